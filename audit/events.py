@@ -1,0 +1,97 @@
+"""The only way entries enter the access log. Call inside the action's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import GENESIS_HASH, AccessLogEntry, ChainHead
+
+
+@dataclass(frozen=True)
+class Access:
+    """One look at or change of one record of one person."""
+
+    person_id: object
+    record_type: str
+    record_id: object = ""
+    action: str = "read"
+    reason: str = ""
+
+
+def log_access(
+    *,
+    user,
+    person,
+    action: str,
+    record_type: str = "person",
+    record_id: object = "",
+    reason: str = "",
+) -> AccessLogEntry:
+    access = Access(
+        person_id=getattr(person, "pk", person),
+        record_type=record_type,
+        record_id=record_id or getattr(person, "pk", ""),
+        action=action,
+        reason=reason,
+    )
+    return log_accesses(user=user, accesses=[access])[0]
+
+
+def log_accesses(*, user, accesses: Iterable[Access]) -> list[AccessLogEntry]:
+    """Append several entries with one lock and one insert, whatever their number."""
+    accesses = list(accesses)
+    if not accesses:
+        return []
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_hash": GENESIS_HASH}
+        )
+        now = timezone.now()
+        user_id = user.pk if user is not None and user.is_authenticated else None
+        username = user.get_username() if user_id else ""
+        entries = []
+        prev = head.last_hash
+        for access in accesses:
+            entry = AccessLogEntry(
+                at=now,
+                user_id=user_id,
+                username=username,
+                person_id=access.person_id,
+                record_type=access.record_type,
+                record_id=str(access.record_id or ""),
+                action=access.action,
+                reason=access.reason,
+                prev_hash=prev,
+            )
+            entry.entry_hash = entry.compute_hash()
+            prev = entry.entry_hash
+            entries.append(entry)
+        AccessLogEntry.objects.bulk_create(entries)
+        ChainHead.objects.filter(pk=1).update(last_hash=prev)
+    return entries
+
+
+def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
+    """Return the first entry whose hash or link is wrong, or None when the chain holds."""
+    prev = GENESIS_HASH
+    last_id = 0
+    while True:
+        batch = list(
+            AccessLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size]
+        )
+        if not batch:
+            break
+        for entry in batch:
+            if entry.prev_hash != prev or entry.compute_hash() != entry.entry_hash:
+                return entry
+            prev = entry.entry_hash
+            last_id = entry.id
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is not None and head.last_hash != prev:
+        # Entries were removed from the end of the chain.
+        return AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash=head.last_hash)
+    return None

@@ -1,0 +1,15 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class LogFilterForm(forms.Form):
+    # The person comes from a link on the person page, never from a list of every name.
+    person = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    user = forms.ModelChoiceField(label=_("Staff member"), queryset=None, required=False)
+    only_reasons = forms.BooleanField(label=_("Only accesses with a reason"), required=False)
+
+    def __init__(self, *args, manager, **kwargs):
+        super().__init__(*args, **kwargs)
+        from audit.views import staff_for_manager
+
+        self.fields["user"].queryset = staff_for_manager(manager)

@@ -1,0 +1,106 @@
+"""The access log: append-only and tamper-evident.
+
+Each entry carries the hash of the entry before it, so changing or removing any entry breaks the
+chain from that point on; `manage.py verify_access_log` names the first broken entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class Action(models.TextChoices):
+    READ = "read", _("Read")
+    SEARCH = "search", _("Found in search")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Removed")
+    MERGE = "merge", _("Merged")
+    REASON = "reason", _("Reason given for access")
+    EXPORT = "export", _("Exported")
+
+
+class AppendOnlyError(Exception):
+    """Raised when anything tries to change or delete an access-log entry."""
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The access log cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("The access log cannot be deleted.")
+
+
+class AccessLogEntry(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("when"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    # Plain values, not foreign keys: the log outlives merges and culling of what it points to.
+    person_id = models.UUIDField(_("person"), null=True, db_index=True)
+    record_type = models.CharField(_("record"), max_length=50)
+    record_id = models.CharField(_("record id"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access-log entry")
+        verbose_name_plural = _("access-log entries")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="accesslog_user_at_idx")]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The access log cannot be deleted.")
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.payload())
+
+    def payload(self) -> dict:
+        return {
+            "at": self.at.isoformat(),
+            "user": self.user_id,
+            "username": self.username,
+            "person": str(self.person_id) if self.person_id else "",
+            "record_type": self.record_type,
+            "record_id": self.record_id,
+            "action": self.action,
+            "reason": self.reason,
+        }
+
+
+def chain_hash(prev_hash: str, payload: dict) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
+
+
+class ChainHead(models.Model):
+    """One row holding the newest hash; locking it serialises writers on PostgreSQL."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("access-log chain head")

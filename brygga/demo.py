@@ -1,0 +1,203 @@
+"""Fictional demo data: one service, its staff, and about twenty people at different stages.
+
+Personal numbers are generated with birth numbers 980–999, the series Skatteverket uses for its
+published test numbers, so they belong to no real person. Every name is invented.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from stdnum import luhn
+
+from organisation.models import Delegation, Membership, Role, StaffFlag, SupportKind, Unit, UnitKind
+from people.identity import sex_from_number
+from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Contact, ContactKind, Person
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - demo mode only; refused in production
+
+
+def test_number(birth: datetime.date, serial: int) -> str:
+    """A 12-digit number in Skatteverket's test series (birth number 980–999)."""
+    assert 980 <= serial <= 999
+    nine = birth.strftime("%y%m%d") + f"{serial:03d}"
+    return birth.strftime("%Y%m%d") + f"{serial:03d}" + luhn.calc_check_digit(nine)
+
+
+UNITS = [
+    ("authority", "Myndighetsenheten socialpsykiatri", UnitKind.AUTHORITY, None),
+    ("provider", "Boendestöd och öppna insatser", UnitKind.PROVIDER, None),
+    ("north", "Team Norr – bryta isolering", UnitKind.TEAM, "provider"),
+    ("south", "Team Syd – bryta isolering", UnitKind.TEAM, "provider"),
+    ("tinget", "Träffpunkt Tinget", UnitKind.MEETING_PLACE, None),
+]
+
+# username, first name, last name, [(unit key, role)]
+USERS = [
+    ("officer", "Olivia", "Handläggare", [("authority", Role.OFFICER)]),
+    ("coordinator", "Kim", "Koordinator", [("north", Role.COORDINATOR)]),
+    ("coordinator2", "Sam", "Samordnare", [("south", Role.COORDINATOR)]),
+    ("coordinator3", "Alva", "Stödjare", [("north", Role.COORDINATOR)]),
+    ("manager", "Maria", "Enhetschef", [("authority", Role.MANAGER), ("provider", Role.MANAGER)]),
+    ("analyst", "Anders", "Analytiker", [("authority", Role.ANALYST)]),
+    ("admin", "Ada", "Administratör", [("authority", Role.ADMIN)]),
+    ("meetingplace", "Mira", "Träffpunktsvärd", [("tinget", Role.MEETING_PLACE)]),
+]
+
+# first, last, birth date, serial, municipality, team key, coordinator, status, extra
+PEOPLE = [
+    ("Elin", "Fiktiv", (1998, 3, 14), 982, "north", "coordinator", "open", {}),
+    ("Jonas", "Påhittad", (2001, 7, 2), 981, "north", "coordinator", "open", {}),
+    ("Sara", "Exempel", (1995, 11, 23), 984, "north", "coordinator", "open", {}),
+    ("Ali", "Testsson", (1999, 1, 30), 983, "north", "coordinator3", "open", {}),
+    ("Hanna", "Demodotter", (2003, 5, 9), 986, "north", "coordinator3", "open", {}),
+    ("Oskar", "Låtsas", (1993, 9, 17), 985, "south", "coordinator2", "open", {}),
+    ("Maja", "Provsson", (2000, 12, 1), 988, "south", "coordinator2", "open", {}),
+    ("Leo", "Fantasi", (1997, 4, 26), 987, "south", "coordinator2", "open", {}),
+    ("Nora", "Diktad", (2002, 8, 8), 990, "south", "coordinator2", "open", {}),
+    ("Viktor", "Uppdiktad", (1990, 2, 19), 989, "north", "coordinator", "closed", {}),
+    ("Ella", "Skenbar", (1996, 6, 11), 992, "south", "coordinator2", "closed", {}),
+    ("Adam", "Påhitt", (2004, 10, 4), 991, "north", "coordinator", "closed", {}),
+    ("Wilma", "Övning", (1994, 3, 28), 994, None, None, "open", {}),
+    ("Hugo", "Prövning", (2005, 1, 15), 993, None, None, "open", {}),
+    ("Alice", "Låtsasdotter", (1992, 7, 21), 996, None, None, "open", {}),
+    ("Liam", "Exempelsson", (1999, 9, 3), 995, None, None, "open", {}),
+    ("Tilda", "Fiktivsson", (2001, 2, 27), 998, None, None, "open", {}),
+    ("Noah", "Skyddad", (1997, 12, 12), 997, "north", "coordinator", "open", {"protected": True}),
+    ("Freja", "Okänd", (2000, 5, 5), None, None, None, "open", {"reserve": "R20000505-DEMO01"}),
+]
+
+CONTACTS = {
+    ("Elin", "Fiktiv"): [
+        ("relative", "Eva Fiktiv", "mamma", "", "070-000 00 01", True, "Samtycke muntligt"),
+        ("professional", "Per Boendestöd", "boendestödjare", "Boendestödet Norr", "", True, ""),
+    ],
+    ("Oskar", "Låtsas"): [
+        ("relative", "Bo Låtsas", "pappa", "", "070-000 00 02", False, "Vill inte att vi ringer"),
+    ],
+}
+
+
+@transaction.atomic
+def load_demo(*, today: datetime.date | None = None) -> dict:
+    """Create the demo organisation, users and people; running it twice changes nothing."""
+    today = today or datetime.date.today()
+    units = _units()
+    users = _users(units)
+    _support_kinds(units, users)
+    people = _people(units, users, today)
+    return {"units": len(units), "users": len(users), "people": people}
+
+
+def _units() -> dict[str, Unit]:
+    units: dict[str, Unit] = {}
+    for key, name, kind, parent in UNITS:
+        units[key], _ = Unit.objects.get_or_create(
+            name=name,
+            parent=units.get(parent),
+            defaults={"kind": kind, "municipality": "Exempelby"},
+        )
+    return units
+
+
+def _users(units: dict[str, Unit]) -> dict:
+    user_model = get_user_model()
+    users = {}
+    for username, first, last, memberships in USERS:
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        StaffFlag.objects.update_or_create(user=user, defaults={"is_demo": True})
+        for unit_key, role in memberships:
+            Membership.objects.get_or_create(user=user, unit=units[unit_key], role=role)
+        users[username] = user
+    return users
+
+
+def _support_kinds(units: dict[str, Unit], users: dict) -> None:
+    hikikomori, _ = SupportKind.objects.get_or_create(
+        code="bryta-isolering",
+        defaults={
+            "name": "Stöd för att bryta isolering",
+            "needs_decision": True,
+            "places": 20,
+            "follow_up_places": 5,
+            "legal_basis": "4 kap. 1 § socialtjänstlagen",
+        },
+    )
+    hikikomori.provider_units.add(units["north"], units["south"])
+    housing, _ = SupportKind.objects.get_or_create(
+        code="boendestod",
+        defaults={"name": "Boendestöd", "needs_decision": True, "places": 60, "follow_up_places": 0},
+    )
+    housing.provider_units.add(units["provider"])
+    meeting, _ = SupportKind.objects.get_or_create(
+        code="traffpunkt",
+        defaults={"name": "Träffpunkt", "needs_decision": False, "places": 0, "follow_up_places": 0},
+    )
+    meeting.provider_units.add(units["tinget"])
+    for kind in (hikikomori, housing):
+        Delegation.objects.get_or_create(
+            user=users["officer"],
+            support_kind=kind,
+            defaults={"valid_from": datetime.date(2024, 1, 1), "reference": "Delegationsordning 2024:1"},
+        )
+
+
+def _people(units: dict[str, Unit], users: dict, today: datetime.date) -> int:
+    for index, (first, last, born, serial, team, coordinator, status, extra) in enumerate(PEOPLE):
+        birth = datetime.date(*born)
+        if serial is None:
+            lookup = {"reserve_number": extra["reserve"]}
+            defaults = {"number_kind": "reserve", "sex": "X"}
+        else:
+            number = test_number(birth, serial)
+            lookup = {"personal_number": number}
+            defaults = {"number_kind": "personal", "sex": sex_from_number(number)}
+        person, created = Person.objects.get_or_create(
+            **lookup,
+            defaults={
+                **defaults,
+                "first_name": first,
+                "last_name": last,
+                "birth_date": birth,
+                "municipality": "Exempelby",
+                "city": "Exempelby",
+                "protected_identity": extra.get("protected", False),
+                "phone": "" if extra.get("protected") else f"070-000 10 {index:02d}",
+            },
+        )
+        if not created:
+            continue
+        opened = today - datetime.timedelta(days=30 + index * 23)
+        case = Case.objects.create(
+            person=person,
+            authority_unit=units["authority"],
+            provider_unit=units[team] if team else None,
+            status=CaseStatus.CLOSED if status == "closed" else CaseStatus.OPEN,
+            opened_on=opened,
+            closed_on=today - datetime.timedelta(days=10 + index) if status == "closed" else None,
+        )
+        CaseStaff.objects.create(case=case, user=users["officer"], role=CaseStaffRole.OFFICER)
+        if coordinator:
+            CaseStaff.objects.create(
+                case=case, user=users[coordinator], role=CaseStaffRole.COORDINATOR
+            )
+        for kind, name, relation, org, phone, may, note in CONTACTS.get((first, last), []):
+            Contact.objects.create(
+                person=person,
+                kind=ContactKind(kind),
+                name=name,
+                relation=relation,
+                organisation=org,
+                phone=phone,
+                may_contact=may,
+                consent_note=note,
+            )
+    return Person.objects.count()

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from brygga import views
+
+admin.site.site_header = "Brygga – administration"
+admin.site.site_title = "Brygga"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tillganglighet/", views.accessibility, name="accessibility"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("personer/", include("people.urls")),
+    path("atkomstlogg/", include("audit.urls")),
+    # The administration uses Brygga's own login; Django's admin login page is never shown.
+    path("admin/login/", views.admin_login),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,99 @@
+"""The administrator's pages: users, units, roles, kinds of support, delegation.
+
+Only users with the administrator role reach them, and no case content is registered here.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+
+from organisation.models import Delegation, Membership, Role, StaffFlag, SupportKind, Unit
+from organisation.roles import roles_of
+
+
+def is_administrator(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_authenticated and roles_of(user).has(Role.ADMIN)
+
+
+# The whole admin site is open to administrators by role, not by Django's is_staff flag.
+admin.site.has_permission = is_administrator
+
+
+class AdministratorOnly:
+    def has_module_permission(self, request):
+        return is_administrator(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_administrator(request)
+
+    def has_add_permission(self, request, *args):
+        return is_administrator(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_administrator(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_administrator(request)
+
+
+class MembershipInline(AdministratorOnly, admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["unit"]
+
+
+class DelegationInline(AdministratorOnly, admin.TabularInline):
+    model = Delegation
+    extra = 0
+    fk_name = "user"
+
+
+class StaffFlagInline(AdministratorOnly, admin.StackedInline):
+    model = StaffFlag
+    can_delete = False
+    extra = 0
+
+
+User = get_user_model()
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class BryggaUserAdmin(AdministratorOnly, UserAdmin):
+    inlines = [MembershipInline, DelegationInline, StaffFlagInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+    list_filter = ["is_active", "memberships__role"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personuppgifter", {"fields": ("first_name", "last_name", "email")}),
+        ("Status", {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(Group)
+class BryggaGroupAdmin(AdministratorOnly, GroupAdmin):
+    pass
+
+
+@admin.register(Unit)
+class UnitAdmin(AdministratorOnly, admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "municipality", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+
+
+@admin.register(SupportKind)
+class SupportKindAdmin(AdministratorOnly, admin.ModelAdmin):
+    list_display = ["name", "needs_decision", "places", "follow_up_places", "active"]
+    filter_horizontal = ["provider_units"]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(AdministratorOnly, admin.ModelAdmin):
+    list_display = ["user", "support_kind", "valid_from", "valid_to", "reference"]
+    list_filter = ["support_kind"]
+    autocomplete_fields = ["user"]

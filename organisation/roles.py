@@ -1,0 +1,100 @@
+"""What roles a user holds, in which units, and view guards built on that."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from organisation.models import CASE_ROLES, Membership, Role, Unit
+
+
+class UserRoles:
+    """A user's roles and the units they hold each role in, with units below them."""
+
+    def __init__(self, user) -> None:
+        self.units: dict[str, set[int]] = {}
+        if not user.is_authenticated or not user.is_active:
+            return
+        rows = Membership.objects.filter(user=user, unit__active=True).values_list(
+            "role", "unit_id"
+        )
+        direct: dict[str, set[int]] = {}
+        for role, unit_id in rows:
+            direct.setdefault(role, set()).add(unit_id)
+        if direct:
+            self.units = _with_descendants(direct)
+
+    def has(self, *roles: str) -> bool:
+        return any(role in self.units for role in roles)
+
+    def unit_ids(self, *roles: str) -> set[int]:
+        ids: set[int] = set()
+        for role in roles:
+            ids |= self.units.get(role, set())
+        return ids
+
+    @property
+    def works_with_cases(self) -> bool:
+        return self.has(*CASE_ROLES)
+
+    @property
+    def names(self) -> list[str]:
+        return [role for role in Role.values if role in self.units]
+
+
+def _with_descendants(direct: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Expand each role's units with the units below them, in one query."""
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in Unit.objects.filter(active=True).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    expanded: dict[str, set[int]] = {}
+    for role, ids in direct.items():
+        seen = set(ids)
+        stack = list(ids)
+        while stack:
+            for child in children.get(stack.pop(), []):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        expanded[role] = seen
+    return expanded
+
+
+def roles_of(user) -> UserRoles:
+    """Cached on the user object for the length of one request."""
+    cached = getattr(user, "_brygga_roles", None)
+    if cached is None:
+        cached = UserRoles(user)
+        user._brygga_roles = cached
+    return cached
+
+
+def role_required(*roles: str) -> Callable:
+    """Anonymous users go to the login page; users without any of the roles get 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not roles_of(request.user).has(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.required_roles = roles  # read by the navigation and the role-matrix test
+        return wrapped
+
+    return decorator
+
+
+def users_with_role(role: str, unit_ids: Iterable[int]):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__role=role, memberships__unit_id__in=unit_ids)
+        .distinct()
+    )

@@ -1,0 +1,135 @@
+"""Need-to-know: the one place that decides who may see and change a person.
+
+Views never filter by role themselves; they call `get_person_for_user` or `visible_people`.
+Someone who may not know a person exists gets 404; someone who may see but not change, 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from audit.events import log_access
+from audit.models import Action
+from organisation.models import Role
+from organisation.roles import roles_of
+from people.models import Case, CaseStaff, Person, ReasonedAccess
+
+
+class Level(enum.IntEnum):
+    NONE = 0  # may not know the person exists
+    REASON_REQUIRED = 1  # may open after giving a reason
+    READ = 2
+    WRITE = 3
+
+
+class ReasonRequired(Exception):
+    """The user may open this person only after giving a reason."""
+
+    def __init__(self, person: Person) -> None:
+        super().__init__("reason required")
+        self.person = person
+
+
+def own_cases(user) -> QuerySet[Case]:
+    """Cases the user works with: their unit's, their team's, or naming them."""
+    roles = roles_of(user)
+    if not roles.works_with_cases:
+        return Case.objects.none()
+    q = Q(staff_links__user=user)
+    officer_units = roles.unit_ids(Role.OFFICER)
+    coordinator_units = roles.unit_ids(Role.COORDINATOR)
+    manager_units = roles.unit_ids(Role.MANAGER)
+    if officer_units:
+        q |= Q(authority_unit_id__in=officer_units)
+    if coordinator_units:
+        q |= Q(provider_unit_id__in=coordinator_units)
+    if manager_units:
+        q |= Q(authority_unit_id__in=manager_units) | Q(provider_unit_id__in=manager_units)
+    return Case.objects.filter(q)
+
+
+def visible_people(user) -> QuerySet[Person]:
+    """People the user may see without giving a reason (the person list and search)."""
+    if not roles_of(user).works_with_cases:
+        return Person.objects.none()
+    mine = own_cases(user).filter(person_id=OuterRef("pk"))
+    named = CaseStaff.objects.filter(case__person_id=OuterRef("pk"), user=user)
+    return (
+        Person.objects.current()
+        .filter(Exists(mine))
+        .filter(Q(protected_identity=False) | Exists(named))
+    )
+
+
+def findable_outside_own_cases(user) -> QuerySet[Person]:
+    """People a case worker may find by search but open only with a reason."""
+    if not roles_of(user).works_with_cases:
+        return Person.objects.none()
+    mine = own_cases(user).filter(person_id=OuterRef("pk"))
+    return Person.objects.current().filter(protected_identity=False).exclude(Exists(mine))
+
+
+def access_level(user, person: Person) -> Level:
+    roles = roles_of(user)
+    if not roles.works_with_cases:
+        return Level.NONE
+    if CaseStaff.objects.filter(case__person=person, user=user).exists():
+        return Level.WRITE
+    if person.protected_identity:
+        return Level.NONE
+    if own_cases(user).filter(person=person).exists():
+        return Level.WRITE
+    if ReasonedAccess.objects.filter(
+        user=user, person=person, expires_at__gt=timezone.now()
+    ).exists():
+        return Level.READ
+    return Level.REASON_REQUIRED
+
+
+def get_person_for_user(user, pk, *, write: bool = False) -> tuple[Person, Level]:
+    """Load a person for a view: 404, ReasonRequired, 403, or the person and the level."""
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    level = access_level(user, person)
+    if level == Level.NONE:
+        raise Http404
+    if level == Level.REASON_REQUIRED:
+        raise ReasonRequired(person)
+    if write and level < Level.WRITE:
+        raise PermissionDenied
+    return person, level
+
+
+def may_give_reason(user, person: Person) -> bool:
+    return access_level(user, person) == Level.REASON_REQUIRED
+
+
+def grant_reasoned_access(*, user, person: Person, reason: str) -> ReasonedAccess:
+    """Record the reason and open the person read-only for a few hours; logged."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("A reason is required.")
+    with transaction.atomic():
+        grant = ReasonedAccess.objects.create(
+            user=user,
+            person=person,
+            reason=reason,
+            expires_at=timezone.now() + timedelta(hours=settings.REASONED_ACCESS_HOURS),
+        )
+        log_access(
+            user=user,
+            person=person,
+            action=Action.REASON,
+            record_type="person",
+            reason=reason,
+        )
+    return grant

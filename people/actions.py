@@ -1,0 +1,173 @@
+"""Operations on the person register. Each takes the acting user and logs inside its transaction."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import secrets
+import unicodedata
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.events import Access, log_access, log_accesses
+from audit.models import Action
+from organisation.models import Unit
+from people.identity import RESERVE
+from people.models import Case, CaseStaff, CaseStaffRole, Contact, Person
+
+
+class DuplicateNumber(Exception):
+    """The personal number is already registered."""
+
+
+def _normalise(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+def name_similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, _normalise(a), _normalise(b)).ratio()
+
+
+def possible_matches(
+    *, first_name: str, last_name: str, birth_date: datetime.date | None, exclude=None
+) -> list[Person]:
+    """People whose birth date is the same and whose name resembles the one given."""
+    if birth_date is None:
+        return []
+    candidates = Person.objects.current().filter(birth_date=birth_date)
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    wanted = f"{first_name} {last_name}"
+    return [
+        person
+        for person in candidates[:50]
+        if name_similarity(wanted, person.full_name) >= 0.75
+        or name_similarity(last_name, person.last_name) >= 0.85
+    ]
+
+
+def new_reserve_number(birth_date: datetime.date | None) -> str:
+    """A local reserve number: R, the birth date if known, and a random part."""
+    stem = birth_date.strftime("%Y%m%d") if birth_date else "00000000"
+    return f"R{stem}-{secrets.token_hex(3).upper()}"
+
+
+@transaction.atomic
+def register_person(*, user, unit: Unit, data: dict) -> Person:
+    """Register a person and open a case for them in the registering officer's unit."""
+    fields = dict(data)
+    if fields.get("number_kind") == RESERVE:
+        fields["personal_number"] = None
+        fields["reserve_number"] = new_reserve_number(fields.get("birth_date"))
+    person = Person(**fields)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        raise DuplicateNumber from exc
+    case = Case.objects.create(
+        person=person, authority_unit=unit, opened_on=timezone.localdate()
+    )
+    CaseStaff.objects.create(case=case, user=user, role=CaseStaffRole.OFFICER)
+    log_accesses(
+        user=user,
+        accesses=[
+            Access(person.pk, "person", person.pk, Action.CREATE),
+            Access(person.pk, "case", case.pk, Action.CREATE),
+        ],
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(*, user, person: Person, data: dict, changed: list[str]) -> Person:
+    for field, value in data.items():
+        setattr(person, field, value)
+    person.version += 1
+    person.save()
+    log_access(
+        user=user,
+        person=person,
+        action=Action.UPDATE,
+        reason=", ".join(sorted(changed)),
+    )
+    return person
+
+
+@transaction.atomic
+def save_contact(*, user, person: Person, contact: Contact) -> Contact:
+    adding = contact._state.adding
+    contact.person = person
+    contact.save()
+    log_access(
+        user=user,
+        person=person,
+        action=Action.CREATE if adding else Action.UPDATE,
+        record_type="contact",
+        record_id=contact.pk,
+    )
+    return contact
+
+
+@transaction.atomic
+def delete_contact(*, user, contact: Contact) -> None:
+    person, pk = contact.person, contact.pk
+    contact.delete()
+    log_access(
+        user=user, person=person, action=Action.DELETE, record_type="contact", record_id=pk
+    )
+
+
+MERGE_FILL_FIELDS = (
+    "birth_date",
+    "phone",
+    "email",
+    "address",
+    "postal_code",
+    "city",
+    "municipality",
+)
+
+
+@transaction.atomic
+def merge_people(*, user, keep: Person, other: Person) -> Person:
+    """Move everything of `other` onto `keep`; `other` stays as a pointer to `keep`.
+
+    Every relation to Person is moved, including those of apps added later, so nothing is lost.
+    """
+    if keep.pk == other.pk:
+        raise ValueError("A record cannot be merged with itself.")
+    keep = Person.objects.select_for_update().get(pk=keep.pk)
+    other = Person.objects.select_for_update().get(pk=other.pk)
+    for relation in Person._meta.related_objects:
+        if relation.related_model is Person or relation.many_to_many:
+            continue
+        relation.related_model._base_manager.filter(**{relation.field.name: other}).update(
+            **{relation.field.name: keep}
+        )
+    for field in MERGE_FILL_FIELDS:
+        if not getattr(keep, field) and getattr(other, field):
+            setattr(keep, field, getattr(other, field))
+    if other.personal_number and not keep.personal_number:
+        # The real number wins over a reserve number; free it on the old record first.
+        number, kind = other.personal_number, other.number_kind
+        other.personal_number = None
+        other.reserve_number = other.reserve_number or new_reserve_number(other.birth_date)
+        other.save(update_fields=["personal_number", "reserve_number"])
+        keep.personal_number, keep.number_kind = number, kind
+    keep.protected_identity = keep.protected_identity or other.protected_identity
+    keep.version += 1
+    keep.save()
+    Person.objects.filter(merged_into=other).update(merged_into=keep)
+    other.merged_into = keep
+    other.save(update_fields=["merged_into", "updated_at"])
+    log_accesses(
+        user=user,
+        accesses=[
+            Access(keep.pk, "person", keep.pk, Action.MERGE, f"merged from {other.pk}"),
+            Access(other.pk, "person", other.pk, Action.MERGE, f"merged into {keep.pk}"),
+        ],
+    )
+    return keep

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from people.identity import RESERVE, parse_identity_number, sex_from_number
+from people.models import Contact, Person
+
+PERSON_FIELDS = [
+    "first_name",
+    "last_name",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "postal_code",
+    "city",
+    "municipality",
+    "protected_identity",
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PersonForm(forms.ModelForm):
+    """Registration: a real number, or a reserve number when the identity is not yet known."""
+
+    identity = forms.ChoiceField(
+        label=_("Identity"),
+        choices=[
+            ("number", _("Personal identity number or coordination number")),
+            (RESERVE, _("Not yet known: give a reserve number")),
+        ],
+        initial="number",
+        widget=forms.RadioSelect,
+    )
+    number = forms.CharField(
+        label=_("Personal identity number or coordination number"),
+        required=False,
+        max_length=20,
+        help_text=_("YYYYMMDD-NNNN or YYMMDD-NNNN; a plus sign for people aged 100 or more."),
+    )
+    confirm_new = forms.BooleanField(
+        label=_("I have checked the possible matches: this is a different person"),
+        required=False,
+    )
+
+    class Meta:
+        model = Person
+        fields = ["birth_date", *PERSON_FIELDS]
+        widgets = {"birth_date": DateInput}
+        help_texts = {"birth_date": _("Needed for a reserve number; taken from the number otherwise.")}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("identity") == RESERVE:
+            if not data.get("birth_date"):
+                self.add_error("birth_date", _("Give the birth date when there is no number."))
+            data["number_kind"] = RESERVE
+            data["personal_number"] = None
+            return data
+        try:
+            parsed = parse_identity_number(data.get("number", ""))
+        except ValidationError as error:
+            self.add_error("number", error)
+            return data
+        if Person.objects.filter(personal_number=parsed.digits).exists():
+            self.add_error(
+                "number",
+                ValidationError(
+                    _("A person with this number is already registered. Search for them instead."),
+                    code="duplicate",
+                ),
+            )
+        data["personal_number"] = parsed.digits
+        data["number_kind"] = parsed.kind
+        data["birth_date"] = parsed.birth_date
+        if data.get("sex") == "X" or not data.get("sex"):
+            data["sex"] = sex_from_number(parsed.digits)
+        return data
+
+    def person_data(self) -> dict:
+        keys = ["personal_number", "number_kind", "birth_date", *PERSON_FIELDS]
+        return {key: self.cleaned_data.get(key) for key in keys}
+
+
+class PersonEditForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = PERSON_FIELDS
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "kind",
+            "name",
+            "relation",
+            "organisation",
+            "phone",
+            "email",
+            "may_contact",
+            "consent_note",
+        ]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to open this person's record?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        max_length=1000,
+        error_messages={
+            "required": _("Give a reason: it is logged and shown to the unit manager."),
+            "min_length": _("Describe the reason in at least 10 characters."),
+        },
+    )
+
+
+class MergeForm(forms.Form):
+    other_number = forms.CharField(
+        label=_("Number of the other record (reserve number or personal identity number)"),
+        max_length=20,
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm that both records are the same person"),
+        error_messages={"required": _("Confirm that both records are the same person.")},
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or number"), required=False, max_length=100)

@@ -1,0 +1,231 @@
+"""The person register, the person's network, and the case that grants need-to-know."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organisation.models import Unit
+from people.identity import COORDINATION, PERSONAL, RESERVE, format_number
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    OTHER = "X", _("Other or not stated")
+
+
+class NumberKind(models.TextChoices):
+    PERSONAL = PERSONAL, _("Personal identity number")
+    COORDINATION = COORDINATION, _("Coordination number")
+    RESERVE = RESERVE, _("Reserve number")
+
+
+class PersonQuerySet(models.QuerySet):
+    def current(self) -> PersonQuerySet:
+        """Records not merged into another one."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Person(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    personal_number = models.CharField(
+        _("personal identity number"), max_length=12, unique=True, null=True, blank=True
+    )
+    reserve_number = models.CharField(
+        _("reserve number"), max_length=20, unique=True, null=True, blank=True
+    )
+    number_kind = models.CharField(_("kind of number"), max_length=20, choices=NumberKind.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.OTHER)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    municipality = models.CharField(_("municipality of residence"), max_length=100, blank=True)
+    protected_identity = models.BooleanField(
+        _("protected identity"),
+        default=False,
+        help_text=_("Shown only to staff named on the case; invisible to everyone else."),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="person_name_idx"),
+            models.Index(fields=["birth_date"], name="person_birth_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(personal_number__isnull=False)
+                | models.Q(reserve_number__isnull=False),
+                name="person_has_a_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def display_number(self) -> str:
+        if self.personal_number:
+            return format_number(self.personal_number)
+        return self.reserve_number or ""
+
+
+class ContactKind(models.TextChoices):
+    RELATIVE = "relative", _("Relative")
+    PROFESSIONAL = "professional", _("Professional")
+    OTHER = "other", _("Other")
+
+
+class Contact(models.Model):
+    """Someone in the person's network, and what the person consents to."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ContactKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(
+        _("relation or role"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example mother, housing-support worker, school counsellor."),
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    may_contact = models.BooleanField(
+        _("the person consents to us contacting them"), default=False
+    )
+    consent_note = models.CharField(_("about the consent"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("network contact")
+        verbose_name_plural = _("network contacts")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Case(models.Model):
+    """A person's case (ärende): who holds it on the authority side and who delivers support.
+
+    Need-to-know is derived from cases: the authority unit, the provider team and the staff
+    named on the case.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="cases"
+    )
+    authority_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("authority unit"),
+        on_delete=models.PROTECT,
+        related_name="authority_cases",
+    )
+    provider_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("provider unit or team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="provider_cases",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    opened_on = models.DateField(_("opened"))
+    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="CaseStaff",
+        verbose_name=_("staff named on the case"),
+        related_name="named_cases",
+    )
+    last_entry_at = models.DateTimeField(_("last entry"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_on"]
+        indexes = [models.Index(fields=["status", "authority_unit"], name="case_status_unit_idx")]
+
+    def __str__(self) -> str:
+        return str(_("Case opened %(date)s") % {"date": self.opened_on})
+
+
+class CaseStaffRole(models.TextChoices):
+    OFFICER = "officer", _("Responsible officer")
+    COORDINATOR = "coordinator", _("Coordinator")
+    SECOND_COORDINATOR = "second_coordinator", _("Second coordinator")
+    OTHER = "other", _("Other staff")
+
+
+class CaseStaff(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="staff_links")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_links"
+    )
+    role = models.CharField(_("role on the case"), max_length=20, choices=CaseStaffRole.choices)
+    since = models.DateField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff on a case")
+        verbose_name_plural = _("staff on cases")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user", "role"], name="case_staff_unique")
+        ]
+
+
+class ReasonedAccess(models.Model):
+    """A reason given to open a person outside one's own cases. Shown to the manager."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reasoned_accesses"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reasoned_accesses")
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("access with a reason")
+        verbose_name_plural = _("accesses with a reason")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "person", "expires_at"], name="reasoned_idx")]

@@ -1,0 +1,263 @@
+from __future__ import annotations
+
+import re
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.events import Access, log_access, log_accesses
+from audit.models import Action
+from organisation.models import CASE_ROLES, Role, Unit, UnitKind
+from organisation.roles import role_required, roles_of
+from people import access, actions
+from people.forms import (
+    ContactForm,
+    MergeForm,
+    PersonEditForm,
+    PersonForm,
+    ReasonForm,
+    SearchForm,
+)
+from people.identity import parse_identity_number
+from people.models import Contact, Person
+
+PAGE_SIZE = 50
+REGISTERING_ROLES = (Role.OFFICER, Role.MANAGER)
+
+
+def person_view(*, write: bool = False):
+    """Load the person through the access helper; send to the reason form when one is needed."""
+
+    def decorator(view):
+        @role_required(*CASE_ROLES)
+        @wraps(view)
+        def wrapped(request, pk, *args, **kwargs):
+            try:
+                person, level = access.get_person_for_user(request.user, pk, write=write)
+            except access.ReasonRequired:
+                return redirect("people:reason", pk=pk)
+            if person.merged_into_id:
+                return redirect("people:detail", pk=person.merged_into_id)
+            request.access_level = level
+            return view(request, person, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def search_people(queryset, query: str):
+    """Filter by number (whole or in part) or by every word of a name."""
+    query = query.strip()
+    if not query:
+        return queryset
+    compact = re.sub(r"[\s-]", "", query)
+    if compact.replace("+", "").isdigit() and len(compact) >= 6:
+        try:
+            digits = parse_identity_number(query).digits
+            return queryset.filter(personal_number=digits)
+        except ValidationError:
+            return queryset.filter(personal_number__contains=compact.replace("+", ""))
+    if query[:1].upper() == "R" and any(ch.isdigit() for ch in query):
+        return queryset.filter(reserve_number__iexact=query)
+    for word in query.split():
+        queryset = queryset.filter(
+            Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+        )
+    return queryset
+
+
+@role_required(*CASE_ROLES)
+def person_list(request):
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    people = search_people(access.visible_people(request.user), query).order_by(
+        "last_name", "first_name", "id"
+    )
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    outside = []
+    if query:
+        outside = list(
+            search_people(access.findable_outside_own_cases(request.user), query).order_by(
+                "last_name", "first_name"
+            )[:20]
+        )
+    log_accesses(
+        user=request.user,
+        accesses=[
+            Access(person.pk, "person", person.pk, Action.SEARCH)
+            for person in [*page.object_list, *outside]
+        ],
+    )
+    return render(
+        request,
+        "people/person_list.html",
+        {
+            "form": form,
+            "query": query,
+            "page": page,
+            "outside": outside,
+            "may_register": roles_of(request.user).has(*REGISTERING_ROLES),
+        },
+    )
+
+
+def _registering_unit(user) -> Unit:
+    units = Unit.objects.filter(
+        pk__in=roles_of(user).unit_ids(*REGISTERING_ROLES), kind=UnitKind.AUTHORITY
+    ).order_by("name")
+    unit = units.first()
+    if unit is None:
+        raise PermissionDenied
+    return unit
+
+
+@role_required(*REGISTERING_ROLES)
+def person_create(request):
+    unit = _registering_unit(request.user)
+    form = PersonForm(request.POST or None)
+    matches = []
+    if request.method == "POST" and form.is_valid():
+        data = form.person_data()
+        matches = actions.possible_matches(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_date=data["birth_date"],
+        )
+        if matches and not form.cleaned_data.get("confirm_new"):
+            log_accesses(
+                user=request.user,
+                accesses=[Access(p.pk, "person", p.pk, Action.SEARCH) for p in matches],
+            )
+        else:
+            try:
+                person = actions.register_person(user=request.user, unit=unit, data=data)
+            except actions.DuplicateNumber:
+                form.add_error(
+                    "number", _("A person with this number is already registered.")
+                )
+            else:
+                messages.success(request, _("The person has been registered."))
+                return redirect("people:detail", pk=person.pk)
+    return render(
+        request, "people/person_form.html", {"form": form, "matches": matches, "unit": unit}
+    )
+
+
+@person_view()
+def person_detail(request, person):
+    log_access(user=request.user, person=person, action=Action.READ)
+    cases = person.cases.select_related("authority_unit", "provider_unit").prefetch_related(
+        "staff_links__user"
+    )
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "cases": cases,
+            "contacts": person.contacts.all(),
+            "merged_from": person.merged_from.all(),
+            "may_write": request.access_level >= access.Level.WRITE,
+        },
+    )
+
+
+@person_view(write=True)
+def person_edit(request, person):
+    form = PersonEditForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        actions.update_person(
+            user=request.user,
+            person=person,
+            data=form.cleaned_data,
+            changed=form.changed_data,
+        )
+        messages.success(request, _("The changes have been saved."))
+        return redirect("people:detail", pk=person.pk)
+    if request.method == "GET":
+        log_access(user=request.user, person=person, action=Action.READ)
+    return render(request, "people/person_edit.html", {"form": form, "person": person})
+
+
+@person_view(write=True)
+def contact_edit(request, person, contact_pk=None):
+    contact = None
+    if contact_pk is not None:
+        contact = get_object_or_404(Contact, pk=contact_pk, person=person)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        actions.save_contact(user=request.user, person=person, contact=form.save(commit=False))
+        messages.success(request, _("The network contact has been saved."))
+        return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "people/contact_form.html",
+        {"form": form, "person": person, "contact": contact},
+    )
+
+
+@require_POST
+@person_view(write=True)
+def contact_delete(request, person, contact_pk):
+    contact = get_object_or_404(Contact, pk=contact_pk, person=person)
+    actions.delete_contact(user=request.user, contact=contact)
+    messages.success(request, _("The network contact has been removed."))
+    return redirect("people:detail", pk=person.pk)
+
+
+@role_required(*CASE_ROLES)
+def person_reason(request, pk):
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    level = access.access_level(request.user, person)
+    if level == access.Level.NONE:
+        raise Http404
+    if level >= access.Level.READ:
+        return redirect("people:detail", pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        access.grant_reasoned_access(
+            user=request.user, person=person, reason=form.cleaned_data["reason"]
+        )
+        return redirect("people:detail", pk=pk)
+    return render(request, "people/reason_form.html", {"form": form, "person": person})
+
+
+@person_view(write=True)
+def person_merge(request, person):
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        other = _merge_candidate(request.user, person, form.cleaned_data["other_number"])
+        if other is None:
+            form.add_error(
+                "other_number",
+                _("No other record with that number among the people you may change."),
+            )
+        else:
+            actions.merge_people(user=request.user, keep=person, other=other)
+            messages.success(request, _("The records have been merged."))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/merge_form.html", {"form": form, "person": person})
+
+
+def _merge_candidate(user, person: Person, number: str) -> Person | None:
+    number = number.strip()
+    try:
+        digits = parse_identity_number(number).digits
+        other = Person.objects.current().filter(personal_number=digits).first()
+    except ValidationError:
+        other = Person.objects.current().filter(reserve_number__iexact=number).first()
+    if other is None or other.pk == person.pk:
+        return None
+    if access.access_level(user, other) < access.Level.WRITE:
+        return None
+    return other
