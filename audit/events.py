@@ -80,9 +80,7 @@ def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
     prev = GENESIS_HASH
     last_id = 0
     while True:
-        batch = list(
-            AccessLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size]
-        )
+        batch = list(AccessLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
             break
         for entry in batch:

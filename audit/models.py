@@ -67,6 +67,9 @@ class AccessLogEntry(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["user", "-at"], name="accesslog_user_at_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.record_type}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("The access log cannot be changed.")
@@ -104,3 +107,6 @@ class ChainHead(models.Model):
 
     class Meta:
         verbose_name = _("access-log chain head")
+
+    def __str__(self) -> str:
+        return self.last_hash

@@ -43,8 +43,7 @@ def log_review(request):
     page = Paginator(entries.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     names = {
-        p.pk: p
-        for p in Person.objects.filter(pk__in={e.person_id for e in rows if e.person_id})
+        p.pk: p for p in Person.objects.filter(pk__in={e.person_id for e in rows if e.person_id})
     }
     log_accesses(
         user=request.user,

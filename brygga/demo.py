@@ -134,19 +134,32 @@ def _support_kinds(units: dict[str, Unit], users: dict) -> None:
     hikikomori.provider_units.add(units["north"], units["south"])
     housing, _ = SupportKind.objects.get_or_create(
         code="boendestod",
-        defaults={"name": "Boendestöd", "needs_decision": True, "places": 60, "follow_up_places": 0},
+        defaults={
+            "name": "Boendestöd",
+            "needs_decision": True,
+            "places": 60,
+            "follow_up_places": 0,
+        },
     )
     housing.provider_units.add(units["provider"])
     meeting, _ = SupportKind.objects.get_or_create(
         code="traffpunkt",
-        defaults={"name": "Träffpunkt", "needs_decision": False, "places": 0, "follow_up_places": 0},
+        defaults={
+            "name": "Träffpunkt",
+            "needs_decision": False,
+            "places": 0,
+            "follow_up_places": 0,
+        },
     )
     meeting.provider_units.add(units["tinget"])
     for kind in (hikikomori, housing):
         Delegation.objects.get_or_create(
             user=users["officer"],
             support_kind=kind,
-            defaults={"valid_from": datetime.date(2024, 1, 1), "reference": "Delegationsordning 2024:1"},
+            defaults={
+                "valid_from": datetime.date(2024, 1, 1),
+                "reference": "Delegationsordning 2024:1",
+            },
         )
 
 

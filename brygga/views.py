@@ -82,4 +82,3 @@ def admin_login(request):
 
 def accessibility(request):
     return render(request, "accessibility.html", {"municipality": settings.MUNICIPALITY_NAME})
-

@@ -10,6 +10,6 @@ class BryggaModelBackend(ModelBackend):
     def user_can_authenticate(self, user) -> bool:
         if not super().user_can_authenticate(user):
             return False
-        if settings.PRODUCTION and StaffFlag.objects.filter(user=user, is_demo=True).exists():
-            return False
-        return True
+        if not settings.PRODUCTION:
+            return True
+        return not StaffFlag.objects.filter(user=user, is_demo=True).exists()

@@ -50,7 +50,9 @@ class Unit(models.Model):
         ids = {self.pk}
         frontier = [self.pk]
         while frontier:
-            frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier = list(
+                Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
             ids.update(frontier)
         return ids
 
@@ -116,6 +118,9 @@ class StaffFlag(models.Model):
         verbose_name = _("account flag")
         verbose_name_plural = _("account flags")
 
+    def __str__(self) -> str:
+        return f"{self.user}{' (demo)' if self.is_demo else ''}"
+
 
 class SupportKind(models.Model):
     """A kind of support (insatstyp). Whether it needs a decision is data, not code."""
@@ -168,9 +173,7 @@ class Delegation(models.Model):
     )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    reference = models.CharField(
-        _("delegation order reference"), max_length=100, blank=True
-    )
+    reference = models.CharField(_("delegation order reference"), max_length=100, blank=True)
 
     objects = DelegationQuerySet.as_manager()
 

@@ -67,9 +67,7 @@ def register_person(*, user, unit: Unit, data: dict) -> Person:
             person.save()
     except IntegrityError as exc:
         raise DuplicateNumber from exc
-    case = Case.objects.create(
-        person=person, authority_unit=unit, opened_on=timezone.localdate()
-    )
+    case = Case.objects.create(person=person, authority_unit=unit, opened_on=timezone.localdate())
     CaseStaff.objects.create(case=case, user=user, role=CaseStaffRole.OFFICER)
     log_accesses(
         user=user,
@@ -115,9 +113,7 @@ def save_contact(*, user, person: Person, contact: Contact) -> Contact:
 def delete_contact(*, user, contact: Contact) -> None:
     person, pk = contact.person, contact.pk
     contact.delete()
-    log_access(
-        user=user, person=person, action=Action.DELETE, record_type="contact", record_id=pk
-    )
+    log_access(user=user, person=person, action=Action.DELETE, record_type="contact", record_id=pk)
 
 
 MERGE_FILL_FIELDS = (

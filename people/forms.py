@@ -52,7 +52,9 @@ class PersonForm(forms.ModelForm):
         model = Person
         fields = ["birth_date", *PERSON_FIELDS]
         widgets = {"birth_date": DateInput}
-        help_texts = {"birth_date": _("Needed for a reserve number; taken from the number otherwise.")}
+        help_texts = {
+            "birth_date": _("Needed for a reserve number; taken from the number otherwise.")
+        }
 
     def clean(self):
         data = super().clean()

@@ -24,15 +24,12 @@ RESERVE = "reserve"
 MESSAGES = {
     "empty": _("Enter a personal identity number or coordination number."),
     "characters": _(
-        "The number may only contain digits, and a hyphen or plus sign before the last four "
-        "digits."
+        "The number may only contain digits, and a hyphen or plus sign before the last four digits."
     ),
     "length": _("The number must have 10 or 12 digits (YYMMDD-NNNN or YYYYMMDD-NNNN)."),
     "date": _("The number does not begin with a real date."),
     "future": _("The birth date in the number lies in the future."),
-    "century": _(
-        "With 12 digits the century is already given: write a hyphen, not a plus sign."
-    ),
+    "century": _("With 12 digits the century is already given: write a hyphen, not a plus sign."),
     "checksum": _("The check digit does not match: check the last digit for a typing error."),
 }
 

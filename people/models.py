@@ -122,9 +122,7 @@ class Contact(models.Model):
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    may_contact = models.BooleanField(
-        _("the person consents to us contacting them"), default=False
-    )
+    may_contact = models.BooleanField(_("the person consents to us contacting them"), default=False)
     consent_note = models.CharField(_("about the consent"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -212,6 +210,9 @@ class CaseStaff(models.Model):
             models.UniqueConstraint(fields=["case", "user", "role"], name="case_staff_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
 
 class ReasonedAccess(models.Model):
     """A reason given to open a person outside one's own cases. Shown to the manager."""
@@ -229,3 +230,6 @@ class ReasonedAccess(models.Model):
         verbose_name_plural = _("accesses with a reason")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "person", "expires_at"], name="reasoned_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -68,9 +68,7 @@ def search_people(queryset, query: str):
     if query[:1].upper() == "R" and any(ch.isdigit() for ch in query):
         return queryset.filter(reserve_number__iexact=query)
     for word in query.split():
-        queryset = queryset.filter(
-            Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
-        )
+        queryset = queryset.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
     return queryset
 
 
@@ -140,9 +138,7 @@ def person_create(request):
             try:
                 person = actions.register_person(user=request.user, unit=unit, data=data)
             except actions.DuplicateNumber:
-                form.add_error(
-                    "number", _("A person with this number is already registered.")
-                )
+                form.add_error("number", _("A person with this number is already registered."))
             else:
                 messages.success(request, _("The person has been registered."))
                 return redirect("people:detail", pk=person.pk)

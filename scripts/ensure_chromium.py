@@ -24,10 +24,10 @@ def main() -> int:
         return 1
     print("Installing Debian's chromium for the browser tests ...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)  # noqa: S607
-    subprocess.run(  # noqa: S607
-        ["apt-get", "install", "-y", "-qq", "chromium", "fonts-dejavu-core"], check=True, env=env
-    )
+    apt = shutil.which("apt-get")
+    subprocess.run([apt, "update", "-qq"], check=True, env=env)  # noqa: S603
+    packages = ["chromium", "fonts-dejavu-core"]
+    subprocess.run([apt, "install", "-y", "-qq", *packages], check=True, env=env)  # noqa: S603
     return 0 if find() else 1
 
 

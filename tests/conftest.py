@@ -1,0 +1,129 @@
+"""Shared fixtures: one small organisation and the standard users every view is tried with.
+
+- `coordinator`: in team North, assigned to `person` (the "owner")
+- `colleague`: a coordinator in team South (another team)
+- `officer`: officer in the authority unit holding the case
+- `outsider_officer`: officer in another authority unit
+- `manager`: manager of the authority unit and the provider unit
+- `analyst`, `meeting_staff`, `administrator`: roles that never see a person's record
+- anonymous: the `client` fixture without login
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from organisation.models import Role, UnitKind
+from people.models import CaseStaffRole
+from tests.factories import (
+    CaseFactory,
+    CaseStaffFactory,
+    PersonFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_offline(settings, monkeypatch):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.AXES_ENABLED = True
+
+    real_connect = socket.socket.connect
+
+    def guarded_connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
+            raise RuntimeError(f"Tests never reach the network (tried {host!r}).")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture
+def org(db):
+    authority = UnitFactory(name="Myndigheten", kind=UnitKind.AUTHORITY)
+    other_authority = UnitFactory(name="Annan myndighet", kind=UnitKind.AUTHORITY)
+    provider = UnitFactory(name="Utföraren", kind=UnitKind.PROVIDER)
+    north = UnitFactory(name="Team Norr", kind=UnitKind.TEAM, parent=provider)
+    south = UnitFactory(name="Team Syd", kind=UnitKind.TEAM, parent=provider)
+    meeting_place = UnitFactory(name="Träffpunkten", kind=UnitKind.MEETING_PLACE)
+    return {
+        "authority": authority,
+        "other_authority": other_authority,
+        "provider": provider,
+        "north": north,
+        "south": south,
+        "meeting_place": meeting_place,
+    }
+
+
+@pytest.fixture
+def coordinator(org):
+    return UserFactory(username="coord", roles=[(org["north"], Role.COORDINATOR)])
+
+
+@pytest.fixture
+def colleague(org):
+    return UserFactory(username="colleague", roles=[(org["south"], Role.COORDINATOR)])
+
+
+@pytest.fixture
+def officer(org):
+    return UserFactory(username="off", roles=[(org["authority"], Role.OFFICER)])
+
+
+@pytest.fixture
+def outsider_officer(org):
+    return UserFactory(username="outsider", roles=[(org["other_authority"], Role.OFFICER)])
+
+
+@pytest.fixture
+def manager(org):
+    return UserFactory(
+        username="boss",
+        roles=[(org["authority"], Role.MANAGER), (org["provider"], Role.MANAGER)],
+    )
+
+
+@pytest.fixture
+def analyst(org):
+    return UserFactory(username="analyst", roles=[(org["authority"], Role.ANALYST)])
+
+
+@pytest.fixture
+def meeting_staff(org):
+    return UserFactory(username="mp", roles=[(org["meeting_place"], Role.MEETING_PLACE)])
+
+
+@pytest.fixture
+def administrator(org):
+    return UserFactory(username="adm", roles=[(org["authority"], Role.ADMIN)])
+
+
+@pytest.fixture
+def person(org, coordinator):
+    """A person whose case is held by `authority` and delivered by team North, `coordinator`."""
+    person = PersonFactory(first_name="Elin", last_name="Fiktiv")
+    case = CaseFactory(person=person, authority_unit=org["authority"], provider_unit=org["north"])
+    CaseStaffFactory(case=case, user=coordinator, role=CaseStaffRole.COORDINATOR)
+    return person
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the test client logged in as that user."""
+
+    def _login(user):
+        client.force_login(user, backend="organisation.auth.BryggaModelBackend")
+        return client
+
+    return _login

@@ -1,0 +1,108 @@
+"""factory_boy factories. Personal numbers use Skatteverket's test series (birth number 980–999)."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from brygga.demo import test_number
+from organisation.models import Delegation, Membership, Role, SupportKind, Unit, UnitKind
+from people.models import Case, CaseStaff, CaseStaffRole, Contact, ContactKind, Person
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    name = factory.Sequence(lambda n: f"Enhet {n}")
+    kind = UnitKind.AUTHORITY
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Användare{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        """UserFactory(roles=[(unit, Role.OFFICER), ...])"""
+        self.save()
+        for unit, role in extracted or []:
+            Membership.objects.create(user=self, unit=unit, role=role)
+
+
+def _number(n: int) -> str:
+    birth = datetime.date(1980, 1, 1) + datetime.timedelta(days=n)
+    return test_number(birth, 980 + n % 20)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    personal_number = factory.Sequence(_number)
+    number_kind = "personal"
+    birth_date = factory.LazyAttribute(
+        lambda o: datetime.date(
+            int(o.personal_number[:4]), int(o.personal_number[4:6]), int(o.personal_number[6:8])
+        )
+    )
+    first_name = factory.Sequence(lambda n: f"Förnamn{n}")
+    last_name = factory.Sequence(lambda n: f"Efternamn{n}")
+    sex = "F"
+    municipality = "Exempelby"
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    person = factory.SubFactory(PersonFactory)
+    authority_unit = factory.SubFactory(UnitFactory)
+    opened_on = factory.LazyFunction(datetime.date.today)
+
+
+class CaseStaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseStaff
+
+    case = factory.SubFactory(CaseFactory)
+    user = factory.SubFactory(UserFactory)
+    role = CaseStaffRole.COORDINATOR
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    person = factory.SubFactory(PersonFactory)
+    kind = ContactKind.RELATIVE
+    name = "Eva Anhörig"
+    relation = "mamma"
+
+
+class SupportKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupportKind
+
+    name = factory.Sequence(lambda n: f"Insats {n}")
+    code = factory.Sequence(lambda n: f"insats-{n}")
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delegation
+
+    user = factory.SubFactory(UserFactory)
+    support_kind = factory.SubFactory(SupportKindFactory)
+    valid_from = datetime.date(2024, 1, 1)
+
+
+__all__ = ["Role"]
