@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "organisation",
     "audit",
     "people",
+    "intake",
+    "mapping",
+    "decisions",
+    "provision",
 ]
 
 MIDDLEWARE = [
@@ -200,3 +204,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# The board (nämnd) that decides and to which appeals are sent; printed in decision letters.
+BRYGGA_BOARD_NAME = os.environ.get("BRYGGA_BOARD_NAME", "Omsorgsnämnden")
+BRYGGA_BOARD_ADDRESS = os.environ.get(
+    "BRYGGA_BOARD_ADDRESS", "Omsorgsnämnden, Exempelby kommun, 123 45 Exempelby"
+)

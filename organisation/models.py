@@ -197,3 +197,56 @@ class Delegation(models.Model):
 def has_delegation(user, support_kind: SupportKind, day: datetime.date) -> bool:
     """May this user decide on this kind of support on this day?"""
     return Delegation.objects.in_force_on(day).filter(user=user, support_kind=support_kind).exists()
+
+
+class ServiceOrganisation(models.TextChoices):
+    MUNICIPALITY = "municipality", _("Municipality")
+    REGION = "region", _("Region")
+    OTHER = "other", _("Other")
+
+
+class Service(models.Model):
+    """A service in the directory that people can be referred to, inside or outside Brygga."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    organisation = models.CharField(
+        _("organisation"), max_length=20, choices=ServiceOrganisation.choices
+    )
+    needs_decision = models.BooleanField(_("needs a decision"), default=False)
+    support_kind = models.ForeignKey(
+        SupportKind,
+        verbose_name=_("kind of support in Brygga"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="services",
+    )
+    target_group = models.CharField(_("target group"), max_length=300, blank=True)
+    contact = models.CharField(_("contact"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service in the directory")
+        verbose_name_plural = _("service directory")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LifeArea(models.Model):
+    """A life area in Socialstyrelsen's IBIC model. Data, so a municipality can adjust it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("life area")
+        verbose_name_plural = _("life areas")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,267 @@
+"""Applications, decisions (myndighetsutövning), their letters and appeals.
+
+A decision, once issued, never changes: a correction or change is a new decision that refers to
+the old one. Anything but a full grant carries its reasons (FL 32 §) and an appeal instruction.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organisation.models import SupportKind
+from people.models import Case, Person
+
+
+class ImmutableError(Exception):
+    """Raised when something tries to change an issued decision."""
+
+
+class ApplicationForm(models.TextChoices):
+    WRITTEN = "written", _("In writing")
+    ORAL = "oral", _("Orally")
+
+
+class Application(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="applications")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="applications")
+    support_kind = models.ForeignKey(
+        SupportKind, verbose_name=_("kind of support"), on_delete=models.PROTECT
+    )
+    applied_on = models.DateField(_("applied"))
+    form = models.CharField(_("how"), max_length=10, choices=ApplicationForm.choices)
+    what = models.TextField(_("what the person applies for"))
+    # Communication before a decision that is not a full grant (FL 25 §)
+    communicated_on = models.DateField(_("material communicated"), null=True, blank=True)
+    communication_method = models.CharField(
+        _("how it was communicated"), max_length=200, blank=True
+    )
+    communication_response = models.TextField(_("the person's response"), blank=True)
+    response_by = models.DateField(_("response requested by"), null=True, blank=True)
+    communication_exemption = models.TextField(
+        _("why the material was not communicated"),
+        blank=True,
+        help_text=_("Only where FL 25 § allows an exception."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-applied_on"]
+
+    def __str__(self) -> str:
+        return f"{self.support_kind} {self.applied_on}"
+
+    @property
+    def communicated(self) -> bool:
+        return self.communicated_on is not None
+
+
+class Outcome(models.TextChoices):
+    GRANT = "grant", _("Granted")
+    PARTIAL = "partial", _("Partly granted")
+    REJECTION = "rejection", _("Rejected")
+
+
+class DecisionKind(models.TextChoices):
+    NEW = "new", _("New decision")
+    RENEWAL = "renewal", _("Renewal")
+    CHANGE = "change", _("Change or correction of an earlier decision")
+
+
+class Decision(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(_("decision number"), max_length=30, unique=True)
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="decisions")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    support_kind = models.ForeignKey(
+        SupportKind, verbose_name=_("kind of support"), on_delete=models.PROTECT
+    )
+    kind = models.CharField(
+        _("kind of decision"), max_length=10, choices=DecisionKind.choices, default="new"
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("refers to the earlier decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    decided_on = models.DateField(_("decision date"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    content = models.TextField(_("the decision"))
+    goals = models.TextField(_("goals of the support"), blank=True)
+    period_from = models.DateField(_("from"), null=True, blank=True)
+    period_to = models.DateField(_("to"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=200)
+    reasons = models.TextField(_("reasons"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    presented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("presented by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    participants = models.CharField(_("others who took part"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-decided_on", "-created_at"]
+        indexes = [
+            models.Index(fields=["support_kind", "decided_on"], name="decision_kind_date_idx"),
+            models.Index(fields=["period_to"], name="decision_period_to_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome="grant") | ~models.Q(reasons=""),
+                name="decision_not_grant_has_reasons",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_to__isnull=True)
+                | models.Q(period_from__isnull=True)
+                | models.Q(period_to__gte=models.F("period_from")),
+                name="decision_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_outcome_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("An issued decision cannot be changed; issue a new decision.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("An issued decision cannot be deleted.")
+
+    @property
+    def appealable(self) -> bool:
+        """Anything but a full grant carries an appeal instruction."""
+        return self.outcome != Outcome.GRANT
+
+    def chain(self) -> list[Decision]:
+        """Earlier decisions this one refers to, newest first."""
+        chain, current = [], self.replaces
+        while current is not None:
+            chain.append(current)
+            current = current.replaces
+        return chain
+
+
+class DeliveryMethod(models.TextChoices):
+    POST = "post", _("By post")
+    HANDED_OVER = "handed_over", _("Handed over in person")
+    DIGITAL = "digital", _("Digital mailbox")
+    SERVICE = "service", _("Formal service (delgivning)")
+
+
+class LetterDelivery(models.Model):
+    """How and when the decision letter was sent or handed over, and when it was received."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="deliveries")
+    method = models.CharField(_("how"), max_length=20, choices=DeliveryMethod.choices)
+    sent_on = models.DateField(_("sent or handed over"))
+    received_on = models.DateField(
+        _("received by the person"),
+        null=True,
+        blank=True,
+        help_text=_("The appeal period runs from this date."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("letter delivery")
+        verbose_name_plural = _("letter deliveries")
+        ordering = ["sent_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.sent_on}"
+
+
+class AppealStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    RECONSIDERED = "reconsidered", _("Reconsidered and changed by the board")
+    FORWARDED = "forwarded", _("Forwarded to the administrative court")
+    DISMISSED = "dismissed", _("Dismissed as too late")
+    JUDGED = "judged", _("Judgment given")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Judgment(models.TextChoices):
+    UPHELD = "upheld", _("The decision stands")
+    CHANGED = "changed", _("The court changed the decision")
+    RETURNED = "returned", _("Returned to the board")
+
+
+class Appeal(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
+    received_on = models.DateField(_("appeal received"))
+    decision_received_on = models.DateField(
+        _("the person received the decision"),
+        help_text=_("The three weeks are counted from this date (FL 44 §)."),
+    )
+    deadline = models.DateField(_("last day to appeal"))
+    in_time = models.BooleanField(_("in time"))
+    instruction_missing_or_wrong = models.BooleanField(
+        _("the appeal instruction was wrong or missing"),
+        default=False,
+        help_text=_("Then a late appeal is not dismissed (FL 45 §)."),
+    )
+    content = models.TextField(_("what the appeal says"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.RECEIVED
+    )
+    reconsideration_decision = models.ForeignKey(
+        Decision,
+        verbose_name=_("the board's new decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    forwarded_on = models.DateField(_("forwarded to the court"), null=True, blank=True)
+    court = models.CharField(_("court"), max_length=200, blank=True)
+    judgment = models.CharField(_("judgment"), max_length=20, choices=Judgment.choices, blank=True)
+    judgment_on = models.DateField(_("judgment date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["deadline"]
+
+    def __str__(self) -> str:
+        return str(_("Appeal received %(date)s") % {"date": self.received_on})
+
+    @property
+    def admissible(self) -> bool:
+        return self.in_time or self.instruction_missing_or_wrong

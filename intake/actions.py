@@ -1,0 +1,251 @@
+"""Intake, assessment talk and referral actions. Each logs inside its transaction."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.events import Access, log_access, log_accesses
+from audit.models import Action
+from intake.models import (
+    AssessmentTalk,
+    Intake,
+    IntakeNote,
+    IntakeOutcome,
+    IntakeStatus,
+    Referral,
+    ReferralOrigin,
+    TalkOutcome,
+)
+from organisation.models import Service, Unit
+from people.models import Case, CaseStaff, CaseStaffRole, Person
+
+MIN_TALK_STAFF = 2
+
+
+def _log(user, intake: Intake, action: str, record_type: str = "intake", record_id=None):
+    """Log against the person when known; an unidentified intake is logged by its own id."""
+    log_access(
+        user=user,
+        person=intake.person_id,
+        action=action,
+        record_type=record_type,
+        record_id=record_id or intake.pk,
+    )
+
+
+@transaction.atomic
+def create_intake(*, user, unit: Unit, data: dict) -> Intake:
+    intake = Intake(unit=unit, created_by=user, **data)
+    if intake.person_id and intake.case_id is None:
+        intake.case = _open_case(user, intake.person, unit)
+    intake.save()
+    _log(user, intake, Action.CREATE)
+    return intake
+
+
+@transaction.atomic
+def submit_web_intake(*, unit: Unit, data: dict) -> Intake:
+    """From the public form: lands untriaged in the unit's inbox. Nobody is logged in."""
+    intake = Intake.objects.create(
+        unit=unit, via_web_form=True, triaged=False, channel="web", **data
+    )
+    log_access(
+        user=None, person=None, action=Action.CREATE, record_type="intake", record_id=intake.pk
+    )
+    return intake
+
+
+@transaction.atomic
+def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> Intake:
+    if intake.status == IntakeStatus.CLOSED:
+        raise ValidationError(_("A closed intake cannot be changed."))
+    for name, value in data.items():
+        setattr(intake, name, value)
+    intake.triaged = True
+    if intake.person_id and intake.case_id is None:
+        intake.case = _open_case(user, intake.person, intake.unit)
+    intake.save()
+    log_access(
+        user=user,
+        person=intake.person_id,
+        action=Action.UPDATE,
+        record_type="intake",
+        record_id=intake.pk,
+        reason=", ".join(sorted(changed)),
+    )
+    return intake
+
+
+def _open_case(user, person: Person, unit: Unit) -> Case:
+    """The person's open case in this unit, or a new one naming the officer."""
+    case = Case.objects.filter(person=person, authority_unit=unit, status="open").first()
+    if case is None:
+        case = Case.objects.create(
+            person=person, authority_unit=unit, opened_on=timezone.localdate()
+        )
+        CaseStaff.objects.get_or_create(case=case, user=user, role=CaseStaffRole.OFFICER)
+    return case
+
+
+@transaction.atomic
+def add_note(
+    *, user, intake: Intake, happened_at: datetime.datetime, channel: str, text: str
+) -> IntakeNote:
+    """FL 27 §: what is learned orally is documented, with when and by whom."""
+    note = IntakeNote.objects.create(
+        intake=intake, happened_at=happened_at, channel=channel, text=text, written_by=user
+    )
+    _log(user, intake, Action.CREATE, "intake_note", note.pk)
+    return note
+
+
+@transaction.atomic
+def record_callback(*, user, intake: Intake) -> Intake:
+    intake.callback_done_at = timezone.now()
+    intake.save(update_fields=["callback_done_at"])
+    _log(user, intake, Action.UPDATE)
+    return intake
+
+
+@transaction.atomic
+def close_intake(
+    *,
+    user,
+    intake: Intake,
+    outcome: str,
+    reason: str,
+    referred_to: Service | None = None,
+    closed_on: datetime.date | None = None,
+) -> Intake:
+    """Every intake ends in a recorded outcome and reason; a referral names the service."""
+    errors: dict[str, list[str]] = {}
+    if intake.status == IntakeStatus.CLOSED:
+        raise ValidationError(_("The intake is already closed."))
+    if outcome not in IntakeOutcome.values:
+        errors["outcome"] = [_("Choose the outcome of the intake.")]
+    if not reason.strip():
+        errors["reason"] = [
+            _(
+                "Give the reason: it is how the service can show who was not offered support, and why."
+            )
+        ]
+    if outcome == IntakeOutcome.REFERRED and referred_to is None:
+        errors["referred_to"] = [_("Choose the service the person was referred to.")]
+    if errors:
+        raise ValidationError(errors)
+    intake.status = IntakeStatus.CLOSED
+    intake.outcome = outcome
+    intake.outcome_reason = reason.strip()
+    intake.referred_to = referred_to if outcome == IntakeOutcome.REFERRED else None
+    intake.closed_on = closed_on or timezone.localdate()
+    intake.closed_by = user
+    intake.triaged = True
+    intake.save()
+    accesses = [Access(intake.person_id, "intake", intake.pk, Action.UPDATE, "closed")]
+    if intake.referred_to is not None:
+        referral = Referral.objects.create(
+            person=intake.person,
+            intake=intake,
+            origin=ReferralOrigin.INTAKE,
+            service=referred_to,
+            referred_on=intake.closed_on,
+            note=intake.outcome_reason,
+            created_by=user,
+        )
+        accesses.append(Access(intake.person_id, "referral", referral.pk, Action.CREATE))
+    log_accesses(user=user, accesses=accesses)
+    return intake
+
+
+def validate_talk_staff(staff) -> None:
+    if len(set(staff)) < MIN_TALK_STAFF:
+        raise ValidationError(
+            {"staff": [_("Two staff members lead an assessment talk: choose at least two.")]}
+        )
+
+
+@transaction.atomic
+def record_talk(
+    *, user, person: Person, intake: Intake | None, data: dict, staff
+) -> AssessmentTalk:
+    validate_talk_staff(staff)
+    talk = AssessmentTalk.objects.create(person=person, intake=intake, created_by=user, **data)
+    talk.staff.set(staff)
+    log_access(
+        user=user, person=person, action=Action.CREATE, record_type="talk", record_id=talk.pk
+    )
+    return talk
+
+
+@transaction.atomic
+def conclude_talk(
+    *,
+    user,
+    talk: AssessmentTalk,
+    outcome: str,
+    reason: str = "",
+    referred_to: Service | None = None,
+) -> AssessmentTalk:
+    errors = {}
+    if outcome not in TalkOutcome.values:
+        errors["outcome"] = [_("Choose the outcome of the talk.")]
+    if outcome in (TalkOutcome.ENDED, TalkOutcome.REFERRED) and not reason.strip():
+        errors["outcome_reason"] = [_("Give the reason.")]
+    if outcome == TalkOutcome.REFERRED and referred_to is None:
+        errors["referred_to"] = [_("Choose the service the person was referred to.")]
+    if errors:
+        raise ValidationError(errors)
+    talk.outcome = outcome
+    talk.outcome_reason = reason.strip()
+    talk.referred_to = referred_to if outcome == TalkOutcome.REFERRED else None
+    talk.save()
+    accesses = [Access(talk.person_id, "talk", talk.pk, Action.UPDATE, outcome)]
+    if talk.referred_to is not None:
+        referral = Referral.objects.create(
+            person=talk.person,
+            intake=talk.intake,
+            origin=ReferralOrigin.TALK,
+            service=referred_to,
+            note=talk.outcome_reason,
+            created_by=user,
+        )
+        accesses.append(Access(talk.person_id, "referral", referral.pk, Action.CREATE))
+    log_accesses(user=user, accesses=accesses)
+    return talk
+
+
+@transaction.atomic
+def create_referral(
+    *, user, person: Person, origin: str, service: Service, note: str = ""
+) -> Referral:
+    referral = Referral.objects.create(
+        person=person, origin=origin, service=service, note=note, created_by=user
+    )
+    log_access(
+        user=user,
+        person=person,
+        action=Action.CREATE,
+        record_type="referral",
+        record_id=referral.pk,
+    )
+    return referral
+
+
+@transaction.atomic
+def record_referral_result(*, user, referral: Referral, result: str) -> Referral:
+    referral.result = result
+    referral.result_noted_on = timezone.localdate()
+    referral.save(update_fields=["result", "result_noted_on"])
+    log_access(
+        user=user,
+        person=referral.person_id,
+        action=Action.UPDATE,
+        record_type="referral",
+        record_id=referral.pk,
+    )
+    return referral
