@@ -131,7 +131,8 @@ def close_intake(
     if not reason.strip():
         errors["reason"] = [
             _(
-                "Give the reason: it is how the service can show who was not offered support, and why."
+                "Give the reason: it is how the service can show who was not offered "
+                "support, and why."
             )
         ]
     if outcome == IntakeOutcome.REFERRED and referred_to is None:
