@@ -14,6 +14,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("personer/", include("people.urls")),
+    path("anmalan/", include("intake.public_urls")),
+    path("aktualiseringar/", include("intake.urls")),
+    path("kartlaggning/", include("mapping.urls")),
+    path("beslut/", include("decisions.urls")),
     path("atkomstlogg/", include("audit.urls")),
     # The administration uses Brygga's own login; Django's admin login page is never shown.
     path("admin/login/", views.admin_login),
