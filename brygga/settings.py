@@ -45,6 +45,9 @@ def secret_key() -> str:
 
 SECRET_KEY = secret_key()
 DEBUG = env_bool("DEBUG", not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # Django's debug pages show settings, SQL and request data: personal data in production.
+    raise ImproperlyConfigured("DEBUG must not be on in production (BRYGGA_ENV=production).")
 # Demo users and data exist only outside production, whatever the environment says.
 DEMO = env_bool("BRYGGA_DEMO", not PRODUCTION) and not PRODUCTION
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
@@ -196,12 +199,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_query_strings": {"()": "brygga.logging.StripQueryStrings"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_query_strings"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Request logs include URLs, which are UUIDs only; query logs could contain data.
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # runserver's request lines: same handler and filter, so query strings never reach it.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -210,3 +222,11 @@ BRYGGA_BOARD_NAME = os.environ.get("BRYGGA_BOARD_NAME", "Omsorgsnämnden")
 BRYGGA_BOARD_ADDRESS = os.environ.get(
     "BRYGGA_BOARD_ADDRESS", "Omsorgsnämnden, Exempelby kommun, 123 45 Exempelby"
 )
+
+# The public intake form (/anmalan/): the authority unit that receives it (by name; empty means
+# the first active authority unit) and how many submissions one address may send per hour.
+BRYGGA_WEB_INTAKE_UNIT = os.environ.get("BRYGGA_WEB_INTAKE_UNIT", "")
+BRYGGA_WEB_INTAKE_PER_HOUR = int(os.environ.get("BRYGGA_WEB_INTAKE_PER_HOUR", "5"))
+# Where the client's address is read from: REMOTE_ADDR, or behind a reverse proxy the header it
+# sets (e.g. HTTP_X_FORWARDED_FOR, of which the last address, the one the proxy saw, counts).
+BRYGGA_CLIENT_IP_HEADER = os.environ.get("BRYGGA_CLIENT_IP_HEADER", "REMOTE_ADDR")
