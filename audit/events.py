@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,10 +32,11 @@ def log_access(
     record_id: object = "",
     reason: str = "",
 ) -> AccessLogEntry:
+    person_id = getattr(person, "pk", person)
     access = Access(
-        person_id=getattr(person, "pk", person),
+        person_id=person_id,
         record_type=record_type,
-        record_id=record_id or getattr(person, "pk", ""),
+        record_id=record_id or person_id or "",
         action=action,
         reason=reason,
     )
@@ -60,7 +62,7 @@ def log_accesses(*, user, accesses: Iterable[Access]) -> list[AccessLogEntry]:
                 at=now,
                 user_id=user_id,
                 username=username,
-                person_id=access.person_id,
+                person_id=_as_uuid(access.person_id),
                 record_type=access.record_type,
                 record_id=str(access.record_id or ""),
                 action=access.action,
@@ -73,6 +75,13 @@ def log_accesses(*, user, accesses: Iterable[Access]) -> list[AccessLogEntry]:
         AccessLogEntry.objects.bulk_create(entries)
         ChainHead.objects.filter(pk=1).update(last_hash=prev)
     return entries
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    """The hash covers the id as text: a str in another spelling must not break the chain."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
@@ -89,7 +98,8 @@ def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
             prev = entry.entry_hash
             last_id = entry.id
     head = ChainHead.objects.filter(pk=1).first()
-    if head is not None and head.last_hash != prev:
-        # Entries were removed from the end of the chain.
-        return AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash=head.last_hash)
+    head_hash = head.last_hash if head is not None else GENESIS_HASH
+    if head_hash != prev:
+        # Entries were removed from the end of the chain (or the head with them).
+        return AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash=head_hash)
     return None

@@ -66,6 +66,8 @@ class AccessLogEntry(models.Model):
         verbose_name_plural = _("access-log entries")
         ordering = ["-id"]
         indexes = [models.Index(fields=["user", "-at"], name="accesslog_user_at_idx")]
+        # Django's internal manager would otherwise be a plain one that updates and deletes.
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.record_type}"

@@ -12,17 +12,21 @@ from audit.forms import LogFilterForm
 from audit.models import AccessLogEntry, Action
 from organisation.models import Membership, Role
 from organisation.roles import role_required, roles_of
-from people.access import own_cases, visible_people
-from people.models import Person
+from people.access import own_cases
+from people.models import CaseStaff, Person
 
-PAGE_SIZE = 100
+# Each person named on a page is logged as read; SQLite inserts at most 99 log entries in one
+# statement, so a page of 50 keeps the page at a constant number of queries.
+PAGE_SIZE = 50
 
 
 def _reviewable_entries(user):
     """Entries by staff of the manager's units, or about people in the manager's cases."""
     units = roles_of(user).unit_ids(Role.MANAGER)
     staff = Membership.objects.filter(user_id=OuterRef("user_id"), unit_id__in=units)
-    people = own_cases(user).filter(person_id=OuterRef("person_id"))
+    people = own_cases(user).filter(
+        Q(person_id=OuterRef("person_id")) | Q(person__merged_from=OuterRef("person_id"))
+    )
     return AccessLogEntry.objects.filter(Q(Exists(staff)) | Q(Exists(people)))
 
 
@@ -34,17 +38,20 @@ def log_review(request):
     if form.is_valid():
         person_id = form.cleaned_data.get("person")
         if person_id is not None:
-            entries = entries.filter(person_id=person_id)
-            person = visible_people(request.user).filter(pk=person_id).first()
+            # The history of a record merged into this one is this person's history too.
+            merged = Person.objects.filter(merged_into_id=person_id).values("pk")
+            entries = entries.filter(Q(person_id=person_id) | Q(person_id__in=merged))
+            person = _nameable_people(request.user, {person_id}).first()
         if form.cleaned_data.get("user"):
             entries = entries.filter(user=form.cleaned_data["user"])
         if form.cleaned_data.get("only_reasons"):
             entries = entries.filter(action=Action.REASON)
+    elif form.is_bound:
+        # A filter that cannot be applied must not silently show everything instead.
+        entries = entries.none()
     page = Paginator(entries.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    names = {
-        p.pk: p for p in Person.objects.filter(pk__in={e.person_id for e in rows if e.person_id})
-    }
+    names = {p.pk: p for p in _nameable_people(request.user, {e.person_id for e in rows})}
     log_accesses(
         user=request.user,
         accesses=[Access(pk, "access_log", "", Action.READ) for pk in names],
@@ -55,6 +62,14 @@ def log_review(request):
         request,
         "audit/log_review.html",
         {"form": form, "page": page, "rows": rows, "person": person},
+    )
+
+
+def _nameable_people(user, ids):
+    """The people a log page may name: a protected identity only to staff named on the case."""
+    named = CaseStaff.objects.filter(case__person_id=OuterRef("pk"), user=user)
+    return Person.objects.filter(pk__in=ids - {None}).filter(
+        Q(protected_identity=False) | Exists(named)
     )
 
 

@@ -8,13 +8,14 @@ import secrets
 import unicodedata
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
 from organisation.models import Unit
 from people.identity import RESERVE
-from people.models import Case, CaseStaff, CaseStaffRole, Contact, Person
+from people.models import Case, CaseStaff, CaseStaffRole, Contact, Person, Sex
 
 
 class DuplicateNumber(Exception):
@@ -31,12 +32,23 @@ def name_similarity(a: str, b: str) -> float:
 
 
 def possible_matches(
-    *, first_name: str, last_name: str, birth_date: datetime.date | None, exclude=None
+    *,
+    first_name: str,
+    last_name: str,
+    birth_date: datetime.date | None,
+    exclude=None,
+    among: QuerySet[Person] | None = None,
 ) -> list[Person]:
-    """People whose birth date is the same and whose name resembles the one given."""
+    """People whose birth date is the same and whose name resembles the one given.
+
+    `among` limits the candidates to the people the user may know exist: a match list must never
+    reveal a person with protected identity.
+    """
     if birth_date is None:
         return []
-    candidates = Person.objects.current().filter(birth_date=birth_date)
+    candidates = (among if among is not None else Person.objects.current()).filter(
+        birth_date=birth_date
+    )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
     wanted = f"{first_name} {last_name}"
@@ -146,13 +158,17 @@ def merge_people(*, user, keep: Person, other: Person) -> Person:
     for field in MERGE_FILL_FIELDS:
         if not getattr(keep, field) and getattr(other, field):
             setattr(keep, field, getattr(other, field))
+    if keep.sex == Sex.OTHER and other.sex != Sex.OTHER:
+        keep.sex = other.sex
     if other.personal_number and not keep.personal_number:
         # The real number wins over a reserve number; free it on the old record first.
         number, kind = other.personal_number, other.number_kind
-        other.personal_number = None
+        other.personal_number, other.number_kind = None, RESERVE
         other.reserve_number = other.reserve_number or new_reserve_number(other.birth_date)
-        other.save(update_fields=["personal_number", "reserve_number"])
+        other.save(update_fields=["personal_number", "number_kind", "reserve_number"])
         keep.personal_number, keep.number_kind = number, kind
+        # The birth date in a real number is authoritative; a reserve record's was a guess.
+        keep.birth_date = other.birth_date or keep.birth_date
     keep.protected_identity = keep.protected_identity or other.protected_identity
     keep.version += 1
     keep.save()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.identity import RESERVE, parse_identity_number, sex_from_number
@@ -59,8 +60,14 @@ class PersonForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("identity") == RESERVE:
-            if not data.get("birth_date"):
+            birth_date = data.get("birth_date")
+            if not birth_date:
                 self.add_error("birth_date", _("Give the birth date when there is no number."))
+            elif birth_date > timezone.localdate():
+                self.add_error(
+                    "birth_date",
+                    ValidationError(_("The birth date lies in the future."), code="future"),
+                )
             data["number_kind"] = RESERVE
             data["personal_number"] = None
             return data

@@ -33,7 +33,8 @@ MESSAGES = {
     "checksum": _("The check digit does not match: check the last digit for a typing error."),
 }
 
-_ALLOWED = re.compile(r"^[0-9]{6,8}[-+]?[0-9]{4}$")
+# Six or eight digits of birth date, then the four last digits: 11 digits is not a number.
+_ALLOWED = re.compile(r"^(?:[0-9]{6}|[0-9]{8})[-+]?[0-9]{4}$")
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,14 @@ def _birth_date(head: str, separator: str, today: datetime.date) -> datetime.dat
             return datetime.date(int(head[:4]), int(head[4:6]), int(head[6:8]))
         yy, month, day = int(head[:2]), int(head[2:4]), int(head[4:6])
         datetime.date(2000, month, day)  # month and day exist at all (29 Feb: a leap year)
-        year = today.year - (today.year - yy) % 100
-        candidate = _date_or_none(year, month, day)
-        if candidate is None or candidate > today:
-            year -= 100
+        year = today.year - (today.year - yy) % 100  # the latest year so far ending in YY
         if separator == "+":
+            # Folkbokföringslagen 18 §: the plus sign is written from the year one turns 100.
             year -= 100
+        else:
+            candidate = _date_or_none(year, month, day)
+            if candidate is None or candidate > today:
+                year -= 100
         return datetime.date(year, month, day)
     except ValueError:
         raise ValidationError(MESSAGES["date"], code="date") from None
