@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "mapping",
     "decisions",
     "provision",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,9 @@ if os.environ.get("BRYGGA_TEST_DB_NAME"):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock rather than fail at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Take the write lock when a transaction starts, so two writers wait instead of failing
+    # with "database is locked" half-way (the access log's chain head is written by everyone).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -230,3 +234,9 @@ BRYGGA_WEB_INTAKE_PER_HOUR = int(os.environ.get("BRYGGA_WEB_INTAKE_PER_HOUR", "5
 # Where the client's address is read from: REMOTE_ADDR, or behind a reverse proxy the header it
 # sets (e.g. HTTP_X_FORWARDED_FOR, of which the last address, the one the proxy saw, counts).
 BRYGGA_CLIENT_IP_HEADER = os.environ.get("BRYGGA_CLIENT_IP_HEADER", "REMOTE_ADDR")
+
+# Attachments are stored in the database (servers keep no files); an upload is held in memory up to
+# this size and refused above it. Form fields other than files stay within Django's 2.5 MB.
+BRYGGA_ATTACHMENT_MAX_BYTES = int(os.environ.get("BRYGGA_ATTACHMENT_MAX_BYTES", str(10 * 2**20)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = BRYGGA_ATTACHMENT_MAX_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 2**20)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("aktualiseringar/", include("intake.urls")),
     path("kartlaggning/", include("mapping.urls")),
     path("beslut/", include("decisions.urls")),
+    path("dokument/", include("documents.urls")),
     path("atkomstlogg/", include("audit.urls")),
     # The administration uses Brygga's own login; Django's admin login page is never shown.
     path("admin/login/", views.admin_login),

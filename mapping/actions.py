@@ -11,9 +11,16 @@ from django.utils.translation import gettext as _
 
 from audit.events import log_access
 from audit.models import Action
-from mapping.models import Mapping, MappingSession, MappingStatus, Need
+from mapping.models import (
+    Extent,
+    InterruptedBy,
+    Mapping,
+    MappingSession,
+    MappingStatus,
+    Need,
+)
 from organisation.models import LifeArea
-from people.models import Case, Person
+from people.models import Case, CaseStatus, Person
 
 MIN_STAFF = 2
 MAX_SESSIONS = 5
@@ -35,10 +42,28 @@ def _ensure_ongoing(mapping: Mapping) -> None:
         raise ValidationError(_("The mapping has ended and cannot be changed."))
 
 
+def _locked(mapping: Mapping) -> Mapping:
+    """The mapping re-read under a row lock: two staff saving at once cannot pass a rule both."""
+    return Mapping.objects.select_for_update().get(pk=mapping.pk)
+
+
 @transaction.atomic
 def start_mapping(
     *, user, person: Person, case: Case, started_on: datetime.date, talk=None
 ) -> Mapping:
+    errors = {}
+    if case.person_id != person.pk:
+        errors["case"] = [_("The case belongs to another person.")]
+    elif case.status != CaseStatus.OPEN:
+        errors["case"] = [_("A mapping is started on an open case.")]
+    if talk is not None and talk.person_id != person.pk:
+        errors["talk"] = [_("The assessment talk concerns another person.")]
+    if Mapping.objects.filter(person=person, status=MappingStatus.ONGOING).exists():
+        errors["__all__"] = [
+            _("The person already has an ongoing mapping: complete or interrupt it first.")
+        ]
+    if errors:
+        raise ValidationError(errors)
     mapping = Mapping.objects.create(
         person=person, case=case, talk=talk, started_on=started_on, created_by=user
     )
@@ -50,6 +75,7 @@ def start_mapping(
 def add_session(
     *, user, mapping: Mapping, held_on: datetime.date, staff, notes: str
 ) -> MappingSession:
+    mapping = _locked(mapping)
     _ensure_ongoing(mapping)
     if len(set(staff)) < MIN_STAFF:
         raise ValidationError({"staff": [_("Two staff members lead each mapping session.")]})
@@ -70,7 +96,10 @@ def add_session(
 def save_need(
     *, user, mapping: Mapping, life_area: LifeArea, extent: int, description: str
 ) -> Need:
+    mapping = _locked(mapping)
     _ensure_ongoing(mapping)
+    if extent not in Extent.values:
+        raise ValidationError({"extent": [_("Choose an extent on the ICF scale.")]})
     need, created = Need.objects.update_or_create(
         mapping=mapping,
         life_area=life_area,
@@ -82,9 +111,10 @@ def save_need(
 
 @transaction.atomic
 def interrupt_mapping(*, user, mapping: Mapping, interrupted_by: str, reason: str) -> Mapping:
+    mapping = _locked(mapping)
     _ensure_ongoing(mapping)
     errors = {}
-    if not interrupted_by:
+    if interrupted_by not in InterruptedBy.values:
         errors["interrupted_by"] = [_("Say who chose to interrupt the mapping.")]
     if not reason.strip():
         errors["interruption_reason"] = [_("Say why the mapping was interrupted.")]
@@ -101,6 +131,7 @@ def interrupt_mapping(*, user, mapping: Mapping, interrupted_by: str, reason: st
 
 @transaction.atomic
 def complete_mapping(*, user, mapping: Mapping, needs_account: str, recommendation: str) -> Mapping:
+    mapping = _locked(mapping)
     _ensure_ongoing(mapping)
     errors = {}
     if not needs_account.strip():

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 import factory
 from django.contrib.auth import get_user_model
 
 from brygga.demo import test_number
+from documents.models import Attachment, AttachmentKind
+from mapping.models import Mapping
 from organisation.models import Delegation, Membership, Role, SupportKind, Unit, UnitKind
 from people.models import Case, CaseStaff, CaseStaffRole, Contact, ContactKind, Person
 
@@ -103,6 +106,35 @@ class DelegationFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     support_kind = factory.SubFactory(SupportKindFactory)
     valid_from = datetime.date(2024, 1, 1)
+
+
+class MappingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mapping
+
+    person = factory.SubFactory(PersonFactory)
+    case = factory.LazyAttribute(lambda o: o.person.cases.first() or CaseFactory(person=o.person))
+    started_on = factory.LazyFunction(datetime.date.today)
+    created_by = factory.SubFactory(UserFactory)
+
+
+# The smallest file that is a PNG by its content: the signature and an (empty) IHDR chunk start.
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(13)
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attachment
+
+    person = factory.SubFactory(PersonFactory)
+    title = "Undertecknat samtycke"
+    kind = AttachmentKind.CONSENT
+    content = PNG_BYTES
+    filename = "samtycke.png"
+    content_type = "image/png"
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+    uploaded_by = factory.SubFactory(UserFactory)
 
 
 __all__ = ["Role"]

@@ -1,0 +1,47 @@
+"""A mapping is the person's: access to the person decides access to the mapping."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from mapping.models import Mapping
+from organisation.models import CASE_ROLES, Membership, Role, Unit
+from organisation.roles import roles_of
+from people.access import Level, get_person_for_user
+
+STAFF_ROLES = (Role.OFFICER, Role.COORDINATOR)
+
+
+def get_mapping_for_user(user, pk, *, write: bool = False) -> tuple[Mapping, Level]:
+    """404 for an unknown mapping; otherwise the person's rules (ReasonRequired, 404, 403)."""
+    mapping = (
+        Mapping.objects.select_related("person", "case__authority_unit", "talk")
+        .filter(pk=pk)
+        .first()
+    )
+    if mapping is None:
+        raise Http404
+    _person, level = get_person_for_user(user, mapping.person_id, write=write)
+    return mapping, level
+
+
+def session_staff_candidates(user, mapping: Mapping) -> QuerySet:
+    """Officers and coordinators of the case's units and of the user's own units.
+
+    Never analysts, administrators or meeting-place staff: they do not lead mapping sessions.
+    """
+    units = set(roles_of(user).unit_ids(*CASE_ROLES))
+    units.add(mapping.case.authority_unit_id)
+    if mapping.case.provider_unit_id is not None:
+        units |= Unit.objects.get(pk=mapping.case.provider_unit_id).descendant_ids()
+    holds_role = Membership.objects.filter(
+        user_id=OuterRef("pk"), role__in=STAFF_ROLES, unit_id__in=units, unit__active=True
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Exists(holds_role))
+        .order_by("first_name", "last_name", "username")
+    )

@@ -1,0 +1,223 @@
+"""Mapping pages. Thin: forms parse, mapping.actions decide and log, templates render."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from audit.events import log_access
+from audit.models import Action
+from mapping import actions
+from mapping.access import get_mapping_for_user, session_staff_candidates
+from mapping.forms import CompleteForm, InterruptForm, NeedForm, SessionForm, StartMappingForm
+from mapping.models import MappingStatus, Need
+from organisation.models import CASE_ROLES, LifeArea
+from organisation.roles import role_required
+from people.access import Level, ReasonRequired
+from people.views import person_view
+
+EXPECTED_SESSIONS = "3–5"
+
+
+def mapping_view(*, write: bool = False):
+    """Load the mapping through the person's access rules; a change needs an ongoing mapping."""
+
+    def decorator(view):
+        @role_required(*CASE_ROLES)
+        @wraps(view)
+        def wrapped(request, pk, *args, **kwargs):
+            try:
+                mapping, level = get_mapping_for_user(request.user, pk, write=write)
+            except ReasonRequired as required:
+                return redirect("people:reason", pk=required.person.pk)
+            request.access_level = level
+            if write and mapping.status != MappingStatus.ONGOING:
+                messages.error(request, _("The mapping has ended and cannot be changed."))
+                return redirect("mapping:detail", pk=mapping.pk)
+            if request.method == "GET":
+                log_access(
+                    user=request.user,
+                    person=mapping.person_id,
+                    action=Action.READ,
+                    record_type="mapping",
+                    record_id=mapping.pk,
+                )
+            return view(request, mapping, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _posted(request):
+    """The submitted data, even when empty: an empty submission is still a submission."""
+    return request.POST if request.method == "POST" else None
+
+
+def _refused(form, error: ValidationError) -> None:
+    """An action's ValidationError shown on the form, field by field where it names fields."""
+    form.add_error(None, error)
+
+
+@person_view(write=True)
+def mapping_start(request, person):
+    form = StartMappingForm(_posted(request), person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping = actions.start_mapping(user=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The mapping has been started."))
+            return redirect("mapping:detail", pk=mapping.pk)
+    return render(request, "mapping/start_form.html", {"form": form, "person": person})
+
+
+@mapping_view()
+def mapping_detail(request, mapping):
+    sessions = list(mapping.sessions.prefetch_related("staff"))
+    needs = mapping.needs.select_related("life_area")
+    ongoing = mapping.status == MappingStatus.ONGOING
+    may_change = ongoing and request.access_level >= Level.WRITE
+    return render(
+        request,
+        "mapping/detail.html",
+        {
+            "mapping": mapping,
+            "person": mapping.person,
+            "sessions": sessions,
+            "needs": needs,
+            "ongoing": ongoing,
+            "may_change": may_change,
+            "may_add_session": may_change and len(sessions) < actions.MAX_SESSIONS,
+            "max_sessions": actions.MAX_SESSIONS,
+            "expected": EXPECTED_SESSIONS,
+        },
+    )
+
+
+@mapping_view(write=True)
+def session_add(request, mapping):
+    candidates = session_staff_candidates(request.user, mapping)
+    form = SessionForm(
+        _posted(request), candidates=candidates, initial={"staff": [request.user.pk]}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_session(user=request.user, mapping=mapping, **form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The session has been recorded."))
+            return redirect("mapping:detail", pk=mapping.pk)
+    number = mapping.sessions.count() + 1
+    return render(
+        request,
+        "mapping/session_form.html",
+        {
+            "form": form,
+            "mapping": mapping,
+            "person": mapping.person,
+            "number": number,
+            "expected": EXPECTED_SESSIONS,
+            "full": number > actions.MAX_SESSIONS,
+            "max_sessions": actions.MAX_SESSIONS,
+        },
+    )
+
+
+def _need_forms(request, mapping) -> list[tuple[LifeArea, NeedForm]]:
+    """One form per active life area, filled in with what is already recorded."""
+    recorded = {need.life_area_id: need for need in Need.objects.filter(mapping=mapping)}
+    pairs = []
+    for area in LifeArea.objects.filter(active=True).order_by("position", "name"):
+        need = recorded.get(area.pk)
+        initial = {"extent": need.extent, "description": need.description} if need else {}
+        form = NeedForm(_posted(request), prefix=f"area-{area.pk}", initial=initial)
+        pairs.append((area, form))
+    return pairs
+
+
+@mapping_view(write=True)
+def needs_edit(request, mapping):
+    pairs = _need_forms(request, mapping)
+    refused = None
+    if request.method == "POST" and all(form.is_valid() for _area, form in pairs):
+        try:
+            with transaction.atomic():
+                # Only the areas filled in (and changed) are saved; the others stay as they are.
+                for area, form in pairs:
+                    if form.filled_in_and_changed:
+                        actions.save_need(
+                            user=request.user, mapping=mapping, life_area=area, **form.cleaned_data
+                        )
+        except ValidationError as error:
+            refused = error.messages
+        else:
+            messages.success(request, _("The needs have been saved."))
+            return redirect("mapping:detail", pk=mapping.pk)
+    has_errors = request.method == "POST" and any(form.errors for _area, form in pairs)
+    return render(
+        request,
+        "mapping/needs_form.html",
+        {
+            "pairs": pairs,
+            "mapping": mapping,
+            "person": mapping.person,
+            "has_errors": has_errors,
+            "refused": refused,
+        },
+    )
+
+
+@mapping_view(write=True)
+def mapping_interrupt(request, mapping):
+    form = InterruptForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.interrupt_mapping(
+                user=request.user,
+                mapping=mapping,
+                interrupted_by=form.cleaned_data["interrupted_by"],
+                reason=form.cleaned_data["interruption_reason"],
+            )
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The mapping has been interrupted."))
+            return redirect("mapping:detail", pk=mapping.pk)
+    return render(
+        request,
+        "mapping/interrupt_form.html",
+        {"form": form, "mapping": mapping, "person": mapping.person},
+    )
+
+
+@mapping_view(write=True)
+def mapping_complete(request, mapping):
+    form = CompleteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.complete_mapping(user=request.user, mapping=mapping, **form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The mapping has been completed."))
+            return redirect("mapping:detail", pk=mapping.pk)
+    return render(
+        request,
+        "mapping/complete_form.html",
+        {
+            "form": form,
+            "mapping": mapping,
+            "person": mapping.person,
+            "session_count": mapping.sessions.count(),
+            "needs": mapping.needs.select_related("life_area"),
+            "expected": EXPECTED_SESSIONS,
+        },
+    )

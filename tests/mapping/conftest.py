@@ -1,0 +1,44 @@
+"""Fixtures for mapping: a mapping of `person` on their case, staff to lead sessions, life areas."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from organisation.models import LifeArea, Role
+from tests.factories import MappingFactory, UserFactory
+
+
+@pytest.fixture
+def teammate(org):
+    """A second coordinator in team North, so a session can be led by two staff."""
+    return UserFactory(
+        username="teammate",
+        first_name="Tove",
+        last_name="Tvåa",
+        roles=[(org["north"], Role.COORDINATOR)],
+    )
+
+
+@pytest.fixture
+def mapping(person, coordinator):
+    return MappingFactory(
+        person=person, created_by=coordinator, started_on=datetime.date(2025, 3, 3)
+    )
+
+
+@pytest.fixture
+def life_areas(db):
+    """Life areas exist by data migration, but a transactional test flushes them: get_or_create."""
+    areas = [
+        ("hemliv", "Hemliv", 6),
+        ("relationer", "Mellanmänskliga interaktioner och relationer", 7),
+        ("trygghet", "Känsla av trygghet", 10),
+    ]
+    return [
+        LifeArea.objects.get_or_create(
+            code=code, defaults={"name": name, "position": position, "active": True}
+        )[0]
+        for code, name, position in areas
+    ]
