@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from organisation.models import Role
+from brygga.demo import USERS as DEMO_USERS
+from brygga.sections import worklists
+from organisation.models import Membership, Role
 from organisation.roles import roles_of
 from people import access
-from people.models import CaseStatus, ReasonedAccess
+from people.models import CaseStaff, CaseStatus, ReasonedAccess
+
+OPEN_CASES_SHOWN = 50
 
 
 class LoginView(auth_views.LoginView):
@@ -23,20 +32,17 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["demo"] = settings.DEMO
+        if settings.DEMO:
+            context["demo_users"] = [username for username, *_ in DEMO_USERS]
         return context
 
 
 @login_required
 def home(request):
     roles = roles_of(request.user)
-    context = {"roles": roles.names, "sections": []}
+    context = {"roles": roles.names, "worklists": worklists(request, roles)}
     if roles.works_with_cases:
-        context["open_cases"] = (
-            access.own_cases(request.user)
-            .filter(status=CaseStatus.OPEN, person__merged_into__isnull=True)
-            .select_related("person", "authority_unit", "provider_unit")
-            .order_by("opened_on")[:50]
-        )
+        context["open_cases"] = _open_cases(request.user)
     if roles.has(Role.MANAGER):
         context["reasoned_accesses"] = _reasoned_accesses_for_manager(request.user)
     if roles.has(Role.ANALYST):
@@ -48,14 +54,29 @@ def home(request):
     return render(request, "home.html", context)
 
 
-def _reasoned_accesses_for_manager(user):
-    """Recent reasons given by staff of the manager's units, newest first."""
-    units = roles_of(user).unit_ids(Role.MANAGER)
-    since = timezone.now() - timezone.timedelta(days=30)
+def _open_cases(user):
+    """The user's open cases, oldest first; a protected person's only for staff named on it."""
+    named = CaseStaff.objects.filter(case__person_id=OuterRef("person_id"), user=user)
     return (
-        ReasonedAccess.objects.filter(user__memberships__unit_id__in=units, created_at__gte=since)
+        access.own_cases(user)
+        .filter(status=CaseStatus.OPEN, person__merged_into__isnull=True)
+        .filter(Q(person__protected_identity=False) | Exists(named))
+        .select_related("person", "authority_unit", "provider_unit")
+        .order_by("opened_on", "id")[:OPEN_CASES_SHOWN]
+    )
+
+
+def _reasoned_accesses_for_manager(user):
+    """Recent reasons given by staff of the manager's units, or about people in the manager's
+    cases (whoever gave them), newest first."""
+    units = roles_of(user).unit_ids(Role.MANAGER)
+    since = timezone.now() - timedelta(days=30)
+    by_staff = Membership.objects.filter(user_id=OuterRef("user_id"), unit_id__in=units)
+    about_mine = access.own_cases(user).filter(person_id=OuterRef("person_id"))
+    return (
+        ReasonedAccess.objects.filter(created_at__gte=since)
+        .filter(Q(Exists(by_staff)) | Q(Exists(about_mine)))
         .select_related("user")
-        .distinct()
         .order_by("-created_at")[:50]
     )
 
@@ -75,9 +96,16 @@ def _admin_counts() -> dict:
 
 def admin_login(request):
     """Anonymous users log in through Brygga's form; logged-in users without the role get 403."""
-    if request.user.is_authenticated:
-        raise PermissionDenied
-    return redirect_to_login(request.GET.get("next", "/admin/"))
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    if roles_of(request.user).has(Role.ADMIN):
+        return redirect(next_url)
+    raise PermissionDenied
 
 
 def accessibility(request):

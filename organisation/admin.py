@@ -3,12 +3,24 @@
 Only users with the administrator role reach them, and no case content is registered here.
 """
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 
-from organisation.models import Delegation, Membership, Role, StaffFlag, SupportKind, Unit
+from organisation.models import (
+    Delegation,
+    Membership,
+    Role,
+    Service,
+    StaffFlag,
+    SupportKind,
+    Unit,
+)
 from organisation.roles import roles_of
 
 
@@ -19,6 +31,26 @@ def is_administrator(request) -> bool:
 
 # The whole admin site is open to administrators by role, not by Django's is_staff flag.
 admin.site.has_permission = is_administrator
+_django_admin_view = admin.site.admin_view
+
+
+def admin_view(view, cacheable=False):
+    """Like Django's, but anonymous users go straight to Brygga's login and other roles get 403
+    (Django would send both to its own admin login page)."""
+    inner = _django_admin_view(view, cacheable)
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_administrator(request):
+            raise PermissionDenied
+        return inner(request, *args, **kwargs)
+
+    return guarded
+
+
+admin.site.admin_view = admin_view
 
 
 class AdministratorOnly:
@@ -97,3 +129,12 @@ class DelegationAdmin(AdministratorOnly, admin.ModelAdmin):
     list_display = ["user", "support_kind", "valid_from", "valid_to", "reference"]
     list_filter = ["support_kind"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Service)
+class ServiceAdmin(AdministratorOnly, admin.ModelAdmin):
+    """The service directory that intakes, talks and closures refer people to."""
+
+    list_display = ["name", "organisation", "needs_decision", "target_group", "active"]
+    list_filter = ["organisation", "needs_decision", "active"]
+    search_fields = ["name", "target_group"]

@@ -43,7 +43,8 @@ def own_cases(user) -> QuerySet[Case]:
     roles = roles_of(user)
     if not roles.works_with_cases:
         return Case.objects.none()
-    q = Q(staff_links__user=user)
+    # A subquery, not a join: a join on staff_links repeats a case once per named staff member.
+    q = Q(Exists(CaseStaff.objects.filter(case_id=OuterRef("pk"), user=user)))
     officer_units = roles.unit_ids(Role.OFFICER)
     coordinator_units = roles.unit_ids(Role.COORDINATOR)
     manager_units = roles.unit_ids(Role.MANAGER)
@@ -78,6 +79,9 @@ def findable_outside_own_cases(user) -> QuerySet[Person]:
 
 
 def access_level(user, person: Person) -> Level:
+    if person.merged_into_id:
+        # A merged record is only a pointer: what counts is access to the record it points to.
+        person = person.merged_into
     roles = roles_of(user)
     if not roles.works_with_cases:
         return Level.NONE
@@ -96,14 +100,15 @@ def access_level(user, person: Person) -> Level:
 
 def get_person_for_user(user, pk, *, write: bool = False) -> tuple[Person, Level]:
     """Load a person for a view: 404, ReasonRequired, 403, or the person and the level."""
-    person = Person.objects.filter(pk=pk).first()
+    person = Person.objects.filter(pk=pk).select_related("merged_into").first()
     if person is None:
         raise Http404
     level = access_level(user, person)
     if level == Level.NONE:
         raise Http404
     if level == Level.REASON_REQUIRED:
-        raise ReasonRequired(person)
+        # The reason is given for the current record, never for a merged-away pointer.
+        raise ReasonRequired(person.merged_into or person)
     if write and level < Level.WRITE:
         raise PermissionDenied
     return person, level

@@ -9,11 +9,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
+from brygga.sections import person_sections
 from organisation.models import CASE_ROLES, Role, Unit, UnitKind
 from organisation.roles import role_required, roles_of
 from people import access, actions
@@ -26,7 +28,7 @@ from people.forms import (
     SearchForm,
 )
 from people.identity import parse_identity_number
-from people.models import Contact, Person
+from people.models import Contact, Person, ReasonedAccess
 
 PAGE_SIZE = 50
 REGISTERING_ROLES = (Role.OFFICER, Role.MANAGER)
@@ -41,8 +43,8 @@ def person_view(*, write: bool = False):
         def wrapped(request, pk, *args, **kwargs):
             try:
                 person, level = access.get_person_for_user(request.user, pk, write=write)
-            except access.ReasonRequired:
-                return redirect("people:reason", pk=pk)
+            except access.ReasonRequired as required:
+                return redirect("people:reason", pk=required.person.pk)
             if person.merged_into_id:
                 return redirect("people:detail", pk=person.merged_into_id)
             request.access_level = level
@@ -66,10 +68,19 @@ def search_people(queryset, query: str):
         except ValidationError:
             return queryset.filter(personal_number__contains=compact.replace("+", ""))
     if query[:1].upper() == "R" and any(ch.isdigit() for ch in query):
-        return queryset.filter(reserve_number__iexact=query)
+        return queryset.filter(reserve_number__istartswith=query.replace(" ", ""))
     for word in query.split():
-        queryset = queryset.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
+        queryset = queryset.filter(_name_starts_with(word))
     return queryset
+
+
+def _name_starts_with(word: str) -> Q:
+    # SQLite compares case-insensitively only in ASCII: "åsa" would not find "Åsa". Trying the
+    # usual spellings of a name covers it; PostgreSQL needs none of them but is not harmed.
+    q = Q()
+    for spelling in {word, word.lower(), word.upper(), word.capitalize()}:
+        q |= Q(first_name__istartswith=spelling) | Q(last_name__istartswith=spelling)
+    return q
 
 
 @role_required(*CASE_ROLES)
@@ -128,6 +139,8 @@ def person_create(request):
             first_name=data["first_name"],
             last_name=data["last_name"],
             birth_date=data["birth_date"],
+            among=access.visible_people(request.user)
+            | access.findable_outside_own_cases(request.user),
         )
         if matches and not form.cleaned_data.get("confirm_new"):
             log_accesses(
@@ -147,9 +160,25 @@ def person_create(request):
     )
 
 
+def _read_reason(request, person: Person) -> str:
+    """A read outside one's own cases is logged with the reason given for it."""
+    if request.access_level != access.Level.READ:
+        return ""
+    grant = (
+        ReasonedAccess.objects.filter(
+            user=request.user, person=person, expires_at__gt=timezone.now()
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return grant.reason if grant is not None else ""
+
+
 @person_view()
 def person_detail(request, person):
-    log_access(user=request.user, person=person, action=Action.READ)
+    log_access(
+        user=request.user, person=person, action=Action.READ, reason=_read_reason(request, person)
+    )
     cases = person.cases.select_related("authority_unit", "provider_unit").prefetch_related(
         "staff_links__user"
     )
@@ -162,6 +191,7 @@ def person_detail(request, person):
             "contacts": person.contacts.all(),
             "merged_from": person.merged_from.all(),
             "may_write": request.access_level >= access.Level.WRITE,
+            "sections": person_sections(request, person),
         },
     )
 
@@ -193,6 +223,14 @@ def contact_edit(request, person, contact_pk=None):
         actions.save_contact(user=request.user, person=person, contact=form.save(commit=False))
         messages.success(request, _("The network contact has been saved."))
         return redirect("people:detail", pk=person.pk)
+    if request.method == "GET" and contact is not None:
+        log_access(
+            user=request.user,
+            person=person,
+            action=Action.READ,
+            record_type="contact",
+            record_id=contact.pk,
+        )
     return render(
         request,
         "people/contact_form.html",
@@ -219,6 +257,8 @@ def person_reason(request, pk):
         raise Http404
     if level >= access.Level.READ:
         return redirect("people:detail", pk=pk)
+    if person.merged_into_id:
+        return redirect("people:reason", pk=person.merged_into_id)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         access.grant_reasoned_access(

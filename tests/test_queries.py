@@ -1,0 +1,128 @@
+"""List pages run the same number of queries whatever the number of rows.
+
+Each test requests a page once to warm up (the access-log chain head is created on first use),
+counts the queries with a little data, adds a lot more, and counts again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from audit.events import Access, log_accesses
+from audit.models import Action
+from people.access import grant_reasoned_access
+from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
+from tests.factories import ContactFactory, PersonFactory
+
+
+def queries_for(client, url, data=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, data)
+    assert response.status_code == 200, response.status_code
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def assert_same_queries(few, many):
+    if len(few) != len(many):
+        few, many = [sql[:160] for sql in few], [sql[:160] for sql in many]
+        diff = "\n".join(difflib.unified_diff(few, many, "few rows", "many rows", lineterm=""))
+        raise AssertionError(f"{len(few)} queries with few rows, {len(many)} with many:\n{diff}")
+
+
+def add_people(count, unit, *, provider=None, staff=None, status=CaseStatus.OPEN, **fields):
+    """Many people with a case each, in a few bulk inserts."""
+    people = Person.objects.bulk_create([PersonFactory.build(**fields) for _ in range(count)])
+    cases = Case.objects.bulk_create(
+        [
+            Case(
+                person=person,
+                authority_unit=unit,
+                provider_unit=provider,
+                status=status,
+                opened_on=datetime.date(2025, 1, 1),
+            )
+            for person in people
+        ]
+    )
+    if staff is not None:
+        CaseStaff.objects.bulk_create(
+            [CaseStaff(case=case, user=staff, role=CaseStaffRole.COORDINATOR) for case in cases]
+        )
+    return people
+
+
+def test_person_list_queries_do_not_grow_with_the_number_of_people(org, login, officer):
+    client = login(officer)
+    add_people(5, org["authority"])
+    client.get("/personer/")
+    few = queries_for(client, "/personer/")
+    add_people(495, org["authority"])
+    many = queries_for(client, "/personer/")
+    assert_same_queries(few, many)
+
+
+def test_person_search_queries_do_not_grow_with_the_number_of_matches(org, login, officer):
+    client = login(officer)
+    add_people(5, org["authority"], first_name="Kim")
+    add_people(5, org["other_authority"], first_name="Kim")  # found outside own cases
+    client.get("/personer/", {"q": "Kim"})
+    few = queries_for(client, "/personer/", {"q": "Kim"})
+    add_people(495, org["authority"], first_name="Kim")
+    add_people(100, org["other_authority"], first_name="Kim")
+    many = queries_for(client, "/personer/", {"q": "Kim"})
+    assert_same_queries(few, many)
+
+
+def test_person_detail_queries_do_not_grow_with_the_network(login, coordinator, person):
+    client = login(coordinator)
+    ContactFactory(person=person)
+    client.get(f"/personer/{person.pk}/")
+    few = queries_for(client, f"/personer/{person.pk}/")
+    ContactFactory.create_batch(29, person=person)
+    many = queries_for(client, f"/personer/{person.pk}/")
+    assert_same_queries(few, many)
+
+
+def test_start_page_queries_do_not_grow_with_the_number_of_open_cases(org, login, coordinator):
+    client = login(coordinator)
+    add_people(5, org["authority"], provider=org["north"], staff=coordinator)
+    client.get("/")
+    few = queries_for(client, "/")
+    add_people(55, org["authority"], provider=org["north"], staff=coordinator)
+    many = queries_for(client, "/")
+    assert_same_queries(few, many)
+
+
+def test_manager_start_page_queries_do_not_grow_with_reasons(org, login, manager, colleague):
+    client = login(manager)
+    people = add_people(40, org["authority"])
+    for person in people[:3]:
+        grant_reasoned_access(user=colleague, person=person, reason="Behöver se nätverket")
+    client.get("/")
+    few = queries_for(client, "/")
+    for person in people[3:]:
+        grant_reasoned_access(user=colleague, person=person, reason="Behöver se nätverket")
+    many = queries_for(client, "/")
+    assert_same_queries(few, many)
+
+
+def test_log_review_queries_do_not_grow_with_the_number_of_entries(org, login, manager, officer):
+    client = login(manager)
+    people = add_people(150, org["authority"])
+
+    def read(some):
+        log_accesses(
+            user=officer,
+            accesses=[Access(p.pk, "person", p.pk, Action.READ) for p in some],
+        )
+
+    read(people[:3])
+    client.get("/atkomstlogg/")
+    few = queries_for(client, "/atkomstlogg/")
+    read(people[3:])
+    many = queries_for(client, "/atkomstlogg/")
+    assert_same_queries(few, many)
