@@ -11,6 +11,7 @@ from organisation.roles import roles_of
 NAVIGATION = [
     ("home", _("Start"), None),
     ("people:list", _("People"), tuple(CASE_ROLES)),
+    ("intake:inbox", _("Intakes"), (Role.OFFICER, Role.MANAGER)),
     ("audit:review", _("Access log"), (Role.MANAGER,)),
     ("admin:index", _("Administration"), (Role.ADMIN,)),
 ]

@@ -1,16 +1,19 @@
 """Who may see an intake: the authority unit's officers and managers, and whoever may see the
-person once the intake is linked to one."""
+person once the intake is linked to one. Talks and referrals follow the person (or the intake)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from intake.models import Intake
-from organisation.models import Role
+from intake.models import AssessmentTalk, Intake, Referral
+from organisation.models import CASE_ROLES, Role, Unit, UnitKind
 from organisation.roles import roles_of
-from people.access import Level, access_level
+from people.access import Level, access_level, get_person_for_user, visible_people
+from people.identity import parse_identity_number
+from people.models import Person
 
 AUTHORITY_ROLES = (Role.OFFICER, Role.MANAGER)
 
@@ -41,7 +44,8 @@ def intake_level(user, intake: Intake) -> Level:
     return Level.NONE
 
 
-def get_intake_for_user(user, pk, *, write: bool = False) -> Intake:
+def load_intake(user, pk, *, write: bool = False) -> tuple[Intake, Level]:
+    """The intake and the user's level: 404 for those who may not know it, 403 for read-only."""
     intake = Intake.objects.select_related("person", "unit").filter(pk=pk).first()
     if intake is None:
         raise Http404
@@ -50,4 +54,67 @@ def get_intake_for_user(user, pk, *, write: bool = False) -> Intake:
         raise Http404
     if write and level < Level.WRITE:
         raise PermissionDenied
-    return intake
+    return intake, level
+
+
+def get_intake_for_user(user, pk, *, write: bool = False) -> Intake:
+    return load_intake(user, pk, write=write)[0]
+
+
+def get_talk_for_user(user, pk, *, write: bool = False) -> tuple[AssessmentTalk, Level]:
+    """A talk is the person's: the person's access decides (ReasonRequired may be raised)."""
+    talk = AssessmentTalk.objects.select_related("person", "intake").filter(pk=pk).first()
+    if talk is None:
+        raise Http404
+    _person, level = get_person_for_user(user, talk.person_id, write=write)
+    return talk, level
+
+
+def get_referral_for_user(user, pk, *, write: bool = False) -> Referral:
+    """A referral follows the person, or its intake while the person is not identified."""
+    referral = Referral.objects.select_related("service", "person").filter(pk=pk).first()
+    if referral is None:
+        raise Http404
+    if referral.person_id is not None:
+        get_person_for_user(user, referral.person_id, write=write)
+    elif referral.intake_id is not None:
+        load_intake(user, referral.intake_id, write=write)
+    else:
+        raise Http404
+    return referral
+
+
+def authority_units(user) -> QuerySet[Unit]:
+    """The authority units where the user may register intakes."""
+    return Unit.objects.filter(
+        pk__in=roles_of(user).unit_ids(*AUTHORITY_ROLES), kind=UnitKind.AUTHORITY, active=True
+    ).order_by("name")
+
+
+def find_visible_person(user, number: str) -> Person | None:
+    """A person in the user's own cases with this personal, coordination or reserve number."""
+    number = number.strip()
+    try:
+        query = Q(personal_number=parse_identity_number(number).digits)
+    except ValidationError:
+        query = Q(reserve_number__iexact=number)
+    return visible_people(user).filter(query).first()
+
+
+def talk_staff_candidates(user, person: Person) -> QuerySet:
+    """Staff who may lead a talk: case workers of the user's units and of the person's cases."""
+    units = set(roles_of(user).unit_ids(*CASE_ROLES))
+    for authority_id, provider_id in person.cases.values_list(
+        "authority_unit_id", "provider_unit_id"
+    ):
+        units.add(authority_id)
+        if provider_id is not None:
+            units |= Unit.objects.get(pk=provider_id).descendant_ids()
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, memberships__unit_id__in=units, memberships__role__in=CASE_ROLES
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

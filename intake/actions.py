@@ -19,6 +19,7 @@ from intake.models import (
     IntakeStatus,
     Referral,
     ReferralOrigin,
+    ReferralResult,
     TalkOutcome,
 )
 from organisation.models import Service, Unit
@@ -100,14 +101,23 @@ def add_note(
     note = IntakeNote.objects.create(
         intake=intake, happened_at=happened_at, channel=channel, text=text, written_by=user
     )
+    _mark_triaged(intake)
     _log(user, intake, Action.CREATE, "intake_note", note.pk)
     return note
+
+
+def _mark_triaged(intake: Intake) -> None:
+    """Whatever staff do with a web-form intake means someone has looked at it."""
+    if not intake.triaged:
+        intake.triaged = True
+        intake.save(update_fields=["triaged"])
 
 
 @transaction.atomic
 def record_callback(*, user, intake: Intake) -> Intake:
     intake.callback_done_at = timezone.now()
-    intake.save(update_fields=["callback_done_at"])
+    intake.triaged = True
+    intake.save(update_fields=["callback_done_at", "triaged"])
     _log(user, intake, Action.UPDATE)
     return intake
 
@@ -192,6 +202,8 @@ def conclude_talk(
     reason: str = "",
     referred_to: Service | None = None,
 ) -> AssessmentTalk:
+    if talk.outcome:
+        raise ValidationError(_("The talk already has an outcome."))
     errors = {}
     if outcome not in TalkOutcome.values:
         errors["outcome"] = [_("Choose the outcome of the talk.")]
@@ -222,8 +234,15 @@ def conclude_talk(
 
 @transaction.atomic
 def create_referral(
-    *, user, person: Person, origin: str, service: Service, note: str = ""
+    *, user, person: Person, origin: str, service: Service | None, note: str = ""
 ) -> Referral:
+    errors = {}
+    if origin not in ReferralOrigin.values:
+        errors["origin"] = [_("Choose where the referral comes from.")]
+    if service is None:
+        errors["service"] = [_("Choose the service the person was referred to.")]
+    if errors:
+        raise ValidationError(errors)
     referral = Referral.objects.create(
         person=person, origin=origin, service=service, note=note, created_by=user
     )
@@ -239,6 +258,8 @@ def create_referral(
 
 @transaction.atomic
 def record_referral_result(*, user, referral: Referral, result: str) -> Referral:
+    if result not in ReferralResult.values:
+        raise ValidationError({"result": [_("Choose what came of the referral.")]})
     referral.result = result
     referral.result_noted_on = timezone.localdate()
     referral.save(update_fields=["result", "result_noted_on"])

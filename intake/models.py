@@ -177,6 +177,16 @@ class Intake(models.Model):
         return True
 
     @property
+    def callback_is_due(self) -> bool:
+        """A callback not yet made whose date is today or past."""
+        due = self.callback_due
+        return bool(due and not self.callback_done_at and due <= timezone.localdate())
+
+    @property
+    def days_open(self) -> int:
+        return ((self.closed_on or timezone.localdate()) - self.received_on).days
+
+    @property
     def display_subject(self) -> str:
         if self.person_id:
             return self.person.full_name
@@ -307,3 +317,20 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.referred_on}"
+
+
+class WebSubmission(models.Model):
+    """One submission of the public form, kept only as long as the rate limit looks back.
+
+    The client is known only by a salted hash of its address, so nothing here identifies anyone;
+    the counter lives in the database because Brygga keeps no state in its processes.
+    """
+
+    client_key = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["client_key", "at"], name="websubmission_key_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.client_key[:8]} {self.at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from intake import public_views
 
 app_name = "public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", public_views.web_form, name="form"),
+    path("tack/", public_views.thanks, name="thanks"),
+]

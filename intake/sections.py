@@ -1,0 +1,55 @@
+"""The intake app's part of shared pages: a person-page section and the officer's worklist.
+
+Each runs a constant number of queries, whatever the number of intakes.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from audit.events import Access, log_accesses
+from audit.models import Action
+from brygga.sections import person_section, worklist
+from intake.access import AUTHORITY_ROLES, unit_intakes
+from intake.models import IntakeStatus
+from people.access import Level
+
+WORKLIST_SHOWN = 20
+
+
+@person_section(30)
+def intake_and_referrals(request, person) -> dict:
+    """The person's intakes, assessment talks and referrals; the person page logs the read."""
+    return {
+        "template": "intake/person_section.html",
+        "person": person,
+        "intakes": person.intakes.select_related("unit").order_by("-received_on"),
+        "talks": person.assessment_talks.prefetch_related("staff").order_by("-held_on"),
+        "referrals": person.referrals.select_related("service"),
+        "may_write": getattr(request, "access_level", Level.NONE) >= Level.WRITE,
+    }
+
+
+@worklist(20)
+def open_intakes(request, roles) -> dict | None:
+    """Open intakes oldest first, and callbacks due today or overdue: nothing stays silent."""
+    if not roles.has(*AUTHORITY_ROLES):
+        return None
+    mine = unit_intakes(request.user).filter(status=IntakeStatus.OPEN).select_related("person")
+    intakes = list(mine.order_by("received_on", "created_at", "id")[:WORKLIST_SHOWN])
+    due = list(
+        mine.filter(callback_due__lte=timezone.localdate(), callback_done_at__isnull=True).order_by(
+            "callback_due", "id"
+        )[:WORKLIST_SHOWN]
+    )
+    shown = {intake.pk: intake for intake in intakes + due}.values()
+    log_accesses(
+        user=request.user,
+        accesses=[Access(i.person_id, "intake", i.pk, Action.SEARCH) for i in shown],
+    )
+    return {
+        "template": "intake/worklist.html",
+        "intakes": intakes,
+        "open_count": mine.count(),
+        "callbacks_due": due,
+    }

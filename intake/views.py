@@ -1,0 +1,323 @@
+"""Staff pages for intakes, assessment talks and referrals. Views parse and render; every rule
+lives in intake.actions, whose ValidationErrors become form errors here."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.events import Access, log_access, log_accesses
+from audit.models import Action
+from intake import access, actions
+from intake.forms import (
+    CloseForm,
+    ConcludeTalkForm,
+    IntakeForm,
+    LinkPersonForm,
+    NoteForm,
+    ReferralForm,
+    ReferralResultForm,
+    TalkForm,
+)
+from intake.models import IntakeStatus
+from organisation.models import CASE_ROLES, Service
+from organisation.roles import role_required
+from people.access import Level, ReasonRequired
+from people.views import person_view
+
+
+def intake_view(*, write: bool = False):
+    """Load the intake through the access helper: 404 to outsiders, 403 to read-only users."""
+
+    def decorator(view):
+        @role_required(*CASE_ROLES)
+        @wraps(view)
+        def wrapped(request, pk, *args, **kwargs):
+            intake, level = access.load_intake(request.user, pk, write=write)
+            request.access_level = level
+            if request.method == "GET":
+                # Every page of an intake shows some of its content: that is a read.
+                _log_read(request.user, intake.person_id, "intake", intake.pk)
+            return view(request, intake, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def open_intake_view(view):
+    """A change that only an open intake accepts; a closed one sends the user back to it."""
+
+    @intake_view(write=True)
+    @wraps(view)
+    def wrapped(request, intake, *args, **kwargs):
+        if intake.status == IntakeStatus.CLOSED:
+            messages.error(request, _("The intake is closed and can no longer be changed."))
+            return redirect("intake:detail", pk=intake.pk)
+        return view(request, intake, *args, **kwargs)
+
+    return wrapped
+
+
+def talk_view(*, write: bool = False):
+    def decorator(view):
+        @role_required(*CASE_ROLES)
+        @wraps(view)
+        def wrapped(request, pk, *args, **kwargs):
+            try:
+                talk, level = access.get_talk_for_user(request.user, pk, write=write)
+            except ReasonRequired as required:
+                return redirect("people:reason", pk=required.person.pk)
+            request.access_level = level
+            if request.method == "GET":
+                _log_read(request.user, talk.person_id, "talk", talk.pk)
+            return view(request, talk, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _log_read(user, person_id, record_type: str, record_id) -> None:
+    log_access(
+        user=user,
+        person=person_id,
+        action=Action.READ,
+        record_type=record_type,
+        record_id=record_id,
+    )
+
+
+def _unit_or_403(user):
+    units = access.authority_units(user)
+    if not units:
+        raise PermissionDenied
+    return units
+
+
+@role_required(*access.AUTHORITY_ROLES)
+def inbox(request):
+    intakes = list(
+        access.unit_intakes(request.user)
+        .filter(status=IntakeStatus.OPEN)
+        .select_related("person", "unit")
+        .order_by("received_on", "created_at", "id")
+    )
+    due = [intake for intake in intakes if intake.callback_is_due]
+    log_accesses(
+        user=request.user,
+        accesses=[Access(i.person_id, "intake", i.pk, Action.SEARCH) for i in intakes],
+    )
+    context = {"intakes": intakes, "callbacks_due": due, "today": timezone.localdate()}
+    return render(request, "intake/inbox.html", context)
+
+
+@role_required(*access.AUTHORITY_ROLES)
+def intake_create(request):
+    units = _unit_or_403(request.user)
+    form = IntakeForm(request.POST or None, user=request.user, units=units)
+    if request.method == "POST" and form.is_valid():
+        unit = form.cleaned_data.get("unit") or units[0]
+        intake = actions.create_intake(user=request.user, unit=unit, data=form.intake_data())
+        messages.success(request, _("The intake has been registered."))
+        return redirect("intake:detail", pk=intake.pk)
+    return render(request, "intake/intake_form.html", {"form": form, "unit": units[0]})
+
+
+@intake_view()
+def intake_detail(request, intake):
+    context = {
+        "intake": intake,
+        "notes": intake.notes.select_related("written_by"),
+        "talks": intake.talks.prefetch_related("staff"),
+        "referrals": intake.referrals.select_related("service"),
+        "may_write": request.access_level >= Level.WRITE,
+        "is_open": intake.status == IntakeStatus.OPEN,
+    }
+    return render(request, "intake/intake_detail.html", context)
+
+
+@open_intake_view
+def intake_edit(request, intake):
+    form = IntakeForm(request.POST or None, instance=intake, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_intake(
+                user=request.user, intake=intake, data=form.intake_data(), changed=form.changed_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("intake:detail", pk=intake.pk)
+    return render(request, "intake/intake_form.html", {"form": form, "intake": intake})
+
+
+@open_intake_view
+def link_person(request, intake):
+    form = LinkPersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["number"]
+        actions.update_intake(
+            user=request.user, intake=intake, data={"person": person}, changed=["person"]
+        )
+        messages.success(request, _("The intake is now linked to %(name)s.") % {"name": person})
+        return redirect("intake:detail", pk=intake.pk)
+    return render(request, "intake/link_person.html", {"form": form, "intake": intake})
+
+
+@intake_view(write=True)
+def add_note(request, intake):
+    initial = {"happened_at": timezone.localtime(), "channel": "phone"}
+    form = NoteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.add_note(user=request.user, intake=intake, **form.cleaned_data)
+        messages.success(request, _("The note has been saved."))
+        return redirect("intake:detail", pk=intake.pk)
+    return render(request, "intake/note_form.html", {"form": form, "intake": intake})
+
+
+@require_POST
+@intake_view(write=True)
+def mark_called_back(request, intake):
+    actions.record_callback(user=request.user, intake=intake)
+    messages.success(request, _("The callback has been recorded."))
+    return redirect("intake:detail", pk=intake.pk)
+
+
+@open_intake_view
+def close(request, intake):
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.close_intake(user=request.user, intake=intake, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The intake has been closed."))
+            return redirect("intake:detail", pk=intake.pk)
+    return render(request, "intake/close_form.html", {"form": form, "intake": intake})
+
+
+@intake_view(write=True)
+def intake_talk_create(request, intake):
+    if intake.person_id is None:
+        messages.error(request, _("Link the intake to a registered person before the talk."))
+        return redirect("intake:detail", pk=intake.pk)
+    return _talk_form(request, intake.person, intake)
+
+
+@person_view(write=True)
+def person_talk_create(request, person):
+    return _talk_form(request, person, None)
+
+
+def _talk_form(request, person, intake):
+    if request.method == "GET" and intake is None:
+        _log_read(request.user, person.pk, "person", person.pk)
+    candidates = access.talk_staff_candidates(request.user, person)
+    form = TalkForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            talk = actions.record_talk(
+                user=request.user,
+                person=person,
+                intake=intake,
+                data=form.talk_data(),
+                staff=list(form.cleaned_data["staff"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The assessment talk has been recorded."))
+            return redirect("intake:talk_detail", pk=talk.pk)
+    context = {"form": form, "person": person, "intake": intake}
+    return render(request, "intake/talk_form.html", context)
+
+
+@talk_view()
+def talk_detail(request, talk):
+    context = {
+        "talk": talk,
+        "staff": talk.staff.all(),
+        "referrals": talk.person.referrals.filter(origin="talk").select_related("service"),
+        "may_write": request.access_level >= Level.WRITE,
+    }
+    return render(request, "intake/talk_detail.html", context)
+
+
+@talk_view(write=True)
+def talk_conclude(request, talk):
+    if talk.outcome:
+        messages.error(request, _("The talk already has an outcome."))
+        return redirect("intake:talk_detail", pk=talk.pk)
+    form = ConcludeTalkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.conclude_talk(
+                user=request.user,
+                talk=talk,
+                outcome=data["outcome"],
+                reason=data["outcome_reason"],
+                referred_to=data["referred_to"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The outcome of the talk has been recorded."))
+            return redirect("intake:talk_detail", pk=talk.pk)
+    return render(request, "intake/talk_conclude.html", {"form": form, "talk": talk})
+
+
+@person_view(write=True)
+def person_referral_create(request, person):
+    if request.method == "GET":
+        _log_read(request.user, person.pk, "person", person.pk)
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.create_referral(user=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The referral has been recorded."))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "intake/referral_form.html", {"form": form, "person": person})
+
+
+@role_required(*CASE_ROLES)
+def referral_result(request, pk):
+    try:
+        referral = access.get_referral_for_user(request.user, pk, write=True)
+    except ReasonRequired as required:
+        return redirect("people:reason", pk=required.person.pk)
+    form = ReferralResultForm(request.POST or None, initial={"result": referral.result})
+    if request.method == "POST" and form.is_valid():
+        actions.record_referral_result(
+            user=request.user, referral=referral, result=form.cleaned_data["result"]
+        )
+        messages.success(request, _("What came of the referral has been recorded."))
+        return redirect(_referral_home(referral))
+    if request.method == "GET":
+        _log_read(request.user, referral.person_id, "referral", referral.pk)
+    return render(request, "intake/referral_result.html", {"form": form, "referral": referral})
+
+
+def _referral_home(referral) -> str:
+    if referral.person_id:
+        return reverse("people:detail", args=[referral.person_id])
+    return reverse("intake:detail", args=[referral.intake_id])
+
+
+@role_required(*CASE_ROLES)
+def service_directory(request):
+    services = Service.objects.filter(active=True).order_by("organisation", "name")
+    return render(request, "intake/service_directory.html", {"services": services})
