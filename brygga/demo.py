@@ -88,6 +88,10 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
     users = _users(units)
     _support_kinds(units, users)
     people = _people(units, users, today)
+    from brygga.demo_journey import load_journey  # it builds on this module's people
+
+    load_journey(units, users, today)
+    _decisions(units, users, today)
     return {"units": len(units), "users": len(users), "people": people}
 
 
@@ -214,3 +218,240 @@ def _people(units: dict[str, Unit], users: dict, today: datetime.date) -> int:
                 consent_note=note,
             )
     return Person.objects.count()
+
+
+# The authority journey, one person at each step. Each entry: person (first, last, birth,
+# serial) and the steps to take, in days before today; decided by `officer`, who has delegation.
+KIND = "bryta-isolering"
+
+
+def _decisions(units: dict[str, Unit], users: dict, today: datetime.date) -> None:
+    """Applications, decisions, letters, appeals and orders; skipped for anyone who has one."""
+    from decisions.models import Application
+
+    officer = users["officer"]
+    for (first, last), steps in DECISION_STORIES.items():
+        born, serial = next((p[2], p[3]) for p in PEOPLE if (p[0], p[1]) == (first, last))
+        person = Person.objects.get(personal_number=test_number(datetime.date(*born), serial))
+        if Application.objects.filter(person=person).exists():
+            continue
+        steps(_Story(person, officer, units, today))
+
+
+class _Story:
+    """Small helpers so each person's story below reads as what happened, in order."""
+
+    def __init__(self, person: Person, officer, units: dict[str, Unit], today: datetime.date):
+        self.person, self.officer, self.units, self.today = person, officer, units, today
+        self.kind = SupportKind.objects.get(code=KIND)
+
+    def day(self, days_ago: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=days_ago)
+
+    def apply(self, days_ago: int, what: str, form: str = "written"):
+        from decisions.actions import create_application
+
+        return create_application(
+            user=self.officer,
+            person=self.person,
+            case=self.person.cases.order_by("-opened_on").first(),
+            support_kind=self.kind,
+            applied_on=self.day(days_ago),
+            form=form,
+            what=what,
+        )
+
+    def communicate(self, application, days_ago: int, method: str, response: str):
+        from decisions.actions import record_communication
+
+        record_communication(
+            user=self.officer,
+            application=application,
+            communicated_on=self.day(days_ago),
+            method=method,
+            response_by=self.day(days_ago - 10),
+            response=response,
+        )
+
+    def decide(self, application, days_ago: int, outcome: str, content: str, **extra):
+        from decisions.actions import issue_decision
+
+        return issue_decision(
+            officer=self.officer,
+            application=application,
+            outcome=outcome,
+            content=content,
+            decided_on=self.day(days_ago),
+            legal_basis=self.kind.legal_basis,
+            presented_by=self.officer,
+            **extra,
+        )
+
+    def grant(self, application, days_ago: int, months: int, **extra):
+        start = self.day(days_ago - 3)
+        return self.decide(
+            application,
+            days_ago,
+            "grant",
+            "Stöd för att bryta isolering beviljas: hembesök en gång i veckan, "
+            "stöd att ta sig ut och att delta i gruppverksamhet.",
+            goals=extra.pop(
+                "goals", "Att på egen hand ta sig till affären och till en träffpunkt."
+            ),
+            period_from=start,
+            period_to=start + datetime.timedelta(days=months * 30),
+            provider_unit=self.person.cases.first().provider_unit,
+            **extra,
+        )
+
+    def send(self, decision, days_ago: int, received_days_ago: int | None = None):
+        from decisions.actions import record_delivery
+
+        received = received_days_ago if received_days_ago is not None else days_ago - 2
+        record_delivery(
+            user=self.officer,
+            decision=decision,
+            method="post",
+            sent_on=self.day(days_ago),
+            received_on=self.day(received),
+        )
+
+    def accept_order(self, decision) -> None:
+        from provision.models import Order, OrderStatus
+
+        Order.objects.filter(decision=decision).update(
+            status=OrderStatus.ACCEPTED, accepted_on=decision.decided_on + datetime.timedelta(3)
+        )
+
+    def end_order(self, decision) -> None:
+        from provision.models import Order, OrderStatus
+
+        Order.objects.filter(decision=decision).update(status=OrderStatus.ENDED)
+
+
+def _waiting(story: _Story) -> None:
+    story.apply(
+        12,
+        "Hugo vill ha stöd för att komma ut ur lägenheten och börja träffa andra. "
+        "Kartläggningen är avslutad.",
+    )
+
+
+def _granted_letter_not_sent(story: _Story) -> None:
+    application = story.apply(40, "Sara ansöker om stöd för att bryta isoleringen.")
+    # A full grant: no communication is needed before it (FL 25 §), and no appeal instruction.
+    story.grant(application, 3, 12, participants="Kim Koordinator")
+
+
+def _rejected_and_appealed(story: _Story) -> None:
+    from decisions.actions import register_appeal, update_appeal
+
+    application = story.apply(
+        90, "Liam ansöker om hembesök två gånger i veckan för att bryta isoleringen."
+    )
+    story.communicate(
+        application,
+        70,
+        "brev med utredningen",
+        "Liam skriver att han inte klarar Tingets kvällar utan någon som följer med.",
+    )
+    decision = story.decide(
+        application,
+        55,
+        "rejection",
+        "Ansökan om stöd för att bryta isolering avslås.",
+        reasons=(
+            "Av utredningen framgår att Liam sedan i höstas deltar i Tingets kvällsverksamhet "
+            "varje vecka och själv tar sig till vårdcentralen. Nämnden bedömer att hans behov "
+            "av stöd att bryta isoleringen tillgodoses genom den öppna verksamheten, som inte "
+            "kräver beslut. Liams synpunkt att han behöver sällskap dit har beaktats; Tinget "
+            "erbjuder att en värd möter honom vid entrén."
+        ),
+    )
+    story.send(decision, 54, 52)
+    appeal = register_appeal(
+        user=story.officer,
+        decision=decision,
+        received_on=story.day(40),
+        decision_received_on=story.day(52),
+        content="Liam vill att förvaltningsrätten beviljar hembesök. Han bifogar ett intyg "
+        "från vårdcentralen.",
+    )
+    update_appeal(
+        user=story.officer,
+        appeal=appeal,
+        status="forwarded",
+        forwarded_on=story.day(33),
+        court="Förvaltningsrätten i Exempelstad",
+        notes="Nämnden har omprövat beslutet utan att ändra det.",
+    )
+
+
+def _partly_granted(story: _Story) -> None:
+    application = story.apply(
+        75,
+        "Oskar ansöker om hembesök två gånger i veckan och taxi till gruppverksamheten.",
+        form="oral",
+    )
+    story.communicate(
+        application,
+        60,
+        "vid möte på kontoret",
+        "Oskar tycker att bussen är svår men vill försöka med sällskap första gångerna.",
+    )
+    decision = story.decide(
+        application,
+        50,
+        "partial",
+        "Hembesök en gång i veckan beviljas. Taxi till gruppverksamheten avslås.",
+        reasons=(
+            "Oskar har behov av regelbundna hembesök, men ett besök i veckan bedöms räcka i "
+            "början enligt kartläggningen. Resor till gruppverksamheten kan ordnas genom att "
+            "koordinatorn följer med på bussen de första gångerna, vilket också tränar det "
+            "Oskar vill klara själv."
+        ),
+        goals="Att ta bussen till gruppverksamheten på egen hand inom ett halvår.",
+        period_from=story.day(45),
+        period_to=story.day(45) + datetime.timedelta(days=180),
+        provider_unit=story.units["south"],
+        participants="Sam Samordnare",
+    )
+    story.send(decision, 49)
+    story.accept_order(decision)
+
+
+def _renewed(story: _Story) -> None:
+    first_application = story.apply(400, "Elin ansöker om stöd för att bryta isoleringen.")
+    first = story.grant(first_application, 395, 12)
+    story.send(first, 394)
+    story.end_order(first)
+    renewal_application = story.apply(
+        60, "Elin ansöker om fortsatt stöd: hon har börjat gå till träffpunkten."
+    )
+    renewal = story.grant(
+        renewal_application,
+        34,  # the new period starts the day after the first one ends
+        12,
+        kind="renewal",
+        replaces=first,
+        goals="Att delta i gruppverksamheten varje vecka och pröva en praktikplats.",
+    )
+    story.send(renewal, 33)
+    story.accept_order(renewal)
+
+
+def _expiring(story: _Story) -> None:
+    application = story.apply(350, "Jonas ansöker om stöd för att bryta isoleringen.")
+    decision = story.grant(application, 340, 12)  # ends about three weeks from today
+    story.send(decision, 339)
+    story.accept_order(decision)
+
+
+DECISION_STORIES = {
+    ("Hugo", "Prövning"): _waiting,
+    ("Sara", "Exempel"): _granted_letter_not_sent,
+    ("Liam", "Exempelsson"): _rejected_and_appealed,
+    ("Oskar", "Låtsas"): _partly_granted,
+    ("Elin", "Fiktiv"): _renewed,
+    ("Jonas", "Påhittad"): _expiring,
+}

@@ -216,6 +216,8 @@ LOGGING = {
         # Request logs include URLs, which are UUIDs only; query logs could contain data.
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # runserver's request lines: same handler and filter, so query strings never reach it.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

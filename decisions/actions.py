@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
@@ -61,6 +62,13 @@ def create_application(
     return application
 
 
+def communication_frozen(application: Application) -> bool:
+    """Once a decision rests on a recorded communication, that record no longer changes."""
+    stored = Application.objects.get(pk=application.pk)
+    recorded = stored.communicated_on or stored.communication_exemption
+    return bool(recorded) and stored.decisions.exists()
+
+
 @transaction.atomic
 def record_communication(
     *,
@@ -77,6 +85,20 @@ def record_communication(
         raise ValidationError(
             _("Give the date the material was communicated, or why it was not."),
             code="communication_missing",
+        )
+    if communicated_on and response_by and response_by < communicated_on:
+        raise ValidationError(
+            {"response_by": [_("The person cannot be asked to respond before being given it.")]}
+        )
+    Application.objects.select_for_update().filter(pk=application.pk).first()  # one at a time
+    if communication_frozen(application):
+        # The record shows what the person was given before an issued decision; keep it so.
+        raise ValidationError(
+            _(
+                "The communication is part of the basis of an issued decision and cannot be "
+                "changed."
+            ),
+            code="communication_frozen",
         )
     application.communicated_on = communicated_on
     application.communication_method = method
@@ -112,9 +134,16 @@ def validate_decision(
     period_to: datetime.date | None,
     legal_basis: str,
     replaces: Decision | None,
+    kind: str = DecisionKind.NEW,
+    today: datetime.date | None = None,
 ) -> None:
     """Every rule a decision must meet; raises ValidationError with field names."""
     errors: dict[str, list[str]] = {}
+    today = today or timezone.localdate()
+    if decided_on > today:
+        errors.setdefault("decided_on", []).append(
+            _("A decision cannot be dated in the future: give the day it is made.")
+        )
     if not has_delegation(officer, application.support_kind, decided_on):
         errors.setdefault("decided_on", []).append(
             _(
@@ -122,6 +151,11 @@ def validate_decision(
                 "Only an officer with delegation for this kind of support may decide."
             )
             % {"kind": application.support_kind.name, "date": decided_on.isoformat()}
+        )
+    if not application.support_kind.needs_decision:
+        errors.setdefault("outcome", []).append(
+            _("%(kind)s needs no decision and is never decided on.")
+            % {"kind": application.support_kind.name}
         )
     if outcome != Outcome.GRANT and not reasons.strip():
         errors.setdefault("reasons", []).append(
@@ -151,10 +185,23 @@ def validate_decision(
         errors.setdefault("decided_on", []).append(
             _("The decision cannot be dated before the application.")
         )
-    if replaces is not None and replaces.person_id != application.person_id:
+    if replaces is None and kind in (DecisionKind.CHANGE, DecisionKind.RENEWAL):
         errors.setdefault("replaces", []).append(
-            _("The earlier decision belongs to another person.")
+            _("A change or renewal must refer to the earlier decision.")
         )
+    if replaces is not None:
+        if replaces.person_id != application.person_id:
+            errors.setdefault("replaces", []).append(
+                _("The earlier decision belongs to another person.")
+            )
+        elif replaces.support_kind_id != application.support_kind_id:
+            errors.setdefault("replaces", []).append(
+                _("The earlier decision concerns another kind of support.")
+            )
+        elif replaces.decided_on > decided_on:
+            errors.setdefault("replaces", []).append(
+                _("The earlier decision was made after this one's date.")
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -189,6 +236,7 @@ def issue_decision(
         period_to=period_to,
         legal_basis=legal_basis,
         replaces=replaces,
+        kind=kind,
     )
     decision = None
     for _attempt in range(5):
@@ -268,6 +316,10 @@ def record_delivery(
     sent_on: datetime.date,
     received_on: datetime.date | None = None,
 ) -> LetterDelivery:
+    if sent_on < decision.decided_on:
+        raise ValidationError(
+            {"sent_on": [_("The letter cannot be sent before the decision was made.")]}
+        )
     if received_on is not None and received_on < sent_on:
         raise ValidationError(
             {"received_on": [_("The letter cannot be received before it was sent.")]}
@@ -296,6 +348,14 @@ def register_appeal(
     content: str = "",
 ) -> Appeal:
     """FL 44 §: three weeks from the day the person received the decision."""
+    if decision_received_on < decision.decided_on:
+        raise ValidationError(
+            {
+                "decision_received_on": [
+                    _("The person cannot have received the decision before it was made.")
+                ]
+            }
+        )
     if received_on < decision_received_on:
         raise ValidationError(
             {"received_on": [_("The appeal cannot arrive before the decision was received.")]}
@@ -321,10 +381,35 @@ def register_appeal(
     return appeal
 
 
-@transaction.atomic
-def update_appeal(*, user, appeal: Appeal, status: str, **fields) -> Appeal:
-    """Move an appeal on: reconsidered, forwarded, dismissed, judged or withdrawn."""
-    errors = {}
+# Where an appeal may go from each status. The board first reconsiders (FL 46 §) and otherwise
+# forwards the appeal to the court (FL 46 § second paragraph); a late one is dismissed (FL 45 §).
+APPEAL_STEPS: dict[str, tuple[str, ...]] = {
+    AppealStatus.RECEIVED: (
+        AppealStatus.RECONSIDERED,
+        AppealStatus.FORWARDED,
+        AppealStatus.DISMISSED,
+        AppealStatus.WITHDRAWN,
+    ),
+    AppealStatus.FORWARDED: (AppealStatus.JUDGED, AppealStatus.WITHDRAWN),
+}
+APPEAL_FIELDS: dict[str, tuple[str, ...]] = {
+    AppealStatus.RECONSIDERED: ("reconsideration_decision",),
+    AppealStatus.FORWARDED: ("forwarded_on", "court"),
+    AppealStatus.JUDGED: ("judgment", "judgment_on"),
+}
+
+
+def next_appeal_steps(appeal: Appeal) -> list[str]:
+    """The statuses this appeal may move on to; never dismissal of an admissible appeal."""
+    return [
+        status
+        for status in APPEAL_STEPS.get(appeal.status, ())
+        if not (status == AppealStatus.DISMISSED and appeal.admissible)
+    ]
+
+
+def _appeal_errors(appeal: Appeal, status: str, fields: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
     if status == AppealStatus.DISMISSED and appeal.admissible:
         errors["status"] = [
             _(
@@ -332,23 +417,47 @@ def update_appeal(*, user, appeal: Appeal, status: str, **fields) -> Appeal:
                 "missing, cannot be dismissed as late (FL 45 §)."
             )
         ]
+    elif status not in APPEAL_STEPS.get(appeal.status, ()):
+        errors["status"] = [
+            _("An appeal with the status “%(status)s” cannot move on to that step.")
+            % {"status": appeal.get_status_display()}
+        ]
     if status == AppealStatus.FORWARDED and not fields.get("forwarded_on"):
         errors["forwarded_on"] = [_("Give the date it was forwarded to the court.")]
+    if status == AppealStatus.FORWARDED and not fields.get("court", "").strip():
+        errors["court"] = [_("Name the court it was forwarded to.")]
     if status == AppealStatus.JUDGED and not (fields.get("judgment") and fields.get("judgment_on")):
         errors["judgment"] = [_("Give the judgment and its date.")]
-    if status == AppealStatus.RECONSIDERED and not fields.get("reconsideration_decision"):
+    new_decision = fields.get("reconsideration_decision")
+    if status == AppealStatus.RECONSIDERED and new_decision is None:
         errors["reconsideration_decision"] = [
             _("Issue the board's new decision first and choose it here.")
         ]
+    elif new_decision is not None and new_decision.replaces_id != appeal.decision_id:
+        errors["reconsideration_decision"] = [
+            _("The board's new decision must refer to the appealed decision.")
+        ]
+    return errors
+
+
+@transaction.atomic
+def update_appeal(*, user, appeal: Appeal, status: str, notes: str = "", **fields) -> Appeal:
+    """Move an appeal on: reconsidered, forwarded, dismissed, judged or withdrawn."""
+    unknown = set(fields) - {name for names in APPEAL_FIELDS.values() for name in names}
+    if unknown:
+        raise TypeError(f"update_appeal() got unexpected fields {sorted(unknown)}")
+    errors = _appeal_errors(appeal, status, fields)
     if errors:
         raise ValidationError(errors)
     appeal.status = status
-    for name, value in fields.items():
-        setattr(appeal, name, value)
+    for name in APPEAL_FIELDS.get(status, ()):
+        setattr(appeal, name, fields.get(name) or getattr(appeal, name))
+    if notes.strip():
+        appeal.notes = f"{appeal.notes}\n{notes.strip()}".strip()
     appeal.save()
     log_access(
         user=user,
-        person=appeal.decision.person,
+        person=appeal.decision.person_id,
         action=Action.UPDATE,
         record_type="appeal",
         record_id=appeal.pk,

@@ -71,6 +71,20 @@ class Outcome(models.TextChoices):
     REJECTION = "rejection", _("Rejected")
 
 
+class DecisionQuerySet(models.QuerySet):
+    """Bulk changes would bypass Decision.save(); they are refused like it.
+
+    (Merging two person records moves decisions through the base manager, which is allowed:
+    it changes whose record the decision sits in, not the decision.)
+    """
+
+    def update(self, **kwargs):
+        raise ImmutableError("Issued decisions cannot be changed; issue a new decision.")
+
+    def delete(self):
+        raise ImmutableError("Issued decisions cannot be deleted.")
+
+
 class DecisionKind(models.TextChoices):
     NEW = "new", _("New decision")
     RENEWAL = "renewal", _("Renewal")
@@ -121,6 +135,8 @@ class Decision(models.Model):
     )
     participants = models.CharField(_("others who took part"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("decision")

@@ -1,0 +1,268 @@
+"""Forms for the authority's pages. They parse input; the rules live in decisions.actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from decisions.models import (
+    Appeal,
+    AppealStatus,
+    Application,
+    Decision,
+    DecisionKind,
+    Judgment,
+    LetterDelivery,
+    Outcome,
+)
+from organisation.models import Role, SupportKind
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ApplicationForm(forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = ["support_kind", "applied_on", "form", "what"]
+        widgets = {
+            "applied_on": DateInput,
+            "form": forms.RadioSelect,
+            "what": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "support_kind": _(
+                "Only support that needs a decision is applied for. Meeting places and the "
+                "support group need none: record a referral instead."
+            ),
+            "what": _("In the person's own words where possible."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_kind"].queryset = SupportKind.objects.filter(
+            active=True, needs_decision=True
+        )
+        self.fields["support_kind"].empty_label = None
+        self.fields["form"].choices = self.fields["form"].choices[1:]  # no blank radio
+        self.fields["applied_on"].initial = timezone.localdate
+
+
+class CommunicationForm(forms.ModelForm):
+    """FL 25 §: what the person was given, how, by when to respond, and the response."""
+
+    class Meta:
+        model = Application
+        fields = [
+            "communicated_on",
+            "communication_method",
+            "response_by",
+            "communication_response",
+            "communication_exemption",
+        ]
+        widgets = {
+            "communicated_on": DateInput,
+            "response_by": DateInput,
+            "communication_response": forms.Textarea(attrs={"rows": 4}),
+            "communication_exemption": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "communication_method": _("For example by letter, at a meeting or by phone."),
+            "communication_response": _("What the person said, or that they did not respond."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("communicated_on") and not data.get("communication_exemption", "").strip():
+            self.add_error(
+                "communicated_on",
+                _("Give the date the material was communicated, or why it was not."),
+            )
+        if data.get("communicated_on") and not data.get("communication_method", "").strip():
+            self.add_error("communication_method", _("Say how the material was communicated."))
+        return data
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class DecisionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number} ({obj.decided_on:%Y-%m-%d}, {obj.get_outcome_display().lower()})"
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of decision"),
+        choices=DecisionKind.choices,
+        initial=DecisionKind.NEW,
+        widget=forms.RadioSelect,
+    )
+    replaces = DecisionChoiceField(
+        label=_("Refers to the earlier decision"),
+        queryset=Decision.objects.none(),
+        required=False,
+        empty_label=_("None: a first decision"),
+        help_text=_("For a renewal, or a change or correction of an earlier decision."),
+    )
+    content = forms.CharField(
+        label=_("The decision"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What is granted or rejected, as it will read in the letter."),
+    )
+    decided_on = forms.DateField(label=_("Decision date"), widget=DateInput)
+    period_from = forms.DateField(label=_("Period from"), required=False, widget=DateInput)
+    period_to = forms.DateField(label=_("Period to"), required=False, widget=DateInput)
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=200)
+    reasons = forms.CharField(
+        label=_("Reasons"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Required for anything but a full grant (FL 32 §): which facts and rules the "
+            "decision rests on."
+        ),
+    )
+    goals = forms.CharField(
+        label=_("Goals of the support"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Passed on to the provider with the order."),
+    )
+    presented_by = UserChoiceField(
+        label=_("Presented by"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("No one presented the case"),
+    )
+    participants = forms.CharField(
+        label=_("Others who took part"),
+        max_length=300,
+        required=False,
+        help_text=_("Others who took part in the final handling (FL 31 §)."),
+    )
+    provider_unit = forms.ModelChoiceField(
+        label=_("Provider"), queryset=None, required=False, empty_label=_("Choose a unit")
+    )
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+        kind = application.support_kind
+        self.fields["replaces"].queryset = Decision.objects.filter(
+            person_id=application.person_id, support_kind=kind
+        ).order_by("-decided_on", "-created_at")
+        self.fields["presented_by"].queryset = _authority_staff(application)
+        self.fields["legal_basis"].initial = kind.legal_basis
+        self.fields["decided_on"].initial = timezone.localdate
+        providers = kind.provider_units.all()
+        if len(providers) > 1:
+            self.fields["provider_unit"].queryset = providers
+            self.fields["provider_unit"].help_text = _(
+                "Several units deliver this kind of support: choose the one that gets the order."
+            )
+        else:
+            del self.fields["provider_unit"]
+
+    def clean(self):
+        data = super().clean()
+        granted = data.get("outcome") in (Outcome.GRANT, Outcome.PARTIAL)
+        if granted and "provider_unit" in self.fields and not data.get("provider_unit"):
+            self.add_error("provider_unit", _("Choose the unit that will carry out the support."))
+        return data
+
+
+def _authority_staff(application: Application):
+    """Officers and managers of the authority unit that holds the case."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__unit_id=application.case.authority_unit_id,
+            memberships__role__in=[Role.OFFICER, Role.MANAGER],
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+class DeliveryForm(forms.ModelForm):
+    class Meta:
+        model = LetterDelivery
+        fields = ["method", "sent_on", "received_on"]
+        widgets = {"method": forms.RadioSelect, "sent_on": DateInput, "received_on": DateInput}
+        help_texts = {
+            "received_on": _(
+                "The appeal period runs from this date. Leave empty until it is known."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = self.fields["method"].choices[1:]
+        self.fields["sent_on"].initial = timezone.localdate
+
+
+class AppealForm(forms.ModelForm):
+    class Meta:
+        model = Appeal
+        fields = ["received_on", "decision_received_on", "instruction_missing_or_wrong", "content"]
+        widgets = {
+            "received_on": DateInput,
+            "decision_received_on": DateInput,
+            "content": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, decision: Decision, **kwargs):
+        super().__init__(*args, **kwargs)
+        received = [d.received_on for d in decision.deliveries.all() if d.received_on]
+        if received:
+            self.fields["decision_received_on"].initial = min(received)
+        self.fields["received_on"].initial = timezone.localdate
+
+
+class AppealStepForm(forms.Form):
+    """Move an appeal on. Only the steps open to this appeal are offered."""
+
+    status = forms.ChoiceField(label=_("Next step"), widget=forms.RadioSelect)
+    reconsideration_decision = DecisionChoiceField(
+        label=_("The board's new decision"),
+        queryset=Decision.objects.none(),
+        required=False,
+        help_text=_("Only for a reconsideration: the new decision that changes the appealed one."),
+    )
+    forwarded_on = forms.DateField(
+        label=_("Forwarded to the court"), required=False, widget=DateInput
+    )
+    court = forms.CharField(label=_("Court"), max_length=200, required=False)
+    judgment = forms.ChoiceField(label=_("Judgment"), required=False)
+    judgment_on = forms.DateField(label=_("Judgment date"), required=False, widget=DateInput)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, appeal: Appeal, steps: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(AppealStatus.choices)
+        self.fields["status"].choices = [(step, labels[step]) for step in steps]
+        self.fields["reconsideration_decision"].queryset = Decision.objects.filter(
+            replaces_id=appeal.decision_id
+        )
+        self.fields["judgment"].choices = [("", _("Choose the judgment")), *Judgment.choices]
+        if AppealStatus.RECONSIDERED not in steps:
+            del self.fields["reconsideration_decision"]
+        if AppealStatus.FORWARDED not in steps:
+            del self.fields["forwarded_on"], self.fields["court"]
+        if AppealStatus.JUDGED not in steps:
+            del self.fields["judgment"], self.fields["judgment_on"]

@@ -1,0 +1,123 @@
+"""The decisions' part of the person page and the officer's worklist on the start page.
+
+Each runs a fixed number of queries, however many applications, decisions and appeals there are.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from brygga.sections import person_section, worklist
+from decisions.models import Appeal, AppealStatus, Application, Decision, LetterDelivery, Outcome
+from organisation.models import Role
+from organisation.roles import roles_of
+from people import access
+from people.models import CaseStaff
+from provision.models import Order
+
+EXPIRY_WINDOW = datetime.timedelta(days=30)
+WORKLIST_ROWS = 50
+OPEN_APPEAL = (AppealStatus.RECEIVED, AppealStatus.FORWARDED)
+AUTHORITY_ROLES = (Role.OFFICER, Role.MANAGER)
+
+
+@person_section(40)
+def person_decisions(request, person) -> dict:
+    sent = LetterDelivery.objects.filter(decision_id=OuterRef("pk"))
+    decisions = list(
+        Decision.objects.filter(person=person)
+        .select_related("support_kind")
+        .annotate(letter_sent=Exists(sent))
+    )
+    applications = list(
+        Application.objects.filter(person=person)
+        .select_related("support_kind")
+        .prefetch_related("decisions")
+    )
+    level = getattr(request, "access_level", access.Level.NONE)
+    return {
+        "template": "decisions/person_section.html",
+        "person": person,
+        "applications": applications,
+        "decisions": decisions,
+        "appeals": list(
+            Appeal.objects.filter(decision__person=person)
+            .select_related("decision")
+            .order_by("-received_on")
+        ),
+        "orders": list(
+            Order.objects.filter(person=person).select_related(
+                "support_kind", "provider_unit", "decision"
+            )
+        ),
+        "may_act": level >= access.Level.WRITE and roles_of(request.user).has(*AUTHORITY_ROLES),
+    }
+
+
+def _in_my_cases(queryset: QuerySet, user, person_path: str = "person") -> QuerySet:
+    """Rows of the user's own cases; a protected person's only for staff named on the case."""
+    case_path = person_path.removesuffix("person") + "case"
+    named = CaseStaff.objects.filter(case__person_id=OuterRef(f"{person_path}_id"), user=user)
+    return queryset.filter(**{f"{case_path}__in": access.own_cases(user).values("pk")}).filter(
+        Q(**{f"{person_path}__protected_identity": False}) | Exists(named)
+    )
+
+
+def later_decision_exists() -> Exists:
+    """A later decision for the same person and kind of support replaces this one's period."""
+    return Exists(
+        Decision.objects.filter(
+            person_id=OuterRef("person_id"), support_kind_id=OuterRef("support_kind_id")
+        ).filter(
+            Q(decided_on__gt=OuterRef("decided_on"))
+            | Q(decided_on=OuterRef("decided_on"), created_at__gt=OuterRef("created_at"))
+        )
+    )
+
+
+def officer_worklist_rows(user, today: datetime.date | None = None) -> dict[str, list]:
+    today = today or timezone.localdate()
+    appeals = _in_my_cases(
+        Appeal.objects.filter(status__in=OPEN_APPEAL), user, "decision__person"
+    ).select_related("decision__person")
+    expiring = (
+        _in_my_cases(Decision.objects.all(), user)
+        .filter(
+            outcome__in=[Outcome.GRANT, Outcome.PARTIAL],
+            period_to__gte=today,
+            period_to__lte=today + EXPIRY_WINDOW,
+        )
+        .exclude(later_decision_exists())
+        .select_related("person", "support_kind")
+    )
+    waiting = (
+        _in_my_cases(Application.objects.all(), user)
+        .filter(decisions__isnull=True)
+        .select_related("person", "support_kind")
+    )
+    unsent = (
+        _in_my_cases(Decision.objects.all(), user)
+        .exclude(Exists(LetterDelivery.objects.filter(decision_id=OuterRef("pk"))))
+        .select_related("person", "support_kind")
+    )
+    return {
+        "appeals": list(appeals.order_by("deadline", "received_on")[:WORKLIST_ROWS]),
+        "expiring": list(expiring.order_by("period_to", "number")[:WORKLIST_ROWS]),
+        "waiting": list(waiting.order_by("applied_on", "created_at")[:WORKLIST_ROWS]),
+        "unsent": list(unsent.order_by("decided_on", "number")[:WORKLIST_ROWS]),
+    }
+
+
+@worklist(40)
+def officer_worklist(request, roles) -> dict | None:
+    if not roles.has(Role.OFFICER):
+        return None
+    today = timezone.localdate()
+    return {
+        "template": "decisions/worklist.html",
+        "today": today,
+        **officer_worklist_rows(request.user, today),
+    }

@@ -1,0 +1,409 @@
+"""The authority's pages: applications, communication, decisions, letters, deliveries, appeals.
+
+Every object is reached through its person and `people.access`: who may not know the person
+gets 404, who must give a reason is sent to the reason form, who may read but not change gets
+403. Only the authority side (officers, managers) registers and decides; whether someone may
+decide on a kind of support on a date is the delegation rule in `decisions.actions`.
+There is deliberately no page that changes or removes an issued decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from audit.events import log_access
+from audit.models import Action
+from decisions import actions
+from decisions.deadlines import appeal_deadline
+from decisions.forms import (
+    AppealForm,
+    AppealStepForm,
+    ApplicationForm,
+    CommunicationForm,
+    DecisionForm,
+    DeliveryForm,
+)
+from decisions.letters import letter_pdf
+from decisions.models import Appeal, Application, Decision, DecisionKind
+from organisation.models import CASE_ROLES, Role
+from organisation.roles import role_required, roles_of
+from people import access
+from people.models import Case, CaseStatus
+from people.views import person_view
+
+AUTHORITY_ROLES = (Role.OFFICER, Role.MANAGER)
+
+
+def may_act(request) -> bool:
+    """May this user do the authority's work on the person just loaded?"""
+    return request.access_level >= access.Level.WRITE and roles_of(request.user).has(
+        *AUTHORITY_ROLES
+    )
+
+
+def _guarded(load: Callable, *, write: bool = False, authority: bool = False):
+    """Load an object by its uuid, then its person through the access helper."""
+    roles = AUTHORITY_ROLES if authority else tuple(CASE_ROLES)
+
+    def decorator(view):
+        @role_required(*roles)
+        @wraps(view)
+        def wrapped(request, pk, *args, **kwargs):
+            obj, person_id = load(pk)
+            try:
+                _person, level = access.get_person_for_user(request.user, person_id, write=write)
+            except access.ReasonRequired as required:
+                return redirect("people:reason", pk=required.person.pk)
+            request.access_level = level
+            return view(request, obj, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _application(pk):
+    application = get_object_or_404(
+        Application.objects.select_related("person", "support_kind", "case"), pk=pk
+    )
+    return application, application.person_id
+
+
+def _decision(pk):
+    decision = get_object_or_404(
+        Decision.objects.select_related(
+            "person", "support_kind", "application", "decided_by", "presented_by", "replaces"
+        ),
+        pk=pk,
+    )
+    return decision, decision.person_id
+
+
+def _appeal(pk):
+    appeal = get_object_or_404(
+        Appeal.objects.select_related(
+            "decision__person", "decision__support_kind", "reconsideration_decision"
+        ),
+        pk=pk,
+    )
+    return appeal, appeal.decision.person_id
+
+
+def _data(request):
+    """The posted data, or None for a GET: an empty POST still binds (and fails) the form."""
+    return request.POST if request.method == "POST" else None
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Show an action's refusal on the form, next to the field it concerns."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _log_read(request, person_id, record_type: str, record_id) -> None:
+    log_access(
+        user=request.user,
+        person=person_id,
+        action=Action.READ,
+        record_type=record_type,
+        record_id=record_id,
+    )
+
+
+# Applications and communication
+
+
+def _case_for(person) -> Case | None:
+    """The person's open case, or else the latest one: the application belongs to it."""
+    cases = person.cases.order_by("-opened_on")
+    return cases.filter(status=CaseStatus.OPEN).first() or cases.first()
+
+
+@role_required(*AUTHORITY_ROLES)
+@person_view(write=True)
+def application_create(request, person):
+    form = ApplicationForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        case = _case_for(person)
+        try:
+            if case is None:
+                raise ValidationError(_("The person has no case to register the application in."))
+            application = actions.create_application(
+                user=request.user, person=person, case=case, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The application has been registered."))
+            return redirect("decisions:application_detail", pk=application.pk)
+    elif request.method == "GET":
+        _log_read(request, person.pk, "person", person.pk)
+    return render(request, "decisions/application_form.html", {"form": form, "person": person})
+
+
+@_guarded(_application)
+def application_detail(request, application):
+    _log_read(request, application.person_id, "application", application.pk)
+    decisions = application.decisions.select_related("decided_by").order_by("decided_on")
+    return render(
+        request,
+        "decisions/application_detail.html",
+        {
+            "application": application,
+            "person": application.person,
+            "decisions": decisions,
+            "may_act": may_act(request),
+            "communication_frozen": actions.communication_frozen(application),
+        },
+    )
+
+
+@_guarded(_application, write=True, authority=True)
+def communication(request, application):
+    frozen = actions.communication_frozen(application)
+    form = CommunicationForm(_data(request), initial=_communication_initial(application))
+    if request.method == "POST" and not frozen and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.record_communication(
+                user=request.user,
+                application=application,
+                communicated_on=data["communicated_on"],
+                method=data["communication_method"],
+                response_by=data["response_by"],
+                response=data["communication_response"],
+                exemption=data["communication_exemption"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The communication has been recorded."))
+            return redirect("decisions:application_detail", pk=application.pk)
+    elif request.method == "GET":
+        _log_read(request, application.person_id, "application", application.pk)
+    return render(
+        request,
+        "decisions/communication_form.html",
+        {
+            "form": form,
+            "application": application,
+            "person": application.person,
+            "frozen": frozen,
+        },
+    )
+
+
+def _communication_initial(application: Application) -> dict:
+    return {name: getattr(application, name) for name in CommunicationForm.Meta.fields}
+
+
+# Decisions
+
+
+@_guarded(_application, write=True, authority=True)
+def decision_create(request, application):
+    form = DecisionForm(_data(request), application=application, initial=_decision_initial(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = actions.issue_decision(
+                officer=request.user, application=application, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Decision %(number)s has been issued. Send the letter and record it.")
+                % {"number": decision.number},
+            )
+            return redirect("decisions:detail", pk=decision.pk)
+    elif request.method == "GET":
+        _log_read(request, application.person_id, "application", application.pk)
+    return render(
+        request,
+        "decisions/decision_form.html",
+        {"form": form, "application": application, "person": application.person},
+    )
+
+
+def _decision_initial(request) -> dict:
+    """`?andrar=<uuid>` starts a decision that changes an earlier one."""
+    earlier = request.GET.get("andrar")
+    if not earlier:
+        return {}
+    kind = request.GET.get("typ", DecisionKind.CHANGE)
+    if kind not in DecisionKind.values:
+        kind = DecisionKind.CHANGE
+    return {"replaces": earlier, "kind": kind}
+
+
+@_guarded(_decision)
+def decision_detail(request, decision):
+    _log_read(request, decision.person_id, "decision", decision.pk)
+    earlier, later = _chain(decision)
+    try:
+        order = decision.order
+    except ObjectDoesNotExist:
+        order = None
+    return render(
+        request,
+        "decisions/decision_detail.html",
+        {
+            "decision": decision,
+            "person": decision.person,
+            "earlier": earlier,
+            "later": later,
+            "deliveries": decision.deliveries.select_related("recorded_by"),
+            "appeals": decision.appeals.all(),
+            "order": order,
+            "may_act": may_act(request),
+        },
+    )
+
+
+def _chain(decision: Decision) -> tuple[list[Decision], list[Decision]]:
+    """Earlier decisions it refers to (newest first) and later ones referring to it, in one
+    query over the person's decisions."""
+    everyone = {
+        d.pk: d
+        for d in Decision.objects.filter(person_id=decision.person_id).select_related(
+            "support_kind"
+        )
+    }
+    earlier, current = [], everyone.get(decision.replaces_id)
+    while current is not None and current not in earlier:
+        earlier.append(current)
+        current = everyone.get(current.replaces_id)
+    later, frontier = [], {decision.pk}
+    while frontier:
+        step = [d for d in everyone.values() if d.replaces_id in frontier and d not in later]
+        later += step
+        frontier = {d.pk for d in step}
+    later.sort(key=lambda d: (d.decided_on, d.created_at))
+    return earlier, later
+
+
+@_guarded(_decision)
+def decision_letter(request, decision):
+    pdf = letter_pdf(decision)
+    log_access(
+        user=request.user,
+        person=decision.person_id,
+        action=Action.EXPORT,
+        record_type="decision_letter",
+        record_id=decision.pk,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="beslut-{decision.number}.pdf"'
+    return response
+
+
+@_guarded(_decision, write=True, authority=True)
+def delivery_create(request, decision):
+    form = DeliveryForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_delivery(user=request.user, decision=decision, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The sending of the letter has been recorded."))
+            return redirect("decisions:detail", pk=decision.pk)
+    elif request.method == "GET":
+        _log_read(request, decision.person_id, "decision", decision.pk)
+    return render(
+        request,
+        "decisions/delivery_form.html",
+        {"form": form, "decision": decision, "person": decision.person},
+    )
+
+
+# Appeals
+
+
+@_guarded(_decision, write=True, authority=True)
+def appeal_create(request, decision):
+    form = AppealForm(_data(request), decision=decision)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeal = actions.register_appeal(
+                user=request.user, decision=decision, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The appeal has been registered."))
+            return redirect("decisions:appeal_detail", pk=appeal.pk)
+    elif request.method == "GET":
+        _log_read(request, decision.person_id, "decision", decision.pk)
+    if form.is_bound:
+        received = getattr(form, "cleaned_data", {}).get("decision_received_on")
+    else:
+        received = form["decision_received_on"].initial
+    return render(
+        request,
+        "decisions/appeal_form.html",
+        {
+            "form": form,
+            "decision": decision,
+            "person": decision.person,
+            "deadline": appeal_deadline(received) if received else None,
+        },
+    )
+
+
+@_guarded(_appeal)
+def appeal_detail(request, appeal):
+    _log_read(request, appeal.decision.person_id, "appeal", appeal.pk)
+    return render(
+        request,
+        "decisions/appeal_detail.html",
+        {
+            "appeal": appeal,
+            "decision": appeal.decision,
+            "person": appeal.decision.person,
+            "may_act": may_act(request) and actions.next_appeal_steps(appeal),
+        },
+    )
+
+
+@_guarded(_appeal, write=True, authority=True)
+def appeal_step(request, appeal):
+    steps = actions.next_appeal_steps(appeal)
+    form = AppealStepForm(_data(request), appeal=appeal, steps=steps)
+    if request.method == "POST" and steps and form.is_valid():
+        data = form.cleaned_data
+        status = data["status"]
+        fields = {name: data.get(name) for name in actions.APPEAL_FIELDS.get(status, ())}
+        try:
+            actions.update_appeal(
+                user=request.user, appeal=appeal, status=status, notes=data["notes"], **fields
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The appeal has been updated."))
+            return redirect("decisions:appeal_detail", pk=appeal.pk)
+    elif request.method == "GET":
+        _log_read(request, appeal.decision.person_id, "appeal", appeal.pk)
+    return render(
+        request,
+        "decisions/appeal_step_form.html",
+        {
+            "form": form,
+            "appeal": appeal,
+            "decision": appeal.decision,
+            "person": appeal.decision.person,
+            "steps": steps,
+        },
+    )

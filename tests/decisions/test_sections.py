@@ -1,0 +1,224 @@
+"""The decisions' section of the person page and the officer's worklist on the start page."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from decisions import actions
+from decisions.models import AppealStatus, Outcome
+from decisions.sections import officer_worklist, officer_worklist_rows, person_decisions
+from organisation.roles import roles_of
+from people.access import Level
+from tests.factories import CaseFactory, PersonFactory
+
+d = datetime.date
+TODAY = d(2026, 11, 23)
+
+
+def section_request(user, level=Level.WRITE):
+    request = RequestFactory().get("/")
+    request.user = user
+    request.access_level = level
+    return request
+
+
+def rendered_section(user, person) -> str:
+    section = person_decisions(section_request(user), person)
+    return render_to_string(section["template"], {"section": section})
+
+
+def rendered_worklist(user) -> str:
+    request = section_request(user)
+    section = officer_worklist(request, roles_of(user))
+    return render_to_string(section["template"], {"section": section}, request=request)
+
+
+def count_queries(fn) -> int:
+    fn()  # the user's roles are looked up once per request and then cached on the user
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return len(queries)
+
+
+def test_the_person_section_lists_applications_decisions_appeals_and_orders(
+    officer, person, decide, communicated
+):
+    grant = decide()
+    rejection = decide(outcome=Outcome.REJECTION, reasons="Skäl.", period_from=None, period_to=None)
+    actions.register_appeal(
+        user=officer,
+        decision=rejection,
+        received_on=d(2026, 3, 10),
+        decision_received_on=d(2026, 3, 4),
+    )
+    html = rendered_section(officer, person)
+    for text in (
+        grant.number,
+        rejection.number,
+        "Granted",
+        "Rejected",
+        "2026-03-09 – 2027-03-08",
+        f"/beslut/{grant.pk}/brev.pdf",
+        "2026-03-25",  # the appeal's last day
+        "Team Norr",  # the order's provider
+    ):
+        assert text in html, text
+    assert "Register an application" in html
+
+
+def test_the_coordinator_sees_the_section_without_the_authoritys_buttons(
+    coordinator, person, decide
+):
+    decide()
+    assert "Register an application" not in rendered_section(coordinator, person)
+
+
+def test_the_person_section_runs_the_same_queries_for_one_decision_or_many(
+    officer, person, decide, communicated
+):
+    decide()
+    few = count_queries(lambda: rendered_section(officer, person))
+    for day in range(3, 9):
+        decision = decide(decided_on=d(2026, 3, day))
+        actions.record_delivery(
+            user=officer, decision=decision, method="post", sent_on=d(2026, 3, day)
+        )
+        actions.register_appeal(
+            user=officer,
+            decision=decision,
+            received_on=d(2026, 3, 20),
+            decision_received_on=d(2026, 3, 10),
+        )
+    many = count_queries(lambda: rendered_section(officer, person))
+    assert few == many
+
+
+@pytest.fixture
+def worklist_data(officer, person, decide, communicated, kind, org):
+    """One of each: an appeal under way, an expiring grant, a waiting application, an
+    unsent letter; and rows that must not show."""
+    rejected = decide(outcome=Outcome.REJECTION, reasons="Skäl.", period_from=None, period_to=None)
+    expiring = decide(
+        decided_on=DAY_AFTER, period_from=DAY_AFTER, period_to=TODAY + datetime.timedelta(days=20)
+    )
+    actions.record_delivery(user=officer, decision=expiring, method="post", sent_on=DAY_AFTER)
+    appeal = actions.register_appeal(
+        user=officer,
+        decision=rejected,
+        received_on=d(2026, 3, 20),
+        decision_received_on=d(2026, 3, 10),
+    )
+    other = PersonFactory(first_name="Ivar", last_name="Väntar")
+    case = CaseFactory(person=other, authority_unit=org["authority"])
+    waiting = actions.create_application(
+        user=officer,
+        person=other,
+        case=case,
+        support_kind=kind,
+        applied_on=d(2026, 11, 2),
+        form="oral",
+        what="Stöd",
+    )
+    return {"expiring": expiring, "rejected": rejected, "appeal": appeal, "waiting": waiting}
+
+
+DAY_AFTER = d(2026, 3, 3)
+
+
+def test_the_worklist_shows_appeals_expiring_decisions_waiting_applications_unsent_letters(
+    officer, worklist_data
+):
+    rows = officer_worklist_rows(officer, TODAY)
+    assert rows["appeals"] == [worklist_data["appeal"]]
+    assert rows["expiring"] == [worklist_data["expiring"]]
+    assert rows["waiting"] == [worklist_data["waiting"]]
+    assert rows["unsent"] == [worklist_data["rejected"]]
+    html = rendered_worklist(officer)
+    assert "Ivar Väntar" in html
+    assert worklist_data["rejected"].number in html
+
+
+def test_a_renewed_decision_no_longer_counts_as_expiring(officer, worklist_data, decide):
+    decide(
+        kind="renewal",
+        replaces=worklist_data["expiring"],
+        decided_on=d(2026, 3, 5),
+        period_from=TODAY + datetime.timedelta(days=21),
+        period_to=d(2027, 12, 1),
+    )
+    assert officer_worklist_rows(officer, TODAY)["expiring"] == []
+
+
+def test_concluded_appeals_leave_the_worklist(officer, worklist_data):
+    actions.update_appeal(
+        user=officer, appeal=worklist_data["appeal"], status=AppealStatus.WITHDRAWN
+    )
+    assert officer_worklist_rows(officer, TODAY)["appeals"] == []
+
+
+def test_appeals_are_listed_nearest_deadline_first(officer, worklist_data, decide):
+    late_rejection = decide(
+        outcome=Outcome.REJECTION, reasons="Skäl.", period_from=None, period_to=None
+    )
+    earlier = actions.register_appeal(
+        user=officer,
+        decision=late_rejection,
+        received_on=d(2026, 3, 5),
+        decision_received_on=d(2026, 3, 3),
+    )
+    assert officer_worklist_rows(officer, TODAY)["appeals"] == [earlier, worklist_data["appeal"]]
+
+
+def test_another_units_officer_sees_none_of_it(outsider_officer, worklist_data):
+    rows = officer_worklist_rows(outsider_officer, TODAY)
+    assert not any(rows.values())
+
+
+def test_a_protected_persons_rows_show_only_to_staff_named_on_the_case(officer, worklist_data):
+    other = worklist_data["waiting"].person
+    other.protected_identity = True
+    other.save()
+    assert officer_worklist_rows(officer, TODAY)["waiting"] == []
+
+
+def test_coordinators_get_no_worklist(coordinator):
+    assert officer_worklist(section_request(coordinator), roles_of(coordinator)) is None
+
+
+def test_the_worklist_runs_the_same_queries_for_few_rows_or_many(
+    officer, worklist_data, decide, kind, org
+):
+    few = count_queries(lambda: rendered_worklist(officer))
+    for n in range(5):
+        other = PersonFactory()
+        case = CaseFactory(person=other, authority_unit=org["authority"])
+        actions.create_application(
+            user=officer,
+            person=other,
+            case=case,
+            support_kind=kind,
+            applied_on=d(2026, 11, 2),
+            form="oral",
+            what="Stöd",
+        )
+        decision = decide(period_from=d(2026, 1, 1), period_to=TODAY + datetime.timedelta(days=n))
+        actions.register_appeal(
+            user=officer,
+            decision=decision,
+            received_on=d(2026, 3, 20),
+            decision_received_on=d(2026, 3, 10),
+        )
+    many = count_queries(lambda: rendered_worklist(officer))
+    assert few == many
+
+
+def test_the_start_page_shows_the_officers_worklist(login, officer, worklist_data):
+    page = login(officer).get("/").content.decode()
+    assert "Applications waiting for a decision" in page
+    assert "Ivar Väntar" in page
