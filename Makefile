@@ -35,8 +35,8 @@ format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 messages: install
-	$(BIN)/python manage.py makemessages -l sv --no-obsolete --no-location
-	$(BIN)/python manage.py compilemessages
+	$(BIN)/python manage.py makemessages -l sv --no-obsolete --no-location --ignore=.venv --ignore=tests --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 lock:
 	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock

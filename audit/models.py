@@ -39,6 +39,28 @@ class AccessLogQuerySet(models.QuerySet):
         raise AppendOnlyError("The access log cannot be deleted.")
 
 
+# How the kinds of record read in the log review; a kind not listed is shown as stored.
+RECORD_TYPE_LABELS = {
+    "person": _("Personal details"),
+    "contact": _("Network contact"),
+    "attachment": _("Attachment"),
+    "intake": _("Intake"),
+    "intake_note": _("Intake note"),
+    "talk": _("Assessment talk"),
+    "referral": _("Referral"),
+    "mapping": _("Mapping"),
+    "mapping_session": _("Mapping session"),
+    "need": _("Need"),
+    "application": _("Application"),
+    "decision": _("Decision"),
+    "decision_letter": _("Decision letter"),
+    "letter_delivery": _("Sending of the decision letter"),
+    "appeal": _("Appeal"),
+    "order": _("Order"),
+    "access_log": _("Access log"),
+}
+
+
 class AccessLogEntry(models.Model):
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("when"), db_index=True)
@@ -79,6 +101,10 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The access log cannot be deleted.")
+
+    @property
+    def record_type_label(self) -> str:
+        return str(RECORD_TYPE_LABELS.get(self.record_type, self.record_type))
 
     def compute_hash(self) -> str:
         return chain_hash(self.prev_hash, self.payload())

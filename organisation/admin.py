@@ -11,6 +11,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from organisation.models import (
     Delegation,
@@ -100,8 +101,8 @@ class BryggaUserAdmin(AdministratorOnly, UserAdmin):
     list_filter = ["is_active", "memberships__role"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Personuppgifter", {"fields": ("first_name", "last_name", "email")}),
-        ("Status", {"fields": ("is_active", "last_login", "date_joined")}),
+        (_("Personal details"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     readonly_fields = ["last_login", "date_joined"]
 

@@ -5,9 +5,19 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from organisation.models import LifeArea, Role
 from tests.factories import MappingFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests name each refusal by its English msgid; tests/test_translations.py checks
+    that the pages speak Swedish by default."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
