@@ -1,0 +1,89 @@
+"""Who may use which group and which meeting place. Views load objects only through these."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from decisions.models import Decision, Outcome
+from groups.models import Group, GroupSession, MeetingPlace
+from organisation.models import Role, Unit
+from organisation.roles import roles_of
+from people.access import visible_people
+from people.models import Person
+
+GROUP_ROLES = (Role.COORDINATOR, Role.MANAGER)
+MEETING_ROLES = (Role.MEETING_PLACE, Role.MANAGER)
+
+
+def groups_for_user(user) -> QuerySet[Group]:
+    """Groups of the units (and teams below them) where the user coordinates or manages."""
+    return Group.objects.filter(unit_id__in=roles_of(user).unit_ids(*GROUP_ROLES))
+
+
+def get_group_for_user(user, pk) -> Group:
+    group = groups_for_user(user).select_related("unit").filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+def get_session_for_user(user, pk) -> GroupSession:
+    session = (
+        GroupSession.objects.filter(group__in=groups_for_user(user))
+        .select_related("group", "group__unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    return session
+
+
+def in_force_on(day: datetime.date) -> Q:
+    """A granted or partly granted decision whose period covers the day."""
+    return (
+        Q(outcome__in=[Outcome.GRANT, Outcome.PARTIAL])
+        & (Q(period_from__isnull=True) | Q(period_from__lte=day))
+        & (Q(period_to__isnull=True) | Q(period_to__gte=day))
+    )
+
+
+def eligible_participants(user, day: datetime.date) -> QuerySet[Person]:
+    """People the user may see who have a decision in force: the only ones a group may take."""
+    in_force = Decision.objects.filter(in_force_on(day), person_id=OuterRef("pk"))
+    return visible_people(user).filter(Exists(in_force)).order_by("last_name", "first_name")
+
+
+def staff_candidates(group: Group):
+    """Coordinators of the group's unit and teams below it, and managers above or at it."""
+    below = group.unit.descendant_ids()
+    above, unit = set(), group.unit
+    while unit is not None:
+        above.add(unit.pk)
+        unit = Unit.objects.filter(pk=unit.parent_id).first() if unit.parent_id else None
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(memberships__role=Role.COORDINATOR, memberships__unit_id__in=below)
+            | Q(memberships__role=Role.MANAGER, memberships__unit_id__in=above | below)
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def meeting_places_for_user(user) -> QuerySet[MeetingPlace]:
+    """Meeting-place staff see only their own places; managers those of their units."""
+    return MeetingPlace.objects.filter(unit_id__in=roles_of(user).unit_ids(*MEETING_ROLES))
+
+
+def get_meeting_place_for_user(user, pk) -> MeetingPlace:
+    place = meeting_places_for_user(user).filter(pk=pk).first()
+    if place is None:
+        raise Http404
+    return place

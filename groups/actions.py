@@ -1,0 +1,162 @@
+"""What is done with groups and meeting places; each action runs in one transaction and logs
+every read or change of personal data (participants, attendance) in the access log."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.events import Access, log_access, log_accesses
+from audit.models import Action
+from groups.access import eligible_participants
+from groups.models import (
+    Attendance,
+    Group,
+    GroupParticipant,
+    GroupSession,
+    HeadCount,
+    MeetingPlace,
+    OpenActivity,
+)
+from people.models import Person
+
+MAX_SESSIONS_AT_ONCE = 400
+
+
+class BoardDecisionMissing(Exception):
+    """SoL (2025:400): without the board's decision, support without an individual assessment
+    must be documented; head counts alone are not enough."""
+
+
+@transaction.atomic
+def generate_sessions(
+    *, user, group: Group, start: datetime.date, end: datetime.date
+) -> list[GroupSession]:
+    """Sessions on the group's weekdays from start to end; days that already have one are kept."""
+    if end < start:
+        raise ValidationError(_("The last day cannot be before the first."))
+    if (end - start).days > MAX_SESSIONS_AT_ONCE:
+        raise ValidationError(_("Generate at most about a year of sessions at a time."))
+    existing = set(
+        GroupSession.objects.filter(group=group, date__range=(start, end)).values_list(
+            "date", flat=True
+        )
+    )
+    days = (start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
+    new = [
+        GroupSession(
+            group=group,
+            date=day,
+            start_time=group.start_time,
+            duration_minutes=group.duration_minutes,
+        )
+        for day in days
+        if day.weekday() in group.weekday_numbers and day not in existing
+    ]
+    return GroupSession.objects.bulk_create(new)
+
+
+@transaction.atomic
+def set_session_staff(*, user, session: GroupSession, staff) -> None:
+    session.staff.set(staff)
+
+
+@transaction.atomic
+def add_participant(*, user, group: Group, person: Person, today=None) -> GroupParticipant:
+    today = today or timezone.localdate()
+    if not eligible_participants(user, today).filter(pk=person.pk).exists():
+        raise ValidationError(_("Only people with a granted decision in force can take part."))
+    participant, _created = GroupParticipant.objects.get_or_create(
+        group=group, person=person, defaults={"added_by": user, "added_on": today}
+    )
+    log_access(
+        user=user,
+        person=person,
+        action=Action.CREATE,
+        record_type="group_participant",
+        record_id=participant.pk,
+    )
+    return participant
+
+
+@transaction.atomic
+def remove_participant(*, user, participant: GroupParticipant) -> None:
+    log_access(
+        user=user,
+        person=participant.person_id,
+        action=Action.DELETE,
+        record_type="group_participant",
+        record_id=participant.pk,
+    )
+    participant.delete()
+
+
+@transaction.atomic
+def record_attendance(*, user, session: GroupSession, present: dict) -> None:
+    """present: {person id: True/False}; one log entry per person whose attendance is set."""
+    accesses = []
+    for person_id, was_there in present.items():
+        row, _created = Attendance.objects.update_or_create(
+            session=session,
+            person_id=person_id,
+            defaults={"present": was_there, "recorded_by": user},
+        )
+        accesses.append(
+            Access(
+                person_id=person_id,
+                record_type="group_attendance",
+                record_id=row.pk,
+                action=Action.UPDATE,
+            )
+        )
+    log_accesses(user=user, accesses=accesses)
+
+
+def log_attendance_read(*, user, session: GroupSession, person_ids) -> None:
+    log_accesses(
+        user=user,
+        accesses=[
+            Access(person_id=pid, record_type="group_attendance", record_id=session.pk)
+            for pid in person_ids
+        ],
+    )
+
+
+@transaction.atomic
+def record_board_decision(
+    *, user, place: MeetingPlace, reference: str, decided_on: datetime.date
+) -> None:
+    place.board_decision_reference = reference.strip()
+    place.board_decision_date = decided_on
+    place.save(update_fields=["board_decision_reference", "board_decision_date"])
+
+
+@transaction.atomic
+def record_head_count(
+    *, user, place: MeetingPlace, activity: OpenActivity, date: datetime.date, count: int, bands
+) -> HeadCount:
+    """Store or replace the day's count for the activity: numbers only."""
+    if not place.has_board_decision:
+        raise BoardDecisionMissing
+    if activity.meeting_place_id != place.pk:
+        raise ValidationError(_("The activity belongs to another meeting place."))
+    head_count = HeadCount(activity=activity, date=date, count=count, **bands)
+    head_count.clean()
+    row, _created = HeadCount.objects.update_or_create(
+        activity=activity, date=date, defaults={"count": count, **bands}
+    )
+    return row
+
+
+def log_participants_read(*, user, group: Group, rows) -> None:
+    log_accesses(
+        user=user,
+        accesses=[
+            Access(person_id=row.person_id, record_type="group_participant", record_id=row.pk)
+            for row in rows
+        ],
+    )
