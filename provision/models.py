@@ -47,3 +47,131 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"{self.support_kind} → {self.provider_unit}"
+
+
+class AssignmentEvent(models.Model):
+    """Append-only: a coordinator assigned to a case, or a case moved from one to another."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned at acceptance")
+        REASSIGNED = "reassigned", _("Reassigned")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignment_events")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(_("role on the case"), max_length=20)
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    beyond_ceiling = models.BooleanField(_("confirmed beyond the caseload ceiling"), default=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class ClosureReason(models.TextChoices):
+    GOALS_REACHED = "goals_reached", _("Goals reached")
+    MOVED = "moved", _("Moved")
+    DECLINED = "declined", _("Declined to continue")
+    OTHER_SUPPORT = "other_support", _("Moved on to other support")
+    OTHER = "other", _("Other")
+
+
+class Occupation(models.TextChoices):
+    STUDIES = "studies", _("Studies")
+    WORK = "work", _("Work")
+    OTHER = "other", _("Other occupation")
+    NONE = "none", _("None")
+
+
+class Isolation(models.TextChoices):
+    NONE = "none", _("Not isolated")
+    PARTLY = "partly", _("Partly isolated")
+    AS_BEFORE = "as_before", _("Isolated as before")
+
+
+class Closure(models.Model):
+    """Why a case was closed and the person's situation then (the review's missing figures)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A foreign key, not one-to-one: a case reopened by a later order can be closed again.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closures")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="closures")
+    closed_on = models.DateField(_("closed"))
+    reason = models.CharField(_("reason"), max_length=20, choices=ClosureReason.choices)
+    reason_text = models.TextField(_("about the reason"), blank=True)
+    occupation = models.CharField(_("occupation"), max_length=10, choices=Occupation.choices)
+    isolation = models.CharField(_("isolation"), max_length=10, choices=Isolation.choices)
+    follow_up_consent = models.BooleanField(_("consents to follow-up at 6 and 12 months"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["-closed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.closed_on}"
+
+
+class FollowUpStatus(models.TextChoices):
+    PENDING = "pending", _("Not yet done")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("The person declined")
+    NO_ANSWER = "no_answer", _("No answer")
+
+
+class FollowUp(models.Model):
+    """A follow-up 6 or 12 months after closure, scheduled only with the person's consent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    closure = models.ForeignKey(Closure, on_delete=models.PROTECT, related_name="follow_ups")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField(_("months after closure"))
+    due_on = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.PENDING
+    )
+    done_on = models.DateField(_("done"), null=True, blank=True)
+    occupation = models.CharField(
+        _("occupation"), max_length=10, choices=Occupation.choices, blank=True
+    )
+    isolation = models.CharField(
+        _("isolation"), max_length=10, choices=Isolation.choices, blank=True
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["closure", "months"], name="follow_up_once_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.months} → {self.due_on}"

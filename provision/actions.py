@@ -1,0 +1,379 @@
+"""Orders and capacity on the provider side: accept, assign, reassign, and the figures.
+
+Each action takes the acting user, runs in one transaction and writes the access log inside it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.events import Access, log_accesses
+from audit.models import Action
+from organisation.models import Membership, Role, Unit
+from organisation.roles import roles_of
+from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
+from provision.models import AssignmentEvent, Closure, Order, OrderStatus
+
+COORDINATOR_ROLES = (CaseStaffRole.COORDINATOR, CaseStaffRole.SECOND_COORDINATOR)
+# Follow-up places: a case closed with consent to follow-up holds one for the twelve months
+# in which its follow-ups (6 and 12 months) are due. See docs/provision.md.
+FOLLOW_UP_WINDOW = datetime.timedelta(days=365)
+
+
+# Who on the provider side handles which orders
+
+
+def order_unit_ids(user) -> set[int]:
+    """Units whose orders the user may see and accept.
+
+    Managers: their units and those below. Coordinators: their teams, and the units their teams
+    are part of, since an order may be addressed to the provider unit before a team is chosen.
+    """
+    roles = roles_of(user)
+    ids = set(roles.unit_ids(Role.MANAGER))
+    coordinator_units = roles.unit_ids(Role.COORDINATOR)
+    if coordinator_units:
+        ids |= coordinator_units
+        parents = Unit.objects.filter(pk__in=coordinator_units, parent__isnull=False)
+        ids |= set(parents.values_list("parent_id", flat=True))
+    return ids
+
+
+def orders_for_provider(user):
+    return Order.objects.filter(provider_unit_id__in=order_unit_ids(user))
+
+
+def may_accept(user, order: Order) -> bool:
+    return order.provider_unit_id in order_unit_ids(user)
+
+
+def coordinators_for(unit: Unit) -> dict[int, int]:
+    """Coordinators who may be assigned an order to this unit: user id -> their team's id."""
+    rows = Membership.objects.filter(
+        role=Role.COORDINATOR, unit_id__in=unit.descendant_ids(), unit__active=True
+    ).values_list("user_id", "unit_id")
+    return dict(rows)
+
+
+def caseloads(user_ids: Iterable[int]) -> dict[int, int]:
+    """Open cases naming each user as coordinator."""
+    rows = (
+        CaseStaff.objects.filter(
+            user_id__in=list(user_ids),
+            role=CaseStaffRole.COORDINATOR,
+            case__status=CaseStatus.OPEN,
+        )
+        .values("user_id")
+        .annotate(n=Count("case_id", distinct=True))
+    )
+    return {row["user_id"]: row["n"] for row in rows}
+
+
+def ceilings(user_ids: Iterable[int]) -> dict[int, int]:
+    """Each coordinator's caseload ceiling (the lowest, should they hold several)."""
+    rows = (
+        Membership.objects.filter(user_id__in=list(user_ids), role=Role.COORDINATOR)
+        .values("user_id")
+        .annotate(ceiling=Min("caseload_ceiling"))
+    )
+    return {row["user_id"]: row["ceiling"] for row in rows}
+
+
+def _check_ceiling(by, coordinator, *, adding: int, confirm: bool, team_id: int, field: str):
+    """Beyond the ceiling only a manager of the coordinator's team may assign, and must confirm."""
+    if adding <= 0:
+        return False
+    load = caseloads([coordinator.pk]).get(coordinator.pk, 0)
+    ceiling = ceilings([coordinator.pk]).get(coordinator.pk, 8)
+    if load + adding <= ceiling:
+        return False
+    values = {"name": coordinator.get_full_name() or coordinator, "load": load, "ceiling": ceiling}
+    if team_id not in roles_of(by).unit_ids(Role.MANAGER):
+        raise ValidationError(
+            {
+                field: _(
+                    "%(name)s already carries %(load)s people (ceiling %(ceiling)s). "
+                    "Only the unit manager can assign beyond the ceiling."
+                )
+                % values
+            }
+        )
+    if not confirm:
+        raise ValidationError(
+            {
+                field: _(
+                    "%(name)s already carries %(load)s people (ceiling %(ceiling)s). "
+                    "Tick the confirmation to assign beyond the ceiling."
+                )
+                % values
+            }
+        )
+    return True
+
+
+# Accepting an order
+
+
+@transaction.atomic
+def accept_order(
+    *,
+    user,
+    order: Order,
+    coordinator,
+    second_coordinator=None,
+    confirm_beyond_ceiling: bool = False,
+    today: datetime.date | None = None,
+) -> Order:
+    """Accept an order and name its coordinator(s); the case moves to the coordinator's team."""
+    order = (
+        Order.objects.select_for_update().select_related("case", "provider_unit").get(pk=order.pk)
+    )
+    if not may_accept(user, order):
+        raise PermissionDenied
+    if order.status != OrderStatus.NEW:
+        raise ValidationError(_("The order has already been accepted or has ended."))
+    eligible = coordinators_for(order.provider_unit)
+    if coordinator is None or coordinator.pk not in eligible:
+        raise ValidationError({"coordinator": _("Choose a coordinator of the provider unit.")})
+    if second_coordinator is not None:
+        if second_coordinator.pk not in eligible:
+            raise ValidationError(
+                {"second_coordinator": _("Choose a coordinator of the provider unit.")}
+            )
+        if second_coordinator.pk == coordinator.pk:
+            raise ValidationError(
+                {"second_coordinator": _("The second coordinator must be someone else.")}
+            )
+    case = order.case
+    team_id = eligible[coordinator.pk]
+    already = CaseStaff.objects.filter(
+        case=case, user=coordinator, role=CaseStaffRole.COORDINATOR
+    ).exists()
+    beyond = _check_ceiling(
+        user,
+        coordinator,
+        adding=0 if already else 1,
+        confirm=confirm_beyond_ceiling,
+        team_id=team_id,
+        field="coordinator",
+    )
+    events = [(coordinator, CaseStaffRole.COORDINATOR, beyond)]
+    if second_coordinator is not None:
+        events.append((second_coordinator, CaseStaffRole.SECOND_COORDINATOR, False))
+    for staff, role, _beyond in events:
+        CaseStaff.objects.get_or_create(case=case, user=staff, role=role)
+    case.provider_unit_id = team_id
+    case.save(update_fields=["provider_unit", "last_entry_at"])
+    order.status = OrderStatus.ACCEPTED
+    order.accepted_on = today or timezone.localdate()
+    order.save(update_fields=["status", "accepted_on"])
+    created = AssignmentEvent.objects.bulk_create(
+        AssignmentEvent(
+            kind=AssignmentEvent.Kind.ASSIGNED,
+            case=case,
+            person_id=order.person_id,
+            role=role,
+            to_user=staff,
+            beyond_ceiling=over,
+            by=user,
+        )
+        for staff, role, over in events
+    )
+    log_accesses(
+        user=user,
+        accesses=[Access(order.person_id, "order", order.pk, Action.UPDATE)]
+        + [Access(order.person_id, "assignment", event.pk, Action.CREATE) for event in created],
+    )
+    return order
+
+
+# Reassignment
+
+
+def _manager_team_of(to_user, manager) -> int:
+    units = roles_of(manager).unit_ids(Role.MANAGER)
+    team = (
+        Membership.objects.filter(user=to_user, role=Role.COORDINATOR, unit_id__in=units)
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+    if team is None:
+        raise ValidationError({"to_user": _("Choose a coordinator in one of your units.")})
+    return team
+
+
+@transaction.atomic
+def reassign(
+    *,
+    user,
+    from_user,
+    to_user,
+    case_ids: Iterable | None = None,
+    confirm_beyond_ceiling: bool = False,
+) -> list[AssignmentEvent]:
+    """Move a coordinator's open cases (all, or the chosen ones) to another coordinator."""
+    units = roles_of(user).unit_ids(Role.MANAGER)
+    if not units:
+        raise PermissionDenied
+    if from_user.pk == to_user.pk:
+        raise ValidationError({"to_user": _("Choose another coordinator to move the cases to.")})
+    team_id = _manager_team_of(to_user, user)
+    links = CaseStaff.objects.select_for_update().filter(
+        user=from_user,
+        role__in=COORDINATOR_ROLES,
+        case__status=CaseStatus.OPEN,
+        case__provider_unit_id__in=units,
+    )
+    if case_ids is not None:
+        links = links.filter(case_id__in=list(case_ids))
+    links = list(links.select_related("case"))
+    if not links:
+        raise ValidationError(_("There are no open cases to move."))
+    held = set(
+        CaseStaff.objects.filter(user=to_user, case_id__in=[link.case_id for link in links])
+        .filter(role__in=COORDINATOR_ROLES)
+        .values_list("case_id", "role")
+    )
+    adding = sum(
+        1
+        for link in links
+        if link.role == CaseStaffRole.COORDINATOR and (link.case_id, link.role) not in held
+    )
+    beyond = _check_ceiling(
+        user,
+        to_user,
+        adding=adding,
+        confirm=confirm_beyond_ceiling,
+        team_id=team_id,
+        field="to_user",
+    )
+    events = []
+    for link in links:
+        if (link.case_id, link.role) in held:
+            link.delete()
+        else:
+            link.user = to_user
+            link.save(update_fields=["user"])
+        events.append(
+            AssignmentEvent(
+                kind=AssignmentEvent.Kind.REASSIGNED,
+                case_id=link.case_id,
+                person_id=link.case.person_id,
+                role=link.role,
+                from_user=from_user,
+                to_user=to_user,
+                beyond_ceiling=beyond and link.role == CaseStaffRole.COORDINATOR,
+                by=user,
+            )
+        )
+    moved_cases = [link.case_id for link in links if link.role == CaseStaffRole.COORDINATOR]
+    Case.objects.filter(pk__in=moved_cases).update(provider_unit_id=team_id)
+    created = AssignmentEvent.objects.bulk_create(events)
+    log_accesses(
+        user=user,
+        accesses=[Access(e.person_id, "assignment", e.pk, Action.CREATE) for e in created],
+    )
+    return created
+
+
+# The manager's capacity page. A fixed number of queries, whatever the amount of data.
+
+
+def _in_period(today: datetime.date) -> Q:
+    return (Q(period_from__isnull=True) | Q(period_from__lte=today)) & (
+        Q(period_to__isnull=True) | Q(period_to__gte=today)
+    )
+
+
+def capacity(user, today: datetime.date | None = None) -> dict:
+    from organisation.models import SupportKind
+
+    today = today or timezone.localdate()
+    units = roles_of(user).unit_ids(Role.MANAGER)
+    kinds = list(
+        SupportKind.objects.filter(needs_decision=True, provider_units__in=units)
+        .distinct()
+        .order_by("name")
+    )
+    orders = Order.objects.filter(provider_unit_id__in=units)
+    used = dict(
+        orders.filter(status=OrderStatus.ACCEPTED)
+        .filter(_in_period(today))
+        .values_list("support_kind_id")
+        .annotate(n=Count("id"))
+    )
+    follow_up_used = dict(
+        Closure.objects.filter(
+            follow_up_consent=True,
+            closed_on__gt=today - FOLLOW_UP_WINDOW,
+            case__orders__provider_unit_id__in=units,
+        )
+        .values_list("case__orders__support_kind_id")
+        .annotate(n=Count("id", distinct=True))
+    )
+    for kind in kinds:
+        kind.used = used.get(kind.pk, 0)
+        kind.follow_up_used = follow_up_used.get(kind.pk, 0)
+    return {
+        "kinds": kinds,
+        "coordinators": coordinator_loads(units),
+        "waiting": waiting_list(user, today),
+        "history": list(
+            AssignmentEvent.objects.filter(
+                Q(case__provider_unit_id__in=units) | Q(by=user)
+            ).select_related("person", "from_user", "to_user", "by")[:50]
+        ),
+        "today": today,
+    }
+
+
+def coordinator_loads(units: set[int]) -> list:
+    """The coordinators of these units with caseload and ceiling, in two queries."""
+    memberships = list(
+        Membership.objects.filter(role=Role.COORDINATOR, unit_id__in=units, user__is_active=True)
+        .select_related("user", "unit")
+        .order_by("user__first_name", "user__last_name")
+    )
+    loads = caseloads({m.user_id for m in memberships})
+    rows, seen = [], set()
+    for membership in memberships:
+        if membership.user_id in seen:
+            continue
+        seen.add(membership.user_id)
+        membership.load = loads.get(membership.user_id, 0)
+        membership.over = membership.load > membership.caseload_ceiling
+        rows.append(membership)
+    return rows
+
+
+def waiting_list(user, today: datetime.date | None = None) -> list[Order]:
+    """Granted decisions whose order is not yet accepted, oldest decision first."""
+    today = today or timezone.localdate()
+    units = roles_of(user).unit_ids(Role.MANAGER)
+    rows = list(
+        Order.objects.filter(provider_unit_id__in=units, status=OrderStatus.NEW)
+        .select_related("person", "decision", "support_kind", "provider_unit")
+        .order_by("decision__decided_on", "created_at")
+    )
+    for order in rows:
+        order.days_waited = (today - order.decision.decided_on).days
+    return rows
+
+
+def coordinator_choices(unit_ids: Iterable[int]):
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, memberships__role=Role.COORDINATOR, memberships__unit_id__in=unit_ids
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )

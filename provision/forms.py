@@ -1,0 +1,96 @@
+"""Forms for the provider's pages. The rules live in the actions; forms only parse."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class AcceptForm(forms.Form):
+    coordinator = UserChoiceField(queryset=None, label=_("Coordinator"))
+    second_coordinator = UserChoiceField(
+        queryset=None, label=_("Second coordinator"), required=False
+    )
+    confirm_beyond_ceiling = forms.BooleanField(
+        label=_("I confirm the assignment beyond the caseload ceiling (manager)"), required=False
+    )
+
+    def __init__(self, *args, coordinators, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = coordinators
+        self.fields["second_coordinator"].queryset = coordinators
+
+
+class ReassignForm(forms.Form):
+    from_user = UserChoiceField(queryset=None, label=_("Move cases from"))
+    to_user = UserChoiceField(queryset=None, label=_("Move cases to"))
+    cases = forms.MultipleChoiceField(
+        label=_("Only these people (leave empty to move the whole caseload)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    confirm_beyond_ceiling = forms.BooleanField(
+        label=_("I confirm the assignment beyond the caseload ceiling"), required=False
+    )
+
+    def __init__(self, *args, coordinators, cases, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_user"].queryset = coordinators
+        self.fields["to_user"].queryset = coordinators
+        self.fields["cases"].choices = cases
+
+
+class ClosureForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason for closure"), choices=ClosureReason.choices, widget=forms.RadioSelect
+    )
+    reason_text = forms.CharField(
+        label=_("About the reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the reason is “other”."),
+    )
+    occupation = forms.ChoiceField(
+        label=_("Occupation at closure"), choices=Occupation.choices, widget=forms.RadioSelect
+    )
+    isolation = forms.ChoiceField(
+        label=_("Isolation at closure"), choices=Isolation.choices, widget=forms.RadioSelect
+    )
+    follow_up_consent = forms.TypedChoiceField(
+        label=_("Does the person consent to follow-up 6 and 12 months after closure?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+
+class FollowUpRecordForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[c for c in FollowUpStatus.choices if c[0] != FollowUpStatus.PENDING],
+        widget=forms.RadioSelect,
+    )
+    occupation = forms.ChoiceField(
+        label=_("Occupation"),
+        choices=Occupation.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Required when the follow-up was done."),
+    )
+    isolation = forms.ChoiceField(
+        label=_("Isolation"),
+        choices=Isolation.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Required when the follow-up was done."),
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

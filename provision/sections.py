@@ -1,0 +1,91 @@
+"""The provider's part of the person page, and the worklist rows for orders and follow-ups.
+
+Each runs a fixed number of queries, however many orders, closures and follow-ups there are.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from audit.events import Access, log_accesses
+from audit.models import Action
+from brygga.sections import person_section, worklist
+from organisation.models import Role
+from organisation.roles import roles_of
+from people import access
+from people.models import CaseStaff, CaseStatus
+from provision.actions import COORDINATOR_ROLES, orders_for_provider, waiting_list
+from provision.models import Closure, FollowUp, FollowUpStatus, Order, OrderStatus
+
+WORKLIST_ROWS = 50
+PROVIDER_ROLES = (Role.COORDINATOR, Role.MANAGER)
+
+
+@person_section(50)
+def person_provision(request, person) -> dict:
+    level = getattr(request, "access_level", access.Level.NONE)
+    may_act = level >= access.Level.WRITE and roles_of(request.user).has(*PROVIDER_ROLES)
+    return {
+        "template": "provision/person_section.html",
+        "person": person,
+        "orders": list(
+            Order.objects.filter(person=person).select_related("support_kind", "provider_unit")
+        ),
+        "staff": list(
+            CaseStaff.objects.filter(case__person=person, role__in=COORDINATOR_ROLES)
+            .select_related("user", "case")
+            .order_by("role")
+        ),
+        "closures": list(Closure.objects.filter(person=person).prefetch_related("follow_ups")),
+        "open_case": person.cases.filter(status=CaseStatus.OPEN).exists(),
+        "may_act": may_act,
+    }
+
+
+def follow_ups_due(user, today):
+    """Pending follow-ups now due in the user's own cases (protected: only when named)."""
+    from decisions.sections import _in_my_cases
+
+    return _in_my_cases(
+        FollowUp.objects.filter(status=FollowUpStatus.PENDING, due_on__lte=today),
+        user,
+        "closure__person",
+    ).select_related("person")
+
+
+@worklist(50)
+def provider_worklist(request, roles) -> dict | None:
+    if not roles.has(*PROVIDER_ROLES):
+        return None
+    today = timezone.localdate()
+    new_orders = (
+        orders_for_provider(request.user)
+        .filter(status=OrderStatus.NEW)
+        .select_related("person", "decision", "support_kind", "provider_unit")
+        .order_by("decision__decided_on", "created_at")
+    )
+    orders = list(new_orders[:WORKLIST_ROWS])
+    follow_ups = list(follow_ups_due(request.user, today).order_by("due_on")[:WORKLIST_ROWS])
+    log_accesses(
+        user=request.user,
+        accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in orders]
+        + [Access(f.person_id, "follow_up", f.pk, Action.READ) for f in follow_ups],
+    )
+    return {
+        "template": "provision/worklist.html",
+        "today": today,
+        "new_orders": orders,
+        "follow_ups": follow_ups,
+    }
+
+
+@worklist(60)
+def manager_worklist(request, roles) -> dict | None:
+    if not roles.has(Role.MANAGER):
+        return None
+    waiting = waiting_list(request.user)
+    return {
+        "template": "provision/manager_worklist.html",
+        "waiting_count": len(waiting),
+        "longest_wait": max((order.days_waited for order in waiting), default=0),
+    }

@@ -1,0 +1,220 @@
+"""The provider's pages: new orders, accepting them, capacity, reassignment, closure, follow-up.
+
+Orders are visible to the provider unit's coordinators and managers even before anyone is named
+on the case (see `actions.order_unit_ids`); everyone else reaches an order through its person
+and `people.access`. A protected person's name is shown only to staff named on the case.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from audit.events import Access, log_accesses
+from audit.models import Action
+from organisation.models import CASE_ROLES, Role
+from organisation.roles import role_required, roles_of
+from people import access
+from people.models import CaseStaff, CaseStaffRole, CaseStatus
+from people.views import person_view
+from provision import actions, closure
+from provision.forms import AcceptForm, ClosureForm, FollowUpRecordForm, ReassignForm
+from provision.models import FollowUp, Order, OrderStatus
+
+PROVIDER_ROLES = (Role.COORDINATOR, Role.MANAGER)
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _named(user):
+    return Exists(CaseStaff.objects.filter(case__person_id=OuterRef("person_id"), user=user))
+
+
+@role_required(*PROVIDER_ROLES)
+def order_inbox(request):
+    orders = list(
+        actions.orders_for_provider(request.user)
+        .filter(status=OrderStatus.NEW)
+        .select_related("person", "decision", "support_kind", "provider_unit")
+        .annotate(named=_named(request.user))
+        .order_by("decision__decided_on", "created_at")
+    )
+    log_accesses(
+        user=request.user,
+        accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in orders],
+    )
+    return render(request, "provision/order_inbox.html", {"orders": orders})
+
+
+@role_required(*CASE_ROLES)
+def order_detail(request, pk):
+    order = get_object_or_404(
+        Order.objects.select_related(
+            "person", "decision", "support_kind", "provider_unit", "case"
+        ).annotate(named=_named(request.user)),
+        pk=pk,
+    )
+    # The provider may accept a protected person's order, but sees the name only once named.
+    may_accept = actions.may_accept(request.user, order)
+    if not may_accept:
+        try:
+            access.get_person_for_user(request.user, order.person_id)
+        except access.ReasonRequired as required:
+            return redirect("people:reason", pk=required.person.pk)
+    form = None
+    if may_accept and order.status == OrderStatus.NEW:
+        form = AcceptForm(
+            _data(request),
+            coordinators=actions.coordinator_choices(order.provider_unit.descendant_ids()),
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.accept_order(user=request.user, order=order, **form.cleaned_data)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The order has been accepted."))
+                return redirect("provision:order", pk=order.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    log_accesses(
+        user=request.user, accesses=[Access(order.person_id, "order", order.pk, Action.READ)]
+    )
+    staff = CaseStaff.objects.filter(
+        case=order.case, role__in=actions.COORDINATOR_ROLES
+    ).select_related("user")
+    loads = []
+    if form is not None:
+        users = list(form.fields["coordinator"].queryset)
+        load_of = actions.caseloads(u.pk for u in users)
+        ceiling_of = actions.ceilings(u.pk for u in users)
+        loads = [(u, load_of.get(u.pk, 0), ceiling_of.get(u.pk, 8)) for u in users]
+    return render(
+        request,
+        "provision/order_detail.html",
+        {
+            "order": order,
+            "form": form,
+            "staff": list(staff),
+            "loads": loads,
+            "show_name": not order.person.protected_identity or order.named,
+        },
+    )
+
+
+@role_required(Role.MANAGER)
+def capacity(request):
+    data = actions.capacity(request.user)
+    log_accesses(
+        user=request.user,
+        accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in data["waiting"]]
+        + [Access(e.person_id, "assignment", e.pk, Action.READ) for e in data["history"]],
+    )
+    return render(request, "provision/capacity.html", data)
+
+
+@role_required(Role.MANAGER)
+def reassign(request):
+    units = roles_of(request.user).unit_ids(Role.MANAGER)
+    links = list(
+        CaseStaff.objects.filter(
+            role=CaseStaffRole.COORDINATOR,
+            case__status=CaseStatus.OPEN,
+            case__provider_unit_id__in=units,
+        )
+        .select_related("case__person", "user")
+        .order_by("user__first_name", "case__person__last_name")
+    )
+    choices = [
+        (
+            str(link.case_id),
+            f"{_person_label(link.case.person)} ({link.user.get_full_name() or link.user})",
+        )
+        for link in links
+    ]
+    form = ReassignForm(
+        _data(request), coordinators=actions.coordinator_choices(units), cases=choices
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            events = actions.reassign(
+                user=request.user,
+                from_user=data["from_user"],
+                to_user=data["to_user"],
+                case_ids=data["cases"] or None,
+                confirm_beyond_ceiling=data["confirm_beyond_ceiling"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(count)s assignments moved.") % {"count": len(events)})
+            return redirect("provision:capacity")
+    log_accesses(
+        user=request.user,
+        accesses=[Access(link.case.person_id, "case", link.case_id, Action.READ) for link in links],
+    )
+    return render(request, "provision/reassign.html", {"form": form})
+
+
+def _person_label(person) -> str:
+    return str(_("Protected identity")) if person.protected_identity else person.full_name
+
+
+@role_required(*PROVIDER_ROLES)
+@person_view(write=True)
+def close(request, person):
+    case = person.cases.filter(status=CaseStatus.OPEN).order_by("-opened_on").first()
+    form = ClosureForm(_data(request)) if case is not None else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            closure.close_case(user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The case has been closed."))
+            return redirect("people:detail", pk=person.pk)
+    log_accesses(user=request.user, accesses=[Access(person.pk, "person", person.pk)])
+    return render(request, "provision/closure_form.html", {"form": form, "person": person})
+
+
+@role_required(*PROVIDER_ROLES)
+def follow_up(request, pk):
+    item = get_object_or_404(FollowUp.objects.select_related("closure", "person"), pk=pk)
+    try:
+        access.get_person_for_user(request.user, item.person_id, write=True)
+    except access.ReasonRequired as required:
+        return redirect("people:reason", pk=required.person.pk)
+    form = FollowUpRecordForm(_data(request))
+    if item.status != "pending":
+        form = None
+    elif request.method == "POST" and form.is_valid():
+        try:
+            closure.record_follow_up(user=request.user, follow_up=item, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The follow-up has been recorded."))
+            return redirect("people:detail", pk=item.person_id)
+    log_accesses(
+        user=request.user,
+        accesses=[Access(item.person_id, "follow_up", item.pk, Action.READ)],
+    )
+    return render(
+        request,
+        "provision/follow_up_form.html",
+        {"form": form, "follow_up": item, "person": item.person},
+    )

@@ -1,0 +1,100 @@
+"""Fixtures for the provider side: a kind of support delivered by the provider, and orders."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+import pytest
+from django.utils import translation
+
+from decisions.models import Application, Decision
+from people.models import CaseStaffRole
+from provision.models import Order, OrderStatus
+from tests.factories import CaseFactory, CaseStaffFactory, PersonFactory, SupportKindFactory
+
+TODAY = datetime.date(2026, 6, 1)
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def kind(org):
+    kind = SupportKindFactory(name="Bryta isolering", code="bryta", places=20, follow_up_places=5)
+    kind.provider_units.add(org["provider"])
+    return kind
+
+
+@pytest.fixture
+def make_order(org, kind, officer):
+    """make_order(decided_on=, status=, unit=, person=) -> the order of a granted decision."""
+
+    def _make(
+        *,
+        decided_on=TODAY - datetime.timedelta(days=10),
+        status=OrderStatus.NEW,
+        unit=None,
+        person=None,
+        period_from=None,
+        period_to=None,
+    ):
+        if person is None:
+            person = PersonFactory()
+            case = CaseFactory(person=person, authority_unit=org["authority"])
+        else:
+            case = person.cases.first()
+        application = Application.objects.create(
+            person=person,
+            case=case,
+            support_kind=kind,
+            applied_on=decided_on - datetime.timedelta(days=20),
+            form="written",
+            what="Stöd",
+            created_by=officer,
+        )
+        decision = Decision.objects.create(
+            number=f"B-T-{next(_numbers):05d}",
+            application=application,
+            person=person,
+            case=case,
+            support_kind=kind,
+            decided_on=decided_on,
+            outcome="grant",
+            content="Bifall",
+            legal_basis="4 kap. 1 § SoL",
+            decided_by=officer,
+            period_from=period_from,
+            period_to=period_to,
+        )
+        return Order.objects.create(
+            decision=decision,
+            person=person,
+            case=case,
+            support_kind=kind,
+            provider_unit=unit or org["provider"],
+            period_from=period_from,
+            period_to=period_to,
+            status=status,
+            accepted_on=decided_on if status == OrderStatus.ACCEPTED else None,
+            created_by=officer,
+        )
+
+    return _make
+
+
+@pytest.fixture
+def load_up(org):
+    """load_up(user, n): give a coordinator n open cases."""
+
+    def _load(user, n):
+        for _ in range(n):
+            case = CaseFactory(authority_unit=org["authority"], provider_unit=org["north"])
+            CaseStaffFactory(case=case, user=user, role=CaseStaffRole.COORDINATOR)
+
+    return _load
