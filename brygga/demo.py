@@ -92,6 +92,15 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
 
     load_journey(units, users, today)
     _decisions(units, users, today)
+    from brygga.demo_provision import load_closure
+
+    load_closure(users, today)
+    from brygga.demo_groups import load_groups
+
+    load_groups(units, users, today)
+    from brygga.demo_delivery import load_delivery
+
+    load_delivery(users, today)
     return {"units": len(units), "users": len(users), "people": people}
 
 

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "mapping",
     "decisions",
     "provision",
+    "delivery",
+    "groups",
     "documents",
 ]
 

@@ -18,8 +18,12 @@ urlpatterns = [
     path("aktualiseringar/", include("intake.urls")),
     path("kartlaggning/", include("mapping.urls")),
     path("beslut/", include("decisions.urls")),
+    path("genomforande/", include("delivery.urls")),
+    path("uppdrag/", include("provision.urls")),
     path("dokument/", include("documents.urls")),
     path("atkomstlogg/", include("audit.urls")),
+    path("grupper/", include("groups.urls")),
+    path("traffpunkter/", include("groups.meeting_urls")),
     # The administration uses Brygga's own login; Django's admin login page is never shown.
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),

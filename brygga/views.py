@@ -47,8 +47,6 @@ def home(request):
         context["reasoned_accesses"] = _reasoned_accesses_for_manager(request.user)
     if roles.has(Role.ANALYST):
         context["analyst"] = True
-    if roles.has(Role.MEETING_PLACE):
-        context["meeting_place"] = True
     if roles.has(Role.ADMIN):
         context["admin_counts"] = _admin_counts()
     return render(request, "home.html", context)

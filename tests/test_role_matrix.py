@@ -217,6 +217,193 @@ def appeal_url(suffix=""):
 AUTHORITY_WRITE = row(LOGIN, DENIED, DENIED, OK, REASON, OK, DENIED, DENIED, DENIED)
 
 
+def _group_objects(ctx):
+    """A group of team North with one session, and a meeting place with its board decision."""
+    if "group" not in ctx:
+        import datetime
+
+        from groups.models import Group, GroupSession, MeetingPlace, OpenActivity
+
+        unit = ctx["person"].cases.first().provider_unit
+        ctx["group"] = Group.objects.create(
+            name="Matrisgruppen",
+            unit=unit,
+            weekdays="02",
+            start_time=datetime.time(14),
+            created_by=ctx["coordinator"],
+        )
+        ctx["session"] = GroupSession.objects.create(
+            group=ctx["group"],
+            date=datetime.date(2026, 3, 2),
+            start_time=datetime.time(14),
+            duration_minutes=60,
+        )
+        from organisation.models import Unit
+
+        ctx["place"] = MeetingPlace.objects.create(
+            name="Matristräffen",
+            unit=Unit.objects.get(name="Träffpunkten"),
+            board_decision_reference="SN 2026/1",
+            board_decision_date=datetime.date(2026, 1, 20),
+        )
+        OpenActivity.objects.create(meeting_place=ctx["place"], name="Öppet hus")
+    return ctx
+
+
+def group_url(key, suffix=""):
+    return lambda ctx: f"/grupper/{_group_objects(ctx)[key].pk}/{suffix}"
+
+
+def place_url(suffix=""):
+    return lambda ctx: f"/traffpunkter/{_group_objects(ctx)['place'].pk}/{suffix}"
+
+
+# Group activities: coordinators and managers of provider units; a group of another team is
+# not known to exist. Meeting places: meeting-place staff of the place's own unit, and managers
+# of that unit (the standard manager manages no meeting place); the board's decision is the
+# manager's (or the administrator's, in the administration).
+GROUP_WORKERS = row(LOGIN, OK, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED)
+GROUP_PAGE = row(LOGIN, OK, HIDDEN, DENIED, DENIED, OK, DENIED, DENIED, DENIED)
+MEETING_LIST = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK, DENIED)
+MEETING_PAGE = row(LOGIN, DENIED, DENIED, DENIED, DENIED, HIDDEN, DENIED, OK, DENIED)
+BOARD_DECISION = row(LOGIN, DENIED, DENIED, DENIED, DENIED, HIDDEN, DENIED, DENIED, DENIED)
+
+
+def _delivery_objects(ctx):
+    """A held visit with homework, the next planned visit, a signed note and a plan with a goal."""
+    if "visit" not in ctx:
+        import datetime
+
+        from delivery import actions as delivery
+        from organisation.models import LifeArea
+
+        person, by = ctx["person"], ctx["coordinator"]
+        when = datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC)
+        ctx["visit"] = delivery.plan_visit(
+            user=by, person=person, planned_at=when, place="Hemma", status="held"
+        )
+        delivery.plan_visit(
+            user=by, person=person, planned_at=when + datetime.timedelta(days=7), place="Hemma"
+        )
+        ctx["homework"] = delivery.give_homework(user=by, visit=ctx["visit"], text="Gå ut")
+        note = delivery.create_note(user=by, person=person, happened_on=when.date(), text="Text")
+        ctx["signed_note"] = delivery.sign_note(user=by, note=note)
+        ctx["plan"] = delivery.create_plan(
+            user=by,
+            person=person,
+            visit_frequency="Varje vecka",
+            agreed_on=when.date(),
+            agreed_how="Vid besök",
+            next_follow_up=when.date(),
+        )
+        area, _ = LifeArea.objects.get_or_create(code="hemliv", defaults={"name": "Hemliv"})
+        ctx["goal"] = delivery.add_goal(user=by, plan=ctx["plan"], life_area=area, text="Mål")
+    return ctx
+
+
+def delivery_url(key, path):
+    """path holds {pk}, the id of the object named by key."""
+    return lambda ctx: "/genomforande/" + path.format(pk=_delivery_objects(ctx)[key].pk)
+
+
+def draft_url(suffix):
+    # A fresh draft by the coordinator for every request, since signing and removing are tried.
+    def build(ctx):
+        import datetime
+
+        from delivery.actions import create_note
+
+        note = create_note(
+            user=ctx["coordinator"],
+            person=ctx["person"],
+            happened_on=datetime.date(2026, 3, 2),
+            text="Utkast",
+        )
+        return f"/genomforande/anteckning/{note.pk}/{suffix}"
+
+    return build
+
+
+def delivery_person_url(suffix):
+    return lambda ctx: f"/genomforande/person/{ctx['person'].pk}/{suffix}"
+
+
+def journal(ctx):
+    return Redirect(f"/genomforande/person/{ctx['person'].pk}/journal/")
+
+
+# The provider's work: whoever may read the person reads it; only the provider side (the
+# named coordinator, their team, the manager) changes it, and an officer is refused before any
+# reason is asked; a draft note is changed only by its author.
+DELIVERY_WRITE = row(LOGIN, OK, REASON, DENIED, DENIED, OK, DENIED, DENIED, DENIED)
+AUTHOR_ONLY = row(LOGIN, OK, REASON, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)
+AUTHOR_POST = row(LOGIN, journal, REASON, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)
+
+
+def _provision_objects(ctx):
+    """A granted decision's order to `person`'s team, and a closure with a follow-up, made once."""
+    if "order" not in ctx:
+        import datetime
+
+        from decisions.models import Application, Decision
+        from provision.models import Closure, FollowUp, Order
+        from tests.factories import SupportKindFactory
+
+        person, by = ctx["person"], ctx["coordinator"]
+        case = person.cases.first()
+        kind = SupportKindFactory(name="Stöd i matrisens uppdrag")
+        application = Application.objects.create(
+            person=person,
+            case=case,
+            support_kind=kind,
+            applied_on=datetime.date(2026, 2, 2),
+            form="written",
+            what="Stöd",
+            created_by=by,
+        )
+        decision = Decision.objects.create(
+            number="B-2026-0998",
+            application=application,
+            person=person,
+            case=case,
+            support_kind=kind,
+            decided_on=datetime.date(2026, 3, 2),
+            outcome="grant",
+            content="Bifall",
+            legal_basis="4 kap. 1 § SoL",
+            decided_by=by,
+        )
+        ctx["order"] = Order.objects.create(
+            decision=decision,
+            person=person,
+            case=case,
+            support_kind=kind,
+            provider_unit=case.provider_unit,
+            created_by=by,
+        )
+        closure = Closure.objects.create(
+            case=case,
+            person=person,
+            closed_on=datetime.date(2025, 1, 10),
+            reason="goals_reached",
+            occupation="work",
+            isolation="none",
+            follow_up_consent=True,
+            closed_by=by,
+        )
+        ctx["follow_up"] = FollowUp.objects.create(
+            closure=closure, person=person, months=6, due_on=datetime.date(2025, 7, 10)
+        )
+    return ctx
+
+
+# The provider side: its coordinators and managers see new orders; an order is otherwise the
+# person's; only the provider closes and follows up; capacity and reassignment are the manager's.
+PROVIDER_INBOX = row(LOGIN, OK, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED)
+PROVIDER_WRITE = row(LOGIN, OK, REASON, DENIED, DENIED, OK, DENIED, DENIED, DENIED)
+MANAGER_ONLY = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED)
+
+
 # route key -> (method, url builder, POST data, expected per user)
 MATRIX = {
     "home": ("get", lambda ctx: "/", None, row(LOGIN, OK, OK, OK, OK, OK, OK, OK, OK)),
@@ -352,6 +539,95 @@ MATRIX = {
     ),
     "decisions:appeal_detail": ("get", appeal_url(), None, PERSON_READ),
     "decisions:appeal_step": ("get", appeal_url("steg/"), None, AUTHORITY_WRITE),
+    "groups:list": ("get", lambda ctx: "/grupper/", None, GROUP_WORKERS),
+    "groups:create": ("get", lambda ctx: "/grupper/ny/", None, GROUP_WORKERS),
+    "groups:detail": ("get", group_url("group"), None, GROUP_PAGE),
+    "groups:generate": ("get", group_url("group", "tillfallen/"), None, GROUP_PAGE),
+    "groups:participants": ("get", group_url("group", "deltagare/"), None, GROUP_PAGE),
+    "groups:session": (
+        "get",
+        lambda ctx: f"/grupper/tillfalle/{_group_objects(ctx)['session'].pk}/",
+        None,
+        GROUP_PAGE,
+    ),
+    "meeting_places:list": ("get", lambda ctx: "/traffpunkter/", None, MEETING_LIST),
+    "meeting_places:detail": ("get", place_url(), None, MEETING_PAGE),
+    "meeting_places:board_decision": ("get", place_url("namndbeslut/"), None, BOARD_DECISION),
+    "delivery:journal": ("get", delivery_person_url("journal/"), None, PERSON_READ),
+    "delivery:note_create": ("get", delivery_person_url("journal/ny/"), None, DELIVERY_WRITE),
+    "delivery:note_edit": ("get", draft_url("andra/"), None, AUTHOR_ONLY),
+    "delivery:note_sign": ("post", draft_url("signera/"), {}, AUTHOR_POST),
+    "delivery:note_delete": ("post", draft_url("ta-bort/"), {}, AUTHOR_POST),
+    "delivery:note_correct": (
+        "get",
+        delivery_url("signed_note", "anteckning/{pk}/rattelse/"),
+        None,
+        DELIVERY_WRITE,
+    ),
+    "delivery:objection_create": (
+        "get",
+        delivery_url("signed_note", "anteckning/{pk}/invandning/"),
+        None,
+        DELIVERY_WRITE,
+    ),
+    "delivery:visits": ("get", delivery_person_url("besok/"), None, PERSON_READ),
+    "delivery:visit_create": ("get", delivery_person_url("besok/nytt/"), None, DELIVERY_WRITE),
+    "delivery:series_create": ("get", delivery_person_url("besok/serie/"), None, DELIVERY_WRITE),
+    "delivery:visit_detail": ("get", delivery_url("visit", "besok/{pk}/"), None, PERSON_READ),
+    "delivery:visit_edit": (
+        "get",
+        delivery_url("visit", "besok/{pk}/andra/"),
+        None,
+        DELIVERY_WRITE,
+    ),
+    "delivery:homework_create": (
+        "get",
+        delivery_url("visit", "besok/{pk}/hemuppgift/"),
+        None,
+        DELIVERY_WRITE,
+    ),
+    "delivery:homework_follow_up": (
+        "get",
+        delivery_url("homework", "hemuppgift/{pk}/uppfoljning/"),
+        None,
+        DELIVERY_WRITE,
+    ),
+    "delivery:plan": ("get", delivery_person_url("plan/"), None, PERSON_READ),
+    "delivery:plan_create": ("get", delivery_person_url("plan/ny/"), None, DELIVERY_WRITE),
+    "delivery:plan_detail": ("get", delivery_url("plan", "plan/{pk}/"), None, PERSON_READ),
+    "delivery:goal_create": (
+        "get",
+        delivery_url("plan", "plan/{pk}/mal/nytt/"),
+        None,
+        DELIVERY_WRITE,
+    ),
+    "delivery:goal_review": (
+        "get",
+        delivery_url("goal", "mal/{pk}/utvardering/"),
+        None,
+        DELIVERY_WRITE,
+    ),
+    "provision:inbox": ("get", lambda ctx: "/uppdrag/", None, PROVIDER_INBOX),
+    "provision:order": (
+        "get",
+        lambda ctx: f"/uppdrag/{_provision_objects(ctx)['order'].pk}/",
+        None,
+        PERSON_READ,
+    ),
+    "provision:capacity": ("get", lambda ctx: "/uppdrag/kapacitet/", None, MANAGER_ONLY),
+    "provision:reassign": ("get", lambda ctx: "/uppdrag/omfordela/", None, MANAGER_ONLY),
+    "provision:close": (
+        "get",
+        lambda ctx: f"/uppdrag/person/{ctx['person'].pk}/avsluta/",
+        None,
+        PROVIDER_WRITE,
+    ),
+    "provision:follow_up": (
+        "get",
+        lambda ctx: f"/uppdrag/uppfoljning/{_provision_objects(ctx)['follow_up'].pk}/",
+        None,
+        PROVIDER_WRITE,
+    ),
     "audit:review": (
         "get",
         lambda ctx: "/atkomstlogg/",

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from delivery.models import (
+    Goal,
+    GoalReview,
+    Homework,
+    HomeworkResult,
+    Note,
+    Objection,
+    Plan,
+    ReviewOutcome,
+    Visit,
+    VisitKind,
+    VisitStatus,
+)
+from organisation.models import LifeArea
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = Note
+        fields = ["happened_on", "visit", "text"]
+        widgets = {"happened_on": DATE, "text": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visit"].queryset = Visit.objects.filter(person=person).order_by("-planned_at")
+
+
+class CorrectionForm(forms.ModelForm):
+    class Meta:
+        model = Note
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 8})}
+        labels = {"text": _("The correction")}
+
+
+class ObjectionForm(forms.ModelForm):
+    class Meta:
+        model = Objection
+        fields = ["given_on", "text"]
+        widgets = {"given_on": DATE}
+
+
+class VisitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=VisitKind.choices, initial=VisitKind.VISIT)
+    day = forms.DateField(label=_("date"), widget=DATE)
+    time = forms.TimeField(label=_("time"), widget=TIME)
+    place = forms.CharField(label=_("place"), max_length=200)
+    transport = forms.BooleanField(label=_("transport arranged"), required=False)
+    participants = forms.CharField(
+        label=_("participants"),
+        max_length=300,
+        required=False,
+        help_text=_("For network contacts: who took part (roles, not only names)."),
+    )
+    status = forms.ChoiceField(
+        label=_("status"), choices=VisitStatus.choices, initial=VisitStatus.PLANNED
+    )
+
+
+class SeriesForm(forms.Form):
+    start = forms.DateField(label=_("first visit"), widget=DATE)
+    time = forms.TimeField(label=_("time"), widget=TIME)
+    place = forms.CharField(label=_("place"), max_length=200)
+    transport = forms.BooleanField(label=_("transport arranged"), required=False)
+    weekly = forms.IntegerField(label=_("visits every week"), min_value=0, max_value=52, initial=4)
+    every_second = forms.IntegerField(
+        label=_("then visits every second week"), min_value=0, max_value=26, initial=4
+    )
+    every_third = forms.IntegerField(
+        label=_("then visits every third week"), min_value=0, max_value=18, initial=4
+    )
+
+    def clean(self):
+        data = super().clean()
+        counts = [data.get(name) or 0 for name in ("weekly", "every_second", "every_third")]
+        if not sum(counts):
+            raise forms.ValidationError(_("Plan at least one visit."))
+        return data
+
+    def steps(self) -> list[tuple[int, int]]:
+        data = self.cleaned_data
+        return [(data["weekly"], 1), (data["every_second"], 2), (data["every_third"], 3)]
+
+
+class HomeworkForm(forms.ModelForm):
+    class Meta:
+        model = Homework
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class FollowUpForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("result"), choices=HomeworkResult.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea)
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["visit_frequency", "agreed_on", "agreed_how", "next_follow_up"]
+        widgets = {"agreed_on": DATE, "next_follow_up": DATE}
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["parent", "life_area", "text", "what", "how", "when", "by_whom"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "what": forms.Textarea(attrs={"rows": 2}),
+            "how": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = plan.goals.filter(parent__isnull=True)
+        self.fields["life_area"].queryset = LifeArea.objects.filter(active=True)
+
+
+class GoalReviewForm(forms.ModelForm):
+    outcome = forms.ChoiceField(
+        label=_("outcome"), choices=ReviewOutcome.choices, widget=forms.RadioSelect
+    )
+
+    class Meta:
+        model = GoalReview
+        fields = ["reviewed_on", "outcome", "comment"]
+        widgets = {"reviewed_on": DATE}
