@@ -12,6 +12,7 @@ NAVIGATION = [
     ("home", _("Start"), None),
     ("people:list", _("People"), tuple(CASE_ROLES)),
     ("intake:inbox", _("Intakes"), (Role.OFFICER, Role.MANAGER)),
+    ("provision:inbox", _("Orders"), (Role.COORDINATOR, Role.MANAGER)),
     ("groups:list", _("Group activities"), (Role.COORDINATOR, Role.MANAGER)),
     ("meeting_places:list", _("Meeting places"), (Role.MEETING_PLACE, Role.MANAGER)),
     ("audit:review", _("Access log"), (Role.MANAGER,)),
