@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 
 from audit.events import log_access
 from audit.models import Action
+from brygga.forms_util import add_action_errors as _add_errors
+from brygga.forms_util import log_read as _log_read
+from brygga.forms_util import posted as _data
 from decisions import actions
 from decisions.deadlines import appeal_deadline
 from decisions.forms import (
@@ -94,30 +97,6 @@ def _appeal(pk):
         pk=pk,
     )
     return appeal, appeal.decision.person_id
-
-
-def _data(request):
-    """The posted data, or None for a GET: an empty POST still binds (and fails) the form."""
-    return request.POST if request.method == "POST" else None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show an action's refusal on the form, next to the field it concerns."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _log_read(request, person_id, record_type: str, record_id) -> None:
-    log_access(
-        user=request.user,
-        person=person_id,
-        action=Action.READ,
-        record_type=record_type,
-        record_id=record_id,
-    )
 
 
 # Applications and communication

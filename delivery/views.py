@@ -21,8 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.events import Access, log_access, log_accesses
-from audit.models import Action
+from audit.events import Access, log_accesses
+from brygga.forms_util import add_action_errors as _add_errors
+from brygga.forms_util import log_read as _log_read
+from brygga.forms_util import posted as _data
 from delivery import access as delivery_access
 from delivery import actions
 from delivery.access import PROVIDER_ROLES
@@ -125,28 +127,6 @@ def _plan(pk):
 def _goal(pk):
     goal = get_object_or_404(Goal.objects.select_related("plan__person", "life_area"), pk=pk)
     return goal, goal.plan.person_id
-
-
-def _data(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _log_read(request, person_id, record_type: str, record_id) -> None:
-    log_access(
-        user=request.user,
-        person=person_id,
-        action=Action.READ,
-        record_type=record_type,
-        record_id=record_id,
-    )
 
 
 def _form_page(request, *, person, form, title, cancel_url, submit, **extra):

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
+from brygga.forms_util import add_action_errors as _add_errors
+from brygga.forms_util import posted as _data
 from organisation.models import CASE_ROLES, Role
 from organisation.roles import role_required, roles_of
 from people import access
@@ -25,18 +27,6 @@ from provision.forms import AcceptForm, ClosureForm, FollowUpRecordForm, Reassig
 from provision.models import FollowUp, Order, OrderStatus
 
 PROVIDER_ROLES = (Role.COORDINATOR, Role.MANAGER)
-
-
-def _data(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _named(user):
