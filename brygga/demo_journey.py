@@ -100,7 +100,8 @@ class _Journey:
 
     def history(self, person: Person, source: str, channel: str) -> None:
         """An old intake that led to an assessment talk, for people already in support."""
-        opened = person.cases.order_by("opened_on").first().opened_on
+        case = person.cases.order_by("opened_on").first()
+        opened = case.opened_on
         days_ago = (self.today - opened).days + 40
         intake = self.intake(
             days_ago,
@@ -109,6 +110,7 @@ class _Journey:
             person,
             isolation_duration="Flera år",
             description="Har isolerat sig i hemmet sedan gymnasiet.",
+            case=case,  # the intake that led to this case, not a new one
             **ANSWERS_YES,
         )
         intake_actions.close_intake(

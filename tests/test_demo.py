@@ -122,3 +122,15 @@ def test_the_login_page_lists_every_demo_user_in_demo_mode(client, settings):
         assert username in content
     settings.DEMO = False
     assert "coordinator2" not in client.get("/accounts/login/").content.decode()
+
+
+def test_demo_history_opens_no_extra_case_for_people_whose_case_is_closed(db):
+    from brygga.demo import load_demo
+    from people.models import Case
+
+    load_demo()
+    for person_cases in (
+        Case.objects.filter(person__last_name=last) for last in ("Skenbar", "Påhitt", "Uppdiktad")
+    ):
+        assert person_cases.count() == 1
+        assert person_cases.get().status == "closed"

@@ -313,3 +313,12 @@ def test_switching_to_english_and_back(login, officer):
     client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
     body = client.get("/personer/").content.decode()
     assert "Logga ut" in body and "Log out" not in body
+
+
+def test_swedish_is_the_default_whatever_the_browser_asks_for(client):
+    """A browser set to English still gets Swedish until the user picks English."""
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Logga in" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="sv-SE")
+    assert "Log in" in response.content.decode()
