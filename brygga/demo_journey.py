@@ -113,15 +113,8 @@ class _Journey:
             case=case,  # the intake that led to this case, not a new one
             **ANSWERS_YES,
         )
-        intake_actions.close_intake(
-            user=self.officer,
-            intake=intake,
-            outcome="talk_offered",
-            reason="I målgruppen; erbjuds bedömningssamtal.",
-            closed_on=self.day(days_ago - 5),
-        )
-        talk = self.talk(person, intake, days_ago - 20)
-        intake_actions.conclude_talk(user=self.officer, talk=talk, outcome="offer_mapping")
+        self.offer_talk(intake, days_ago - 5, "I målgruppen; erbjuds bedömningssamtal.")
+        self.talk_offering_mapping(person, intake, days_ago - 20)
 
     def talk(self, person: Person, intake: Intake, days_ago: int, **data):
         return intake_actions.record_talk(
@@ -169,6 +162,20 @@ class _Journey:
                 description=text,
             )
         return mapping
+
+    def offer_talk(self, intake: Intake, closed_days_ago: int, reason: str) -> None:
+        intake_actions.close_intake(
+            user=self.officer,
+            intake=intake,
+            outcome="talk_offered",
+            reason=reason,
+            closed_on=self.day(closed_days_ago),
+        )
+
+    def talk_offering_mapping(self, person: Person, intake: Intake, days_ago: int):
+        talk = self.talk(person, intake, days_ago)
+        intake_actions.conclude_talk(user=self.officer, talk=talk, outcome="offer_mapping")
+        return talk
 
     def anonymous_intakes(self) -> None:
         stories = [
@@ -251,15 +258,8 @@ def _age(person: Person, today: datetime.date) -> int | None:
 def _mapped_then_applied(story: _Journey, person: Person) -> None:
     """Hugo: intake, talk, completed mapping; his application awaits a decision."""
     intake = story.intake(110, "psychiatry", "phone", person, **ANSWERS_YES)
-    intake_actions.close_intake(
-        user=story.officer,
-        intake=intake,
-        outcome="talk_offered",
-        reason="I målgruppen.",
-        closed_on=story.day(105),
-    )
-    talk = story.talk(person, intake, 95)
-    intake_actions.conclude_talk(user=story.officer, talk=talk, outcome="offer_mapping")
+    story.offer_talk(intake, 105, "I målgruppen.")
+    talk = story.talk_offering_mapping(person, intake, 95)
     mapping = story.mapping(person, talk, 80, sessions=3)
     mapping_actions.complete_mapping(
         user=story.officer,
@@ -272,15 +272,8 @@ def _mapped_then_applied(story: _Journey, person: Person) -> None:
 def _mapped_other_support(story: _Journey, person: Person) -> None:
     """Liam: mapping showed that other support fits better; his application was rejected."""
     intake = story.intake(120, "relative", "phone", person, **ANSWERS_YES)
-    intake_actions.close_intake(
-        user=story.officer,
-        intake=intake,
-        outcome="talk_offered",
-        reason="Trolig målgrupp.",
-        closed_on=story.day(118),
-    )
-    talk = story.talk(person, intake, 110)
-    intake_actions.conclude_talk(user=story.officer, talk=talk, outcome="offer_mapping")
+    story.offer_talk(intake, 118, "Trolig målgrupp.")
+    talk = story.talk_offering_mapping(person, intake, 110)
     mapping = story.mapping(person, talk, 100, sessions=3)
     mapping_actions.complete_mapping(
         user=story.officer,
@@ -294,28 +287,15 @@ def _talk_in_reflection(story: _Journey, person: Person) -> None:
     """Wilma: the talk was held; both sides are in the reflection period."""
     intake = story.intake(20, "relative", "phone", person, **ANSWERS_YES)
     intake_actions.record_callback(user=story.officer, intake=intake)
-    intake_actions.close_intake(
-        user=story.officer,
-        intake=intake,
-        outcome="talk_offered",
-        reason="I målgruppen.",
-        closed_on=story.day(18),
-    )
+    story.offer_talk(intake, 18, "I målgruppen.")
     story.talk(person, intake, 3, reflection_until=story.day(-4))
 
 
 def _mapping_under_way(story: _Journey, person: Person) -> None:
     """Alice: mapping in progress, two sessions held."""
     intake = story.intake(60, "health_centre", "email", person, **ANSWERS_YES)
-    intake_actions.close_intake(
-        user=story.officer,
-        intake=intake,
-        outcome="talk_offered",
-        reason="I målgruppen.",
-        closed_on=story.day(57),
-    )
-    talk = story.talk(person, intake, 45)
-    intake_actions.conclude_talk(user=story.officer, talk=talk, outcome="offer_mapping")
+    story.offer_talk(intake, 57, "I målgruppen.")
+    talk = story.talk_offering_mapping(person, intake, 45)
     story.mapping(person, talk, 30, sessions=2)
 
 
