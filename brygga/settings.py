@@ -74,6 +74,12 @@ INSTALLED_APPS = [
     "delivery",
     "groups",
     "documents",
+    "instruments",
+    "reports",
+    "history",
+    "api",
+    "retention",
+    "sso",
 ]
 
 MIDDLEWARE = [

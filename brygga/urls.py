@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.api import api
 from brygga import views
 
 admin.site.site_header = "Brygga – administration"
@@ -24,6 +25,12 @@ urlpatterns = [
     path("atkomstlogg/", include("audit.urls")),
     path("grupper/", include("groups.urls")),
     path("traffpunkter/", include("groups.meeting_urls")),
+    path("skattningar/", include("instruments.urls")),
+    path("skatta/", include("instruments.public_urls")),
+    path("statistik/", include("reports.urls")),
+    path("registerutdrag/", include("retention.urls")),
+    path("sso/", include("sso.urls")),
+    path("api/v1/", api.urls),
     # The administration uses Brygga's own login; Django's admin login page is never shown.
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
