@@ -50,7 +50,7 @@ USERS = [
 PEOPLE = [
     ("Elin", "Fiktiv", (1998, 3, 14), 982, "north", "coordinator", "open", {}),
     ("Jonas", "Påhittad", (2001, 7, 2), 981, "north", "coordinator", "open", {}),
-    ("Sara", "Exempel", (1995, 11, 23), 984, "north", "coordinator", "open", {}),
+    ("Sara", "Exempel", (1995, 11, 23), 984, "north", None, "open", {}),  # order not yet accepted
     ("Ali", "Testsson", (1999, 1, 30), 983, "north", "coordinator3", "open", {}),
     ("Hanna", "Demodotter", (2003, 5, 9), 986, "north", "coordinator3", "open", {}),
     ("Oskar", "Låtsas", (1993, 9, 17), 985, "south", "coordinator2", "open", {}),
@@ -101,7 +101,22 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
     from brygga.demo_delivery import load_delivery
 
     load_delivery(users, today)
+    _align_cases()
     return {"units": len(units), "users": len(users), "people": people}
+
+
+def _align_cases() -> None:
+    """Each case opens with the person's first intake and closes with the closure."""
+    from intake.models import Intake
+    from provision.models import Closure
+
+    for case in Case.objects.select_related("person"):
+        first = Intake.objects.filter(person=case.person).order_by("received_on").first()
+        closure = Closure.objects.filter(case=case).order_by("-closed_on").first()
+        opened_on = first.received_on if first else case.opened_on
+        closed_on = closure.closed_on if closure else case.closed_on
+        if (opened_on, closed_on) != (case.opened_on, case.closed_on):
+            Case.objects.filter(pk=case.pk).update(opened_on=opened_on, closed_on=closed_on)
 
 
 def _units() -> dict[str, Unit]:
@@ -398,19 +413,19 @@ def _rejected_and_appealed(story: _Story) -> None:
 
 def _partly_granted(story: _Story) -> None:
     application = story.apply(
-        75,
+        110,
         "Oskar ansöker om hembesök två gånger i veckan och taxi till gruppverksamheten.",
         form="oral",
     )
     story.communicate(
         application,
-        60,
+        95,
         "vid möte på kontoret",
         "Oskar tycker att bussen är svår men vill försöka med sällskap första gångerna.",
     )
     decision = story.decide(
         application,
-        50,
+        85,
         "partial",
         "Hembesök en gång i veckan beviljas. Taxi till gruppverksamheten avslås.",
         reasons=(
@@ -420,12 +435,12 @@ def _partly_granted(story: _Story) -> None:
             "Oskar vill klara själv."
         ),
         goals="Att ta bussen till gruppverksamheten på egen hand inom ett halvår.",
-        period_from=story.day(45),
-        period_to=story.day(45) + datetime.timedelta(days=180),
+        period_from=story.day(80),
+        period_to=story.day(80) + datetime.timedelta(days=180),
         provider_unit=story.units["south"],
         participants="Sam Samordnare",
     )
-    story.send(decision, 49)
+    story.send(decision, 84)
     story.accept_order(decision)
 
 
@@ -433,6 +448,7 @@ def _renewed(story: _Story) -> None:
     first_application = story.apply(400, "Elin ansöker om stöd för att bryta isoleringen.")
     first = story.grant(first_application, 395, 12)
     story.send(first, 394)
+    story.accept_order(first)
     story.end_order(first)
     renewal_application = story.apply(
         60, "Elin ansöker om fortsatt stöd: hon har börjat gå till träffpunkten."
@@ -456,6 +472,23 @@ def _expiring(story: _Story) -> None:
     story.accept_order(decision)
 
 
+def _granted(applied_days_ago: int, decided_days_ago: int, *, ended: bool = False):
+    """A plain story: applied, granted for a year, letter sent, order accepted (and ended)."""
+
+    def story_of(story: _Story) -> None:
+        first = story.person.first_name
+        application = story.apply(
+            applied_days_ago, f"{first} ansöker om stöd för att bryta isoleringen."
+        )
+        decision = story.grant(application, decided_days_ago, 12)
+        story.send(decision, decided_days_ago - 1)
+        story.accept_order(decision)
+        if ended:
+            story.end_order(decision)
+
+    return story_of
+
+
 DECISION_STORIES = {
     ("Hugo", "Prövning"): _waiting,
     ("Sara", "Exempel"): _granted_letter_not_sent,
@@ -463,4 +496,14 @@ DECISION_STORIES = {
     ("Oskar", "Låtsas"): _partly_granted,
     ("Elin", "Fiktiv"): _renewed,
     ("Jonas", "Påhittad"): _expiring,
+    ("Ali", "Testsson"): _granted(230, 220),
+    ("Hanna", "Demodotter"): _granted(140, 128),
+    ("Maja", "Provsson"): _granted(190, 178),
+    ("Leo", "Fantasi"): _granted(215, 205),
+    ("Nora", "Diktad"): _granted(120, 110),
+    ("Noah", "Skyddad"): _granted(260, 250),
+    # Closed cases; their closures are in brygga.demo_provision.
+    ("Viktor", "Uppdiktad"): _granted(530, 520, ended=True),
+    ("Ella", "Skenbar"): _granted(350, 340, ended=True),
+    ("Adam", "Påhitt"): _granted(310, 300, ended=True),
 }

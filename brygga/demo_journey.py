@@ -19,21 +19,22 @@ from people.models import Person
 
 SEED = importlib.import_module("organisation.migrations.0003_seed_services_and_life_areas")
 
-# Sources spread roughly as in the review: about a third via psychiatry.
+# Sources spread roughly as in the review: about a third via psychiatry. The last figure is how
+# many days ago the intake came in; each person's later steps (brygga.demo) follow from it.
 HISTORY_SOURCES = {
-    ("Elin", "Fiktiv"): ("psychiatry", "phone"),
-    ("Jonas", "Påhittad"): ("relative", "phone"),
-    ("Sara", "Exempel"): ("psychiatry", "email"),
-    ("Ali", "Testsson"): ("municipal", "phone"),
-    ("Hanna", "Demodotter"): ("psychiatry", "phone"),
-    ("Oskar", "Låtsas"): ("health_centre", "letter"),
-    ("Maja", "Provsson"): ("social_insurance", "phone"),
-    ("Leo", "Fantasi"): ("self", "email"),
-    ("Nora", "Diktad"): ("psychiatry", "phone"),
-    ("Viktor", "Uppdiktad"): ("relative", "phone"),
-    ("Ella", "Skenbar"): ("psychiatry", "email"),
-    ("Adam", "Påhitt"): ("school", "phone"),
-    ("Noah", "Skyddad"): ("relative", "phone"),
+    ("Elin", "Fiktiv"): ("psychiatry", "phone", 480),
+    ("Jonas", "Påhittad"): ("relative", "phone", 430),
+    ("Sara", "Exempel"): ("psychiatry", "email", 130),
+    ("Ali", "Testsson"): ("municipal", "phone", 300),
+    ("Hanna", "Demodotter"): ("psychiatry", "phone", 200),
+    ("Oskar", "Låtsas"): ("health_centre", "letter", 190),
+    ("Maja", "Provsson"): ("social_insurance", "phone", 250),
+    ("Leo", "Fantasi"): ("self", "email", 280),
+    ("Nora", "Diktad"): ("psychiatry", "phone", 180),
+    ("Viktor", "Uppdiktad"): ("relative", "phone", 600),
+    ("Ella", "Skenbar"): ("psychiatry", "email", 420),
+    ("Adam", "Påhitt"): ("school", "phone", 380),
+    ("Noah", "Skyddad"): ("relative", "phone", 330),
 }
 
 ANSWERS_YES = {
@@ -57,10 +58,10 @@ def ensure_directory() -> None:
 def load_journey(units: dict[str, Unit], users: dict, today: datetime.date) -> None:
     ensure_directory()
     story = _Journey(units["authority"], users, today)
-    for (first, last), (source, channel) in HISTORY_SOURCES.items():
+    for (first, last), (source, channel, days_ago) in HISTORY_SOURCES.items():
         person = _person(first, last)
         if person is not None and not person.intakes.exists():
-            story.history(person, source, channel)
+            story.history(person, source, channel, days_ago)
     for (first, last), tell in STORIES.items():
         person = _person(first, last)
         if person is not None and not person.intakes.exists():
@@ -98,11 +99,9 @@ class _Journey:
         }
         return intake_actions.create_intake(user=self.officer, unit=self.unit, data=fields)
 
-    def history(self, person: Person, source: str, channel: str) -> None:
+    def history(self, person: Person, source: str, channel: str, days_ago: int) -> None:
         """An old intake that led to an assessment talk, for people already in support."""
         case = person.cases.order_by("opened_on").first()
-        opened = case.opened_on
-        days_ago = (self.today - opened).days + 40
         intake = self.intake(
             days_ago,
             source,
@@ -260,26 +259,28 @@ def _mapped_then_applied(story: _Journey, person: Person) -> None:
     intake = story.intake(110, "psychiatry", "phone", person, **ANSWERS_YES)
     story.offer_talk(intake, 105, "I målgruppen.")
     talk = story.talk_offering_mapping(person, intake, 95)
-    mapping = story.mapping(person, talk, 80, sessions=3)
+    mapping = story.mapping(person, talk, 80, sessions=3)  # sessions 80, 73 and 66 days ago
     mapping_actions.complete_mapping(
         user=story.officer,
         mapping=mapping,
         needs_account="Stora behov inom samhällsgemenskap, relationer och sysselsättning.",
         recommendation="Stöd för att bryta isolering rekommenderas.",
+        ended_on=story.day(60),
     )
 
 
 def _mapped_other_support(story: _Journey, person: Person) -> None:
     """Liam: mapping showed that other support fits better; his application was rejected."""
-    intake = story.intake(120, "relative", "phone", person, **ANSWERS_YES)
-    story.offer_talk(intake, 118, "Trolig målgrupp.")
-    talk = story.talk_offering_mapping(person, intake, 110)
-    mapping = story.mapping(person, talk, 100, sessions=3)
+    intake = story.intake(150, "relative", "phone", person, **ANSWERS_YES)
+    story.offer_talk(intake, 148, "Trolig målgrupp.")
+    talk = story.talk_offering_mapping(person, intake, 140)
+    mapping = story.mapping(person, talk, 130, sessions=3)  # sessions 130, 123 and 116 days ago
     mapping_actions.complete_mapping(
         user=story.officer,
         mapping=mapping,
         needs_account="Behoven gäller främst struktur i vardagen; isoleringen är kortvarig.",
         recommendation="Boendestöd och Supportteamet bedöms passa bättre.",
+        ended_on=story.day(110),
     )
 
 

@@ -1,4 +1,5 @@
-"""Demo closure: Viktor's case was closed half a year ago with consent to follow-up.
+"""Demo closures: Viktor's case was closed half a year ago with consent to follow-up; Ella
+moved on to other support three weeks ago, and Adam declined to continue.
 
 Orders: Sara's waits for acceptance; Elin's, Jonas's and Oskar's are accepted (see demo.py), with
 coordinators of their teams named on the case; their assignments are recorded here.
@@ -14,10 +15,42 @@ from brygga.demo import test_number
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
 from provision.models import AssignmentEvent, Closure, FollowUp, Order, OrderStatus
 
+# person (birth, serial), closed how long ago, reason, about it, occupation, isolation, consent
+CLOSURES = [
+    (
+        ((1990, 2, 19), 989),
+        relativedelta(months=6, days=7),  # his 6-month follow-up was due a week ago
+        "goals_reached",
+        "Viktor läser på komvux och tar sig själv till träffpunkten.",
+        "studies",
+        "partly",
+        True,
+    ),
+    (
+        ((1996, 6, 11), 992),
+        relativedelta(days=20),
+        "other_support",
+        "Ella har fått en praktikplats via arbetsmarknadsenheten med eget stöd där.",
+        "other",
+        "partly",
+        True,
+    ),
+    (
+        ((2004, 10, 4), 991),
+        relativedelta(days=21),
+        "declined",
+        "Adam vill inte fortsätta med hembesöken just nu.",
+        "none",
+        "as_before",
+        False,
+    ),
+]
+
 
 def load_closure(users: dict, today: datetime.date) -> None:
     _assignments(users)
-    _viktor(users, today)
+    for entry in CLOSURES:
+        _close(users, today, *entry)
 
 
 def _assignments(users: dict) -> None:
@@ -40,33 +73,33 @@ def _assignments(users: dict) -> None:
         )
 
 
-def _viktor(users: dict, today: datetime.date) -> None:
-    """His 6-month follow-up is due a week ago; the 12-month one lies ahead. Idempotent."""
-    viktor = Person.objects.filter(
-        personal_number=test_number(datetime.date(1990, 2, 19), 989)
-    ).first()
-    case = viktor.cases.first() if viktor else None
+def _close(users, today, who, ago, reason, reason_text, occupation, isolation, consent) -> None:
+    """Close the person's case; with consent, follow-ups at 6 and 12 months. Idempotent."""
+    person = Person.objects.filter(personal_number=test_number(datetime.date(*who[0]), who[1]))
+    person = person.first()
+    case = person.cases.first() if person else None
     if case is None or Closure.objects.filter(case=case).exists():
         return
-    closed_on = today - relativedelta(months=6, days=7)
+    closed_on = today - ago
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_on=closed_on)
     closure = Closure.objects.create(
         case=case,
-        person=viktor,
+        person=person,
         closed_on=closed_on,
-        reason="goals_reached",
-        reason_text="Viktor läser på komvux och tar sig själv till träffpunkten.",
-        occupation="studies",
-        isolation="partly",
-        follow_up_consent=True,
-        closed_by=users["coordinator"],
+        reason=reason,
+        reason_text=reason_text,
+        occupation=occupation,
+        isolation=isolation,
+        follow_up_consent=consent,
+        closed_by=CaseStaff.objects.filter(case=case, role=CaseStaffRole.COORDINATOR).first().user,
     )
-    FollowUp.objects.bulk_create(
-        FollowUp(
-            closure=closure,
-            person=viktor,
-            months=months,
-            due_on=closed_on + relativedelta(months=months),
+    if consent:
+        FollowUp.objects.bulk_create(
+            FollowUp(
+                closure=closure,
+                person=person,
+                months=months,
+                due_on=closed_on + relativedelta(months=months),
+            )
+            for months in (6, 12)
         )
-        for months in (6, 12)
-    )

@@ -130,7 +130,14 @@ def interrupt_mapping(*, user, mapping: Mapping, interrupted_by: str, reason: st
 
 
 @transaction.atomic
-def complete_mapping(*, user, mapping: Mapping, needs_account: str, recommendation: str) -> Mapping:
+def complete_mapping(
+    *,
+    user,
+    mapping: Mapping,
+    needs_account: str,
+    recommendation: str,
+    ended_on: datetime.date | None = None,
+) -> Mapping:
     mapping = _locked(mapping)
     _ensure_ongoing(mapping)
     errors = {}
@@ -145,7 +152,7 @@ def complete_mapping(*, user, mapping: Mapping, needs_account: str, recommendati
     mapping.status = MappingStatus.COMPLETED
     mapping.needs_account = needs_account.strip()
     mapping.recommendation = recommendation.strip()
-    mapping.ended_on = timezone.localdate()
+    mapping.ended_on = ended_on or timezone.localdate()
     mapping.save()
     _log(user, mapping, Action.UPDATE, reason="completed")
     return mapping

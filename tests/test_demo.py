@@ -134,3 +134,61 @@ def test_demo_history_opens_no_extra_case_for_people_whose_case_is_closed(db):
     ):
         assert person_cases.count() == 1
         assert person_cases.get().status == "closed"
+
+
+def journey_dates(person) -> list[tuple[str, object]]:
+    """The person's steps in the order the journey takes them, each with its date."""
+    from decisions.models import Application, Decision
+    from intake.models import AssessmentTalk, Intake
+    from mapping.models import Mapping
+    from provision.models import Closure, Order
+
+    steps = []
+    intakes = Intake.objects.filter(person=person)
+    steps += [("intake", min(i.received_on for i in intakes))] if intakes else []
+    talks = AssessmentTalk.objects.filter(person=person)
+    steps += [("talk", min(t.held_on for t in talks))] if talks else []
+    for mapping in Mapping.objects.filter(person=person):
+        steps += [("mapping started", mapping.started_on)]
+        steps += [("mapping ended", mapping.ended_on)] if mapping.ended_on else []
+    applications = Application.objects.filter(person=person)
+    steps += [("applied", min(a.applied_on for a in applications))] if applications else []
+    decisions = Decision.objects.filter(application__person=person)
+    steps += [("decided", min(d.decided_on for d in decisions))] if decisions else []
+    orders = Order.objects.filter(person=person, accepted_on__isnull=False)
+    steps += [("started", min(o.accepted_on for o in orders))] if orders else []
+    steps += [("closed", c.closed_on) for c in Closure.objects.filter(person=person)]
+    return steps
+
+
+def test_every_demo_story_happens_in_the_order_of_the_journey(demo):
+    """Intake, talk, mapping, application, decision, start and closure follow each other in
+    time, and each case opens with its first step, so durations in the statistics are real."""
+    import datetime
+
+    today = datetime.date.today()
+    for person in Person.objects.all():
+        steps = journey_dates(person)
+        dates = [day for _, day in steps]
+        assert dates == sorted(dates), (person.first_name, steps)
+        assert all(day <= today for day in dates), (person.first_name, steps)
+        for case in person.cases.all():
+            if steps:
+                assert case.opened_on == steps[0][1], (person.first_name, case.opened_on, steps)
+            if case.status == CaseStatus.CLOSED:
+                assert case.closed_on == max(dates), (person.first_name, case.closed_on, steps)
+
+
+def test_everyone_in_support_or_closed_after_support_has_a_granted_decision(demo):
+    from decisions.models import Decision
+    from provision.models import Order
+
+    with_coordinator = Person.objects.filter(cases__staff_links__role="coordinator").distinct()
+    for person in with_coordinator:
+        granted = Decision.objects.filter(
+            application__person=person, outcome__in=["grant", "partial"]
+        )
+        assert granted.exists(), person.first_name
+        assert Order.objects.filter(person=person, accepted_on__isnull=False).exists(), (
+            person.first_name
+        )
