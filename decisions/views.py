@@ -39,7 +39,7 @@ from organisation.models import CASE_ROLES, Role
 from organisation.roles import role_required, roles_of
 from people import access
 from people.models import Case, CaseStatus
-from people.views import person_view
+from people.views import person_view, reason_redirect
 
 AUTHORITY_ROLES = (Role.OFFICER, Role.MANAGER)
 
@@ -63,7 +63,7 @@ def _guarded(load: Callable, *, write: bool = False, authority: bool = False):
             try:
                 _person, level = access.get_person_for_user(request.user, person_id, write=write)
             except access.ReasonRequired as required:
-                return redirect("people:reason", pk=required.person.pk)
+                return reason_redirect(required.person, request.get_full_path())
             request.access_level = level
             return view(request, obj, *args, **kwargs)
 

@@ -53,7 +53,7 @@ from delivery.models import (
 from organisation.models import CASE_ROLES
 from organisation.roles import role_required
 from people import access
-from people.views import person_view
+from people.views import person_view, reason_redirect
 
 
 def may_act(request) -> bool:
@@ -93,7 +93,7 @@ def _guarded(load: Callable, *, write: bool = False):
             try:
                 person, level = access.get_person_for_user(request.user, person_id)
             except access.ReasonRequired as required:
-                return redirect("people:reason", pk=required.person.pk)
+                return reason_redirect(required.person, request.get_full_path())
             request.access_level = level
             if write:
                 _require_act(request)

@@ -11,7 +11,13 @@ from django.http import Http404
 from intake.models import AssessmentTalk, Intake, Referral
 from organisation.models import CASE_ROLES, Role, Unit, UnitKind
 from organisation.roles import roles_of
-from people.access import Level, access_level, get_person_for_user, visible_people
+from people.access import (
+    Level,
+    ReasonRequired,
+    access_level,
+    get_person_for_user,
+    visible_people,
+)
 from people.identity import parse_identity_number
 from people.models import Person
 
@@ -38,7 +44,10 @@ def intake_level(user, intake: Intake) -> Level:
             return Level.NONE
         if intake.unit_id in roles_of(user).unit_ids(*AUTHORITY_ROLES):
             return Level.WRITE
-        return Level.READ if level >= Level.READ else Level.NONE
+        if level >= Level.READ:
+            return Level.READ
+        # Outside their own cases: a reason opens the person, and with it the intake.
+        return level
     if intake.unit_id in roles_of(user).unit_ids(*AUTHORITY_ROLES):
         return Level.WRITE
     return Level.NONE
@@ -52,6 +61,8 @@ def load_intake(user, pk, *, write: bool = False) -> tuple[Intake, Level]:
     level = intake_level(user, intake)
     if level == Level.NONE:
         raise Http404
+    if level == Level.REASON_REQUIRED:
+        raise ReasonRequired(intake.person.merged_into or intake.person)
     if write and level < Level.WRITE:
         raise PermissionDenied
     return intake, level

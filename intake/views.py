@@ -30,7 +30,7 @@ from intake.models import IntakeStatus
 from organisation.models import CASE_ROLES, Service
 from organisation.roles import role_required
 from people.access import Level, ReasonRequired
-from people.views import person_view
+from people.views import person_view, reason_redirect
 
 
 def intake_view(*, write: bool = False):
@@ -40,7 +40,10 @@ def intake_view(*, write: bool = False):
         @role_required(*CASE_ROLES)
         @wraps(view)
         def wrapped(request, pk, *args, **kwargs):
-            intake, level = access.load_intake(request.user, pk, write=write)
+            try:
+                intake, level = access.load_intake(request.user, pk, write=write)
+            except ReasonRequired as required:
+                return reason_redirect(required.person, request.get_full_path())
             request.access_level = level
             if request.method == "GET":
                 # Every page of an intake shows some of its content: that is a read.

@@ -19,7 +19,7 @@ from mapping.models import MappingStatus, Need
 from organisation.models import CASE_ROLES, LifeArea
 from organisation.roles import role_required
 from people.access import Level, ReasonRequired
-from people.views import person_view
+from people.views import person_view, reason_redirect
 
 EXPECTED_SESSIONS = "3–5"
 
@@ -34,7 +34,7 @@ def mapping_view(*, write: bool = False):
             try:
                 mapping, level = get_mapping_for_user(request.user, pk, write=write)
             except ReasonRequired as required:
-                return redirect("people:reason", pk=required.person.pk)
+                return reason_redirect(required.person, request.get_full_path())
             request.access_level = level
             if write and mapping.status != MappingStatus.ONGOING:
                 messages.error(request, _("The mapping has ended and cannot be changed."))

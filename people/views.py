@@ -9,7 +9,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,7 +46,7 @@ def person_view(*, write: bool = False):
             try:
                 person, level = access.get_person_for_user(request.user, pk, write=write)
             except access.ReasonRequired as required:
-                return redirect("people:reason", pk=required.person.pk)
+                return reason_redirect(required.person, request.get_full_path())
             if person.merged_into_id:
                 return redirect("people:detail", pk=person.merged_into_id)
             request.access_level = level
@@ -53,6 +55,18 @@ def person_view(*, write: bool = False):
         return wrapped
 
     return decorator
+
+
+def reason_redirect(person: Person, back_to: str):
+    """To the reason form; once a reason is given, the user comes back to the page asked for."""
+    return redirect(f"{reverse('people:reason', args=[person.pk])}?{urlencode({'next': back_to})}")
+
+
+def _next_or_person(request, person: Person):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("people:detail", pk=person.pk)
 
 
 def search_people(queryset, query: str):
@@ -256,7 +270,7 @@ def person_reason(request, pk):
     if level == access.Level.NONE:
         raise Http404
     if level >= access.Level.READ:
-        return redirect("people:detail", pk=pk)
+        return _next_or_person(request, person)
     if person.merged_into_id:
         return redirect("people:reason", pk=person.merged_into_id)
     form = ReasonForm(request.POST or None)
@@ -264,8 +278,13 @@ def person_reason(request, pk):
         access.grant_reasoned_access(
             user=request.user, person=person, reason=form.cleaned_data["reason"]
         )
-        return redirect("people:detail", pk=pk)
-    return render(request, "people/reason_form.html", {"form": form, "person": person})
+        return _next_or_person(request, person)
+    next_url = request.GET.get("next", "")
+    return render(
+        request,
+        "people/reason_form.html",
+        {"form": form, "person": person, "next": next_url},
+    )
 
 
 @person_view(write=True)

@@ -192,7 +192,7 @@ def test_outside_own_cases_the_record_asks_for_a_reason_first(login, colleague, 
     client = login(colleague)
     response = client.get(detail_url(person))
     assert response.status_code == 302
-    assert response["Location"] == detail_url(person, "skal/")
+    assert response["Location"].split("?")[0] == detail_url(person, "skal/")
     form = client.get(detail_url(person, "skal/"))
     assert form.status_code == 200
     assert 'name="reason"' in form.content.decode()
@@ -248,7 +248,7 @@ def test_access_with_a_reason_expires(login, colleague, person):
     ReasonedAccess.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     response = client.get(detail_url(person))
     assert response.status_code == 302
-    assert response["Location"] == detail_url(person, "skal/")
+    assert response["Location"].split("?")[0] == detail_url(person, "skal/")
 
 
 def test_access_with_a_reason_lasts_the_configured_hours(colleague, person, settings, monkeypatch):
@@ -342,9 +342,9 @@ def test_a_merged_record_s_address_leads_to_the_record_it_was_merged_into(
     assert response["Location"] == detail_url(person)
     # Someone outside gives the reason for the current record, not for the pointer.
     response = login(colleague).get(detail_url(old))
-    assert response["Location"] == detail_url(person, "skal/")
+    assert response["Location"].split("?")[0] == detail_url(person, "skal/")
     response = login(colleague).get(detail_url(old, "skal/"))
-    assert response["Location"] == detail_url(person, "skal/")
+    assert response["Location"].split("?")[0] == detail_url(person, "skal/")
 
 
 def test_a_record_merged_into_a_protected_person_does_not_exist_for_others(

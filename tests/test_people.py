@@ -312,7 +312,7 @@ def test_each_standard_user_gets_what_the_design_says_on_the_person_page(
     assert login(manager).get(person_url(person)).status_code == 200
     for outsider in [colleague, outsider_officer]:
         response = login(outsider).get(person_url(person))
-        assert response["Location"] == person_url(person, "reason")
+        assert response["Location"].split("?")[0] == person_url(person, "reason")
     assert login(analyst).get(person_url(person)).status_code == 403
 
 
@@ -342,7 +342,9 @@ def test_a_short_reason_is_refused(login, person, colleague):
     response = login(colleague).post(person_url(person, "reason"), {"reason": "för att"})
     assert response.status_code == 200
     assert response.context["form"].errors["reason"]
-    assert login(colleague).get(person_url(person))["Location"] == person_url(person, "reason")
+    assert login(colleague).get(person_url(person))["Location"].split("?")[0] == person_url(
+        person, "reason"
+    )
 
 
 def test_an_unknown_person_is_not_found(login, officer):
@@ -606,7 +608,7 @@ def test_a_coordinator_without_a_reason_is_asked_for_one_before_the_network(
     login, colleague, person
 ):
     response = login(colleague).get(person_url(person, "contact_create"))
-    assert response["Location"] == person_url(person, "reason")
+    assert response["Location"].split("?")[0] == person_url(person, "reason")
 
 
 # Search

@@ -71,7 +71,7 @@ def test_pdf_and_images_are_attached_to_the_persons_record(
     response = upload(login(officer), person, name, content, case=person.cases.get().pk)
 
     assert response.status_code == 302
-    assert response["Location"] == f"/personer/{person.pk}/"
+    assert response["Location"].split("?")[0] == f"/personer/{person.pk}/"
     attachment = Attachment.objects.get()
     assert bytes(attachment.content) == content
     assert (attachment.filename, attachment.content_type, attachment.size) == (
@@ -268,8 +268,8 @@ def test_staff_outside_the_case_must_first_give_a_reason(request, login, attachm
     for target in (download_url(attachment), upload_url(person)):
         response = client.get(target)
         assert response.status_code == 302
-        assert response["Location"] == f"/personer/{person.pk}/skal/"
-    assert upload(client, person, "a.pdf", PDF_BYTES)["Location"].endswith("/skal/")
+        assert response["Location"].split("?")[0] == f"/personer/{person.pk}/skal/"
+    assert upload(client, person, "a.pdf", PDF_BYTES)["Location"].split("?")[0].endswith("/skal/")
     assert Attachment.objects.count() == 1
     assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
 

@@ -173,8 +173,33 @@ def test_coordinator_of_the_person_may_read_but_not_change(login, coordinator, p
     assert client.get(f"/aktualiseringar/{person_intake.pk}/andra/").status_code == 403
 
 
-def test_colleague_in_another_team_gets_404(login, colleague, person_intake):
-    assert login(colleague).get(f"/aktualiseringar/{person_intake.pk}/").status_code == 404
+def test_colleague_in_another_team_gives_a_reason_and_then_reads_the_intake(
+    login, colleague, person_intake
+):
+    client = login(colleague)
+    url = f"/aktualiseringar/{person_intake.pk}/"
+    response = client.get(url)
+    reason_url = f"/personer/{person_intake.person_id}/skal/"
+    assert response["Location"] == f"{reason_url}?next={url.replace('/', '%2F')}"
+    form = client.get(response["Location"])
+    assert f'name="next" value="{url}"' in form.content.decode()
+    back = client.post(reason_url, {"reason": "Vikarierar för Kim i veckan.", "next": url})
+    assert back["Location"] == url
+    assert client.get(url).status_code == 200
+    assert client.get(f"{url}andra/").status_code == 403
+
+
+def test_the_reason_form_never_sends_the_user_to_another_site(login, colleague, person_intake):
+    reason_url = f"/personer/{person_intake.person_id}/skal/"
+    response = login(colleague).post(
+        reason_url, {"reason": "Vikarierar för Kim i veckan.", "next": "https://example.org/"}
+    )
+    assert response["Location"] == f"/personer/{person_intake.person_id}/"
+
+
+def test_an_outsider_still_gets_404_for_an_intake(login, meeting_staff, person_intake):
+    # Meeting-place staff are no case workers at all: 403 before the intake is even looked up.
+    assert login(meeting_staff).get(f"/aktualiseringar/{person_intake.pk}/").status_code == 403
 
 
 def test_web_intake_loses_its_new_mark_when_handled(login, officer, org):

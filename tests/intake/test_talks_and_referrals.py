@@ -95,7 +95,7 @@ def test_talk_page_read_is_logged(login, coordinator, talk):
 
 def test_outsiders_do_not_see_a_talk(login, outsider_officer, analyst, talk):
     response = login(outsider_officer).get(f"/aktualiseringar/samtal/{talk.pk}/")
-    assert response["Location"].endswith("/skal/"), "a reason is required first"
+    assert response["Location"].split("?")[0].endswith("/skal/"), "a reason is required first"
     assert login(analyst).get(f"/aktualiseringar/samtal/{talk.pk}/").status_code == 403
 
 
@@ -149,7 +149,7 @@ def test_a_referrals_result_is_recorded(login, coordinator, person, officer, ser
     client = login(coordinator)
     assert client.get(url).status_code == 200
     response = client.post(url, {"result": "started"})
-    assert response["Location"] == f"/personer/{person.pk}/"
+    assert response["Location"].split("?")[0] == f"/personer/{person.pk}/"
     referral.refresh_from_db()
     assert referral.result == "started"
     assert referral.result_noted_on == datetime.date.today()

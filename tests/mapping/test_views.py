@@ -398,14 +398,14 @@ def test_staff_outside_the_case_must_first_give_a_reason(
     response = login(request.getfixturevalue(user)).get(url(mapping, suffix))
 
     assert response.status_code == 302
-    assert response["Location"] == f"/personer/{person.pk}/skal/"
+    assert response["Location"].split("?")[0] == f"/personer/{person.pk}/skal/"
 
 
 @pytest.mark.parametrize("user", ["colleague", "outsider_officer"])
 def test_staff_outside_the_case_cannot_start_a_mapping(request, login, person, user):
     response = login(request.getfixturevalue(user)).post(start_url(person), {"started_on": DAY})
 
-    assert response["Location"] == f"/personer/{person.pk}/skal/"
+    assert response["Location"].split("?")[0] == f"/personer/{person.pk}/skal/"
     assert not Mapping.objects.exists()
 
 
