@@ -98,6 +98,9 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
     from brygga.demo_groups import load_groups
 
     load_groups(units, users, today)
+    from brygga.demo_sso import load_sso
+
+    load_sso(units)
     from brygga.demo_delivery import load_delivery
 
     load_delivery(users, today)

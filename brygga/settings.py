@@ -251,3 +251,58 @@ BRYGGA_CLIENT_IP_HEADER = os.environ.get("BRYGGA_CLIENT_IP_HEADER", "REMOTE_ADDR
 BRYGGA_ATTACHMENT_MAX_BYTES = int(os.environ.get("BRYGGA_ATTACHMENT_MAX_BYTES", str(10 * 2**20)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = BRYGGA_ATTACHMENT_MAX_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 2**20)
+
+# --- Single sign-on (sso app; docs/sso.md) ----------------------------------------- begin ---
+# BRYGGA_AUTH: "local" (passwords), "oidc" (only the municipality's OpenID Connect provider; the
+# password form is off) or "both". The provider's values are in its discovery document
+# (ISSUER/.well-known/openid-configuration); `manage.py sso_discover ISSUER` prints them.
+BRYGGA_AUTH = os.environ.get("BRYGGA_AUTH", "local").strip().lower()
+if BRYGGA_AUTH not in {"local", "oidc", "both"}:
+    raise ImproperlyConfigured("BRYGGA_AUTH must be one of: local, oidc, both.")
+OIDC_OP_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_USERINFO_ENDPOINT", "")  # optional
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_JWKS_URI", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_END_SESSION_ENDPOINT", "")  # optional
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+# The claim holding the user's groups, mapped to units and roles in the administration.
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint for logging out at the provider
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT_SECONDS", "10"))
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_REDIRECT_REQUIRE_HTTPS = PRODUCTION
+if BRYGGA_AUTH != "local":
+    _oidc_required = {
+        "OIDC_ISSUER": OIDC_OP_ISSUER,
+        "OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+        "OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+        "OIDC_JWKS_URI": OIDC_OP_JWKS_ENDPOINT,
+        "OIDC_CLIENT_ID": OIDC_RP_CLIENT_ID,
+        "OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+    }
+    _missing = sorted(name for name, value in _oidc_required.items() if not value)
+    if _missing:
+        raise ImproperlyConfigured(f"BRYGGA_AUTH={BRYGGA_AUTH} needs {', '.join(_missing)}.")
+    _oidc_urls = {
+        **_oidc_required,
+        "OIDC_USERINFO_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+        "OIDC_END_SESSION_ENDPOINT": OIDC_OP_LOGOUT_ENDPOINT,
+    }
+    _oidc_urls.pop("OIDC_CLIENT_ID")
+    _oidc_urls.pop("OIDC_CLIENT_SECRET")
+    _plain = sorted(n for n, v in _oidc_urls.items() if v and not v.startswith("https://"))
+    if PRODUCTION and _plain:
+        # Tokens and the client secret must never cross the network in the clear.
+        raise ImproperlyConfigured(f"In production OIDC needs https: {', '.join(_plain)}.")
+# Axes stays first: it refuses locked accounts before any backend is asked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    *(["organisation.auth.BryggaModelBackend"] if BRYGGA_AUTH != "oidc" else []),
+    *(["sso.backends.OIDCBackend"] if BRYGGA_AUTH != "local" else []),
+]
+# --- Single sign-on ----------------------------------------------------------------- end ---

@@ -21,6 +21,7 @@ from organisation.models import Membership, Role
 from organisation.roles import roles_of
 from people import access
 from people.models import CaseStaff, CaseStatus, ReasonedAccess
+from sso import config as sso_config
 
 OPEN_CASES_SHOWN = 50
 
@@ -34,7 +35,15 @@ class LoginView(auth_views.LoginView):
         context["demo"] = settings.DEMO
         if settings.DEMO:
             context["demo_users"] = [username for username, *_ in DEMO_USERS]
+        # BRYGGA_AUTH: the password form, the municipality's provider (sso app), or both.
+        context["password_login"] = sso_config.password_login_enabled()
+        context["oidc_login"] = sso_config.oidc_enabled()
         return context
+
+    def post(self, request, *args, **kwargs):
+        if not sso_config.password_login_enabled():
+            raise PermissionDenied  # BRYGGA_AUTH=oidc: passwords are never checked
+        return super().post(request, *args, **kwargs)
 
 
 @login_required
@@ -42,7 +51,9 @@ def home(request):
     roles = roles_of(request.user)
     context = {"roles": roles.names, "worklists": worklists(request, roles)}
     if roles.works_with_cases:
-        context["open_cases"] = _open_cases(request.user)
+        cases = _open_cases(request.user)
+        context["open_cases"] = cases[:OPEN_CASES_SHOWN]
+        context["open_cases_total"] = cases.count()
     if roles.has(Role.MANAGER):
         context["reasoned_accesses"] = _reasoned_accesses_for_manager(request.user)
     if roles.has(Role.ANALYST):
@@ -60,7 +71,7 @@ def _open_cases(user):
         .filter(status=CaseStatus.OPEN, person__merged_into__isnull=True)
         .filter(Q(person__protected_identity=False) | Exists(named))
         .select_related("person", "authority_unit", "provider_unit")
-        .order_by("opened_on", "id")[:OPEN_CASES_SHOWN]
+        .order_by("opened_on", "id")
     )
 
 

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sso import views
 
 app_name = "sso"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("logga-in/", views.LoginView.as_view(), name="login"),
+    path("callback/", views.CallbackView.as_view(), name="callback"),
+]
