@@ -15,6 +15,7 @@ NAVIGATION = [
     ("provision:inbox", _("Orders"), (Role.COORDINATOR, Role.MANAGER)),
     ("groups:list", _("Group activities"), (Role.COORDINATOR, Role.MANAGER)),
     ("meeting_places:list", _("Meeting places"), (Role.MEETING_PLACE, Role.MANAGER)),
+    ("reports:report", _("Statistics"), (Role.ANALYST, Role.MANAGER)),
     ("audit:review", _("Access log"), (Role.MANAGER,)),
     ("admin:index", _("Administration"), (Role.ADMIN,)),
 ]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("statistik.csv", views.report_csv, name="csv"),
+    path("statistik.xlsx", views.report_xlsx, name="xlsx"),
+]

@@ -1,0 +1,102 @@
+"""The report as CSV (one value a line) and as an Excel workbook (one sheet per section)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from reports.report import iter_tables
+from reports.suppression import HIDDEN, SMALL
+
+CSV_HEADER = ["section", "table", "table_key", "row", "row_key", "column", "value"]
+
+
+def legend() -> list[str]:
+    return [
+        _("%(small)s: fewer than five people, hidden.") % {"small": SMALL},
+        _("%(hidden)s: hidden so that a small number cannot be worked out from the others.")
+        % {"hidden": HIDDEN},
+    ]
+
+
+def _lines(tbl: dict):
+    for row in tbl["rows"]:
+        yield row["key"], row["label"], row["values"]
+    if tbl["total"]:
+        yield "total", tbl["total"]["label"], tbl["total"]["values"]
+
+
+def _cell(value):
+    return "" if value is None else value
+
+
+def to_csv(report: dict) -> str:
+    """Long format: one line per value, with the section, table, row and column it belongs to."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for section, tbl in iter_tables(report):
+        for row_key, label, values in _lines(tbl):
+            for column, value in zip(tbl["columns"], values, strict=True):
+                writer.writerow(
+                    [
+                        section["title"],
+                        tbl["title"],
+                        tbl["key"],
+                        label,
+                        row_key,
+                        column,
+                        _cell(value),
+                    ]
+                )
+    return out.getvalue()
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    clean = "".join(c for c in title if c not in "[]:*?/\\")[:31]
+    name, n = clean, 2
+    while name in used:
+        name = f"{clean[:28]} {n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def to_xlsx(report: dict) -> bytes:
+    workbook = Workbook()
+    info = workbook.active
+    info.title = _sheet_title(_("Report"), used := set())
+    period = report["period"]
+    info.append([_("Statistics report")])
+    info["A1"].font = Font(bold=True, size=14)
+    info.append([_("Period"), period["start"], period["end"]])
+    info.append([_("Stock figures on"), period["on_date"]])
+    if report["suppressed"]:
+        for line in legend():
+            info.append([line])
+    for section in report["sections"]:
+        sheet = workbook.create_sheet(_sheet_title(section["title"], used))
+        for tbl in section["tables"]:
+            _write_table(sheet, tbl)
+    for sheet in workbook.worksheets:
+        sheet.column_dimensions["A"].width = 45
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _write_table(sheet, tbl: dict) -> None:
+    sheet.append([tbl["title"]])
+    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    if tbl["note"]:
+        sheet.append([tbl["note"]])
+    if tbl["source"]:
+        sheet.append([_("The review: “%(quote)s”") % {"quote": tbl["source"]}])
+    sheet.append(["", *tbl["columns"]])
+    for _key, label, values in _lines(tbl):
+        sheet.append([label, *(_cell(v) for v in values)])
+    sheet.append([])

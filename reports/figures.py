@@ -1,0 +1,503 @@
+"""Each figure of the statistics report, computed in the database.
+
+Every function takes the period (`start`, `end`, both inclusive) and/or an `on_date` for stock
+figures, runs a fixed number of aggregate queries through the ORM and returns plain data
+(numbers, dicts keyed by the stored choice values). Nothing here loads the rows it counts.
+Suppression and labels are added by `reports/report.py`; docs/reports.md defines each figure.
+"""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import ExtractYear
+
+from decisions.models import Appeal, Decision, Outcome
+from delivery.models import Visit, VisitKind, VisitStatus
+from groups.models import AGE_BANDS, Attendance, GroupSession, HeadCount
+from intake.models import AssessmentTalk, Intake, IntakeOutcome, IntakeStatus
+from people.models import Case, CaseStaff, CaseStaffRole
+from provision.models import Closure, FollowUp, FollowUpStatus, Order
+
+GRANTED = (Outcome.GRANT, Outcome.PARTIAL)
+DAYS_PER_MONTH = 365.25 / 12
+# Contact-time distribution (months): the buckets the chart shows.
+CONTACT_BUCKETS = [(0, 6), (6, 12), (12, 24), (24, 36), (36, None)]
+
+
+class DaysBetween(Func):
+    """Whole days from the second date to the first (NULL when either is NULL)."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def __init__(self, later, earlier, **extra):
+        super().__init__(later, earlier, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+# The first start of support of a case: its earliest order accepted by the provider.
+
+
+def first_start_of_case():
+    return Subquery(
+        Order.objects.filter(case=OuterRef("pk"), accepted_on__isnull=False)
+        .order_by("accepted_on")
+        .values("accepted_on")[:1]
+    )
+
+
+def summary(qs: QuerySet, field: str) -> dict:
+    """n, mean, median, quartiles, min and max of one annotated number, with no rows loaded.
+
+    One aggregate query, then the middle and quartile values fetched by offset (1-2 rows each).
+    """
+    agg = qs.aggregate(n=Count(field), mean=Avg(field), low=Min(field), high=Max(field))
+    n = agg["n"]
+    result = {"n": n, "mean": agg["mean"], "min": agg["low"], "max": agg["high"]}
+    ordered = qs.filter(**{f"{field}__isnull": False}).order_by(field).values_list(field, flat=True)
+    result["median"] = _quantile(ordered, n, 0.5)
+    result["p25"] = _quantile(ordered, n, 0.25)
+    result["p75"] = _quantile(ordered, n, 0.75)
+    return result
+
+
+def _quantile(ordered: QuerySet, n: int, q: float) -> float | None:
+    """Linear interpolation between the two closest ranks (as `statistics.quantiles` inclusive)."""
+    if not n:
+        return None
+    position = (n - 1) * q
+    low = int(position)
+    values = list(ordered[low : low + 2])
+    if len(values) == 1 or position == low:
+        return float(values[0])
+    return values[0] + (values[1] - values[0]) * (position - low)
+
+
+def _by(qs: QuerySet, field: str) -> dict:
+    return {row[field]: row["n"] for row in qs.values(field).annotate(n=Count("pk")).order_by()}
+
+
+# Intakes
+
+
+def intakes(start, end) -> QuerySet:
+    return Intake.objects.filter(received_on__range=(start, end))
+
+
+def intakes_by_source(start, end) -> dict[str, int]:
+    """Intakes received in the period, by who made contact."""
+    return _by(intakes(start, end), "source")
+
+
+def intakes_by_channel(start, end) -> dict[str, int]:
+    return _by(intakes(start, end), "channel")
+
+
+def intake_outcomes(start, end) -> dict[str, int]:
+    """Intakes received in the period by outcome; still-open intakes under "open"."""
+    counts = _by(intakes(start, end).filter(status=IntakeStatus.CLOSED), "outcome")
+    counts["open"] = intakes(start, end).filter(status=IntakeStatus.OPEN).count()
+    return counts
+
+
+def not_offered(start, end) -> int:
+    """Closed intakes that did not lead to an assessment talk: not offered support."""
+    return (
+        intakes(start, end)
+        .filter(status=IntakeStatus.CLOSED)
+        .exclude(outcome=IntakeOutcome.TALK_OFFERED)
+        .count()
+    )
+
+
+def referred_to(start, end) -> dict[str, int]:
+    """Intakes closed as referred elsewhere, by the service they were referred to."""
+    qs = intakes(start, end).filter(outcome=IntakeOutcome.REFERRED)
+    return {
+        row["referred_to__name"] or "": row["n"]
+        for row in qs.values("referred_to__name").annotate(n=Count("pk")).order_by()
+    }
+
+
+def intake_lead_times(start, end) -> dict[str, dict]:
+    """Days from an intake received in the period to its first talk, decision and start."""
+    talk = Subquery(
+        AssessmentTalk.objects.filter(intake=OuterRef("pk"), held_on__gte=OuterRef("received_on"))
+        .order_by("held_on")
+        .values("held_on")[:1]
+    )
+    decision = Subquery(
+        Decision.objects.filter(case=OuterRef("case"), decided_on__gte=OuterRef("received_on"))
+        .order_by("decided_on")
+        .values("decided_on")[:1]
+    )
+    started = Subquery(
+        Order.objects.filter(case=OuterRef("case"), accepted_on__gte=OuterRef("received_on"))
+        .order_by("accepted_on")
+        .values("accepted_on")[:1]
+    )
+    qs = intakes(start, end)
+    return {
+        "talk": summary(qs.annotate(days=DaysBetween(talk, "received_on")), "days"),
+        "decision": summary(qs.annotate(days=DaysBetween(decision, "received_on")), "days"),
+        "start": summary(qs.annotate(days=DaysBetween(started, "received_on")), "days"),
+    }
+
+
+# People: new per year, decisions, ongoing
+
+
+def first_starts(start, end) -> QuerySet:
+    """Accepted orders in the period with no earlier accepted order of the same person.
+
+    Read from the orders of the period only (an anti-join on the earlier ones), so a yearly
+    report does not visit every person ever registered.
+    """
+    earlier = Order.objects.filter(
+        person=OuterRef("person"),
+        accepted_on__isnull=False,
+        accepted_on__lt=OuterRef("accepted_on"),
+    )
+    return Order.objects.filter(accepted_on__range=(start, end)).exclude(Exists(earlier)).order_by()
+
+
+def new_people_per_year(start, end) -> dict[int, int]:
+    """People whose first start of support (first accepted order) falls in the period, by year."""
+    rows = (
+        first_starts(start, end)
+        .annotate(year=ExtractYear("accepted_on"))
+        .values("year")
+        .annotate(n=Count("person", distinct=True))
+        .order_by("year")
+    )
+    return {row["year"]: row["n"] for row in rows}
+
+
+def new_people_by_source(start, end) -> dict[str, int]:
+    """The same people by the source of their first intake (blank: no intake recorded)."""
+    source = Subquery(
+        Intake.objects.filter(person=OuterRef("person"))
+        .order_by("received_on", "created_at")
+        .values("source")[:1]
+    )
+    rows = (
+        first_starts(start, end)
+        .annotate(src=source)
+        .values("src")
+        .annotate(n=Count("person", distinct=True))
+    )
+    return {row["src"] or "": row["n"] for row in rows}
+
+
+def people_with_decision(start, end) -> dict[str, int]:
+    """People with at least one decision in the period; of them, how many had more than one."""
+    per_person = (
+        Decision.objects.filter(decided_on__range=(start, end))
+        .values("person")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    agg = per_person.aggregate(people=Count("person"), several=Count("person", filter=Q(n__gt=1)))
+    return {"people": agg["people"], "more_than_one": agg["several"]}
+
+
+def in_force_on(on_date) -> Q:
+    """A granted decision in force on the date, its case not closed by then."""
+    return (
+        Q(outcome__in=GRANTED)
+        & Q(decided_on__lte=on_date)
+        & (Q(period_from__isnull=True) | Q(period_from__lte=on_date))
+        & (Q(period_to__isnull=True) | Q(period_to__gte=on_date))
+        & (Q(case__closed_on__isnull=True) | Q(case__closed_on__gt=on_date))
+    )
+
+
+def ongoing_decisions(on_date) -> int:
+    """People with a granted decision in force on the date."""
+    return Decision.objects.filter(in_force_on(on_date)).aggregate(
+        n=Count("person", distinct=True)
+    )["n"]
+
+
+def people_in_support(start, end) -> int:
+    """People whose support (a start on or before the end, case not closed before the start)
+    overlaps the period."""
+    return (
+        Order.objects.filter(accepted_on__lte=end)
+        .filter(Q(case__closed_on__isnull=True) | Q(case__closed_on__gte=start))
+        .aggregate(n=Count("person", distinct=True))["n"]
+    )
+
+
+# Contact time
+
+
+def _contact_days(qs: QuerySet, end_expression) -> QuerySet:
+    return qs.annotate(first_start=first_start_of_case()).annotate(
+        days=DaysBetween(end_expression, "first_start")
+    )
+
+
+def ended_contacts(start, end) -> QuerySet:
+    """Cases closed in the period after support started, with their contact days."""
+    qs = Case.objects.filter(closed_on__range=(start, end))
+    return _contact_days(qs, F("closed_on")).filter(first_start__isnull=False)
+
+
+def contact_time_ended(start, end) -> dict:
+    """Days from first start to closure for cases closed in the period."""
+    return summary(ended_contacts(start, end), "days")
+
+
+def contact_time_distribution(start, end) -> dict[str, int]:
+    """The ended contacts by length in months (buckets of CONTACT_BUCKETS)."""
+    aggregates = {}
+    for low, high in CONTACT_BUCKETS:
+        condition = Q(days__gte=low * DAYS_PER_MONTH)
+        if high is not None:
+            condition &= Q(days__lt=high * DAYS_PER_MONTH)
+        aggregates[bucket_key(low, high)] = Count("pk", filter=condition)
+    return ended_contacts(start, end).aggregate(**aggregates)
+
+
+def bucket_key(low, high) -> str:
+    return f"{low}-{high}" if high is not None else f"{low}-"
+
+
+def contact_time_ongoing(on_date) -> dict:
+    """Days so far for cases in support on the date (started, not closed by then)."""
+    from django.db.models import Value
+    from django.db.models.fields import DateField
+
+    qs = Case.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on_date))
+    qs = _contact_days(qs, Value(on_date, output_field=DateField()))
+    return summary(qs.filter(first_start__lte=on_date), "days")
+
+
+# Decisions and appeals
+
+
+def decisions_by_outcome(start, end) -> dict[str, int]:
+    return _by(Decision.objects.filter(decided_on__range=(start, end)), "outcome")
+
+
+def decisions_by_kind(start, end) -> dict[str, int]:
+    return _by(Decision.objects.filter(decided_on__range=(start, end)), "kind")
+
+
+def appeals_by_status(start, end) -> dict[str, int]:
+    """Appeals received in the period, by where they stand."""
+    return _by(Appeal.objects.filter(received_on__range=(start, end)), "status")
+
+
+def appeal_judgments(start, end) -> dict[str, int]:
+    """Judgments given in the period, by result."""
+    qs = Appeal.objects.filter(judgment_on__range=(start, end)).exclude(judgment="")
+    return _by(qs, "judgment")
+
+
+def appeals_in_time(start, end) -> dict[str, int]:
+    agg = Appeal.objects.filter(received_on__range=(start, end)).aggregate(
+        n_in_time=Count("pk", filter=Q(in_time=True)), n_late=Count("pk", filter=Q(in_time=False))
+    )
+    return {"in_time": agg["n_in_time"], "late": agg["n_late"]}
+
+
+# Staff work
+
+
+def caseload_per_coordinator(on_date) -> list[dict]:
+    """Cases open on the date per coordinator now named on them (the links are not dated)."""
+    rows = (
+        CaseStaff.objects.filter(role=CaseStaffRole.COORDINATOR, case__opened_on__lte=on_date)
+        .filter(Q(case__closed_on__isnull=True) | Q(case__closed_on__gt=on_date))
+        .values("user_id", "user__first_name", "user__last_name", "user__username")
+        .annotate(n=Count("case", distinct=True))
+        .order_by("user__first_name", "user__last_name", "user_id")
+    )
+    return [
+        {
+            "user_id": row["user_id"],
+            "name": f"{row['user__first_name']} {row['user__last_name']}".strip()
+            or row["user__username"],
+            "cases": row["n"],
+        }
+        for row in rows
+    ]
+
+
+def weeks_in(start, end) -> float:
+    return ((end - start).days + 1) / 7
+
+
+def visits_per_coordinator(start, end) -> list[dict]:
+    """Individual visits held in the period per staff member who registered them, per week."""
+    rows = (
+        Visit.objects.filter(
+            kind=VisitKind.VISIT,
+            status=VisitStatus.HELD,
+            planned_at__date__range=(start, end),
+        )
+        .values("created_by_id", "created_by__first_name", "created_by__last_name")
+        .annotate(n=Count("pk"))
+        .order_by("created_by__first_name", "created_by__last_name", "created_by_id")
+    )
+    weeks = weeks_in(start, end)
+    return [
+        {
+            "user_id": row["created_by_id"],
+            "name": f"{row['created_by__first_name']} {row['created_by__last_name']}".strip(),
+            "visits": row["n"],
+            "per_week": row["n"] / weeks,
+        }
+        for row in rows
+    ]
+
+
+def visits_by_status(start, end) -> dict[str, int]:
+    """Individual visits planned for the period, by what became of them (cancellations)."""
+    qs = Visit.objects.filter(kind=VisitKind.VISIT, planned_at__date__range=(start, end))
+    return _by(qs, "status")
+
+
+# Groups and meeting places
+
+
+def group_attendance(start, end) -> dict:
+    """Sessions held in the period and the number present per session: mean, min, max."""
+    sessions = GroupSession.objects.filter(date__range=(start, end), cancelled=False).annotate(
+        present=Count("attendance", filter=Q(attendance__present=True))
+    )
+    agg = sessions.aggregate(
+        sessions=Count("pk"), mean=Avg("present"), low=Min("present"), high=Max("present")
+    )
+    cancelled = GroupSession.objects.filter(date__range=(start, end), cancelled=True).count()
+    return {**agg, "cancelled": cancelled}
+
+
+def group_attendance_distribution(start, end) -> dict[int, int]:
+    """Number of sessions by how many were present (for the distribution chart)."""
+    present = Subquery(
+        Attendance.objects.filter(session=OuterRef("pk"), present=True)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        GroupSession.objects.filter(date__range=(start, end), cancelled=False)
+        .annotate(present=present)
+        .values("present")
+        .annotate(n=Count("pk"))
+        .order_by("present")
+    )
+    return {row["present"] or 0: row["n"] for row in rows}
+
+
+def head_counts(start, end) -> list[dict]:
+    """Anonymous head counts per meeting place and activity in the period."""
+    bands = {field: Sum(field) for field, _label in AGE_BANDS}
+    rows = (
+        HeadCount.objects.filter(date__range=(start, end))
+        .values("activity__meeting_place__name", "activity__name")
+        .annotate(
+            days=Count("pk"),
+            visitors=Sum("count"),
+            mean=Avg("count"),
+            low=Min("count"),
+            high=Max("count"),
+            **bands,
+        )
+        .order_by("activity__meeting_place__name", "activity__name")
+    )
+    return [
+        {
+            "place": row["activity__meeting_place__name"],
+            "activity": row["activity__name"],
+            "days": row["days"],
+            "visitors": row["visitors"],
+            "mean": row["mean"],
+            "min": row["low"],
+            "max": row["high"],
+            "bands": {field: row[field] for field, _label in AGE_BANDS},
+        }
+        for row in rows
+    ]
+
+
+# After support: closure and follow-ups at 6 and 12 months
+
+
+def closures(start, end) -> QuerySet:
+    return Closure.objects.filter(closed_on__range=(start, end))
+
+
+def closure_reasons(start, end) -> dict[str, int]:
+    return _by(closures(start, end), "reason")
+
+
+def situation_after(start, end, field: str) -> dict[str, dict[str, int]]:
+    """For closures in the period: `field` (occupation or isolation) at closure, 6 and 12 months.
+
+    The follow-ups are those of the same closures (one cohort followed over time); only done
+    follow-ups carry a situation.
+    """
+    result = {"closure": _by(closures(start, end), field)}
+    done = FollowUp.objects.filter(
+        closure__closed_on__range=(start, end), status=FollowUpStatus.DONE
+    )
+    for months in (6, 12):
+        result[f"after_{months}"] = _by(done.filter(months=months), field)
+    return result
+
+
+def follow_up_status(start, end) -> dict[str, dict[str, int]]:
+    """For closures in the period: consent, and each follow-up's status."""
+    consent = closures(start, end).aggregate(
+        consented=Count("pk", filter=Q(follow_up_consent=True)),
+        not_consented=Count("pk", filter=Q(follow_up_consent=False)),
+    )
+    rows = (
+        FollowUp.objects.filter(closure__closed_on__range=(start, end))
+        .values("months", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    result = {"consent": consent, "after_6": {}, "after_12": {}}
+    for row in rows:
+        result.setdefault(f"after_{row['months']}", {})[row["status"]] = row["n"]
+    return result
+
+
+def first_day_of_data():
+    """The earliest date any record of the report holds (for the "all years" preset)."""
+    dates = [
+        Intake.objects.aggregate(d=Min("received_on"))["d"],
+        Decision.objects.aggregate(d=Min("decided_on"))["d"],
+        Order.objects.aggregate(d=Min("accepted_on"))["d"],
+    ]
+    dates = [d for d in dates if d is not None]
+    return min(dates) if dates else None

@@ -1,0 +1,724 @@
+"""The whole statistics report as plain data, for the page, the CSV and Excel files and the API.
+
+`build_report(start, end, on_date)` calls each figure of `reports/figures.py` once and lays the
+results out as tables: rows of labelled values, a total where the cells add up to one, the
+figure of the review's "Statistik" section it answers (`source`), and its definition (`note`).
+With `suppress=True` (analysts) small counts of people are suppressed (reports/suppression.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from decisions.models import AppealStatus, DecisionKind, Judgment, Outcome
+from delivery.models import VisitStatus
+from groups.models import AGE_BANDS
+from intake.models import Channel, IntakeOutcome, Source
+from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
+from reports import figures, outcomes
+from reports.suppression import HIDDEN, SMALL, is_hidden, is_small, suppress_group
+
+# The review's wording (seeds, "Statistik" and "Arbetsätt"), quoted as the source of a figure.
+SEEDS = {
+    "not_offered": "Det finns också brister i statistiken för antalet personer som inte "
+    "erbjuds insats.",
+    "started": "Mellan åren 2010 och 2015 fick 58 personer insats från verksamheten […] "
+    "Det motsvarar ungefär 9,6 nya deltagare per år.",
+    "contact_time": "med en genomsnittlig kontakttid på 19 månader per person.",
+    "source": "cirka en tredjedel kom via psykiatrin. Andra remitteringsvägar inkluderade "
+    "kommunala verksamheter, anhöriga, vårdcentraler, Försäkringskassan och i vissa fall "
+    "självinitierade kontakter.",
+    "decisions": "Sedan år 2022 har 44 brukare fått beslut om insatsen Hikikomori, cirka "
+    "hälften av dessa brukare har haft mer än ett beslut.",
+    "ongoing": "För närvarande, november 2024, är det 16 personer som har ett pågående beslut.",
+    "follow_up": "det saknas långsiktig uppföljning. Detta gör det svårt att analysera vad "
+    "som händer med brukarna efter avslutad kontakt med verksamheten.",
+    "caseload": "Varje medarbetare ansvarar i dagsläget för 5–8 brukare och har 5–6 "
+    "individuella besök per vecka.",
+    "groups": "Antalet deltagare vid dessa aktiviteter varierar mellan 2–6 brukare. […] "
+    "tidigare deltog vanligtvis mellan 1–5 personer.",
+}
+
+STAT_ROWS = ["n", "mean", "median", "p25", "p75", "min", "max"]
+
+
+def stat_labels() -> dict[str, str]:
+    return {
+        "n": _("Number counted"),
+        "mean": _("Mean"),
+        "median": _("Median"),
+        "p25": _("Lower quartile"),
+        "p75": _("Upper quartile"),
+        "min": _("Shortest"),
+        "max": _("Longest"),
+    }
+
+
+def _round(value, digits=1):
+    return round(value, digits) if isinstance(value, float) else value
+
+
+def table(
+    key,
+    title,
+    columns,
+    rows,
+    *,
+    total=None,
+    sensitive=True,
+    source="",
+    note="",
+    chart="",
+    total_keys=(),
+):
+    """rows: [(key, label, [values])]; total: [values] or None (the column sums).
+
+    total_keys name, per column, the population a total counts, so that a total hidden in one
+    table is hidden in every table showing the same population.
+    """
+    return {
+        "total_keys": list(total_keys),
+        "key": key,
+        "title": title,
+        "columns": [str(c) for c in columns],
+        "rows": [{"key": k, "label": str(label), "values": list(v)} for k, label, v in rows],
+        "total": {"label": _("Total"), "values": list(total)} if total is not None else None,
+        "sensitive": sensitive,
+        "source": SEEDS.get(source, ""),
+        "note": str(note),
+        "chart": chart,
+    }
+
+
+def counts_table(key, title, counts: dict, choices, *, extra=(), **options):
+    """One column of counts by a choice field, in the choices' order, with a total."""
+    rows = [(value, label, [counts.get(value, 0)]) for value, label in choices]
+    rows += [(value, label, [counts.get(value, 0)]) for value, label in extra]
+    rows += [
+        (value, value or _("Not recorded"), [n])
+        for value, n in counts.items()
+        if value not in {r[0] for r in rows}
+    ]
+    total = sum(counts.values())
+    return table(key, title, [_("Count")], rows, total=[total], **options)
+
+
+def stats_table(
+    key, title, columns: list[str], summaries: list[dict], *, unit=1.0, scores=False, **options
+):
+    """Statistics (rows) of one or more numbers (columns), divided by `unit` (days → months)."""
+    labels = stat_labels()
+    if scores:
+        labels.update(min=_("Lowest"), max=_("Highest"))
+    rows = []
+    for stat in STAT_ROWS:
+        values = []
+        for summary in summaries:
+            value = summary.get(stat)
+            if stat != "n" and value is not None:
+                value = _round(value / unit)
+            values.append(value)
+        rows.append((stat, labels[stat], values))
+    return table(key, title, columns, rows, kind="stats", **options)
+
+
+def _with_kind(function):
+    def wrapped(*args, kind="counts", **kwargs):
+        result = function(*args, **kwargs)
+        result["kind"] = kind
+        return result
+
+    return wrapped
+
+
+table = _with_kind(table)
+
+
+# Sections
+
+
+def intake_section(start, end) -> dict:
+    by_outcome = figures.intake_outcomes(start, end)
+    not_offered = figures.not_offered(start, end)
+    by_outcome.setdefault(IntakeOutcome.TALK_OFFERED, 0)
+    lead = figures.intake_lead_times(start, end)
+    referred = figures.referred_to(start, end)
+    outcome_choices = list(IntakeOutcome.choices) + [("open", _("Still open"))]
+    return {
+        "key": "intake",
+        "title": _("Intakes"),
+        "tables": [
+            counts_table(
+                "intake_source",
+                _("Intakes by source"),
+                figures.intakes_by_source(start, end),
+                Source.choices,
+                note=_("Intakes received in the period, by who made contact."),
+                total_keys=["intakes"],
+                chart="bars",
+            ),
+            counts_table(
+                "intake_channel",
+                _("Intakes by channel"),
+                figures.intakes_by_channel(start, end),
+                Channel.choices,
+                note=_("Intakes received in the period, by how contact was made."),
+                total_keys=["intakes"],
+            ),
+            counts_table(
+                "intake_outcome",
+                _("Outcome of the intakes"),
+                by_outcome,
+                outcome_choices,
+                note=_(
+                    "Intakes received in the period, by the outcome recorded when closed. Every "
+                    "outcome except an assessment talk means the person was not offered support."
+                ),
+                source="not_offered",
+                total_keys=["intakes"],
+            ),
+            table(
+                "not_offered",
+                _("Not offered support"),
+                [_("Count")],
+                [("not_offered", _("Not offered support"), [not_offered])],
+                source="not_offered",
+                note=_(
+                    "Closed intakes with any outcome except an assessment talk; the reasons are "
+                    "the outcomes above and the services referred to below."
+                ),
+            ),
+            counts_table(
+                "referred_to",
+                _("Referred to"),
+                referred,
+                [],
+                note=_("Intakes closed as referred elsewhere, by the service referred to."),
+            ),
+            stats_table(
+                "intake_lead_times",
+                _("Days from intake to talk, decision and start"),
+                [_("To assessment talk"), _("To first decision"), _("To start of support")],
+                [lead["talk"], lead["decision"], lead["start"]],
+                note=_(
+                    "For intakes received in the period: days to the first assessment talk of "
+                    "the intake, the first decision and the first accepted order of its case on "
+                    "or after the day of the intake. Intakes that never got there are not counted."
+                ),
+            ),
+        ],
+    }
+
+
+def years_between(start, end) -> float:
+    return ((end - start).days + 1) / 365.25
+
+
+def people_section(start, end, on_date) -> dict:
+    per_year = figures.new_people_per_year(start, end)
+    years = list(range(start.year, end.year + 1))
+    total = sum(per_year.values())
+    decisions = figures.people_with_decision(start, end)
+    several = decisions["more_than_one"]
+    source_choices = list(Source.choices) + [("", _("No intake recorded"))]
+    return {
+        "key": "people",
+        "title": _("People in support and decisions"),
+        "tables": [
+            table(
+                "new_per_year",
+                _("New people per year (first start of support)"),
+                [_("People")],
+                [(str(y), str(y), [per_year.get(y, 0)]) for y in years],
+                total=[total],
+                source="started",
+                note=_(
+                    "People whose first start of support (the first order a provider accepted) "
+                    "falls in the period, by year. Mean per year: %(mean)s over %(years)s years."
+                )
+                % {
+                    "mean": number_format(total / years_between(start, end), 1),
+                    "years": number_format(years_between(start, end), 1),
+                },
+                chart="bars",
+                total_keys=["started"],
+            ),
+            counts_table(
+                "new_by_source",
+                _("New people by source of their first intake"),
+                figures.new_people_by_source(start, end),
+                source_choices,
+                source="source",
+                note=_("The same people, by who made contact in their first recorded intake."),
+                total_keys=["started"],
+                chart="bars",
+            ),
+            table(
+                "people_with_decision",
+                _("People with a decision in the period"),
+                [_("People")],
+                [
+                    ("one", _("One decision"), [decisions["people"] - several]),
+                    ("more_than_one", _("More than one decision"), [several]),
+                ],
+                total=[decisions["people"]],
+                source="decisions",
+                note=_("People with at least one decision (any outcome) dated in the period."),
+            ),
+            table(
+                "ongoing_decisions",
+                _("People with an ongoing decision on %(date)s") % {"date": on_date.isoformat()},
+                [_("People")],
+                [("ongoing", _("Ongoing decision"), [figures.ongoing_decisions(on_date)])],
+                source="ongoing",
+                note=_(
+                    "People with a granted or partly granted decision whose period includes the "
+                    "date and whose case was not closed by then."
+                ),
+            ),
+            table(
+                "people_in_support",
+                _("People in support during the period"),
+                [_("People")],
+                [("in_support", _("In support"), [figures.people_in_support(start, end)])],
+                note=_("People whose support (first start to closure) overlaps the period."),
+            ),
+        ],
+    }
+
+
+def contact_section(start, end, on_date) -> dict:
+    month = figures.DAYS_PER_MONTH
+    ended = figures.contact_time_ended(start, end)
+    ongoing = figures.contact_time_ongoing(on_date)
+    buckets = figures.contact_time_distribution(start, end)
+    bucket_rows = []
+    for low, high in figures.CONTACT_BUCKETS:
+        key = figures.bucket_key(low, high)
+        label = (
+            _("%(low)s–%(high)s months") % {"low": low, "high": high}
+            if high is not None
+            else _("%(low)s months or more") % {"low": low}
+        )
+        bucket_rows.append((key, label, [buckets[key]]))
+    return {
+        "key": "contact",
+        "title": _("Contact time"),
+        "tables": [
+            stats_table(
+                "contact_time_ended",
+                _("Contact time of cases closed in the period (months)"),
+                [_("Months")],
+                [ended],
+                unit=month,
+                source="contact_time",
+                note=_(
+                    "From the first start of support of the case to its closure, in months "
+                    "(days divided by 30.44)."
+                ),
+                total_keys=["ended"],
+            ),
+            table(
+                "contact_time_distribution",
+                _("Contact time of cases closed in the period, distribution"),
+                [_("Cases")],
+                bucket_rows,
+                total=[ended["n"]],
+                chart="bars",
+                note=_("The same cases by length of contact."),
+                total_keys=["ended"],
+            ),
+            stats_table(
+                "contact_time_ongoing",
+                _("Contact time so far of cases ongoing on %(date)s (months)")
+                % {"date": on_date.isoformat()},
+                [_("Months")],
+                [ongoing],
+                unit=month,
+                note=_("Cases started and not closed on the date: months from start to the date."),
+            ),
+        ],
+    }
+
+
+def decisions_section(start, end) -> dict:
+    return {
+        "key": "decisions",
+        "title": _("Decisions and appeals"),
+        "tables": [
+            counts_table(
+                "decision_outcome",
+                _("Decisions by outcome"),
+                figures.decisions_by_outcome(start, end),
+                Outcome.choices,
+                note=_("Decisions dated in the period."),
+                chart="bars",
+            ),
+            counts_table(
+                "decision_kind",
+                _("Decisions by kind"),
+                figures.decisions_by_kind(start, end),
+                DecisionKind.choices,
+                note=_("New decisions, renewals and changes dated in the period."),
+            ),
+            counts_table(
+                "appeal_status",
+                _("Appeals by status"),
+                figures.appeals_by_status(start, end),
+                AppealStatus.choices,
+                note=_("Appeals received in the period, by where they stand now."),
+            ),
+            counts_table(
+                "appeal_in_time",
+                _("Appeals received in time"),
+                figures.appeals_in_time(start, end),
+                [("in_time", _("In time")), ("late", _("Late"))],
+                note=_("Appeals received in the period; three weeks from receipt (FL 44 §)."),
+            ),
+            counts_table(
+                "appeal_judgment",
+                _("Judgments"),
+                figures.appeal_judgments(start, end),
+                Judgment.choices,
+                note=_("Judgments of the administrative court given in the period."),
+            ),
+        ],
+    }
+
+
+def staff_label(index: int, row: dict, named: bool) -> str:
+    if named:
+        return row["name"] or _("Unnamed")
+    return _("Coordinator %(n)s") % {"n": index + 1}
+
+
+def staff_section(start, end, on_date, *, named: bool) -> dict:
+    caseload = figures.caseload_per_coordinator(on_date)
+    visits = figures.visits_per_coordinator(start, end)
+    weeks = figures.weeks_in(start, end)
+    return {
+        "key": "staff",
+        "title": _("Caseload and visits"),
+        "tables": [
+            table(
+                "caseload",
+                _("Caseload per coordinator on %(date)s") % {"date": on_date.isoformat()},
+                [_("Open cases")],
+                [
+                    (str(i + 1), staff_label(i, r, named), [r["cases"]])
+                    for i, r in enumerate(caseload)
+                ],
+                sensitive=False,
+                source="caseload",
+                note=_(
+                    "Cases open on the date per coordinator named on them today (assignments "
+                    "are not dated, so a past date uses today's coordinators)."
+                ),
+            ),
+            table(
+                "visits_per_week",
+                _("Individual visits held per coordinator and week"),
+                [_("Visits held"), _("Per week")],
+                [
+                    (str(i + 1), staff_label(i, r, named), [r["visits"], _round(r["per_week"], 2)])
+                    for i, r in enumerate(visits)
+                ],
+                sensitive=False,
+                source="caseload",
+                note=_(
+                    "Individual visits with status held in the period, by the staff member who "
+                    "registered them, divided by the %(weeks)s weeks of the period."
+                )
+                % {"weeks": number_format(weeks, 1)},
+            ),
+            counts_table(
+                "visit_status",
+                _("Individual visits and cancellations"),
+                figures.visits_by_status(start, end),
+                VisitStatus.choices,
+                sensitive=False,
+                note=_("Individual visits planned for the period, by what became of them."),
+            ),
+        ],
+    }
+
+
+def groups_section(start, end) -> dict:
+    attendance = figures.group_attendance(start, end)
+    distribution = figures.group_attendance_distribution(start, end)
+    top = max([6, *distribution.keys()])
+    places = figures.head_counts(start, end)
+    return {
+        "key": "groups",
+        "title": _("Group activities and meeting places"),
+        "tables": [
+            table(
+                "group_sessions",
+                _("Group sessions and attendance"),
+                [_("Value")],
+                [
+                    ("sessions", _("Sessions held"), [attendance["sessions"]]),
+                    ("cancelled", _("Sessions cancelled"), [attendance["cancelled"]]),
+                    ("mean", _("Present per session, mean"), [_round(attendance["mean"])]),
+                    ("min", _("Present per session, fewest"), [attendance["low"]]),
+                    ("max", _("Present per session, most"), [attendance["high"]]),
+                ],
+                sensitive=False,
+                source="groups",
+                note=_("Group sessions dated in the period; participants marked present."),
+            ),
+            table(
+                "group_distribution",
+                _("Sessions by number present"),
+                [_("Sessions")],
+                [(str(n), str(n), [distribution.get(n, 0)]) for n in range(top + 1)],
+                total=[attendance["sessions"]],
+                sensitive=False,
+                chart="bars",
+                note=_("How many sessions had each number of participants present."),
+            ),
+            table(
+                "head_counts",
+                _("Meeting places: anonymous head counts"),
+                [_("Days counted"), _("Visitors"), _("Mean per day"), _("Fewest"), _("Most")]
+                + [str(label) for _f, label in AGE_BANDS],
+                [
+                    (
+                        str(i),
+                        f"{row['place']} – {row['activity']}",
+                        [row["days"], row["visitors"], _round(row["mean"]), row["min"], row["max"]]
+                        + [row["bands"][field] for field, _l in AGE_BANDS],
+                    )
+                    for i, row in enumerate(places)
+                ],
+                sensitive=False,
+                note=_(
+                    "Head counts are anonymous numbers (no person is recorded), so they are shown "
+                    "as counted. Age bands are counted only where staff noted them."
+                ),
+            ),
+        ],
+    }
+
+
+def after_section(start, end, *, suppress: bool) -> dict:
+    occupation = figures.situation_after(start, end, "occupation")
+    isolation = figures.situation_after(start, end, "isolation")
+    status = figures.follow_up_status(start, end)
+    occasions = [
+        ("closure", _("At closure")),
+        ("after_6", _("6 months after")),
+        ("after_12", _("12 months after")),
+    ]
+    return {
+        "key": "after",
+        "title": _("After support: closure and follow-up"),
+        "tables": [
+            counts_table(
+                "closure_reason",
+                _("Closures by reason"),
+                figures.closure_reasons(start, end),
+                ClosureReason.choices,
+                note=_("Cases closed in the period."),
+                source="follow_up",
+                total_keys=["closures"],
+            ),
+            grid_table(
+                "occupation",
+                _("Occupation at closure and after"),
+                occasions,
+                occupation,
+                Occupation.choices,
+                source="follow_up",
+                note=_(
+                    "For the cases closed in the period: the occupation recorded at closure and "
+                    "at the follow-ups done 6 and 12 months later."
+                ),
+                total_keys=["closures", "after_6", "after_12"],
+            ),
+            grid_table(
+                "isolation",
+                _("Isolation at closure and after"),
+                occasions,
+                isolation,
+                Isolation.choices,
+                source="follow_up",
+                note=_("The same cohort: isolation at closure and at the follow-ups."),
+                total_keys=["closures", "after_6", "after_12"],
+            ),
+            grid_table(
+                "follow_up_status",
+                _("Follow-ups of the cases closed in the period"),
+                occasions[1:],
+                status,
+                FollowUpStatus.choices,
+                note=_(
+                    "Follow-ups are scheduled only with consent: %(yes)s consented, %(no)s did not."
+                )
+                % _consent(status["consent"], suppress),
+            ),
+            *outcomes.instrument_tables(start, end, table=table, stats_table=stats_table),
+        ],
+    }
+
+
+def _consent(consent: dict, suppress: bool) -> dict:
+    values, _total = suppress_group(
+        [consent["consented"], consent["not_consented"]],
+        sum(consent.values()) if suppress else None,
+    )
+    if not suppress:
+        values = [consent["consented"], consent["not_consented"]]
+    return {"yes": values[0], "no": values[1]}
+
+
+def grid_table(key, title, occasions, data: dict, choices, **options) -> dict:
+    """Rows are categories, columns occasions; each column sums to its own total."""
+    rows = [
+        (value, label, [data.get(occasion, {}).get(value, 0) for occasion, _l in occasions])
+        for value, label in choices
+    ]
+    total = [sum(data.get(occasion, {}).values()) for occasion, _l in occasions]
+    return table(key, title, [label for _o, label in occasions], rows, total=total, **options)
+
+
+# Suppression
+
+
+def suppress_table(tbl: dict) -> None:
+    """Apply suppression in place to a table of people counts or statistics about people."""
+    if not tbl["sensitive"]:
+        return
+    if tbl["kind"] == "stats":
+        _suppress_stats(tbl)
+        return
+    width = len(tbl["columns"])
+    for col in range(width):
+        values = [row["values"][col] for row in tbl["rows"]]
+        total = tbl["total"]["values"][col] if tbl["total"] else None
+        shown, shown_total = suppress_group(values, total)
+        for row, value in zip(tbl["rows"], shown, strict=True):
+            row["values"][col] = value
+        if tbl["total"]:
+            tbl["total"]["values"][col] = shown_total
+
+
+def _suppress_stats(tbl: dict) -> None:
+    """Statistics over fewer than five people would describe them: hide the whole column."""
+    n_row = tbl["rows"][0]
+    for col, n in enumerate(n_row["values"]):
+        if is_small(n):
+            for row in tbl["rows"]:
+                row["values"][col] = SMALL if row is n_row else HIDDEN
+
+
+def _hide_shared_totals(sections: list[dict]) -> None:
+    """A population total hidden in one table is hidden wherever else it is shown."""
+    tables = [tbl for section in sections for tbl in section["tables"]]
+    hidden = set()
+    for tbl in tables:
+        for col, key in enumerate(tbl["total_keys"]):
+            if tbl["total"] and is_hidden(tbl["total"]["values"][col]):
+                hidden.add(key)
+    for tbl in tables:
+        for col, key in enumerate(tbl["total_keys"]):
+            if key not in hidden:
+                continue
+            if tbl["total"] and not is_hidden(tbl["total"]["values"][col]):
+                tbl["total"]["values"][col] = HIDDEN
+                _hide_one_cell(tbl, col)
+            if tbl["kind"] == "stats" and not is_hidden(tbl["rows"][0]["values"][col]):
+                tbl["rows"][0]["values"][col] = HIDDEN
+
+
+def _hide_one_cell(tbl: dict, col: int) -> None:
+    """With the total hidden, cells that are all shown would still add up to it: hide one."""
+    cells = [row["values"] for row in tbl["rows"]]
+    if any(is_hidden(values[col]) for values in cells):
+        return
+    nonzero = [values for values in cells if values[col]]
+    if nonzero:
+        min(nonzero, key=lambda values: values[col])[col] = HIDDEN
+
+
+def _derive_not_offered(sections: list[dict]) -> None:
+    """ "Not offered" is the sum of the outcome cells other than a talk and still open.
+
+    Shown only where the suppressed outcome table already lets a reader work it out (all its
+    reason cells shown, or the total, the talks and the open intakes shown); otherwise hidden,
+    so that it cannot be used to undo the outcome table's suppression.
+    """
+    tables = {tbl["key"]: tbl for section in sections for tbl in section["tables"]}
+    outcome, target = tables["intake_outcome"], tables["not_offered"]
+    cells = {row["key"]: row["values"][0] for row in outcome["rows"]}
+    reasons = [v for k, v in cells.items() if k not in ("talk_offered", "open")]
+    others = [cells.get("talk_offered", 0), cells.get("open", 0), outcome["total"]["values"][0]]
+    value = target["rows"][0]["values"][0]
+    derivable = not any(map(is_hidden, reasons)) or not any(map(is_hidden, others))
+    if not derivable:
+        target["rows"][0]["values"][0] = SMALL if is_small(value) else HIDDEN
+    elif is_small(value):
+        target["rows"][0]["values"][0] = SMALL
+
+
+def add_shares(tbl: dict) -> None:
+    """A share column for one-column count tables, blank where the count is hidden."""
+    if tbl["kind"] != "counts" or len(tbl["columns"]) != 1 or not tbl["total"]:
+        return
+    total = tbl["total"]["values"][0]
+    tbl["columns"].append(_("Share (%)"))
+    for row in tbl["rows"]:
+        value = row["values"][0]
+        if is_hidden(value) or is_hidden(total):
+            share = HIDDEN
+        else:
+            share = round(100 * value / total, 1) if total else None
+        row["values"].append(share)
+    tbl["total"]["values"].append(HIDDEN if is_hidden(total) else (100.0 if total else None))
+
+
+def build_report(
+    start: datetime.date,
+    end: datetime.date,
+    on_date: datetime.date | None = None,
+    *,
+    suppress: bool = True,
+    named_staff: bool = False,
+) -> dict:
+    """The whole report for the period, with stock figures on `on_date` (default: `end`)."""
+    on_date = on_date or end
+    sections = [
+        intake_section(start, end),
+        people_section(start, end, on_date),
+        contact_section(start, end, on_date),
+        decisions_section(start, end),
+        staff_section(start, end, on_date, named=named_staff and not suppress),
+        groups_section(start, end),
+        after_section(start, end, suppress=suppress),
+    ]
+    for section in sections:
+        section["title"] = str(section["title"])
+        for tbl in section["tables"]:
+            tbl["title"] = str(tbl["title"])
+            if suppress:
+                suppress_table(tbl)
+    if suppress:
+        _hide_shared_totals(sections)
+        _derive_not_offered(sections)
+    for section in sections:
+        for tbl in section["tables"]:
+            add_shares(tbl)
+    return {
+        "period": {"start": start, "end": end, "on_date": on_date},
+        "suppressed": suppress,
+        "sections": sections,
+    }
+
+
+def iter_tables(report: dict):
+    for section in report["sections"]:
+        for tbl in section["tables"]:
+            yield section, tbl
