@@ -85,9 +85,13 @@ def _as_uuid(value) -> uuid.UUID | None:
 
 
 def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
-    """Return the first entry whose hash or link is wrong, or None when the chain holds."""
-    prev = GENESIS_HASH
-    last_id = 0
+    """Return the first entry whose hash or link is wrong, or None when the chain holds.
+
+    After the oldest entries were culled (retention), the chain is verified from the checkpoint
+    the culling left: the first kept entry must link to the hash of the last culled one, and the
+    culling must itself be an entry of the verified chain (docs/retention.md).
+    """
+    prev, last_id, marker = _chain_start()
     while True:
         batch = list(AccessLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
@@ -97,9 +101,25 @@ def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
                 return entry
             prev = entry.entry_hash
             last_id = entry.id
+    if marker is not None and not AccessLogEntry.objects.filter(**marker).exists():
+        # A checkpoint that no logged culling vouches for: entries were removed by hand.
+        return AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash="")
     head = ChainHead.objects.filter(pk=1).first()
     head_hash = head.last_hash if head is not None else GENESIS_HASH
     if head_hash != prev:
         # Entries were removed from the end of the chain (or the head with them).
         return AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash=head_hash)
     return None
+
+
+def _chain_start() -> tuple[str, int, dict | None]:
+    """The genesis, or the checkpoint left by culling the oldest entries (retention app)."""
+    from django.apps import apps
+
+    if apps.is_installed("retention"):
+        from retention.actions import chain_start
+
+        prev, last_id, marker = chain_start()
+        if marker is not None:
+            return prev, last_id, marker
+    return GENESIS_HASH, 0, None

@@ -1,6 +1,21 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RetentionConfig(AppConfig):
     name = "retention"
-    verbose_name = "Retention and register extracts"
+    verbose_name = _("Retention and register extracts")
+
+    def ready(self) -> None:
+        from audit.models import RECORD_TYPE_LABELS
+        from retention import sections  # noqa: F401  (registers the person-page section)
+
+        # How this app's entries read in the access-log review and in the extract.
+        RECORD_TYPE_LABELS.update(
+            {
+                "retention_exception": _("Exception from culling"),
+                "retention_status": _("Culling status"),
+                "register_extract": _("Register extract"),
+                "access_log_cull": _("Culling of the access log"),
+            }
+        )

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from retention import views
 
 app_name = "retention"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("person/<uuid:pk>/", views.person_page, name="person"),
+    path("person/<uuid:pk>/undantag/", views.exception_create, name="exception_create"),
+    path("undantag/<uuid:pk>/aterkalla/", views.exception_withdraw, name="exception_withdraw"),
+    path("<uuid:pk>/registerutdrag.json", views.extract_json, name="extract_json"),
+    path("<uuid:pk>/registerutdrag.pdf", views.extract_pdf, name="extract_pdf"),
+]

@@ -1,0 +1,270 @@
+"""Culling, exceptions from it, the access log's own retention, and register extracts.
+
+`_delete_rows` is the one deliberate, narrow path past the immutability of issued decisions,
+signed journal notes and the access log (their managers and querysets refuse deletes): it is
+reached only from `cull_person` and `cull_access_log`, inside a transaction, after the rules said
+the rows must go.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.events import log_access
+from audit.models import AccessLogEntry, Action, ChainHead
+from people.models import Case, Person
+from retention import conf
+from retention.graph import EXCLUDED, Record, edges_into
+from retention.models import AccessLogCheckpoint, CullRecord, RegisterExtract, RetentionException
+from retention.rules import Verdict, add_years, assess
+
+# Counts only: application logs never hold personal data.
+logger = logging.getLogger(__name__)
+
+
+# Culling people's records
+
+
+def candidates(today: datetime.date):
+    """People who may be due: no case touched and the person not changed since the cutoff.
+
+    A cheap first cut (one query); `assess` then looks at every row of each candidate.
+    """
+    # A day of slack either side of midnight: `assess` decides to the day.
+    cutoff = add_years(today, -conf.retention_years()) + datetime.timedelta(days=2)
+    start = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
+    recent_case = Case.objects.filter(person_id=models.OuterRef("pk"), last_entry_at__gte=start)
+    return (
+        Person.objects.current()
+        .filter(updated_at__lt=start, created_at__lt=start)
+        .exclude(models.Exists(recent_case))
+        .order_by("pk")
+    )
+
+
+def plan_culling(today: datetime.date) -> list[Verdict]:
+    """Every person whose records were due by today, with the rule that decides each."""
+    verdicts = []
+    for person in candidates(today):
+        verdict = assess(person, today)
+        if verdict.rule != "not_due":
+            verdicts.append(verdict)
+    return verdicts
+
+
+def cull_person(person_id, today: datetime.date) -> CullRecord | None:
+    """Remove every row of the person if the rules still say so; record what went."""
+    with transaction.atomic():
+        person = Person.objects.select_for_update().filter(pk=person_id).first()
+        if person is None:  # already culled: running again does nothing
+            return None
+        verdict = assess(person, today)
+        if not verdict.cull:
+            return None
+        counts = verdict.record.counts()
+        _delete_rows(verdict.record)
+        culled = CullRecord.objects.create(
+            person_id=person_id,
+            case_ids=verdict.case_ids,
+            counts=counts,
+            rule=verdict.rule,
+            last_entry_on=verdict.last_entry_on,
+            due_on=verdict.due_on,
+            deadline=verdict.deadline,
+            culled_on=today,
+        )
+        log_access(
+            user=None,
+            person=person_id,
+            action=Action.DELETE,
+            record_type="person",
+            reason=verdict.rule,
+        )
+    # Not even the person's id: the CullRecord and the command's output carry that.
+    logger.info("Culled one person's records: %s rows", sum(counts.values()))
+    return culled
+
+
+def cull(today: datetime.date) -> list[CullRecord]:
+    return [
+        record
+        for verdict in plan_culling(today)
+        if verdict.cull and (record := cull_person(verdict.person_id, today))
+    ]
+
+
+def _delete_rows(record: Record) -> None:
+    """Delete exactly the collected rows, children first, without the models' guards."""
+    db = router.db_for_write(Person)
+    into = edges_into()
+    for target, pks in record.rows.items():
+        for edge in into.get(target, []):
+            if edge.model._meta.label in EXCLUDED and pks:
+                models.QuerySet(model=edge.model).filter(
+                    **{f"{edge.field.attname}__in": list(pks)}
+                ).update(**{edge.field.attname: None})
+    for model in record.deletion_order():
+        pks = list(record.rows[model])
+        for start in range(0, len(pks), 500):
+            models.QuerySet(model=model).filter(pk__in=pks[start : start + 500])._raw_delete(db)
+
+
+# Exceptions marked by the manager
+
+
+def mark_exception(*, user, case: Case, reason: str) -> RetentionException:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for keeping the records.")})
+    with transaction.atomic():
+        exception = RetentionException.objects.create(case=case, reason=reason, created_by=user)
+        log_access(
+            user=user,
+            person=case.person_id,
+            action=Action.CREATE,
+            record_type="retention_exception",
+            record_id=exception.pk,
+            reason=reason,
+        )
+    return exception
+
+
+def withdraw_exception(*, user, exception: RetentionException) -> RetentionException:
+    if exception.withdrawn_at is not None:
+        raise ValidationError(_("The exception has already been withdrawn."))
+    with transaction.atomic():
+        RetentionException.objects.filter(pk=exception.pk).update(
+            withdrawn_by=user, withdrawn_at=timezone.now()
+        )
+        log_access(
+            user=user,
+            person=exception.case.person_id,
+            action=Action.UPDATE,
+            record_type="retention_exception",
+            record_id=exception.pk,
+        )
+    exception.refresh_from_db()
+    return exception
+
+
+# The access log's own retention
+
+
+@dataclass(frozen=True)
+class LogCulling:
+    count: int
+    last_culled_id: int | None
+    before: datetime.datetime
+
+
+def access_log_cutoff(today: datetime.date) -> datetime.datetime:
+    day = add_years(today, -conf.access_log_years())
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def plan_access_log_culling(today: datetime.date) -> LogCulling:
+    """The oldest entries, up to the first one still within its retention (a prefix of the chain:
+    the chain must stay unbroken from the checkpoint on)."""
+    before = access_log_cutoff(today)
+    first_kept = AccessLogEntry.objects.filter(at__gte=before).order_by("id").first()
+    old = AccessLogEntry.objects.filter(at__lt=before)
+    if first_kept is not None:
+        old = old.filter(id__lt=first_kept.id)
+    last = old.order_by("-id").values_list("id", flat=True).first()
+    if last is None:
+        return LogCulling(0, None, before)
+    return LogCulling(AccessLogEntry.objects.filter(id__lte=last).count(), last, before)
+
+
+def cull_access_log(today: datetime.date) -> LogCulling:
+    """Remove the oldest entries behind a checkpoint that verify_access_log starts from."""
+    with transaction.atomic():
+        # The chain head's lock keeps writers out while the chain's start moves.
+        ChainHead.objects.select_for_update().filter(pk=1).first()
+        plan = plan_access_log_culling(today)
+        if not plan.count:
+            return plan
+        last = AccessLogEntry.objects.get(id=plan.last_culled_id)
+        AccessLogCheckpoint.objects.create(
+            last_culled_id=last.id,
+            last_hash=last.entry_hash,
+            culled_count=plan.count,
+            culled_before=plan.before,
+        )
+        models.QuerySet(model=AccessLogEntry).filter(id__lte=last.id)._raw_delete(
+            router.db_for_write(AccessLogEntry)
+        )
+        log_access(
+            user=None,
+            person=None,
+            action=Action.DELETE,
+            record_type="access_log_cull",
+            record_id=str(last.id),
+            reason=last.entry_hash,
+        )
+    logger.info("Culled %s access-log entries up to id %s", plan.count, plan.last_culled_id)
+    return plan
+
+
+def chain_start() -> tuple[str, int, dict | None]:
+    """(hash before the first kept entry, id of the last culled entry, the culling's entry).
+
+    Called by audit.events.verify_chain: the chain is verified from the newest checkpoint, and
+    the entry that logged the culling (the third value, as field values) must be in it.
+    """
+    checkpoint = AccessLogCheckpoint.objects.order_by("-last_culled_id").first()
+    if checkpoint is None:
+        return "", 0, None
+    marker = {
+        "record_type": "access_log_cull",
+        "record_id": str(checkpoint.last_culled_id),
+        "reason": checkpoint.last_hash,
+    }
+    return checkpoint.last_hash, checkpoint.last_culled_id, marker
+
+
+# Register extracts
+
+
+def record_extract(
+    *, user, person: Person, requested_by: str, requester_name: str, requested_on
+) -> RegisterExtract:
+    with transaction.atomic():
+        extract = RegisterExtract.objects.create(
+            person=person,
+            requested_by=requested_by,
+            requester_name=requester_name.strip(),
+            requested_on=requested_on,
+            produced_by=user,
+        )
+        log_access(
+            user=user,
+            person=person,
+            action=Action.CREATE,
+            record_type="register_extract",
+            record_id=extract.pk,
+        )
+    return extract
+
+
+def log_extract_download(*, user, extract: RegisterExtract, kind: str) -> None:
+    log_access(
+        user=user,
+        person=extract.person_id,
+        action=Action.EXPORT,
+        record_type="register_extract",
+        record_id=extract.pk,
+        reason=kind,
+    )
+
+
+def status_for(person: Person, today: datetime.date | None = None) -> Verdict:
+    today = today or timezone.localdate()
+    return assess(person, today)

@@ -1,0 +1,167 @@
+"""Everything Brygga holds about one person, found by walking the models' relations.
+
+Nothing here names the apps' models: starting from Person, every model with a foreign key (or
+one-to-one, or an auto-created many-to-many table) pointing at a row already found is followed,
+until nothing new turns up. A model added tomorrow with a path to Person is therefore culled and
+extracted with the person automatically. A model that must not be is listed in EXCLUDED with the
+reason; `tests/retention/test_graph.py` fails for a model with a path to Person that is neither.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import models
+
+# model label -> why it is not part of a person's record although it points at one.
+# Rows of an excluded model survive culling; the foreign key pointing into the person's
+# record must therefore be nullable (it is set to NULL; a test checks this).
+EXCLUDED: dict[str, str] = {}
+
+# Values that point at a person without a foreign key, and what happens to them.
+PLAIN_REFERENCES: dict[str, str] = {
+    "audit.AccessLogEntry.person_id": (
+        "The access log has its own retention (BRYGGA_ACCESS_LOG_RETENTION_YEARS) and is "
+        "culled oldest first behind a checkpoint; it is part of the register extract."
+    ),
+    "history.ImportedRecord.object_id": (
+        "The legacy import's key (the old system's id -> Brygga's id, no personal data): it "
+        "stays so that re-importing the same file never brings a culled person back."
+    ),
+    "retention.CullRecord.person_id": "What was culled, by id only: kept as the culling's proof.",
+}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`model.field` points at `target`: rows of model are found from rows of target."""
+
+    model: type[models.Model]
+    field: models.Field
+    target: type[models.Model]
+
+
+def _concrete_models() -> list[type[models.Model]]:
+    return [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if not m._meta.abstract and not m._meta.proxy
+    ]
+
+
+def edges_into() -> dict[type[models.Model], list[Edge]]:
+    """For each model, the foreign keys of other models pointing at it."""
+    into: dict[type[models.Model], list[Edge]] = defaultdict(list)
+    for model in _concrete_models():
+        for f in model._meta.concrete_fields:
+            if f.is_relation and (f.many_to_one or f.one_to_one):
+                into[f.related_model].append(Edge(model, f, f.related_model))
+    return into
+
+
+def person_model() -> type[models.Model]:
+    return apps.get_model("people", "Person")
+
+
+def models_with_path_to_person() -> set[type[models.Model]]:
+    """Every concrete model from which a chain of foreign keys leads to Person."""
+    into = edges_into()
+    found, stack = {person_model()}, [person_model()]
+    while stack:
+        for edge in into.get(stack.pop(), []):
+            if edge.model not in found:
+                found.add(edge.model)
+                stack.append(edge.model)
+    return found
+
+
+def record_models() -> list[type[models.Model]]:
+    """The models that make up a person's record, parents before children."""
+    into = edges_into()
+    order, seen, stack = [], {person_model()}, [person_model()]
+    while stack:
+        model = stack.pop(0)
+        order.append(model)
+        for edge in into.get(model, []):
+            if edge.model not in seen and edge.model._meta.label not in EXCLUDED:
+                seen.add(edge.model)
+                stack.append(edge.model)
+    return order
+
+
+@dataclass
+class Record:
+    """The primary keys of every row that belongs to some people, per model."""
+
+    rows: dict[type[models.Model], set] = field(default_factory=lambda: defaultdict(set))
+
+    def counts(self) -> dict[str, int]:
+        return {m._meta.label: len(pks) for m, pks in self.rows.items() if pks}
+
+    def models(self) -> list[type[models.Model]]:
+        return [m for m in record_models() if self.rows.get(m)]
+
+    def deletion_order(self) -> list[type[models.Model]]:
+        """Children before their parents (foreign keys are also checked only at commit)."""
+        return _children_first(self.models())
+
+
+def collect(person_ids: Iterable) -> Record:
+    """Walk from the people to every row pointing (in any number of steps) at their rows.
+
+    Each round asks, per relation, only about rows found in the previous round, so the number
+    of queries follows the depth of the schema, not the amount of data.
+    """
+    into = edges_into()
+    record = Record()
+    person = person_model()
+    ids = set(person_ids)
+    # A record merged into one of these people is theirs too (reached through merged_into).
+    frontier: dict[type[models.Model], set] = {person: ids}
+    record.rows[person] |= ids
+    while frontier:
+        found: dict[type[models.Model], set] = defaultdict(set)
+        for target, pks in frontier.items():
+            for edge in into.get(target, []):
+                if edge.model._meta.label in EXCLUDED:
+                    continue
+                new = _rows_pointing_at(edge, pks) - record.rows[edge.model]
+                if new:
+                    found[edge.model] |= new
+        for model, pks in found.items():
+            record.rows[model] |= pks
+        frontier = found
+    return record
+
+
+def _rows_pointing_at(edge: Edge, pks: set) -> set:
+    manager = models.QuerySet(model=edge.model)
+    return set(
+        manager.filter(**{f"{edge.field.attname}__in": list(pks)}).values_list("pk", flat=True)
+    )
+
+
+def _children_first(chosen: list[type[models.Model]]) -> list[type[models.Model]]:
+    """Order models so that every model comes before the models its foreign keys point at."""
+    pending = set(chosen)
+    parents = {
+        m: {
+            f.related_model
+            for f in m._meta.concrete_fields
+            if f.is_relation and f.related_model in pending and f.related_model is not m
+        }
+        for m in chosen
+    }
+    order: list[type[models.Model]] = []
+    while pending:
+        # A model nobody still pending points at may go now.
+        free = [m for m in chosen if m in pending and not any(m in parents[o] for o in pending)]
+        if not free:  # a cycle between models: the database checks the keys at commit
+            free = [m for m in chosen if m in pending]
+        for m in free:
+            order.append(m)
+            pending.discard(m)
+    return order

@@ -1,0 +1,168 @@
+"""When a person's records are culled, and what keeps them.
+
+- Socialtjänstförordningen (2001:937) 7 kap. 1 §: culled five years after the last entry, the
+  culling done at the latest in the calendar year after the one in which it fell due.
+- 7 kap. 2 §: records of people born on the 5th, 15th or 25th of a month are kept for research
+  (for a coordination number the day has 60 added), and in municipalities designated for research
+  everything is kept.
+- A case the manager marked with a reason (RetentionException) keeps the person's records.
+
+Brygga keeps one record per person (plans, visits and the journal belong to the person, not to
+one case), so the unit of culling is the person: the last entry of all their cases counts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import DateField, DateTimeField, Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from retention import conf
+from retention.graph import Record, collect
+
+# Dates that are not entries in the case, so they never postpone culling.
+NOT_ENTRY_FIELDS = {"people.Person.birth_date"}
+NOT_ENTRY_MODELS = {
+    # Someone opening the record with a reason reads it; it is not an entry in it.
+    "people.ReasonedAccess",
+    # Marking an exception or producing an extract must not by itself extend the retention.
+    "retention.RetentionException",
+    "retention.RegisterExtract",
+}
+
+CULL = "retention_period"
+RULES = {
+    CULL: _("Five years after the last entry (socialtjänstförordningen 7 kap. 1 §)"),
+    "research_municipality": _("The municipality keeps everything for research"),
+    "research_birth_day": _(
+        "Born on the 5th, 15th or 25th: kept for research (socialtjänstförordningen 7 kap. 2 §)"
+    ),
+    "birth_day_unknown": _("The birth day is unknown: check the 5/15/25 rule by hand"),
+    "case_exception": _("A case is marked to be kept"),
+    "not_due": _("Not yet due"),
+}
+
+
+@dataclass
+class Verdict:
+    person_id: object
+    rule: str
+    last_entry_on: datetime.date | None = None
+    due_on: datetime.date | None = None
+    deadline: datetime.date | None = None
+    case_ids: list = field(default_factory=list)
+    record: Record | None = None
+
+    @property
+    def cull(self) -> bool:
+        return self.rule == CULL
+
+    @property
+    def explanation(self) -> str:
+        return str(RULES[self.rule])
+
+    def overdue(self, today: datetime.date) -> bool:
+        return bool(self.deadline and today > self.deadline)
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same date `years` later; 29 February becomes 1 March (the full years have passed)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return datetime.date(day.year + years, 3, 1)
+
+
+def due_on(last_entry: datetime.date) -> datetime.date:
+    return add_years(last_entry, conf.retention_years())
+
+
+def deadline_for(due: datetime.date) -> datetime.date:
+    """The last day of the calendar year after the one in which culling fell due."""
+    return datetime.date(due.year + conf.deadline_years(), 12, 31)
+
+
+def birth_day(person) -> int | None:
+    """Day of the month of birth; a coordination number's day has 60 added."""
+    number = person.personal_number or ""
+    if len(number) == 12 and number.isdigit():
+        day = int(number[6:8])
+        return day - 60 if day > 60 else day
+    if person.birth_date:
+        return person.birth_date.day
+    return None
+
+
+def kept_for_research(person) -> str | None:
+    """The rule that keeps this person whatever the dates, or None."""
+    if conf.research_municipality():
+        return "research_municipality"
+    day = birth_day(person)
+    if day is None:
+        return "birth_day_unknown"
+    if day in conf.research_birth_days():
+        return "research_birth_day"
+    return None
+
+
+def last_entry(record: Record) -> datetime.date | None:
+    """The newest date on any row of the record: one aggregate query per kind of record."""
+    newest: datetime.date | None = None
+    for model, pks in record.rows.items():
+        if not pks or model._meta.label in NOT_ENTRY_MODELS:
+            continue
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, (DateField, DateTimeField))
+            and f"{model._meta.label}.{f.name}" not in NOT_ENTRY_FIELDS
+        ]
+        if not fields:
+            continue
+        values = (
+            model._base_manager.filter(pk__in=list(pks))
+            .aggregate(**{f"v{i}": Max(f.name) for i, f in enumerate(fields)})
+            .values()
+        )
+        for value in values:
+            if value is None:
+                continue
+            if isinstance(value, datetime.datetime):
+                value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+            newest = value if newest is None or value > newest else newest
+    return newest
+
+
+def assess(person, today: datetime.date) -> Verdict:
+    """Whether the person's records go today, and the rule that decides it."""
+    from retention.models import RetentionException
+
+    record = collect([person.pk])
+    case_ids = sorted(str(pk) for pk in record.rows.get(_case_model(), ()))
+    last = last_entry(record)
+    due = due_on(last) if last else None
+    verdict = Verdict(
+        person.pk,
+        CULL,
+        last_entry_on=last,
+        due_on=due,
+        deadline=deadline_for(due) if due else None,
+        case_ids=case_ids,
+        record=record,
+    )
+    if due is None or today < due:
+        verdict.rule = "not_due"
+    elif rule := kept_for_research(person):
+        verdict.rule = rule
+    elif RetentionException.objects.active().filter(case_id__in=case_ids).exists():
+        verdict.rule = "case_exception"
+    return verdict
+
+
+def _case_model():
+    from people.models import Case
+
+    return Case

@@ -1,0 +1,182 @@
+"""The manager's pages: register extracts on request, and exceptions from culling.
+
+Only a manager, and only for people in the manager's own units (write access through
+people.access): whoever may not know the person exists gets 404, like everywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.events import Access, log_access, log_accesses
+from audit.models import Action
+from brygga.forms_util import add_action_errors, posted
+from organisation.models import Role
+from organisation.roles import role_required
+from people import access
+from people.views import search_people
+from retention import actions, extract
+from retention.forms import ExceptionForm, ExtractForm, SearchForm
+from retention.models import CullRecord, RegisterExtract, RetentionException
+from retention.rules import RULES
+
+
+def manager_person_view(view):
+    """A manager's page about one person of their own units."""
+
+    @role_required(Role.MANAGER)
+    @wraps(view)
+    def wrapped(request, pk, *args, **kwargs):
+        try:
+            person, _level = access.get_person_for_user(request.user, pk, write=True)
+        except access.ReasonRequired as required:
+            return redirect("people:reason", pk=required.person.pk)
+        if person.merged_into_id:
+            return redirect("retention:person", pk=person.merged_into_id)
+        return view(request, person, *args, **kwargs)
+
+    return wrapped
+
+
+@role_required(Role.MANAGER)
+def index(request):
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    people = []
+    if query:
+        visible = access.visible_people(request.user)
+        people = list(search_people(visible, query).order_by("last_name", "first_name")[:20])
+        log_accesses(
+            user=request.user,
+            accesses=[Access(p.pk, "person", p.pk, Action.SEARCH) for p in people],
+        )
+    culled = list(CullRecord.objects.order_by("-id")[:20])
+    for record in culled:
+        record.kinds = [(_kind_label(label), n) for label, n in sorted(record.counts.items())]
+    return render(
+        request,
+        "retention/index.html",
+        {"form": form, "query": query, "people": people, "culled": culled},
+    )
+
+
+def _kind_label(label: str) -> str:
+    try:
+        return str(apps.get_model(label)._meta.verbose_name_plural).capitalize()
+    except (LookupError, ValueError):
+        return label  # a kind of record the project no longer has
+
+
+@manager_person_view
+def person_page(request, person):
+    form = ExtractForm(posted(request), initial={"requested_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        made = actions.record_extract(
+            user=request.user,
+            person=person,
+            requested_by=form.cleaned_data["requested_by"],
+            requester_name=form.cleaned_data["requester_name"],
+            requested_on=form.cleaned_data["requested_on"],
+        )
+        messages.success(request, _("The request is recorded. Download the extract below."))
+        return redirect(f"{request.path}#extract-{made.pk}")
+    verdict = actions.status_for(person)
+    log_access(user=request.user, person=person, action=Action.READ, record_type="retention_status")
+    return render(
+        request,
+        "retention/person.html",
+        {
+            "person": person,
+            "form": form,
+            "extracts": RegisterExtract.objects.filter(person=person).select_related("produced_by"),
+            "exceptions": RetentionException.objects.filter(case__person=person).select_related(
+                "case", "created_by", "withdrawn_by"
+            ),
+            "verdict": verdict,
+            "rule_label": RULES[verdict.rule],
+            "counts": sum(verdict.record.counts().values()),
+        },
+    )
+
+
+@manager_person_view
+def exception_create(request, person):
+    form = ExceptionForm(posted(request), cases=person.cases.order_by("-opened_on"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.mark_exception(
+                user=request.user,
+                case=form.cleaned_data["case"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, _("The case is marked: the records will not be culled."))
+            return redirect("retention:person", pk=person.pk)
+    return render(request, "retention/exception_form.html", {"person": person, "form": form})
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def exception_withdraw(request, pk):
+    exception = RetentionException.objects.select_related("case").filter(pk=pk).first()
+    if exception is None:
+        raise Http404
+    person = _manager_person(request, exception.case.person_id)
+    try:
+        actions.withdraw_exception(user=request.user, exception=exception)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The exception is withdrawn."))
+    return redirect("retention:person", pk=person.pk)
+
+
+def _manager_person(request, person_id):
+    try:
+        person, _level = access.get_person_for_user(request.user, person_id, write=True)
+    except access.ReasonRequired:
+        raise PermissionDenied from None
+    return person
+
+
+def _extract_for(request, pk) -> RegisterExtract:
+    made = RegisterExtract.objects.select_related("produced_by").filter(pk=pk).first()
+    if made is None:
+        raise Http404
+    _manager_person(request, made.person_id)
+    return made
+
+
+@role_required(Role.MANAGER)
+def extract_json(request, pk):
+    made = _extract_for(request, pk)
+    data = extract.build(made.person, extract=made)
+    actions.log_extract_download(user=request.user, extract=made, kind="json")
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="registerutdrag-{made.pk}.json"'
+    return response
+
+
+@role_required(Role.MANAGER)
+def extract_pdf(request, pk):
+    made = _extract_for(request, pk)
+    with translation.override("sv"):  # the authority's document is Swedish, like its letters
+        data = extract.build(made.person, extract=made)
+    actions.log_extract_download(user=request.user, extract=made, kind="pdf")
+    response = HttpResponse(extract.pdf(data, made.person), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="registerutdrag-{made.pk}.pdf"'
+    return response
