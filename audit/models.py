@@ -6,6 +6,7 @@ chain from that point on; `manage.py verify_access_log` names the first broken e
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 
@@ -126,7 +127,8 @@ class AccessLogEntry(models.Model):
 
     def payload(self) -> dict:
         return {
-            "at": self.at.isoformat(),
+            # Always written in UTC, so the hash holds whatever time zone the value came in.
+            "at": self.at.astimezone(datetime.UTC).isoformat(),
             "user": self.user_id,
             "username": self.username,
             "person": str(self.person_id) if self.person_id else "",

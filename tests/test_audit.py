@@ -570,3 +570,15 @@ def test_anonymous_visitors_are_sent_to_log_in_before_the_log(client, db):
 def test_a_contact_factory_contact_is_not_logged_by_itself(db):
     ContactFactory()
     assert not AccessLogEntry.objects.exists()
+
+
+def test_an_entrys_hash_does_not_depend_on_the_time_zone_its_time_was_written_in(db):
+    import datetime
+    import zoneinfo
+
+    at_utc = datetime.datetime(2026, 3, 1, 11, 0, tzinfo=datetime.UTC)
+    at_stockholm = at_utc.astimezone(zoneinfo.ZoneInfo("Europe/Stockholm"))
+    first = AccessLogEntry(at=at_utc, username="kim", record_type="person", action="read")
+    second = AccessLogEntry(at=at_stockholm, username="kim", record_type="person", action="read")
+    first.prev_hash = second.prev_hash = "0" * 64
+    assert first.compute_hash() == second.compute_hash()
