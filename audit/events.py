@@ -21,6 +21,7 @@ class Access:
     record_id: object = ""
     action: str = "read"
     reason: str = ""
+    detail: str = ""
 
 
 def log_access(
@@ -31,6 +32,7 @@ def log_access(
     record_type: str = "person",
     record_id: object = "",
     reason: str = "",
+    detail: str = "",
 ) -> AccessLogEntry:
     person_id = getattr(person, "pk", person)
     access = Access(
@@ -39,6 +41,7 @@ def log_access(
         record_id=record_id or person_id or "",
         action=action,
         reason=reason,
+        detail=detail,
     )
     return log_accesses(user=user, accesses=[access])[0]
 
@@ -67,6 +70,7 @@ def log_accesses(*, user, accesses: Iterable[Access]) -> list[AccessLogEntry]:
                 record_id=str(access.record_id or ""),
                 action=access.action,
                 reason=access.reason,
+                detail=access.detail,
                 prev_hash=prev,
             )
             entry.entry_hash = entry.compute_hash()

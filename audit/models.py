@@ -74,6 +74,14 @@ RECORD_TYPE_LABELS = {
     "closure": _("Closure"),
     "follow_up": _("Follow-up"),
     "access_log": _("Access log"),
+    "instrument_response": _("Self-rating"),
+    "home_link": _("Self-rating link"),
+    "risk_alert": _("Risk alert"),
+    "timeline": _("Timeline"),
+    "register_extract": _("Register extract"),
+    "retention_exception": _("Exception from culling"),
+    "retention_status": _("Culling status"),
+    "access_log_cull": _("Culling of the access log"),
 }
 
 
@@ -93,7 +101,10 @@ class AccessLogEntry(models.Model):
     record_type = models.CharField(_("record"), max_length=50)
     record_id = models.CharField(_("record id"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    # Only a reason a person gave (why they opened a record outside their cases, for instance).
     reason = models.TextField(_("reason"), blank=True)
+    # What the system records about the access itself: a step, the fields changed, a rule.
+    detail = models.TextField(_("detail"), blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
@@ -136,6 +147,8 @@ class AccessLogEntry(models.Model):
             "record_id": self.record_id,
             "action": self.action,
             "reason": self.reason,
+            # Added later: left out when empty, so entries written before keep their hashes.
+            **({"detail": self.detail} if self.detail else {}),
         }
 
 

@@ -14,9 +14,11 @@ NAVIGATION = [
     ("intake:inbox", _("Intakes"), (Role.OFFICER, Role.MANAGER)),
     ("provision:inbox", _("Orders"), (Role.COORDINATOR, Role.MANAGER)),
     ("groups:list", _("Group activities"), (Role.COORDINATOR, Role.MANAGER)),
+    ("instruments:alerts", _("Risk alerts"), (Role.COORDINATOR, Role.MANAGER)),
     ("meeting_places:list", _("Meeting places"), (Role.MEETING_PLACE, Role.MANAGER)),
     ("reports:report", _("Statistics"), (Role.ANALYST, Role.MANAGER)),
     ("audit:review", _("Access log"), (Role.MANAGER,)),
+    ("retention:index", _("Register extracts and culling"), (Role.MANAGER,)),
     ("admin:index", _("Administration"), (Role.ADMIN,)),
 ]
 

@@ -104,6 +104,15 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
     from brygga.demo_delivery import load_delivery
 
     load_delivery(users, today)
+    from brygga.demo_timeline import backdate_registrations
+
+    backdate_registrations()
+    from brygga.demo_instruments import load_instruments
+
+    load_instruments(users, today)
+    from brygga.demo_retention import load_retention
+
+    load_retention(users, today)
     _align_cases()
     return {"units": len(units), "users": len(users), "people": people}
 

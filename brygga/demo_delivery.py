@@ -142,6 +142,13 @@ def _visits(person, user, place: str, today: datetime.date) -> None:
     actions.plan_visit(
         user=user,
         person=person,
+        planned_at=_at(today - datetime.timedelta(days=9), 11),
+        place=place,
+        status=VisitStatus.CANCELLED_BY_PERSON,
+    )
+    actions.plan_visit(
+        user=user,
+        person=person,
         kind=VisitKind.RELATIVES,
         planned_at=_at(today - datetime.timedelta(days=5), 15),
         place="Mötesrummet",

@@ -13,13 +13,20 @@ from dateutil.relativedelta import relativedelta
 
 from brygga.demo import test_number
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
-from provision.models import AssignmentEvent, Closure, FollowUp, Order, OrderStatus
+from provision.models import (
+    AssignmentEvent,
+    Closure,
+    FollowUp,
+    FollowUpStatus,
+    Order,
+    OrderStatus,
+)
 
 # person (birth, serial), closed how long ago, reason, about it, occupation, isolation, consent
 CLOSURES = [
     (
         ((1990, 2, 19), 989),
-        relativedelta(months=6, days=7),  # his 6-month follow-up was due a week ago
+        relativedelta(months=12, days=7),  # 6-month follow-up done; the 12-month one is due
         "goals_reached",
         "Viktor läser på komvux och tar sig själv till träffpunkten.",
         "studies",
@@ -94,12 +101,28 @@ def _close(users, today, who, ago, reason, reason_text, occupation, isolation, c
         closed_by=CaseStaff.objects.filter(case=case, role=CaseStaffRole.COORDINATOR).first().user,
     )
     if consent:
-        FollowUp.objects.bulk_create(
-            FollowUp(
-                closure=closure,
-                person=person,
-                months=months,
-                due_on=closed_on + relativedelta(months=months),
-            )
-            for months in (6, 12)
+        _schedule_follow_ups(closure, person, closed_on, today)
+
+
+def _schedule_follow_ups(closure, person, closed_on, today) -> None:
+    """Both follow-ups; one whose date passed more than a month ago was done, with the answers."""
+    FollowUp.objects.bulk_create(
+        FollowUp(
+            closure=closure,
+            person=person,
+            months=months,
+            due_on=closed_on + relativedelta(months=months),
+        )
+        for months in (6, 12)
+    )
+    for follow_up in FollowUp.objects.filter(
+        closure=closure, due_on__lt=today - relativedelta(months=1)
+    ):
+        FollowUp.objects.filter(pk=follow_up.pk).update(
+            status=FollowUpStatus.DONE,
+            done_on=follow_up.due_on + datetime.timedelta(days=3),
+            occupation="studies",
+            isolation="none",
+            comment="Läser vidare på komvux och träffar vänner på träffpunkten varje vecka.",
+            recorded_by=closure.closed_by,
         )

@@ -251,6 +251,8 @@ BRYGGA_CLIENT_IP_HEADER = os.environ.get("BRYGGA_CLIENT_IP_HEADER", "REMOTE_ADDR
 BRYGGA_ATTACHMENT_MAX_BYTES = int(os.environ.get("BRYGGA_ATTACHMENT_MAX_BYTES", str(10 * 2**20)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = BRYGGA_ATTACHMENT_MAX_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 2**20)
+# MADRS-S item 9 (zest for life / suicidal thoughts) at or above this raises a risk alert.
+BRYGGA_MADRS_S_RISK_THRESHOLD = int(os.environ.get("BRYGGA_MADRS_S_RISK_THRESHOLD", "4"))
 
 # --- Single sign-on (sso app; docs/sso.md) ----------------------------------------- begin ---
 # BRYGGA_AUTH: "local" (passwords), "oidc" (only the municipality's OpenID Connect provider; the

@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from api.api import api
 from brygga import views
+from sso import views as sso_views
 
 admin.site.site_header = "Brygga – administration"
 admin.site.site_title = "Brygga"
@@ -12,9 +12,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Ends the session, and the provider's too after a single sign-on (sso app).
+    path("accounts/logout/", sso_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("personer/", include("people.urls")),
+    path("tidslinje/", include("brygga.timeline_urls")),
     path("anmalan/", include("intake.public_urls")),
     path("aktualiseringar/", include("intake.urls")),
     path("kartlaggning/", include("mapping.urls")),
@@ -31,6 +33,7 @@ urlpatterns = [
     path("registerutdrag/", include("retention.urls")),
     path("sso/", include("sso.urls")),
     path("api/v1/", api.urls),
+    path("", include("api.urls")),
     # The administration uses Brygga's own login; Django's admin login page is never shown.
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),

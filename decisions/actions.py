@@ -112,7 +112,7 @@ def record_communication(
         action=Action.UPDATE,
         record_type="application",
         record_id=application.pk,
-        reason="communication",
+        detail="communication",
     )
     return application
 
@@ -461,6 +461,6 @@ def update_appeal(*, user, appeal: Appeal, status: str, notes: str = "", **field
         action=Action.UPDATE,
         record_type="appeal",
         record_id=appeal.pk,
-        reason=status,
+        detail=status,
     )
     return appeal

@@ -16,7 +16,6 @@ from organisation.models import Role
 from organisation.roles import roles_of
 from people import access
 from people.models import CaseStaff
-from provision.models import Order
 
 EXPIRY_WINDOW = datetime.timedelta(days=30)
 WORKLIST_ROWS = 50
@@ -48,11 +47,7 @@ def person_decisions(request, person) -> dict:
             .select_related("decision")
             .order_by("-received_on")
         ),
-        "orders": list(
-            Order.objects.filter(person=person).select_related(
-                "support_kind", "provider_unit", "decision"
-            )
-        ),
+        # Orders are shown once, in the provider's section (provision/sections.py).
         "may_act": level >= access.Level.WRITE and roles_of(request.user).has(*AUTHORITY_ROLES),
     }
 

@@ -91,6 +91,12 @@ def coordinator_rows(user, now: datetime.datetime) -> dict:
         .select_related("given_at__person")
         .order_by("given_at__planned_at")[:WORKLIST_ROWS]
     )
+    # A planned visit whose day has passed still waits for its outcome (held, cancelled...).
+    unrecorded = list(
+        Visit.objects.filter(_my_people(user), status=VisitStatus.PLANNED, planned_at__lt=start)
+        .select_related("person")
+        .order_by("planned_at")[:WORKLIST_ROWS]
+    )
     newer = Plan.objects.filter(person_id=OuterRef("person_id"), version__gt=OuterRef("version"))
     plans = list(
         Plan.objects.filter(_my_people(user), next_follow_up__lt=today)
@@ -111,6 +117,7 @@ def coordinator_rows(user, now: datetime.datetime) -> dict:
     return {
         "today_visits": [v for v in visits if local_day[v.pk] == today],
         "week_visits": [v for v in visits if local_day[v.pk] != today],
+        "unrecorded_visits": unrecorded,
         "homework": homework,
         "plans": plans,
         "drafts": drafts,
@@ -125,6 +132,7 @@ def coordinator_worklist(request, roles) -> dict | None:
     shown = (
         [Access(v.person_id, "visit", v.pk, Action.SEARCH) for v in rows["today_visits"]]
         + [Access(v.person_id, "visit", v.pk, Action.SEARCH) for v in rows["week_visits"]]
+        + [Access(v.person_id, "visit", v.pk, Action.SEARCH) for v in rows["unrecorded_visits"]]
         + [Access(h.given_at.person_id, "homework", h.pk, Action.SEARCH) for h in rows["homework"]]
         + [Access(p.person_id, "plan", p.pk, Action.SEARCH) for p in rows["plans"]]
         + [Access(n.person_id, "journal_note", n.pk, Action.SEARCH) for n in rows["drafts"]]

@@ -77,7 +77,7 @@ def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> In
         action=Action.UPDATE,
         record_type="intake",
         record_id=intake.pk,
-        reason=", ".join(sorted(changed)),
+        detail=", ".join(sorted(changed)),
     )
     return intake
 

@@ -26,14 +26,14 @@ MIN_STAFF = 2
 MAX_SESSIONS = 5
 
 
-def _log(user, mapping: Mapping, action: str, record_type="mapping", record_id=None, reason=""):
+def _log(user, mapping: Mapping, action: str, record_type="mapping", record_id=None, detail=""):
     log_access(
         user=user,
         person=mapping.person_id,
         action=action,
         record_type=record_type,
         record_id=record_id or mapping.pk,
-        reason=reason,
+        detail=detail,
     )
 
 
@@ -125,7 +125,7 @@ def interrupt_mapping(*, user, mapping: Mapping, interrupted_by: str, reason: st
     mapping.interruption_reason = reason.strip()
     mapping.ended_on = timezone.localdate()
     mapping.save()
-    _log(user, mapping, Action.UPDATE, reason="interrupted")
+    _log(user, mapping, Action.UPDATE, detail="interrupted")
     return mapping
 
 
@@ -154,5 +154,5 @@ def complete_mapping(
     mapping.recommendation = recommendation.strip()
     mapping.ended_on = ended_on or timezone.localdate()
     mapping.save()
-    _log(user, mapping, Action.UPDATE, reason="completed")
+    _log(user, mapping, Action.UPDATE, detail="completed")
     return mapping

@@ -101,7 +101,7 @@ def update_person(*, user, person: Person, data: dict, changed: list[str]) -> Pe
         user=user,
         person=person,
         action=Action.UPDATE,
-        reason=", ".join(sorted(changed)),
+        detail=", ".join(sorted(changed)),
     )
     return person
 
@@ -178,8 +178,8 @@ def merge_people(*, user, keep: Person, other: Person) -> Person:
     log_accesses(
         user=user,
         accesses=[
-            Access(keep.pk, "person", keep.pk, Action.MERGE, f"merged from {other.pk}"),
-            Access(other.pk, "person", other.pk, Action.MERGE, f"merged into {keep.pk}"),
+            Access(keep.pk, "person", keep.pk, Action.MERGE, detail=f"merged from {other.pk}"),
+            Access(other.pk, "person", other.pk, Action.MERGE, detail=f"merged into {keep.pk}"),
         ],
     )
     return keep

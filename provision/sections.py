@@ -29,7 +29,9 @@ def person_provision(request, person) -> dict:
         "template": "provision/person_section.html",
         "person": person,
         "orders": list(
-            Order.objects.filter(person=person).select_related("support_kind", "provider_unit")
+            Order.objects.filter(person=person).select_related(
+                "support_kind", "provider_unit", "decision"
+            )
         ),
         "staff": list(
             CaseStaff.objects.filter(case__person=person, role__in=COORDINATOR_ROLES)

@@ -85,7 +85,7 @@ def cull_person(person_id, today: datetime.date) -> CullRecord | None:
             person=person_id,
             action=Action.DELETE,
             record_type="person",
-            reason=verdict.rule,
+            detail=verdict.rule,
         )
     # Not even the person's id: the CullRecord and the command's output carry that.
     logger.info("Culled one person's records: %s rows", sum(counts.values()))
@@ -207,7 +207,7 @@ def cull_access_log(today: datetime.date) -> LogCulling:
             action=Action.DELETE,
             record_type="access_log_cull",
             record_id=str(last.id),
-            reason=last.entry_hash,
+            detail=last.entry_hash,
         )
     logger.info("Culled %s access-log entries up to id %s", plan.count, plan.last_culled_id)
     return plan
@@ -225,7 +225,7 @@ def chain_start() -> tuple[str, int, dict | None]:
     marker = {
         "record_type": "access_log_cull",
         "record_id": str(checkpoint.last_culled_id),
-        "reason": checkpoint.last_hash,
+        "detail": checkpoint.last_hash,
     }
     return checkpoint.last_hash, checkpoint.last_culled_id, marker
 
@@ -261,7 +261,7 @@ def log_extract_download(*, user, extract: RegisterExtract, kind: str) -> None:
         action=Action.EXPORT,
         record_type="register_extract",
         record_id=extract.pk,
-        reason=kind,
+        detail=kind,
     )
 
 

@@ -65,7 +65,7 @@ def test_changing_personal_details_logs_an_update_naming_the_changed_fields(logi
     entry = entries_for(person, Action.UPDATE).get()
     assert entry.user == officer
     assert (entry.record_type, entry.record_id) == ("person", str(person.pk))
-    assert "phone" in entry.reason
+    assert "phone" in entry.detail and entry.reason == ""
 
 
 def test_opening_the_change_form_is_logged_as_a_read(login, officer, person):
@@ -149,8 +149,8 @@ def test_merging_logs_a_merge_entry_for_both_records(login, officer, org, person
     kept = entries_for(person, Action.MERGE).get()
     merged = entries_for(other, Action.MERGE).get()
     assert (kept.user, merged.user) == (officer, officer)
-    assert kept.reason == f"merged from {other.pk}"
-    assert merged.reason == f"merged into {person.pk}"
+    assert kept.detail == f"merged from {other.pk}"
+    assert merged.detail == f"merged into {person.pk}"
     assert merged.record_id == str(other.pk)
 
 

@@ -424,7 +424,7 @@ def test_merging_a_reserve_record_into_the_real_one_moves_everything(
     for pk, kept_or_merged in [(person.pk, "merged from"), (reserve.pk, "merged into")]:
         entry = AccessLogEntry.objects.get(person_id=pk, action=Action.MERGE)
         assert entry.user == officer
-        assert entry.reason.startswith(kept_or_merged)
+        assert entry.detail.startswith(kept_or_merged)
 
 
 def test_opening_a_merged_record_leads_to_the_kept_one(login, officer, coordinator, org, person):

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import ContactFactory
+from tests.retention import matrix as retention_rows
 
 LOGIN_PATH = "/accounts/login/"
 
@@ -59,6 +60,8 @@ CASE_WORKERS = row(LOGIN, OK, OK, OK, OK, OK, DENIED, DENIED, DENIED)
 # another unit must first give a reason; the other roles never see a person.
 PERSON_READ = row(LOGIN, OK, REASON, OK, REASON, OK, DENIED, DENIED, DENIED)
 PERSON_WRITE_FORM = PERSON_READ
+# The statistics report: analysts and managers only.
+REPORTS = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED)
 ADMINISTRATION = row(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK)
 
 
@@ -128,11 +131,11 @@ def intake_detail(ctx):
     return Redirect(f"/aktualiseringar/{_intake(ctx).pk}/")
 
 
-# The authority side's intake pages: officers and managers of the unit; the outsider officer
-# and a colleague may not know the intake exists; the named coordinator may read it.
+# The authority side's intake pages: officers and managers of the unit; the named coordinator may
+# read it; the outsider officer and a colleague must first give a reason, as for the person.
 INTAKE_INBOX = row(LOGIN, DENIED, DENIED, OK, OK, OK, DENIED, DENIED, DENIED)
-INTAKE_READ = row(LOGIN, OK, HIDDEN, OK, HIDDEN, OK, DENIED, DENIED, DENIED)
-INTAKE_WRITE = row(LOGIN, DENIED, HIDDEN, OK, HIDDEN, OK, DENIED, DENIED, DENIED)
+INTAKE_READ = row(LOGIN, OK, REASON, OK, REASON, OK, DENIED, DENIED, DENIED)
+INTAKE_WRITE = row(LOGIN, DENIED, REASON, OK, REASON, OK, DENIED, DENIED, DENIED)
 PUBLIC = row(*[OK] * 9)
 
 
@@ -404,6 +407,79 @@ PROVIDER_WRITE = row(LOGIN, OK, REASON, DENIED, DENIED, OK, DENIED, DENIED, DENI
 MANAGER_ONLY = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED)
 
 
+def api_token_revoke_url(ctx):
+    # A fresh token of the coordinator for every request, since revoking is what is tried.
+    from api.tokens import create_token
+
+    token, _raw = create_token(user=ctx["coordinator"], name="Matrisen")
+    return f"/api-nycklar/{token.pk}/aterkalla/"
+
+
+def _instrument_objects(ctx):
+    """A completed MADRS-S with a risk alert, a draft, and a home link (token kept) of `person`."""
+    if "instruments" not in ctx:
+        import datetime
+
+        from instruments import actions
+
+        person, user = ctx["person"], ctx["coordinator"]
+        answers = {str(i): 1 for i in range(1, 10)} | {"9": 5}
+        complete = actions.start_response(
+            user=user,
+            person=person,
+            code="madrs-s",
+            occasion="start",
+            administered_on=datetime.date(2025, 3, 3),
+        )
+        actions.save_answers(user=user, response=complete, answers=answers, complete=True)
+        draft = actions.start_response(
+            user=user,
+            person=person,
+            code="madrs-s",
+            occasion="visit",
+            administered_on=datetime.date(2025, 4, 3),
+        )
+        link, token = actions.send_home_link(
+            user=user, person=person, code="madrs-s", occasion="visit"
+        )
+        ctx["instruments"] = {
+            "complete": complete,
+            "draft": draft,
+            "alert": complete.risk_alerts.get(),
+            "link": link,
+            "token": token,
+        }
+    return ctx["instruments"]
+
+
+def person_url_instruments(suffix):
+    return lambda ctx: f"/skattningar/person/{ctx['person'].pk}/{suffix}"
+
+
+def instrument_url(key, path):
+    return lambda ctx: "/skattningar/" + path.format(pk=_instrument_objects(ctx)[key].pk)
+
+
+def _fresh_link_url(ctx):
+    """A new link for every request, since withdrawing one is part of the matrix."""
+    from instruments import actions
+
+    link, _token = actions.send_home_link(
+        user=ctx["coordinator"], person=ctx["person"], code="madrs-s", occasion="visit"
+    )
+    ctx["revoked_link"] = link
+    return f"/skattningar/lank/{link.pk}/aterkalla/"
+
+
+def _revoked_detail(ctx):
+    return Redirect(f"/skattningar/{ctx['revoked_link'].response_id}/")
+
+
+INSTRUMENT_REVOKE = row(
+    LOGIN, _revoked_detail, REASON, _revoked_detail, REASON, _revoked_detail, DENIED, DENIED, DENIED
+)
+
+
 # route key -> (method, url builder, POST data, expected per user)
 MATRIX = {
     "home": ("get", lambda ctx: "/", None, row(LOGIN, OK, OK, OK, OK, OK, OK, OK, OK)),
@@ -450,6 +526,19 @@ MATRIX = {
     ),
     "people:merge": ("get", person_url("sammanfoga/"), None, PERSON_WRITE_FORM),
     "people:contact_create": ("get", person_url("natverk/ny/"), None, PERSON_WRITE_FORM),
+    # The person's timeline and its PDF: read like the person page.
+    "timeline:person": (
+        "get",
+        lambda ctx: f"/tidslinje/person/{ctx['person'].pk}/",
+        None,
+        PERSON_READ,
+    ),
+    "timeline:pdf": (
+        "get",
+        lambda ctx: f"/tidslinje/person/{ctx['person'].pk}/utskrift.pdf",
+        None,
+        PERSON_READ,
+    ),
     "people:contact_edit": ("get", contact_url(), None, PERSON_WRITE_FORM),
     "people:contact_delete": (
         "post",
@@ -470,7 +559,7 @@ MATRIX = {
         "post",
         intake_url("aterringd/"),
         {},
-        row(LOGIN, DENIED, HIDDEN, intake_detail, HIDDEN, intake_detail, DENIED, DENIED, DENIED),
+        row(LOGIN, DENIED, REASON, intake_detail, REASON, intake_detail, DENIED, DENIED, DENIED),
     ),
     "intake:person_talk": (
         "get",
@@ -490,6 +579,32 @@ MATRIX = {
     # The public intake form and its confirmation need no login.
     "public:form": ("get", lambda ctx: "/anmalan/", None, PUBLIC),
     "public:thanks": ("get", lambda ctx: "/anmalan/tack/", None, PUBLIC),
+    "instruments:start": ("get", person_url_instruments("ny/"), None, PERSON_WRITE_FORM),
+    "instruments:home_link": ("get", person_url_instruments("hemlank/"), None, PERSON_WRITE_FORM),
+    "instruments:compare": (
+        "get",
+        person_url_instruments("jamfor/en-vanlig-dag/"),
+        None,
+        PERSON_READ,
+    ),
+    "instruments:alerts": ("get", lambda ctx: "/skattningar/risker/", None, PROVIDER_INBOX),
+    "instruments:alert": ("get", instrument_url("alert", "risker/{pk}/"), None, PERSON_READ),
+    "instruments:revoke_link": (
+        "post",
+        _fresh_link_url,
+        {},
+        INSTRUMENT_REVOKE,
+    ),
+    "instruments:detail": ("get", instrument_url("complete", "{pk}/"), None, PERSON_READ),
+    "instruments:answer": ("get", instrument_url("draft", "{pk}/svar/"), None, PERSON_WRITE_FORM),
+    "instruments:fhir": ("get", instrument_url("complete", "{pk}/fhir/"), None, PERSON_READ),
+    "self_rating:form": (
+        "get",
+        lambda ctx: f"/skatta/{_instrument_objects(ctx)['token']}/",
+        None,
+        PUBLIC,
+    ),
+    "self_rating:thanks": ("get", lambda ctx: "/skatta/tack/", None, PUBLIC),
     # Mapping and documents are the person's: the person's rules, reading and changing alike.
     "mapping:start": (
         "get",
@@ -550,6 +665,9 @@ MATRIX = {
         None,
         GROUP_PAGE,
     ),
+    "reports:report": ("get", lambda ctx: "/statistik/", None, REPORTS),
+    "reports:csv": ("get", lambda ctx: "/statistik/statistik.csv", None, REPORTS),
+    "reports:xlsx": ("get", lambda ctx: "/statistik/statistik.xlsx", None, REPORTS),
     "meeting_places:list": ("get", lambda ctx: "/traffpunkter/", None, MEETING_LIST),
     "meeting_places:detail": ("get", place_url(), None, MEETING_PAGE),
     "meeting_places:board_decision": ("get", place_url("namndbeslut/"), None, BOARD_DECISION),
@@ -634,6 +752,51 @@ MATRIX = {
         None,
         row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED),
     ),
+    # Register extracts and exceptions from culling: the manager of the person's units only.
+    "retention:index": ("get", lambda ctx: "/registerutdrag/", None, MANAGER_ONLY),
+    "retention:person": ("get", retention_rows.person_url(), None, MANAGER_ONLY),
+    "retention:exception_create": (
+        "get",
+        retention_rows.person_url("undantag/"),
+        None,
+        MANAGER_ONLY,
+    ),
+    "retention:exception_withdraw": (
+        "post",
+        retention_rows.withdraw_url,
+        {},
+        row(LOGIN, *[DENIED] * 4, retention_rows.retention_page, *[DENIED] * 3),
+    ),
+    "retention:extract_json": (
+        "get",
+        retention_rows.extract_url("registerutdrag.json"),
+        None,
+        MANAGER_ONLY,
+    ),
+    "retention:extract_pdf": (
+        "get",
+        retention_rows.extract_url("registerutdrag.pdf"),
+        None,
+        MANAGER_ONLY,
+    ),
+    # Personal API tokens: every user manages their own; another's token is not known to exist.
+    "api_tokens:list": ("get", lambda ctx: "/api-nycklar/", None, row(LOGIN, *[OK] * 8)),
+    "api_tokens:revoke": (
+        "post",
+        api_token_revoke_url,
+        {},
+        row(LOGIN, Redirect("/api-nycklar/"), *[HIDDEN] * 7),
+    ),
+    "api_tokens:docs_asset": (
+        "get",
+        lambda ctx: "/api/v1/docs-assets/swagger-ui.css",
+        None,
+        PUBLIC,
+    ),
+    # Single sign-on: with BRYGGA_AUTH=local, the tests' default, the provider's addresses do
+    # not exist; tests/sso/test_login.py tries every standard user with the provider on.
+    "sso:login": ("get", lambda ctx: "/sso/logga-in/", None, row(*[HIDDEN] * 9)),
+    "sso:callback": ("get", lambda ctx: "/sso/callback/", None, row(*[HIDDEN] * 9)),
     "admin/login/": (
         "get",
         lambda ctx: "/admin/login/?next=/admin/",
@@ -658,6 +821,12 @@ MATRIX = {
     "admin:organisation_delegation_add": (
         "get",
         lambda ctx: "/admin/organisation/delegation/add/",
+        None,
+        ADMINISTRATION,
+    ),
+    "admin:sso_grouprole_changelist": (
+        "get",
+        lambda ctx: "/admin/sso/grouprole/",
         None,
         ADMINISTRATION,
     ),
@@ -710,7 +879,7 @@ def describe(response, ctx):
     location = response["Location"]
     if location.startswith(LOGIN_PATH + "?next="):
         return LOGIN
-    if location == f"/personer/{ctx['person'].pk}/skal/":
+    if location.split("?")[0] == f"/personer/{ctx['person'].pk}/skal/":
         return REASON
     return Redirect(location)
 

@@ -46,7 +46,7 @@ def count_queries(fn) -> int:
     return len(queries)
 
 
-def test_the_person_section_lists_applications_decisions_appeals_and_orders(
+def test_the_person_section_lists_applications_decisions_and_appeals(
     officer, person, decide, communicated
 ):
     grant = decide()
@@ -66,9 +66,10 @@ def test_the_person_section_lists_applications_decisions_appeals_and_orders(
         "2026-03-09 – 2027-03-08",
         f"/beslut/{grant.pk}/brev.pdf",
         "2026-03-25",  # the appeal's last day
-        "Team Norr",  # the order's provider
     ):
         assert text in html, text
+    # Orders are shown once, in the provider's section, not here as well.
+    assert "Team Norr" not in html and "Orders to the provider" not in html
     assert "Register an application" in html
 
 

@@ -62,7 +62,8 @@ def test_the_worklist_shows_each_kind_of_row_with_a_link(person, coordinator, li
     assert f"/genomforande/besok/{today_visit.pk}/" in page
     assert f"/genomforande/hemuppgift/{homework.pk}/uppfoljning/" in page
     assert f"/genomforande/plan/{person.plans.get().pk}/" in page
-    assert f"/genomforande/anteckning/{draft.pk}/andra/" in page
+    # The draft opens in the journal, where it is edited or signed.
+    assert f"/genomforande/person/{person.pk}/journal/#note-{draft.pk}-heading" in page
 
 
 def test_the_worklist_leaves_out_fresh_drafts_and_other_peoples_work(
@@ -71,10 +72,7 @@ def test_the_worklist_leaves_out_fresh_drafts_and_other_peoples_work(
     fresh = actions.create_note(
         user=coordinator, person=person, happened_on=timezone.localdate(), text="Ny"
     )
-    assert (
-        f"/genomforande/anteckning/{fresh.pk}/andra/"
-        not in login(coordinator).get("/").content.decode()
-    )
+    assert f"#note-{fresh.pk}-heading" not in login(coordinator).get("/").content.decode()
     actions.plan_visit(user=coordinator, person=person, planned_at=_today_at(23), place="X")
     assert "/genomforande/besok/" not in login(colleague).get("/").content.decode()
 

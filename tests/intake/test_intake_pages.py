@@ -221,7 +221,7 @@ def test_officer_changes_an_open_intake(login, officer, intake):
     intake.refresh_from_db()
     assert intake.person_description == "Son, 25 år"
     entry = log_entries(officer, intake.pk, "update").get()
-    assert "person_description" in entry.reason
+    assert "person_description" in entry.detail
 
 
 def test_a_closed_intake_cannot_be_changed(login, officer, intake):

@@ -281,7 +281,7 @@ def test_the_mapping_is_interrupted_with_who_and_why(login, coordinator, mapping
     assert mapping.status == MappingStatus.INTERRUPTED
     assert mapping.interruption_reason == "Orkar inte just nu."
     assert AccessLogEntry.objects.filter(
-        action=Action.UPDATE, record_id=str(mapping.pk), reason="interrupted"
+        action=Action.UPDATE, record_id=str(mapping.pk), detail="interrupted"
     ).exists()
 
 

@@ -44,7 +44,7 @@ def test_another_teams_coordinator_may_not_accept(make_order, colleague, coordin
     order = make_order(unit=org["north"])
     response = login(colleague).post(f"/uppdrag/{order.pk}/", {"coordinator": coordinator.pk})
     # The person is not theirs and the order not their team's: a reason first, then read only.
-    assert response["Location"] == f"/personer/{order.person_id}/skal/"
+    assert response["Location"].split("?")[0] == f"/personer/{order.person_id}/skal/"
     order.refresh_from_db()
     assert order.status == OrderStatus.NEW
 
@@ -172,3 +172,16 @@ def test_person_page_shows_orders_and_closure(who, person, coordinator, manager,
     response = login(request.getfixturevalue(who)).get(f"/personer/{person.pk}/")
     assert response.status_code == 200
     assert any("closures" in s for s in response.context["sections"])
+
+
+def test_the_person_page_shows_each_order_once_with_its_decision(
+    make_order, person, officer, coordinator, login
+):
+    order = make_order(person=person)
+    for user in (officer, coordinator):
+        html = login(user).get(f"/personer/{person.pk}/").content.decode()
+        assert html.count(f"/uppdrag/{order.pk}/") == 1
+        # The decision is linked from its application, the decisions table and the order.
+        link = f'<a href="/beslut/{order.decision.pk}/">{order.decision.number}</a>'
+        assert html.count(link) == 3
+        assert "Orders to the provider" not in html

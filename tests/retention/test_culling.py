@@ -233,7 +233,7 @@ def test_the_culling_is_in_the_access_log_and_the_cull_record_has_no_content(mak
     person = make_person(last_entry=D(2019, 4, 1), first_name="Hemliga")
     actions.cull(D(2026, 1, 1))
     entry = AccessLogEntry.objects.filter(person_id=person.pk, action="delete").get()
-    assert (entry.user_id, entry.record_type, entry.reason) == (None, "person", "retention_period")
+    assert (entry.user_id, entry.record_type, entry.detail) == (None, "person", "retention_period")
     culled = CullRecord.objects.get()
     stored = " ".join(str(getattr(culled, f.attname)) for f in CullRecord._meta.concrete_fields)
     assert "Hemliga" not in stored and person.personal_number not in stored

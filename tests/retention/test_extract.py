@@ -105,7 +105,7 @@ def test_each_download_is_logged_as_an_export(login, manager, made):
     exports = AccessLogEntry.objects.filter(
         person_id=made.person_id, action="export", record_type="register_extract", user=manager
     )
-    assert sorted(exports.values_list("reason", flat=True)) == ["json", "pdf"]
+    assert sorted(exports.values_list("detail", flat=True)) == ["json", "pdf"]
 
 
 def test_only_the_manager_of_the_persons_units_gets_the_extract(

@@ -1,0 +1,116 @@
+"""Every refusal as JSON `{"detail": ..., "field"?: ...}` with the status the UI's rule implies."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from people.access import ReasonRequired
+
+
+class Error(Schema):
+    detail: str
+    field: str | None = None
+    reason_required: bool | None = None
+
+
+class Conflict(Exception):
+    """The client's version is not the stored one: nothing was changed."""
+
+
+def responses(ok: dict, *codes: int) -> dict:
+    """The documented answers of an endpoint: its successes, then the errors it may give."""
+    result = dict(ok)
+    for code in (400, 401, 403, 404, 422, *codes):
+        result[code] = Error
+    return result
+
+
+def _error(api, request, status: int, detail: str, **extra):
+    body = {"detail": detail, **{k: v for k, v in extra.items() if v is not None}}
+    response = api.create_response(request, body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _first_field(error: DjangoValidationError) -> tuple[str | None, str]:
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.error_dict.items()))
+        messages = [m for e in errors for m in e.messages]
+        return (None if field == "__all__" else field), " ".join(messages)
+    return None, " ".join(error.messages)
+
+
+def _ninja_field(error: NinjaValidationError) -> tuple[str | None, str]:
+    first = error.errors[0] if error.errors else {}
+    # loc is e.g. ("body", "payload", "reason") or ("query", "q"): the last part names the field.
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "payload")]
+    field = ".".join(loc[1:] if loc and loc[0] in ("query", "path") else loc) or None
+    return field, str(first.get("msg", "Invalid input."))
+
+
+def install_handlers(api) -> None:
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request, exc):
+        return _error(api, request, 401, _("Authentication required: send a valid token."))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return _error(api, request, 404, _("Not found."))
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return _error(api, request, 403, str(exc) or _("You may not do this."))
+
+    @api.exception_handler(ReasonRequired)
+    def reason_required(request, exc):
+        return _error(
+            api,
+            request,
+            403,
+            _(
+                "This person is outside your cases: give a reason first "
+                "(POST /api/v1/people/%(id)s/reason)."
+            )
+            % {"id": exc.person.pk},
+            reason_required=True,
+        )
+
+    @api.exception_handler(Conflict)
+    def conflict(request, exc):
+        return _error(
+            api,
+            request,
+            409,
+            _(
+                "The record has changed since you read it: read it again and resend with the "
+                "new version. Nothing was changed."
+            ),
+            field="version",
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid(request, exc):
+        field, detail = _first_field(exc)
+        return _error(api, request, 422, detail, field=field)
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid_input(request, exc):
+        field, detail = _ninja_field(exc)
+        return _error(api, request, 422, detail, field=field)
+
+    @api.exception_handler(DataError)
+    def unstorable(request, exc):
+        # The database refused a value the forms let through (e.g. a NUL character in JSON).
+        return _error(api, request, 422, _("A value contains characters that cannot be stored."))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc):
+        return _error(api, request, exc.status_code, str(exc))

@@ -1,0 +1,165 @@
+"""Journal notes: read the journal, write drafts, edit one's own draft, sign it.
+
+Through delivery's actions, so a signed note stays immutable: a change to it is refused (403,
+as on the pages); a correction is a new note. Drafts are the author's: nobody else reads them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from api.common import check_version, load_person, valid, version_of
+from api.errors import responses
+from audit.events import Access, log_accesses
+from delivery import access as delivery_access
+from delivery import actions
+from delivery.access import PROVIDER_ROLES
+from delivery.forms import NoteForm
+from delivery.models import Note, SignedNoteError
+from organisation.models import CASE_ROLES
+
+router = Router(tags=["journal notes"])
+
+
+class NoteOut(Schema):
+    id: uuid.UUID
+    version: str = Field(description="Send it back when editing or signing: stale gives 409.")
+    person_id: uuid.UUID
+    happened_on: datetime.date
+    text: str
+    visit_id: uuid.UUID | None
+    corrects_id: uuid.UUID | None
+    written_by: str
+    signed: bool
+    signed_at: datetime.datetime | None
+
+
+class NoteIn(Schema):
+    happened_on: datetime.date
+    text: str
+    visit: uuid.UUID | None = None
+
+
+class NoteUpdate(NoteIn):
+    version: str
+
+
+class SignIn(Schema):
+    version: str
+
+
+def note_out(note: Note) -> dict:
+    return {
+        **{
+            n: getattr(note, n)
+            for n in NoteOut.model_fields
+            if n not in ("version", "written_by", "signed")
+        },
+        "version": version_of(note),
+        "written_by": note.written_by.get_full_name() or note.written_by.get_username(),
+        "signed": note.is_signed,
+    }
+
+
+NOTES = Note.objects.select_related("written_by")
+
+
+def _load(request, note_id, *, write=False):
+    """The note through its person; another user's draft is not known to exist."""
+    note = get_object_or_404(NOTES, pk=note_id)
+    roles = PROVIDER_ROLES if write else CASE_ROLES
+    person, level = load_person(request, note.person_id, roles=roles)
+    if not write and not note.is_signed and note.written_by_id != request.user.pk:
+        raise Http404
+    if write and not delivery_access.may_act(request.user, level):
+        raise PermissionDenied
+    return note, person
+
+
+def _own_draft(request, note: Note) -> None:
+    if note.is_signed or note.written_by_id != request.user.pk:
+        raise PermissionDenied(_("Only the author changes a draft; a signed note never changes."))
+
+
+@router.get(
+    "/people/{person_id}/notes",
+    response=responses({200: list[NoteOut]}),
+    summary="A person's journal: signed notes and your own drafts",
+)
+def journal(request, person_id: uuid.UUID):
+    person, _level = load_person(request, person_id)
+    notes = [
+        n
+        for n in NOTES.filter(person=person).order_by("happened_on", "created_at")
+        if n.is_signed or n.written_by_id == request.user.pk
+    ]
+    log_accesses(
+        user=request.user,
+        accesses=[Access(person.pk, "journal", person.pk)]
+        + [Access(person.pk, "journal_note", n.pk) for n in notes],
+    )
+    return [note_out(n) for n in notes]
+
+
+@router.post(
+    "/people/{person_id}/notes",
+    response=responses({201: NoteOut}),
+    summary="Write a draft journal note",
+)
+def create(request, person_id: uuid.UUID, payload: NoteIn):
+    person, level = load_person(request, person_id, roles=PROVIDER_ROLES)
+    if not delivery_access.may_act(request.user, level):
+        raise PermissionDenied
+    data = valid(NoteForm(payload.dict(), person=person))
+    note = actions.create_note(user=request.user, person=person, **data)
+    return Status(201, note_out(NOTES.get(pk=note.pk)))
+
+
+@router.get("/notes/{note_id}", response=responses({200: NoteOut}), summary="A note")
+def read(request, note_id: uuid.UUID):
+    note, person = _load(request, note_id)
+    log_accesses(user=request.user, accesses=[Access(person.pk, "journal_note", note.pk)])
+    return note_out(note)
+
+
+@router.put(
+    "/notes/{note_id}",
+    response=responses({200: NoteOut}, 409),
+    summary="Edit your own draft",
+)
+def update(request, note_id: uuid.UUID, payload: NoteUpdate):
+    note, person = _load(request, note_id, write=True)
+    _own_draft(request, note)
+    data = valid(NoteForm(payload.dict(exclude={"version"}), person=person))
+    with transaction.atomic():
+        check_version(Note, note.pk, payload.version)
+        try:
+            note = actions.update_note(user=request.user, note=note, **data)
+        except SignedNoteError as error:
+            raise PermissionDenied from error
+    return note_out(NOTES.get(pk=note.pk))
+
+
+@router.post(
+    "/notes/{note_id}/sign",
+    response=responses({200: NoteOut}, 409),
+    summary="Sign your own draft; it never changes again",
+)
+def sign(request, note_id: uuid.UUID, payload: SignIn):
+    note, _person = _load(request, note_id, write=True)
+    _own_draft(request, note)
+    with transaction.atomic():
+        check_version(Note, note.pk, payload.version)
+        try:
+            note = actions.sign_note(user=request.user, note=note)
+        except SignedNoteError as error:
+            raise PermissionDenied from error
+    return note_out(NOTES.get(pk=note.pk))

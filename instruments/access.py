@@ -1,0 +1,55 @@
+"""A response, link or alert is the person's: access to the person decides access to it."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from instruments.models import HomeLink, Response, RiskAlert
+from organisation.models import Role
+from organisation.roles import roles_of
+from people.access import Level, get_person_for_user, own_cases
+from people.models import CaseStaff
+
+ALERT_ROLES = (Role.COORDINATOR, Role.MANAGER)
+
+
+def get_response_for_user(user, pk, *, write: bool = False) -> tuple[Response, Level]:
+    response = Response.objects.select_related("person", "created_by").filter(pk=pk).first()
+    if response is None:
+        raise Http404
+    _person, level = get_person_for_user(user, response.person_id, write=write)
+    return response, level
+
+
+def get_link_for_user(user, pk, *, write: bool = False) -> tuple[HomeLink, Level]:
+    link = HomeLink.objects.select_related("response").filter(pk=pk).first()
+    if link is None:
+        raise Http404
+    _person, level = get_person_for_user(user, link.response.person_id, write=write)
+    return link, level
+
+
+def get_alert_for_user(user, pk, *, write: bool = False) -> tuple[RiskAlert, Level]:
+    alert = RiskAlert.objects.select_related("person", "response", "resolved_by").filter(pk=pk)
+    alert = alert.first()
+    if alert is None:
+        raise Http404
+    _person, level = get_person_for_user(user, alert.person_id, write=write)
+    return alert, level
+
+
+def open_alerts_for(user) -> QuerySet[RiskAlert]:
+    """Open alerts of the people the user works with: the assigned staff and the manager.
+
+    Coordinators and managers see their teams' and units' people; anyone named on the person's
+    case sees them too. A protected person's alert only reaches staff named on the case.
+    """
+    named = CaseStaff.objects.filter(case__person_id=OuterRef("person_id"), user=user)
+    visible = Q(Exists(named))
+    if roles_of(user).has(*ALERT_ROLES):
+        mine = own_cases(user).filter(person_id=OuterRef("person_id"))
+        visible |= Q(Exists(mine), person__protected_identity=False)
+    elif not roles_of(user).works_with_cases:
+        return RiskAlert.objects.none()
+    return RiskAlert.objects.filter(resolved_at__isnull=True).filter(visible)

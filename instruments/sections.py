@@ -1,0 +1,77 @@
+"""The instruments' part of the person page, and the risk alerts at the top of the worklist.
+
+Each runs a fixed number of queries, however many responses, links and alerts there are.
+"""
+
+from __future__ import annotations
+
+from audit.events import Access, log_accesses
+from audit.models import Action
+from brygga.sections import person_section, worklist
+from instruments.access import ALERT_ROLES, open_alerts_for
+from instruments.models import Response, RiskAlert
+from instruments.presentation import series
+from organisation.models import Role
+from people.access import Level
+
+WORKLIST_ROWS = 50
+
+
+@person_section(35)
+def instruments_section(request, person) -> dict:
+    level = getattr(request, "access_level", Level.NONE)
+    responses = list(
+        Response.objects.filter(person=person)
+        .select_related("home_link")
+        .order_by("administered_on", "created_at")
+    )
+    alerts = list(
+        RiskAlert.objects.filter(person=person, resolved_at__isnull=True)
+        .select_related("response")
+        .order_by("raised_at")
+    )
+    links = [r.home_link for r in responses if _has_link(r) and r.home_link.state == "open"]
+    log_accesses(
+        user=request.user,
+        accesses=[Access(person.pk, "instrument_response", r.pk) for r in responses]
+        + [Access(person.pk, "risk_alert", a.pk) for a in alerts],
+    )
+    return {
+        "template": "instruments/_person_section.html",
+        "person": person,
+        "instruments": series(responses),
+        "alerts": alerts,
+        "open_links": links,
+        "may_write": level >= Level.WRITE,
+    }
+
+
+def _has_link(response: Response) -> bool:
+    try:
+        return response.home_link is not None
+    except Response.home_link.RelatedObjectDoesNotExist:
+        return False
+
+
+# A low order: a risk comes before everything else on the start page.
+@worklist(1)
+def risk_worklist(request, roles) -> dict | None:
+    if not roles.has(*ALERT_ROLES) and not roles.has(Role.OFFICER):
+        return None
+    alerts = list(
+        open_alerts_for(request.user)
+        .select_related("person", "response")
+        .order_by("raised_at")[:WORKLIST_ROWS]
+    )
+    if not alerts and not roles.has(*ALERT_ROLES):
+        return None
+    log_accesses(
+        user=request.user,
+        accesses=[Access(a.person_id, "risk_alert", a.pk, Action.SEARCH) for a in alerts],
+    )
+    return {
+        "template": "instruments/worklist.html",
+        "urgent": True,  # drawn above everything else on the start page
+        "alerts": alerts,
+        "show_list_link": roles.has(*ALERT_ROLES),
+    }

@@ -1,0 +1,74 @@
+"""API reads land in the same access log as the pages', with the reason when one was needed."""
+
+from __future__ import annotations
+
+from audit.models import AccessLogEntry
+
+
+def _entries(user, **filters):
+    return list(
+        AccessLogEntry.objects.filter(user_id=user.pk, **filters)
+        .order_by("id")
+        .values_list("record_type", "action", "reason")
+    )
+
+
+def test_reading_a_person_is_logged(api_as, coordinator, person):
+    api_as(coordinator).get(f"/people/{person.pk}")
+    assert _entries(coordinator, person_id=person.pk) == [("person", "read", "")]
+
+
+def test_a_search_logs_every_hit(api_as, coordinator, person):
+    hits = api_as(coordinator).get("/people", {"q": "Fiktiv"}).json()
+    assert [hit["id"] for hit in hits] == [str(person.pk)]
+    assert _entries(coordinator, person_id=person.pk) == [("person", "search", "")]
+
+
+def test_a_read_outside_ones_cases_is_logged_with_the_reason(api_as, colleague, person):
+    client = api_as(colleague)
+    refused = client.get(f"/people/{person.pk}")
+    assert refused.status_code == 403
+    assert refused.json()["reason_required"] is True
+    assert _entries(colleague) == []
+    reason = "Vikarierar för kollegan i team Norr"
+    opened = client.post(f"/people/{person.pk}/reason", {"reason": reason})
+    assert opened.json()["access"] == "read"
+    assert client.get(f"/people/{person.pk}").status_code == 200
+    assert _entries(colleague, person_id=person.pk) == [
+        ("person", "reason", reason),
+        ("person", "read", reason),
+    ]
+
+
+def test_an_analyst_never_reads_a_person_and_leaves_no_trace(api_as, analyst, person):
+    response = api_as(analyst).get(f"/people/{person.pk}")
+    assert response.status_code == 403  # as on the page
+    assert _entries(analyst) == []
+
+
+def test_a_protected_person_is_404_to_all_but_the_named_staff(api_as, officer, person):
+    person.protected_identity = True
+    person.save()
+    response = api_as(officer).get(f"/people/{person.pk}")
+    assert response.status_code == 404
+    assert list(response.json()) == ["detail"]
+    assert api_as(officer).get("/people", {"q": "Elin"}).json() == []
+    assert _entries(officer) == []
+
+
+def test_reading_the_journal_logs_each_note(api_as, coordinator, person):
+    import datetime
+
+    from delivery.actions import create_note, sign_note
+
+    note = sign_note(
+        user=coordinator,
+        note=create_note(
+            user=coordinator, person=person, happened_on=datetime.date(2026, 3, 2), text="Besök"
+        ),
+    )
+    before = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    api_as(coordinator).get(f"/people/{person.pk}/notes")
+    assert sorted(
+        AccessLogEntry.objects.filter(id__gt=before).values_list("record_type", "record_id")
+    ) == [("journal", str(person.pk)), ("journal_note", str(note.pk))]

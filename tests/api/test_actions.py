@@ -1,0 +1,76 @@
+"""Changes through the API go through the apps' own actions: the same outcome as on the pages."""
+
+from __future__ import annotations
+
+import datetime
+
+from audit.models import AccessLogEntry
+from groups.models import HeadCount, OpenActivity
+from instruments.models import Response
+from organisation.models import Delegation
+from provision.models import Order
+from tests.test_role_matrix import _decision_objects, _group_objects
+
+
+def test_a_delegated_officer_grants_and_the_provider_gets_an_order(api_as, officer, person, org):
+    ctx = _decision_objects({"person": person, "coordinator": officer})
+    kind = ctx["application"].support_kind
+    kind.provider_units.add(org["provider"])
+    Delegation.objects.create(user=officer, support_kind=kind, valid_from=datetime.date(2024, 1, 1))
+    response = api_as(officer).post(
+        f"/applications/{ctx['application'].pk}/decisions",
+        {
+            "outcome": "grant",
+            "content": "Bifall: stöd för att bryta isolering",
+            "decided_on": "2026-03-05",
+            "period_from": "2026-03-05",
+            "period_to": "2026-09-05",
+            "legal_basis": "4 kap. 1 § SoL",
+        },
+    )
+    assert response.status_code == 201
+    decision = response.json()
+    assert decision["number"].startswith("B-2026-")
+    assert decision["decided_by"]
+    order = Order.objects.get(decision_id=decision["id"])
+    assert order.provider_unit == org["provider"]
+    assert AccessLogEntry.objects.filter(record_type="decision", action="create").count() == 1
+
+
+def test_meeting_place_staff_record_a_head_count_that_replaces_the_days_count(
+    api_as, meeting_staff, person, coordinator
+):
+    place = _group_objects({"person": person, "coordinator": coordinator})["place"]
+    activity = OpenActivity.objects.get(meeting_place=place)
+    client = api_as(meeting_staff)
+    url = f"/meeting-places/{place.pk}/head-counts"
+    body = {"activity": activity.pk, "date": "2026-03-02", "count": 4, "age_18_24": 2}
+    assert client.post(url, body).status_code == 200
+    assert client.post(url, {**body, "count": 6}).json()["count"] == 6
+    assert list(HeadCount.objects.values_list("count", flat=True)) == [6]
+    too_many = client.post(url, {**body, "count": 1, "age_18_24": 3})
+    assert too_many.status_code == 422
+    assert [row["count"] for row in client.get(url).json()] == [6]
+
+
+def test_a_rating_registered_through_the_api_is_kept_as_a_draft(api_as, coordinator, person):
+    response = api_as(coordinator).post(
+        f"/people/{person.pk}/responses",
+        {"code": "madrs-s", "occasion": "start", "administered_on": "2026-03-02"},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == Response.objects.get(pk=body["id"]).status
+    assert body["completed_at"] is None
+    listed = api_as(coordinator).get(f"/people/{person.pk}/responses").json()
+    assert [r["id"] for r in listed] == [body["id"]]
+
+
+def test_an_unknown_instrument_is_refused_by_the_instruments_form(api_as, coordinator, person):
+    response = api_as(coordinator).post(
+        f"/people/{person.pk}/responses",
+        {"code": "no-such-scale", "occasion": "start", "administered_on": "2026-03-02"},
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "code"
+    assert not Response.objects.exists()

@@ -1,0 +1,112 @@
+"""Bad input is refused as JSON naming the field; nothing is stored."""
+
+from __future__ import annotations
+
+from delivery.models import Note
+from intake.models import Intake
+
+
+def test_an_unknown_channel_names_the_field(api_as, officer, org):
+    response = api_as(officer).post("/intakes", {"channel": "fax", "source": "relative"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "channel"
+    assert not Intake.objects.exists()
+
+
+def test_an_intake_without_person_or_description_is_refused(api_as, officer, org):
+    response = api_as(officer).post("/intakes", {"channel": "phone", "source": "relative"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "person_description"
+
+
+def test_a_number_outside_ones_cases_is_refused_like_on_the_page(api_as, outsider_officer, person):
+    response = api_as(outsider_officer).post(
+        "/intakes",
+        {"channel": "phone", "source": "self", "person_number": person.personal_number},
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "person_number"
+
+
+def test_a_wrongly_typed_value_names_the_field(api_as, officer, org):
+    response = api_as(officer).post("/intakes", {"channel": "phone", "source": "self", "age": "x"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "age"
+
+
+def test_a_missing_field_is_named(api_as, coordinator, person):
+    response = api_as(coordinator).post(f"/people/{person.pk}/notes", {"happened_on": "2026-03-02"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "text"
+    assert not Note.objects.exists()
+
+
+def test_a_malformed_id_is_422_not_a_page(api_as, coordinator, org):
+    response = api_as(coordinator).get("/people/not-a-uuid")
+    assert response.status_code == 422
+    assert response.json()["field"] == "person_id"
+
+
+def test_a_body_that_is_not_json_is_400(api_as, coordinator, person):
+    client = api_as(coordinator)
+    response = client.client.post(
+        f"/api/v1/people/{person.pk}/notes",
+        "{not json",
+        content_type="application/json",
+        **client.headers,
+    )
+    assert response.status_code == 400
+    assert "detail" in response.json()
+
+
+def test_closing_without_a_reason_names_the_reason(api_as, officer, org):
+    client = api_as(officer)
+    intake = client.post(
+        "/intakes", {"channel": "phone", "source": "self", "person_description": "Ana"}
+    ).json()
+    response = client.post(
+        f"/intakes/{intake['id']}/close",
+        {"version": intake["version"], "outcome": "no_action", "reason": " "},
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "reason"
+
+
+def test_a_decision_without_delegation_is_refused_as_in_the_ui(api_as, officer, person):
+    from tests.test_role_matrix import _decision_objects
+
+    ctx = _decision_objects({"person": person, "coordinator": officer})
+    response = api_as(officer).post(
+        f"/applications/{ctx['application'].pk}/decisions",
+        {
+            "outcome": "rejection",
+            "content": "Avslag",
+            "decided_on": "2026-03-05",
+            "legal_basis": "4 kap. 1 § SoL",
+            "reasons": "Skäl",
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "decided_on"
+    assert "delegation" in response.json()["detail"]
+
+
+def test_a_short_reason_is_refused(api_as, colleague, person):
+    response = api_as(colleague).post(f"/people/{person.pk}/reason", {"reason": "kort"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "reason"
+
+
+def test_characters_the_database_cannot_store_are_refused(api_as, coordinator, person):
+    client = api_as(coordinator)
+    assert client.get("/people", {"q": "Elin\x00"}).status_code == 422
+    response = client.post(
+        f"/people/{person.pk}/responses",
+        {
+            "code": "madrs-s",
+            "occasion": "start",
+            "administered_on": "2026-03-02",
+            "answers": {"1": "\x00"},
+        },
+    )
+    assert response.status_code == 422
