@@ -17,6 +17,7 @@ from audit.events import Access, log_accesses
 from audit.models import Action
 from brygga.forms_util import add_action_errors as _add_errors
 from brygga.forms_util import posted as _data
+from history.capacity import capacity_forecasts
 from organisation.models import CASE_ROLES, Role
 from organisation.roles import role_required, roles_of
 from people import access
@@ -108,6 +109,8 @@ def order_detail(request, pk):
 @role_required(Role.MANAGER)
 def capacity(request):
     data = actions.capacity(request.user)
+    units = roles_of(request.user).unit_ids(Role.MANAGER)
+    data["forecasts"] = capacity_forecasts(units, data["kinds"], data["today"])
     log_accesses(
         user=request.user,
         accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in data["waiting"]]

@@ -1,0 +1,596 @@
+"""A fictional dataset of any size with the proportions of the review (docs/history.md).
+
+People are made in batches: each batch is built in memory and written with bulk_create in FK
+order, in one transaction. Personal numbers are Skatteverket's test series (birth numbers
+980–999, then the same as coordination numbers); beyond those, reserve numbers `SYN-…`.
+Every name is invented and every person carries the municipality "Syntetiska kommunen".
+Randomness is seeded, so the same size and seed give the same dataset.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+from stdnum import luhn
+
+from decisions.models import Application, Decision, DecisionKind
+from delivery.models import Note, Visit, VisitKind, VisitStatus
+from intake.models import Intake, IntakeStatus
+from organisation.models import Membership, Role, SupportKind, Unit, UnitKind
+from people.identity import sex_from_number
+from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
+from provision.models import Closure, FollowUp, Order, OrderStatus
+
+MUNICIPALITY = "Syntetiska kommunen"
+FIRST = "Alma Axel Bo Cleo Dag Edit Frans Greta Hjalmar Ines Joel Kaj Lova Malte Nea Otto Pim "
+FIRST += "Rut Sixten Tyra Ulf Vera Wille Yrsa"
+LAST = "Ahlfiktiv Bergpåhitt Dalsyntet Ekexempel Fjällprov Grantest Holmdikt Ljungövning "
+LAST += "Mossskenbar Nordlåtsas Rotdemo Sjöfantasi Strandprov Tallsyntet Vikdikt Åsexempel"
+FIRST_NAMES, LAST_NAMES = FIRST.split(), LAST.split()
+
+# The review's proportions (docs/history.md says where each comes from).
+SOURCES = [
+    ("psychiatry", 33),
+    ("municipal", 17),
+    ("relative", 17),
+    ("health_centre", 12),
+    ("self", 10),
+    ("social_insurance", 8),
+    ("school", 2),
+    ("anonymous", 1),
+]
+CHANNELS = [("phone", 60), ("email", 15), ("web", 15), ("letter", 5), ("in_person", 5)]
+INTAKE_OUTCOMES = [
+    ("talk_offered", 55),
+    ("not_target_group", 15),
+    ("referred", 15),
+    ("declined", 8),
+    ("no_action", 7),
+]
+DECISION_OUTCOMES = [("grant", 75), ("partial", 10), ("rejection", 15)]
+CLOSURE_REASONS = [
+    ("goals_reached", 45),
+    ("other_support", 20),
+    ("declined", 15),
+    ("moved", 10),
+    ("other", 10),
+]
+OCCUPATIONS = [("studies", 25), ("work", 20), ("other", 25), ("none", 30)]
+ISOLATION = [("none", 35), ("partly", 45), ("as_before", 20)]
+VISIT_STATUS = [("held", 82), ("cancelled_person", 9), ("cancelled_staff", 4), ("no_show", 5)]
+MEAN_CONTACT_MONTHS = 19.0
+SIGMA = 0.6  # lognormal spread of contact times
+YEARS = 15  # history spread over the last 15 years
+CASES_PER_COORDINATOR = 6
+NOTES = [
+    "Hembesök. Vi pratade om veckans rutiner och planerade en promenad till affären.",
+    "Personen följde med till träffpunkten en kort stund. Hemuppgift: gå ut varje dag.",
+    "Telefonsamtal inför besöket. Personen vill prova att åka buss nästa vecka.",
+    "Uppföljning av hemuppgift: två promenader gjorda. Nästa steg: handla själv.",
+]
+
+
+def pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+    return rng.choices([w[0] for w in weighted], weights=[w[1] for w in weighted])[0]
+
+
+def fictitious_number(index: int, first_birth: datetime.date, days: int) -> tuple[str, str]:
+    """(12 digits, kind) for person `index`: test personal numbers, then coordination numbers."""
+    per_kind = days * 20
+    kind, rest = divmod(index, per_kind)
+    if kind > 1:
+        return f"SYN-{index:012d}", "reserve"
+    day, serial = divmod(rest, 20)
+    birth = first_birth + datetime.timedelta(days=day)
+    shown_day = birth.day + (60 if kind else 0)
+    nine = f"{birth:%y%m}{shown_day:02d}{980 + serial:03d}"
+    digits = f"{birth:%Y%m}{shown_day:02d}{980 + serial:03d}" + luhn.calc_check_digit(nine)
+    return digits, "coordination" if kind else "personal"
+
+
+@dataclass
+class Setting:
+    authority: Unit
+    kind: SupportKind
+    officer: object
+    teams: list[tuple[Unit, list]]  # (team, coordinators)
+    today: datetime.date
+
+
+@dataclass
+class Batch:
+    people: list = field(default_factory=list)
+    cases: list = field(default_factory=list)
+    staff: list = field(default_factory=list)
+    intakes: list = field(default_factory=list)
+    applications: list = field(default_factory=list)
+    decisions: list = field(default_factory=list)
+    orders: list = field(default_factory=list)
+    closures: list = field(default_factory=list)
+    follow_ups: list = field(default_factory=list)
+    visits: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    responses: list = field(default_factory=list)
+
+    def save(self) -> dict[str, int]:
+        size = 5000
+        order = [
+            (Person, self.people),
+            (Case, self.cases),
+            (CaseStaff, self.staff),
+            (Intake, self.intakes),
+            (Application, self.applications),
+            (Decision, self.decisions),
+            (Order, self.orders),
+            (Closure, self.closures),
+            (FollowUp, self.follow_ups),
+            (Visit, self.visits),
+            (Note, self.notes),
+        ]
+        if self.responses:
+            from instruments.models import Response
+
+            order.append((Response, self.responses))
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                _fast_session()
+            for model, rows in order:
+                if connection.vendor == "postgresql":
+                    copy_rows(model, rows)
+                else:
+                    # Decision.objects refuses bulk changes, not bulk inserts.
+                    model._base_manager.bulk_create(rows, batch_size=size)
+        return {model.__name__: len(rows) for model, rows in order}
+
+
+def _fast_session() -> None:
+    """Skip the per-row foreign-key triggers and the wait for the disk, for this transaction.
+
+    The rows are consistent by construction (the same code runs on SQLite, which checks every
+    key, in tests/history/test_synthetic.py). Needs a superuser; without one, the normal checks
+    run and it is only slower.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if cursor.fetchone()[0]:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+
+
+def copy_rows(model, objs: list) -> None:
+    """PostgreSQL COPY: the same rows bulk_create would insert, several times faster."""
+    if not objs:
+        return
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and getattr(objs[0], f.attname) is None)
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in objs:
+            row = []
+            for f in fields:
+                value = f.pre_save(obj, True)
+                if f.attname in json_fields:
+                    value = json.dumps(value)
+                row.append(value)
+            copy.write_row(row)
+
+
+def setting(people: int, today: datetime.date) -> Setting:
+    """The organisation the people belong to: made once, reused by later runs."""
+    authority, _ = Unit.objects.get_or_create(
+        name="Syntetisk myndighet", defaults={"kind": UnitKind.AUTHORITY}
+    )
+    provider, _ = Unit.objects.get_or_create(
+        name="Syntetisk utförare", defaults={"kind": UnitKind.PROVIDER}
+    )
+    kind, _ = SupportKind.objects.get_or_create(
+        code="syntetisk-bryta-isolering",
+        defaults={
+            "name": "Syntetiskt stöd för att bryta isolering",
+            "needs_decision": True,
+            "places": max(20, people // 12),
+            "follow_up_places": max(5, people // 50),
+            "legal_basis": "4 kap. 1 § socialtjänstlagen",
+        },
+    )
+    total = Person.objects.filter(municipality=MUNICIPALITY).count() + people
+    if kind.places < total // 12:  # places grow with the population, about 8 % in support
+        SupportKind.objects.filter(pk=kind.pk).update(
+            places=total // 12, follow_up_places=max(5, total // 50)
+        )
+    officer = _user("syn-officer", authority, Role.OFFICER)
+    Membership.objects.get_or_create(user=officer, unit=authority, role=Role.MANAGER)
+    ongoing = max(1, people // 12)  # about 8 % are in support on any day
+    coordinators = max(1, math.ceil(ongoing / CASES_PER_COORDINATOR))
+    teams = _teams(provider, kind, coordinators)
+    return Setting(authority, kind, officer, teams, today)
+
+
+def _user(username: str, unit: Unit, role: str):
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": "Syntetisk", "last_name": username}
+    )
+    if created:
+        user.set_password("synthetic")  # noqa: S106 - fictional bench users only
+        user.save(update_fields=["password"])
+    Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    return user
+
+
+def _teams(provider: Unit, kind: SupportKind, coordinators: int) -> list[tuple[Unit, list]]:
+    """Teams of 8 coordinators; users made in bulk with one shared password hash."""
+    user_model = get_user_model()
+    existing = set(
+        user_model.objects.filter(username__startswith="syn-coord-").values_list(
+            "username", flat=True
+        )
+    )
+    password = make_password("synthetic")
+    new = [
+        user_model(
+            username=f"syn-coord-{n:05d}",
+            first_name="Koordinator",
+            last_name=f"{n}",
+            password=password,
+        )
+        for n in range(coordinators)
+        if f"syn-coord-{n:05d}" not in existing
+    ]
+    user_model.objects.bulk_create(new, batch_size=2000)
+    users = list(user_model.objects.filter(username__startswith="syn-coord-").order_by("username"))[
+        :coordinators
+    ]
+    teams = []
+    for start in range(0, len(users), 8):
+        team, _ = Unit.objects.get_or_create(
+            name=f"Syntetiskt team {start // 8 + 1}",
+            parent=provider,
+            defaults={"kind": UnitKind.TEAM},
+        )
+        kind.provider_units.add(team)
+        members = users[start : start + 8]
+        have = set(
+            Membership.objects.filter(unit=team, role=Role.COORDINATOR).values_list(
+                "user_id", flat=True
+            )
+        )
+        Membership.objects.bulk_create(
+            Membership(user=u, unit=team, role=Role.COORDINATOR)
+            for u in members
+            if u.pk not in have
+        )
+        teams.append((team, members))
+    return teams
+
+
+class Story:
+    """One person's journey, built as unsaved model instances into a batch."""
+
+    def __init__(self, rng: random.Random, s: Setting, batch: Batch, responses: bool):
+        self.rng, self.s, self.b, self.responses = rng, s, batch, responses
+
+    def day_between(self, first: datetime.date, last: datetime.date) -> datetime.date:
+        return first + datetime.timedelta(days=self.rng.randint(0, max((last - first).days, 0)))
+
+    def person(self, index: int, number: str, kind: str) -> None:
+        rng, s = self.rng, self.s
+        values = {"personal_number": number} if kind != "reserve" else {"reserve_number": number}
+        self.p = Person(
+            **values,
+            number_kind=kind,
+            birth_date=_birth(number) if kind != "reserve" else None,
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            sex=sex_from_number(number) if kind != "reserve" else "X",
+            municipality=MUNICIPALITY,
+            city=MUNICIPALITY,
+        )
+        self.b.people.append(self.p)
+        received = s.today - datetime.timedelta(days=rng.randint(0, YEARS * 365))
+        team, members = s.teams[index % len(s.teams)]
+        self.coordinator = members[(index // len(s.teams)) % len(members)]
+        self.case = Case(
+            person=self.p, authority_unit=s.authority, opened_on=received, provider_unit=None
+        )
+        self.team = team
+        self.b.cases.append(self.case)
+        self.b.staff.append(CaseStaff(case=self.case, user=s.officer, role=CaseStaffRole.OFFICER))
+        self.intake(received)
+
+    def intake(self, received: datetime.date) -> None:
+        rng, s = self.rng, self.s
+        outcome = pick(rng, INTAKE_OUTCOMES)
+        closed = min(received + datetime.timedelta(days=rng.randint(3, 30)), s.today)
+        self.b.intakes.append(
+            Intake(
+                unit=s.authority,
+                received_on=received,
+                channel=pick(rng, CHANNELS),
+                source=pick(rng, SOURCES),
+                person=self.p,
+                case=self.case,
+                status=IntakeStatus.CLOSED,
+                outcome=outcome,
+                outcome_reason="Syntetiskt utfall.",
+                closed_on=closed,
+                closed_by=s.officer,
+                created_by=s.officer,
+            )
+        )
+        if outcome == "talk_offered" and rng.random() < 0.8:
+            decided = closed + datetime.timedelta(days=rng.randint(20, 80))
+            if decided <= s.today:
+                self.decisions(decided)
+                return
+        self.case.status, self.case.closed_on = CaseStatus.CLOSED, closed
+
+    def decide(self, decided, outcome, start=None, end=None, replaces=None) -> Decision:
+        s = self.s
+        application = Application(
+            person=self.p,
+            case=self.case,
+            support_kind=s.kind,
+            applied_on=decided - datetime.timedelta(days=14),
+            form="written",
+            what="Stöd för att bryta isolering.",
+            communication_exemption="" if outcome == "grant" else "Syntetiskt.",
+            created_by=s.officer,
+        )
+        decision = Decision(
+            number=f"S-{uuid.uuid4().hex[:20]}",
+            application=application,
+            person=self.p,
+            case=self.case,
+            support_kind=s.kind,
+            kind=DecisionKind.RENEWAL if replaces else DecisionKind.NEW,
+            replaces=replaces,
+            decided_on=decided,
+            outcome=outcome,
+            content="Syntetiskt beslut.",
+            period_from=start,
+            period_to=end,
+            legal_basis=s.kind.legal_basis,
+            reasons="" if outcome == "grant" else "Syntetisk motivering.",
+            decided_by=s.officer,
+        )
+        self.b.applications.append(application)
+        self.b.decisions.append(decision)
+        return decision
+
+    def decisions(self, decided: datetime.date) -> None:
+        rng, s = self.rng, self.s
+        outcome = pick(rng, DECISION_OUTCOMES)
+        if outcome == "rejection":
+            self.decide(decided, outcome)
+            self.case.status, self.case.closed_on = CaseStatus.CLOSED, decided
+            return
+        start = decided + datetime.timedelta(days=rng.randint(3, 60))
+        mu = math.log(MEAN_CONTACT_MONTHS) - SIGMA**2 / 2
+        months = max(1.0, rng.lognormvariate(mu, SIGMA))
+        end = start + datetime.timedelta(days=round(months * 30.44))
+        decision = self.decide(decided, outcome, start, start + relativedelta(months=12))
+        self.case.provider_unit = self.team
+        if start > s.today:
+            self.order(decision, None, OrderStatus.NEW)
+            return
+        self.b.staff.append(
+            CaseStaff(case=self.case, user=self.coordinator, role=CaseStaffRole.COORDINATOR)
+        )
+        ended = end <= s.today
+        self.order(decision, start, OrderStatus.ENDED if ended else OrderStatus.ACCEPTED)
+        renewal = start + relativedelta(months=12)
+        if renewal < min(end, s.today):  # longer than a year: renewed (about half the people)
+            again = self.decide(
+                renewal - datetime.timedelta(days=10),
+                "grant",
+                renewal,
+                renewal + relativedelta(months=12),
+                replaces=decision,
+            )
+            self.order(again, renewal, OrderStatus.ENDED if ended else OrderStatus.ACCEPTED)
+        self.delivery(start, min(end, s.today))
+        if ended:
+            self.close(end)
+
+    def order(self, decision, accepted, status) -> None:
+        s = self.s
+        self.b.orders.append(
+            Order(
+                decision=decision,
+                person=self.p,
+                case=self.case,
+                support_kind=s.kind,
+                provider_unit=self.team,
+                period_from=decision.period_from,
+                period_to=decision.period_to,
+                status=status,
+                accepted_on=accepted,
+                created_by=s.officer,
+            )
+        )
+
+    def close(self, closed: datetime.date) -> None:
+        rng = self.rng
+        reason = pick(rng, CLOSURE_REASONS)
+        consent = rng.random() < 0.6
+        closure = Closure(
+            case=self.case,
+            person=self.p,
+            closed_on=closed,
+            reason=reason,
+            reason_text="Syntetiskt." if reason == "other" else "",
+            occupation=pick(rng, OCCUPATIONS),
+            isolation=pick(rng, ISOLATION),
+            follow_up_consent=consent,
+            closed_by=self.coordinator,
+        )
+        self.b.closures.append(closure)
+        self.case.status, self.case.closed_on = CaseStatus.CLOSED, closed
+        if consent:
+            for months in (6, 12):
+                due = closed + relativedelta(months=months)
+                done = due <= self.s.today and rng.random() < 0.7
+                self.b.follow_ups.append(
+                    FollowUp(
+                        closure=closure,
+                        person=self.p,
+                        months=months,
+                        due_on=due,
+                        status="done" if done else "pending",
+                        done_on=due if done else None,
+                        occupation=pick(rng, OCCUPATIONS) if done else "",
+                        isolation=pick(rng, ISOLATION) if done else "",
+                        recorded_by=self.coordinator if done else None,
+                    )
+                )
+        self.response("closure", closed)
+
+    def delivery(self, start: datetime.date, end: datetime.date) -> None:
+        """About two visits a month of support (at most 24 kept), a note for most held ones."""
+        rng = self.rng
+        months = max((end - start).days / 30.44, 0.5)
+        count = min(24, max(1, round(months * 2)))
+        for _n in range(count):
+            day = self.day_between(start, end)
+            status = pick(rng, VISIT_STATUS)
+            at = datetime.datetime.combine(day, datetime.time(9 + rng.randint(0, 7)))
+            visit = Visit(
+                person=self.p,
+                kind=VisitKind.VISIT,
+                planned_at=timezone.make_aware(at),
+                place="Hemma",
+                status=status,
+                created_by=self.coordinator,
+            )
+            self.b.visits.append(visit)
+            if status == VisitStatus.HELD and rng.random() < 0.7:
+                self.b.notes.append(
+                    Note(
+                        person=self.p,
+                        visit=visit,
+                        happened_on=day,
+                        text=rng.choice(NOTES),
+                        written_by=self.coordinator,
+                        signed_by=self.coordinator,
+                        signed_at=visit.planned_at,
+                    )
+                )
+        self.response("start", start)
+
+    def response(self, occasion: str, day: datetime.date) -> None:
+        """A MADRS-S rating at start and at closure (improving on average)."""
+        if not self.responses:
+            return
+        from instruments.models import Response
+
+        rng = self.rng
+        level = rng.randint(14, 34) if occasion == "start" else rng.randint(4, 30)
+        answers = _madrs_answers(rng, level)
+        total = float(sum(answers.values()))
+        self.b.responses.append(
+            Response(
+                person=self.p,
+                case=self.case,
+                code="madrs-s",
+                version="1",
+                occasion=occasion,
+                administered_on=day,
+                status="complete",
+                answers=answers,
+                total=total,
+                computable=True,
+                score={"total": total, "synthetic": True},
+                created_by=self.coordinator,
+            )
+        )
+
+
+def _madrs_answers(rng: random.Random, total: int) -> dict[str, int]:
+    """Nine items 0–6 summing to `total` (MADRS-S has nine items scored 0–6)."""
+    answers = [0] * 9
+    for _n in range(min(total, 54)):
+        free = [i for i in range(9) if answers[i] < 6]
+        answers[rng.choice(free)] += 1
+    return {f"q{i + 1}": value for i, value in enumerate(answers)}
+
+
+def _birth(number: str) -> datetime.date:
+    day = int(number[6:8])
+    return datetime.date(int(number[:4]), int(number[4:6]), day - 60 if day > 60 else day)
+
+
+def _has_responses() -> bool:
+    try:
+        from instruments.models import Response  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def generate(
+    people: int,
+    *,
+    seed: int = 1,
+    batch_size: int = 2000,
+    today: datetime.date | None = None,
+    progress: Callable[[int, int, dict], None] | None = None,
+) -> dict[str, int]:
+    """Add `people` synthetic people (after any made before) with their history."""
+    today = today or timezone.localdate()
+    s = setting(people, today)
+    rng = random.Random(seed)
+    first_birth, last_birth = datetime.date(1961, 1, 1), datetime.date(2007, 12, 31)
+    days = (last_birth - first_birth).days + 1
+    offset = Person.objects.filter(municipality=MUNICIPALITY).count()
+    responses = _has_responses()
+    totals: dict[str, int] = {}
+    done = 0
+    index = offset
+    while done < people:
+        batch = Batch()
+        wanted = min(batch_size, people - done)
+        numbers = [fictitious_number(index + n, first_birth, days) for n in range(wanted * 2)]
+        taken = _taken([n for n, _ in numbers])
+        for number, kind in numbers:
+            index += 1
+            if number in taken:
+                continue
+            Story(rng, s, batch, responses).person(index, number, kind)
+            if len(batch.people) == wanted:
+                break
+        for model, n in batch.save().items():
+            totals[model] = totals.get(model, 0) + n
+        totals["Response"] = totals.get("Response", 0) + len(batch.responses)
+        done += len(batch.people)
+        if progress:
+            progress(done, people, totals)
+    return totals
+
+
+def _taken(numbers: list[str]) -> set[str]:
+    personal = Person.objects.filter(personal_number__in=numbers).values_list(
+        "personal_number", flat=True
+    )
+    reserve = Person.objects.filter(reserve_number__in=numbers).values_list(
+        "reserve_number", flat=True
+    )
+    return set(personal) | set(reserve)
