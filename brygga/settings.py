@@ -129,6 +129,9 @@ DATABASES = {
 if os.environ.get("BRYGGA_TEST_DB_NAME"):
     # Lets several test runs share one PostgreSQL server without clashing.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["BRYGGA_TEST_DB_NAME"]}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiled longer than the statistics' queries ran (bench/README.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock rather than fail at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -145,6 +145,8 @@ class Decision(models.Model):
         indexes = [
             models.Index(fields=["support_kind", "decided_on"], name="decision_kind_date_idx"),
             models.Index(fields=["period_to"], name="decision_period_to_idx"),
+            # The statistics' "time to decision" per case (bench/README.md).
+            models.Index(fields=["case", "decided_on"], name="decision_case_date_idx"),
         ]
         constraints = [
             models.CheckConstraint(

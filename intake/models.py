@@ -265,6 +265,8 @@ class AssessmentTalk(models.Model):
         verbose_name = _("assessment talk")
         verbose_name_plural = _("assessment talks")
         ordering = ["held_on"]
+        # The statistics' "time from intake to talk" (bench/README.md).
+        indexes = [models.Index(fields=["intake", "held_on"], name="talk_intake_held_idx")]
 
     def __str__(self) -> str:
         return str(_("Assessment talk %(date)s") % {"date": self.held_on})

@@ -44,6 +44,11 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
+        # First start of support per person and per case, for the statistics (bench/README.md).
+        indexes = [
+            models.Index(fields=["person", "accepted_on"], name="order_person_start_idx"),
+            models.Index(fields=["case", "accepted_on"], name="order_case_start_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.support_kind} → {self.provider_unit}"
