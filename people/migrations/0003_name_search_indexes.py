@@ -1,4 +1,4 @@
-"""Name search (istartswith) on PostgreSQL: expression indexes on UPPER(name) with pattern ops (text_pattern_ops).
+"""Name search (istartswith) on PostgreSQL: indexes on UPPER(name) with text_pattern_ops.
 
 Django writes `UPPER("last_name"::text) LIKE UPPER('x%')`; a plain B-tree index cannot serve it.
 Measured in bench/README.md (name search 86 ms -> 23 ms at 100,000 people). SQLite has no such
