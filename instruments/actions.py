@@ -102,8 +102,10 @@ def start_response(
     mapping_session=None,
     visit=None,
     follow_up=None,
+    version: str | None = None,
 ) -> Response:
-    defn = definitions.load(code)
+    # version None = the newest; a FHIR import names the version its answers were given to.
+    defn = definitions.load(code, version)
     response = Response.objects.create(
         person=person,
         case=_open_case(person),
