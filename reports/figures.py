@@ -24,6 +24,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from decisions.models import Appeal, Decision, Outcome
 from delivery.models import Visit, VisitKind, VisitStatus
@@ -386,16 +387,33 @@ def visits_by_status(start, end) -> dict[str, int]:
 # Groups and meeting places
 
 
+def held_sessions(start, end) -> QuerySet:
+    """Sessions in the period that took place: not cancelled, and attendance taken.
+
+    A session whose attendance is not recorded (later today, next week, or forgotten) has no
+    number present: counted as held it would show "0 present" and pull the mean down.
+    """
+    taken = Attendance.objects.filter(session=OuterRef("pk"))
+    return GroupSession.objects.filter(date__range=(start, end), cancelled=False).filter(
+        Exists(taken)
+    )
+
+
 def group_attendance(start, end) -> dict:
     """Sessions held in the period and the number present per session: mean, min, max."""
-    sessions = GroupSession.objects.filter(date__range=(start, end), cancelled=False).annotate(
+    sessions = held_sessions(start, end).annotate(
         present=Count("attendance", filter=Q(attendance__present=True))
     )
     agg = sessions.aggregate(
         sessions=Count("pk"), mean=Avg("present"), low=Min("present"), high=Max("present")
     )
-    cancelled = GroupSession.objects.filter(date__range=(start, end), cancelled=True).count()
-    return {**agg, "cancelled": cancelled}
+    in_period = GroupSession.objects.filter(date__range=(start, end))
+    counts = in_period.aggregate(
+        n_cancelled=Count("pk", filter=Q(cancelled=True)),
+        n_planned=Count("pk", filter=Q(cancelled=False)),
+    )
+    not_recorded = counts["n_planned"] - agg["sessions"]
+    return {**agg, "cancelled": counts["n_cancelled"], "not_recorded": not_recorded}
 
 
 def group_attendance_distribution(start, end) -> dict[int, int]:
@@ -408,7 +426,7 @@ def group_attendance_distribution(start, end) -> dict[int, int]:
         .values("n")
     )
     rows = (
-        GroupSession.objects.filter(date__range=(start, end), cancelled=False)
+        held_sessions(start, end)
         .annotate(present=present)
         .values("present")
         .annotate(n=Count("pk"))
@@ -493,11 +511,24 @@ def follow_up_status(start, end) -> dict[str, dict[str, int]]:
 
 
 def first_day_of_data():
-    """The earliest date any record of the report holds (for the "all years" preset)."""
+    """The earliest date any record the report counts holds (for the "all years" preset).
+
+    Every dated record counts: a meeting place may have head counts years before any intake.
+    """
+    from instruments.models import Response
+
     dates = [
         Intake.objects.aggregate(d=Min("received_on"))["d"],
         Decision.objects.aggregate(d=Min("decided_on"))["d"],
         Order.objects.aggregate(d=Min("accepted_on"))["d"],
+        Appeal.objects.aggregate(d=Min("received_on"))["d"],
+        Closure.objects.aggregate(d=Min("closed_on"))["d"],
+        GroupSession.objects.aggregate(d=Min("date"))["d"],
+        HeadCount.objects.aggregate(d=Min("date"))["d"],
+        Response.objects.aggregate(d=Min("administered_on"))["d"],
     ]
+    first_visit = Visit.objects.aggregate(d=Min("planned_at"))["d"]
+    if first_visit is not None:
+        dates.append(timezone.localdate(first_visit))
     dates = [d for d in dates if d is not None]
     return min(dates) if dates else None

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
-OCCASIONS = ["start", "follow_up", "closure", "after_6", "after_12"]
+# Every occasion a response can be given on, in the order of the journey: a complete score is
+# never left out of the report because of the occasion it was recorded on.
+OCCASIONS = ["start", "visit", "follow_up", "closure", "after_6", "after_12", "other"]
 
 
 def _definitions():

@@ -114,7 +114,9 @@ def stats_table(
     if scores:
         labels.update(min=_("Lowest"), max=_("Highest"))
     rows = []
-    for stat in STAT_ROWS:
+    # Median and quartiles are not computed for instrument scores: no empty rows for them.
+    stats = [s for s in STAT_ROWS if s not in ("median", "p25", "p75")] if scores else STAT_ROWS
+    for stat in stats:
         values = []
         for summary in summaries:
             value = summary.get(stat)
@@ -389,16 +391,31 @@ def decisions_section(start, end) -> dict:
     }
 
 
-def staff_label(index: int, row: dict, named: bool) -> str:
+def staff_numbers(*row_lists: list[dict]) -> dict:
+    """One number per staff member across the staff tables, in the order of their names.
+
+    "Coordinator 2" in the caseload and in the visits is the same person, so an analyst can set
+    one staff member's visits beside their caseload.
+    """
+    names = {}
+    for rows in row_lists:
+        for row in rows:
+            names.setdefault(row["user_id"], row["name"] or "")
+    ordered = sorted(names, key=lambda user_id: (names[user_id], str(user_id)))
+    return {user_id: number for number, user_id in enumerate(ordered, start=1)}
+
+
+def staff_label(number: int, row: dict, named: bool) -> str:
     if named:
         return row["name"] or _("Unnamed")
-    return _("Coordinator %(n)s") % {"n": index + 1}
+    return _("Coordinator %(n)s") % {"n": number}
 
 
 def staff_section(start, end, on_date, *, named: bool) -> dict:
     caseload = figures.caseload_per_coordinator(on_date)
     visits = figures.visits_per_coordinator(start, end)
     weeks = figures.weeks_in(start, end)
+    numbers = staff_numbers(caseload, visits)
     return {
         "key": "staff",
         "title": _("Caseload and visits"),
@@ -408,8 +425,12 @@ def staff_section(start, end, on_date, *, named: bool) -> dict:
                 _("Caseload per coordinator on %(date)s") % {"date": on_date.isoformat()},
                 [_("Open cases")],
                 [
-                    (str(i + 1), staff_label(i, r, named), [r["cases"]])
-                    for i, r in enumerate(caseload)
+                    (
+                        str(numbers[r["user_id"]]),
+                        staff_label(numbers[r["user_id"]], r, named),
+                        [r["cases"]],
+                    )
+                    for r in caseload
                 ],
                 sensitive=False,
                 source="caseload",
@@ -423,8 +444,12 @@ def staff_section(start, end, on_date, *, named: bool) -> dict:
                 _("Individual visits held per coordinator and week"),
                 [_("Visits held"), _("Per week")],
                 [
-                    (str(i + 1), staff_label(i, r, named), [r["visits"], _round(r["per_week"], 2)])
-                    for i, r in enumerate(visits)
+                    (
+                        str(numbers[r["user_id"]]),
+                        staff_label(numbers[r["user_id"]], r, named),
+                        [r["visits"], _round(r["per_week"], 2)],
+                    )
+                    for r in visits
                 ],
                 sensitive=False,
                 source="caseload",
@@ -462,13 +487,22 @@ def groups_section(start, end) -> dict:
                 [
                     ("sessions", _("Sessions held"), [attendance["sessions"]]),
                     ("cancelled", _("Sessions cancelled"), [attendance["cancelled"]]),
+                    (
+                        "not_recorded",
+                        _("Sessions without attendance recorded (not counted as held)"),
+                        [attendance["not_recorded"]],
+                    ),
                     ("mean", _("Present per session, mean"), [_round(attendance["mean"])]),
                     ("min", _("Present per session, fewest"), [attendance["low"]]),
                     ("max", _("Present per session, most"), [attendance["high"]]),
                 ],
                 sensitive=False,
                 source="groups",
-                note=_("Group sessions dated in the period; participants marked present."),
+                note=_(
+                    "Group sessions dated in the period. A session counts as held when it was not "
+                    "cancelled and its attendance was recorded; present are the participants "
+                    "marked present."
+                ),
             ),
             table(
                 "group_distribution",
