@@ -130,3 +130,17 @@ def test_fhir_export_of_a_stored_response(login, coordinator, person):
 
     assert fhir.from_response(definitions.load("madrs-s", "1"), data) == response.answers
     assert AccessLogEntry.objects.filter(action="export", record_id=str(response.pk)).exists()
+
+
+def test_an_unscored_answer_is_shown_by_its_label_without_its_code(login, coordinator, person):
+    day = {"slot.morning.what": "Sover", "slot.morning.feeling": "hard"}
+    response = rated(person, coordinator, day, code="en-vanlig-dag")
+    page = login(coordinator).get(f"/skattningar/{response.pk}/").content.decode()
+    assert "<td>Jobbigt</td>" in page
+    assert "(hard)" not in page
+
+
+def test_a_scored_answer_is_shown_with_its_points(login, coordinator, person):
+    response = rated(person, coordinator, {"1": 0, "2": 2}, code="audit")
+    page = login(coordinator).get(f"/skattningar/{response.pk}/").content.decode()
+    assert "<td>Aldrig (0)</td>" in page

@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from instruments import actions
 from instruments.models import Response, RiskAlert
 from people.models import Person
-from tests.browser.conftest import browser, chromium_path, demo, page  # noqa: F401
 from tests.browser.support import assert_accessible, log_in, structure_problems
 
 pytestmark = pytest.mark.browser
@@ -25,7 +24,7 @@ def _ratings():
     return users
 
 
-def _check(page, url):  # noqa: F811
+def _check(page, url):
     page.goto(url)
     assert not structure_problems(page), structure_problems(page)
     assert_accessible(page)
@@ -33,7 +32,7 @@ def _check(page, url):  # noqa: F811
     assert width <= page.viewport_size["width"], f"{url}: {width}px wide"
 
 
-def test_the_public_form_on_a_phone(page):  # noqa: F811
+def test_the_public_form_on_a_phone(page):
     users = _ratings()
     elin = Person.objects.get(first_name="Elin", last_name="Fiktiv")
     _link, token = actions.send_home_link(
@@ -54,7 +53,7 @@ def test_the_public_form_on_a_phone(page):  # noqa: F811
     assert not page.problems, page.problems
 
 
-def test_the_staff_pages(page):  # noqa: F811
+def test_the_staff_pages(page):
     _ratings()
     alert = RiskAlert.objects.get()
     elin = alert.person

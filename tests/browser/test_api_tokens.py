@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import browser, chromium_path, demo, page  # noqa: F401
 from tests.browser.support import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_creating_using_and_revoking_a_token(page):  # noqa: F811
+def test_creating_using_and_revoking_a_token(page):
     log_in(page, "coordinator")
     page.goto("/api-nycklar/")
     assert_accessible(page)
