@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from delivery.models import (
@@ -49,33 +50,37 @@ class ObjectionForm(forms.ModelForm):
 
 
 class VisitForm(forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=VisitKind.choices, initial=VisitKind.VISIT)
-    day = forms.DateField(label=_("date"), widget=DATE)
-    time = forms.TimeField(label=_("time"), widget=TIME)
-    place = forms.CharField(label=_("place"), max_length=200)
-    transport = forms.BooleanField(label=_("transport arranged"), required=False)
+    kind = forms.ChoiceField(
+        label=capfirst(_("kind")), choices=VisitKind.choices, initial=VisitKind.VISIT
+    )
+    day = forms.DateField(label=capfirst(_("date")), widget=DATE)
+    time = forms.TimeField(label=capfirst(_("time")), widget=TIME)
+    place = forms.CharField(label=capfirst(_("place")), max_length=200)
+    transport = forms.BooleanField(label=capfirst(_("transport arranged")), required=False)
     participants = forms.CharField(
-        label=_("participants"),
+        label=capfirst(_("participants")),
         max_length=300,
         required=False,
         help_text=_("For network contacts: who took part (roles, not only names)."),
     )
     status = forms.ChoiceField(
-        label=_("status"), choices=VisitStatus.choices, initial=VisitStatus.PLANNED
+        label=capfirst(_("status")), choices=VisitStatus.choices, initial=VisitStatus.PLANNED
     )
 
 
 class SeriesForm(forms.Form):
-    start = forms.DateField(label=_("first visit"), widget=DATE)
-    time = forms.TimeField(label=_("time"), widget=TIME)
-    place = forms.CharField(label=_("place"), max_length=200)
-    transport = forms.BooleanField(label=_("transport arranged"), required=False)
-    weekly = forms.IntegerField(label=_("visits every week"), min_value=0, max_value=52, initial=4)
+    start = forms.DateField(label=capfirst(_("first visit")), widget=DATE)
+    time = forms.TimeField(label=capfirst(_("time")), widget=TIME)
+    place = forms.CharField(label=capfirst(_("place")), max_length=200)
+    transport = forms.BooleanField(label=capfirst(_("transport arranged")), required=False)
+    weekly = forms.IntegerField(
+        label=capfirst(_("visits every week")), min_value=0, max_value=52, initial=4
+    )
     every_second = forms.IntegerField(
-        label=_("then visits every second week"), min_value=0, max_value=26, initial=4
+        label=capfirst(_("then visits every second week")), min_value=0, max_value=26, initial=4
     )
     every_third = forms.IntegerField(
-        label=_("then visits every third week"), min_value=0, max_value=18, initial=4
+        label=capfirst(_("then visits every third week")), min_value=0, max_value=18, initial=4
     )
 
     def clean(self):
@@ -99,9 +104,9 @@ class HomeworkForm(forms.ModelForm):
 
 class FollowUpForm(forms.Form):
     result = forms.ChoiceField(
-        label=_("result"), choices=HomeworkResult.choices, widget=forms.RadioSelect
+        label=capfirst(_("result")), choices=HomeworkResult.choices, widget=forms.RadioSelect
     )
-    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea)
+    comment = forms.CharField(label=capfirst(_("comment")), required=False, widget=forms.Textarea)
 
 
 class PlanForm(forms.ModelForm):
@@ -129,7 +134,7 @@ class GoalForm(forms.ModelForm):
 
 class GoalReviewForm(forms.ModelForm):
     outcome = forms.ChoiceField(
-        label=_("outcome"), choices=ReviewOutcome.choices, widget=forms.RadioSelect
+        label=capfirst(_("outcome")), choices=ReviewOutcome.choices, widget=forms.RadioSelect
     )
 
     class Meta:

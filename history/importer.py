@@ -413,7 +413,8 @@ def _load_row(obj: dict, target: Target, run, known: dict, counts: dict) -> None
     log_accesses(
         user=target.user,
         accesses=[
-            Access(a.person_id, a.record_type, a.record_id, a.action, "import") for a in accesses
+            Access(a.person_id, a.record_type, a.record_id, a.action, detail="import")
+            for a in accesses
         ],
     )
 

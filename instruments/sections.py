@@ -10,7 +10,7 @@ from audit.models import Action
 from brygga.sections import person_section, worklist
 from instruments.access import ALERT_ROLES, open_alerts_for
 from instruments.models import Response, RiskAlert
-from instruments.presentation import series
+from instruments.presentation import instrument_title, series
 from organisation.models import Role
 from people.access import Level
 
@@ -30,7 +30,11 @@ def instruments_section(request, person) -> dict:
         .select_related("response")
         .order_by("raised_at")
     )
-    links = [r.home_link for r in responses if _has_link(r) and r.home_link.state == "open"]
+    links = [
+        {"link": r.home_link, "title": instrument_title(r.code, r.version)}
+        for r in responses
+        if _has_link(r) and r.home_link.state == "open"
+    ]
     log_accesses(
         user=request.user,
         accesses=[Access(person.pk, "instrument_response", r.pk) for r in responses]

@@ -187,7 +187,9 @@ def _answer_rows(defn, answers: dict) -> list[dict]:
             shown = _("Yes") if value else _("No")
         else:
             shown = option.label if option else value
-        rows.append({"item": item, "value": value, "shown": shown})
+        # The points in brackets after a scored option; an unscored option's value is a code.
+        scored = option is not None and option.score is not None
+        rows.append({"item": item, "value": value, "shown": shown, "scored": scored})
     return rows
 
 

@@ -157,7 +157,7 @@ def close_intake(
     intake.closed_by = user
     intake.triaged = True
     intake.save()
-    accesses = [Access(intake.person_id, "intake", intake.pk, Action.UPDATE, "closed")]
+    accesses = [Access(intake.person_id, "intake", intake.pk, Action.UPDATE, detail="closed")]
     if intake.referred_to is not None:
         referral = Referral.objects.create(
             person=intake.person,
@@ -217,7 +217,7 @@ def conclude_talk(
     talk.outcome_reason = reason.strip()
     talk.referred_to = referred_to if outcome == TalkOutcome.REFERRED else None
     talk.save()
-    accesses = [Access(talk.person_id, "talk", talk.pk, Action.UPDATE, outcome)]
+    accesses = [Access(talk.person_id, "talk", talk.pk, Action.UPDATE, detail=outcome)]
     if talk.referred_to is not None:
         referral = Referral.objects.create(
             person=talk.person,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import re
 import uuid
 from decimal import Decimal
 
@@ -23,10 +24,13 @@ from django.conf import settings
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from weasyprint import HTML
 
 from audit.models import AccessLogEntry
+from people.identity import format_number
 from people.models import Person
 from retention.graph import Record, collect, person_model
 
@@ -39,6 +43,31 @@ REDACTED = {
 }
 # Secrets and internals that say nothing about the person.
 OMITTED_FIELDS = {"token_hash", "version", "lineage", "series", "prev_hash", "entry_hash"}
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}")
+# Labels for fields declared without a verbose name (whose name Django would print in English).
+FIELD_LABELS = {
+    "created_at": gettext_lazy("Registered at"),
+    "created_by": gettext_lazy("Registered by"),
+    "updated_at": gettext_lazy("Updated at"),
+    "completed_at": gettext_lazy("Completed at"),
+    "closed_by": gettext_lazy("Closed by"),
+    "recorded_at": gettext_lazy("Recorded at"),
+    "recorded_by": gettext_lazy("Recorded by"),
+    "registered_by": gettext_lazy("Registered by"),
+    "added_by": gettext_lazy("Added by"),
+    "given_at": gettext_lazy("Given at the visit"),
+    "followed_up_at": gettext_lazy("Followed up at the visit"),
+    "followed_up_by": gettext_lazy("Followed up by"),
+    "reviewed_by": gettext_lazy("Reviewed by"),
+    "signed_by": gettext_lazy("Signed by"),
+    "written_by": gettext_lazy("Written by"),
+    "expires_at": gettext_lazy("Valid until"),
+    "flag_code": gettext_lazy("Flag"),
+    "item_id": gettext_lazy("Question"),
+    "position": gettext_lazy("Position in the list"),
+    "corrects": gettext_lazy("Corrects note"),
+    "user": gettext_lazy("Staff member"),
+}
 
 
 def build(person: Person, *, extract=None) -> dict:
@@ -82,9 +111,22 @@ def _section(model: type[models.Model], record: Record) -> dict:
     return {
         "kind": model._meta.label,
         "title": _title(model),
-        "labels": {f.name: str(f.verbose_name).capitalize() for f in fields},
+        "labels": {f.name: _label(f) for f in fields},
         "rows": rows,
     }
+
+
+def _label(f: models.Field) -> str:
+    if isinstance(f.verbose_name, Promise):
+        label = f.verbose_name
+    elif f.name in FIELD_LABELS:
+        label = FIELD_LABELS[f.name]
+    elif f.is_relation:
+        # A link to another record is named by that kind of record ("case" -> "Ärende").
+        label = f.related_model._meta.verbose_name
+    else:
+        label = f.verbose_name
+    return str(label).capitalize()
 
 
 def _title(model: type[models.Model]) -> str:
@@ -153,11 +195,24 @@ def _access_log(record: Record) -> list[dict]:
 
 
 def pdf_html(data: dict, person: Person) -> str:
+    # The PDF is read by the person: times as "2026-03-04 14:05", not in the JSON's ISO form.
+    shown = {
+        **data,
+        "generated_at": _readable(data["generated_at"]),
+        "access_log": [{**e, "at": _readable(e["at"])} for e in data["access_log"]],
+    }
     with translation.override("sv"):
         return render_to_string(
             "retention/extract_pdf.html",
-            {"data": data, "person": person, "sections": _pdf_sections(data)},
+            {"data": shown, "person": person, "sections": _pdf_sections(data)},
         )
+
+
+def _readable(value):
+    """An ISO date and time from `_plain` as "YYYY-MM-DD HH:MM"; anything else unchanged."""
+    if isinstance(value, str) and ISO_DATETIME.fullmatch(value):
+        return datetime.datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
+    return value
 
 
 def _pdf_sections(data: dict) -> list[dict]:
@@ -174,10 +229,48 @@ def _pdf_sections(data: dict) -> list[dict]:
                     value = _("(the file is enclosed in the JSON extract)")
                 elif isinstance(value, bool):
                     value = _("Yes") if value else _("No")
-                pairs.append((section["labels"][name], value))
+                elif section["kind"] == "instruments.Response":
+                    value = _rating_value(name, value, row)
+                elif name == "personal_number" and section["kind"] == "people.Person":
+                    value = format_number(value)  # 19980314-9823, as on every page
+                if value in (None, ""):
+                    continue
+                pairs.append((section["labels"][name], _readable(value)))
             rows.append(pairs)
         out.append({"title": section["title"], "kind": section["kind"], "rows": rows})
     return out
+
+
+def _rating_value(name: str, value, row: dict):
+    """A self-rating in words: the instrument's title, its questions and the level's name,
+    not its codes and stored snapshot (those are in the JSON extract)."""
+    from instruments import definitions
+
+    try:
+        defn = definitions.load(row["code"])
+    except (definitions.UnknownDefinition, ValueError, KeyError):
+        defn = None
+    score = row.get("score") if isinstance(row.get("score"), dict) else {}
+    if name == "code" and defn is not None:
+        return defn.title
+    if name == "band_code":
+        return (score.get("band") or {}).get("label") or value
+    if name == "score":
+        return " ".join(score.get("notes") or [])
+    if name == "total" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if name == "answers" and isinstance(value, dict):
+        lines = []
+        known = [i.id for i in defn.answerable_items()] if defn is not None else []
+        order = [i for i in known if i in value] + [i for i in value if i not in known]
+        for item_id in order:
+            answer = value[item_id]
+            item = defn.item(item_id) if defn is not None else None
+            option = item.option(answer) if item is not None and item.options else None
+            shown = option.label if option is not None else answer
+            lines.append(f"{item.label if item is not None else item_id}: {shown}")
+        return "\n".join(lines)
+    return value
 
 
 def pdf(data: dict, person: Person) -> bytes:

@@ -182,3 +182,12 @@ def test_a_user_without_a_role_sees_only_the_start_page(client, org):
 def test_the_anonymous_login_page_has_no_navigation(client):
     content = client.get(LOGIN).content.decode()
     assert "<nav" not in content
+
+
+def test_the_analysts_start_page_leads_to_the_statistics_report(login, analyst):
+    client = login(analyst)
+    content = client.get("/").content.decode()
+    main = content.split('<main id="main"', 1)[1]
+    assert 'href="/statistik/"' in main
+    assert "not available in this version" not in main
+    assert client.get("/statistik/").status_code == 200

@@ -4,6 +4,7 @@ network contacts recorded like visits."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -132,3 +133,22 @@ def test_a_network_contact_is_recorded_like_a_visit(person, coordinator, login):
     assert response.status_code == 302
     contact = Visit.objects.get(person=person)
     assert contact.kind == VisitKind.AUTHORITY and contact.participants
+
+
+def test_the_visit_forms_labels_begin_with_a_capital_letter(person, coordinator, login):
+    client = login(coordinator)
+    visit = _visit(person, coordinator, MONDAY, VisitStatus.HELD)
+    _visit(person, coordinator, MONDAY + datetime.timedelta(days=7))
+    homework = actions.give_homework(user=coordinator, visit=visit, text="Promenad")
+    for url in (
+        f"/genomforande/person/{person.pk}/besok/nytt/",
+        f"/genomforande/person/{person.pk}/besok/serie/",
+        f"/genomforande/besok/{visit.pk}/andra/",
+        f"/genomforande/hemuppgift/{homework.pk}/uppfoljning/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        labels = re.findall(r"<(?:label|legend)[^>]*>\s*([^<\s][^<]*)", page)
+        assert labels, url
+        assert [label for label in labels if label[0].islower()] == [], url

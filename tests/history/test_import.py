@@ -196,7 +196,7 @@ def test_the_import_is_in_the_access_log_and_the_application_log_has_no_names(
 ):
     with caplog.at_level(logging.INFO, logger="brygga.history"):
         run(EXAMPLE, officer)
-    entries = AccessLogEntry.objects.filter(username=officer.username, reason="import")
+    entries = AccessLogEntry.objects.filter(username=officer.username, detail="import")
     assert entries.filter(record_type="person").count() == 6
     assert entries.filter(record_type="decision").count() == 5
     text = caplog.text

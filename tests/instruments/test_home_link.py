@@ -172,3 +172,11 @@ def test_licensed_instruments_shipped_without_permission_are_refused(coordinator
         pytest.skip(f"{code}'s definition records permission for electronic use")
     with pytest.raises(ValidationError):
         _send(person, coordinator, code=code)
+
+
+def test_the_person_page_names_a_waiting_link_by_its_instrument(login, coordinator, person):
+    _send(person, coordinator, code="en-vanlig-dag")
+    page = login(coordinator).get(f"/personer/{person.pk}/").content.decode()
+    waiting = page.split("waiting for answers:", 1)[1].split("</p>", 1)[0]
+    assert "En vanlig dag (valid until" in waiting
+    assert "EN-VANLIG-DAG" not in page

@@ -325,7 +325,22 @@ def test_closing_is_logged(login, officer, intake):
         f"/aktualiseringar/{intake.pk}/avsluta/",
         {"outcome": "not_target_group", "reason": "Under 18 år"},
     )
-    assert log_entries(officer, intake.pk, "update").get().reason == "closed"
+    entry = log_entries(officer, intake.pk, "update").get()
+    # "closed" is a system detail, not a reason a person gave for opening a record.
+    assert (entry.detail, entry.reason) == ("closed", "")
+
+
+def test_closing_is_not_listed_among_the_reasons_the_manager_reviews(
+    login, officer, manager, intake
+):
+    login(officer).post(
+        f"/aktualiseringar/{intake.pk}/avsluta/",
+        {"outcome": "not_target_group", "reason": "Under 18 år"},
+    )
+    response = login(manager).get("/atkomstlogg/", {"only_reasons": "on"})
+    assert list(response.context["rows"]) == []
+    response = login(manager).get("/atkomstlogg/")
+    assert ">closed<" not in response.content.decode()
 
 
 def test_coordinator_may_not_close(login, coordinator, person_intake):

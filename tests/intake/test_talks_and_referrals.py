@@ -130,6 +130,17 @@ def test_offering_mapping_concludes_the_talk_once(login, officer, talk):
         actions.conclude_talk(user=officer, talk=talk, outcome="ended", reason="x")
 
 
+def test_the_outcome_of_a_talk_is_no_reason_in_the_managers_access_log(
+    login, officer, manager, talk
+):
+    url = f"/aktualiseringar/samtal/{talk.pk}/utfall/"
+    assert login(officer).post(url, {"outcome": "offer_mapping"}).status_code == 302
+    entry = AccessLogEntry.objects.get(record_id=str(talk.pk), action="update")
+    assert (entry.detail, entry.reason) == ("offer_mapping", "")
+    page = login(manager).get("/atkomstlogg/").content.decode()
+    assert "offer_mapping" not in page
+
+
 def test_person_page_lists_intakes_talks_and_referrals(
     login, coordinator, person, person_intake, talk, service, officer
 ):

@@ -215,3 +215,36 @@ def test_the_extract_page_lists_cullings_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(few)):
         response = client.get("/registerutdrag/", {"q": person.last_name})
     assert response.content.decode().count("People: 1") == 16
+
+
+def test_the_pdf_speaks_swedish_and_shows_times_as_people_write_them(
+    login, manager, made, full_record
+):
+    text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    # Fields declared without a label of their own are named in Swedish, not by their code.
+    for english in ["Created at", "Created by", "Closed by", "Support kind", "Application"]:
+        assert english not in text
+    assert "Registrerad av" in text
+    # No ISO timestamps ("2026-03-04T14:05:00+01:00") in a letter to the person.
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", text)
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)
+    assert f"Personnummer {full_record.display_number}" in text
+
+
+def test_a_self_rating_in_the_pdf_is_in_words_not_codes(login, manager, made, full_record):
+    from instruments.models import Response
+
+    band = {"code": "moderate", "label": "Måttlig depression", "low": 20, "high": 34}
+    Response.objects.filter(person=full_record).update(
+        status="complete",
+        answers={"9": 0, "1": 6},
+        total=26.0,
+        computable=True,
+        band_code="moderate",
+        score={"computable": True, "total": 26.0, "band": band, "bands": [band], "notes": []},
+    )
+    text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    assert "MADRS-S – självskattning" in text
+    assert "Sinnesstämning:" in text and "Livslust:" in text
+    assert "Måttlig depression" in text
+    assert "{'" not in text and "moderate" not in text and "26.0" not in text
