@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from functools import wraps
 
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -202,7 +204,11 @@ def fhir_export(request, response):
     data = fhir.to_response(
         defn,
         response.answers,
-        authored=response.completed_at or response.created_at,
+        # When the answers were given (a paper rating typed in later keeps its own date);
+        # noon, so the date is the same in every time zone an importer may use.
+        authored=datetime.datetime.combine(
+            response.administered_on, datetime.time(12), tzinfo=timezone.get_current_timezone()
+        ),
         subject=f"urn:uuid:{response.person_id}",
     )
     log_access(

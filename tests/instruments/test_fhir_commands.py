@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from instruments import definitions
@@ -287,8 +286,8 @@ def test_a_response_exported_by_the_page_imports_as_an_equal_completed_response(
     assert (imported.total, imported.computable, imported.band_code) == (14, True, "mild")
     assert imported.score == original.score
     assert imported.created_by == coordinator and imported.person == person
-    # The page exports the completion time as `authored`; its local date is the rating's date.
-    assert imported.administered_on == timezone.localdate(original.completed_at)
+    # The page exports the day the answers were given as `authored`: the date comes back.
+    assert imported.administered_on == original.administered_on
     assert not RiskAlert.objects.exists()
 
     new_entries = AccessLogEntry.objects.exclude(pk__in=logged_before)

@@ -129,6 +129,8 @@ def test_fhir_export_of_a_stored_response(login, coordinator, person):
     from instruments import definitions, fhir
 
     assert fhir.from_response(definitions.load("madrs-s", "1"), data) == response.answers
+    # The date the answers were given, not the day they were typed in.
+    assert data["authored"].startswith(response.administered_on.isoformat())
     assert AccessLogEntry.objects.filter(action="export", record_id=str(response.pk)).exists()
 
 
