@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 
 from audit.events import log_access
@@ -30,3 +32,17 @@ def log_read(request, person_id, record_type: str, record_id) -> None:
         record_type=record_type,
         record_id=record_id,
     )
+
+
+@contextmanager
+def refusal_shown_on(form):
+    """Run an action; if it refuses (ValidationError), show why on the form and carry on.
+
+    Statements after the action in the block run only when it succeeded, so the usual shape is:
+    `with refusal_shown_on(form): act(...); messages.success(...); return redirect(...)`, and the
+    form page is rendered after the block when the action was refused.
+    """
+    try:
+        yield
+    except ValidationError as error:
+        add_action_errors(form, error)

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from audit.events import log_access
 from audit.models import Action
-from brygga.forms_util import add_action_errors as _add_errors
 from brygga.forms_util import log_read as _log_read
 from brygga.forms_util import posted as _data
+from brygga.forms_util import refusal_shown_on
 from decisions import actions
 from decisions.deadlines import appeal_deadline
 from decisions.forms import (
@@ -114,15 +114,12 @@ def application_create(request, person):
     form = ApplicationForm(_data(request))
     if request.method == "POST" and form.is_valid():
         case = _case_for(person)
-        try:
+        with refusal_shown_on(form):
             if case is None:
                 raise ValidationError(_("The person has no case to register the application in."))
             application = actions.create_application(
                 user=request.user, person=person, case=case, **form.cleaned_data
             )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("The application has been registered."))
             return redirect("decisions:application_detail", pk=application.pk)
     elif request.method == "GET":
@@ -153,7 +150,7 @@ def communication(request, application):
     form = CommunicationForm(_data(request), initial=_communication_initial(application))
     if request.method == "POST" and not frozen and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             actions.record_communication(
                 user=request.user,
                 application=application,
@@ -163,9 +160,6 @@ def communication(request, application):
                 response=data["communication_response"],
                 exemption=data["communication_exemption"],
             )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("The communication has been recorded."))
             return redirect("decisions:application_detail", pk=application.pk)
     elif request.method == "GET":
@@ -193,13 +187,10 @@ def _communication_initial(application: Application) -> dict:
 def decision_create(request, application):
     form = DecisionForm(_data(request), application=application, initial=_decision_initial(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             decision = actions.issue_decision(
                 officer=request.user, application=application, **form.cleaned_data
             )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(
                 request,
                 _("Decision %(number)s has been issued. Send the letter and record it.")
@@ -291,11 +282,8 @@ def decision_letter(request, decision):
 def delivery_create(request, decision):
     form = DeliveryForm(_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             actions.record_delivery(user=request.user, decision=decision, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("The sending of the letter has been recorded."))
             return redirect("decisions:detail", pk=decision.pk)
     elif request.method == "GET":
@@ -314,13 +302,10 @@ def delivery_create(request, decision):
 def appeal_create(request, decision):
     form = AppealForm(_data(request), decision=decision)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             appeal = actions.register_appeal(
                 user=request.user, decision=decision, **form.cleaned_data
             )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("The appeal has been registered."))
             return redirect("decisions:appeal_detail", pk=appeal.pk)
     elif request.method == "GET":
@@ -364,13 +349,10 @@ def appeal_step(request, appeal):
         data = form.cleaned_data
         status = data["status"]
         fields = {name: data.get(name) for name in actions.APPEAL_FIELDS.get(status, ())}
-        try:
+        with refusal_shown_on(form):
             actions.update_appeal(
                 user=request.user, appeal=appeal, status=status, notes=data["notes"], **fields
             )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("The appeal has been updated."))
             return redirect("decisions:appeal_detail", pk=appeal.pk)
     elif request.method == "GET":

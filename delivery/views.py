@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_accesses
-from brygga.forms_util import add_action_errors as _add_errors
 from brygga.forms_util import log_read as _log_read
 from brygga.forms_util import posted as _data
+from brygga.forms_util import refusal_shown_on
 from delivery import access as delivery_access
 from delivery import actions
 from delivery.access import PROVIDER_ROLES
@@ -436,11 +436,8 @@ def visit_edit(request, visit, person):
 def homework_create(request, visit, person):
     form = HomeworkForm(_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             actions.give_homework(user=request.user, visit=visit, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("The homework has been saved."))
             return redirect("delivery:visit_detail", pk=visit.pk)
     return _form_page(
@@ -575,11 +572,8 @@ def goal_create(request, plan, person):
     _latest_or_403(plan)
     form = GoalForm(_data(request), plan=plan)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             actions.add_goal(user=request.user, plan=plan, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("The goal has been added."))
             return redirect("delivery:plan_detail", pk=plan.pk)
     return _form_page(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
-from brygga.forms_util import add_action_errors, log_read, posted
+from brygga.forms_util import add_action_errors, log_read, posted, refusal_shown_on
 from delivery.models import Visit
 from instruments import actions, definitions
 from instruments.access import (
@@ -230,7 +230,7 @@ def home_link(request, person):
     form = HomeLinkForm(posted(request), link_choices=_link_choices(person))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             link, token = actions.send_home_link(
                 user=request.user,
                 person=person,
@@ -239,9 +239,6 @@ def home_link(request, person):
                 days=data["days"],
                 **_linked_objects(person, data["link"]),
             )
-        except ValidationError as error:
-            add_action_errors(form, error)
-        else:
             # The token is kept only as a hash: this is the one time the address can be shown.
             return render(
                 request,
@@ -274,13 +271,10 @@ def alert(request, alert):
     may_write = request.access_level >= Level.WRITE
     form = ResolveAlertForm(posted(request) if may_write else None)
     if request.method == "POST" and may_write and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             actions.resolve_alert(
                 user=request.user, alert=alert, action_taken=form.cleaned_data["action_taken"]
             )
-        except ValidationError as error:
-            add_action_errors(form, error)
-        else:
             messages.success(request, _("What was done has been recorded; the alert is closed."))
             return redirect("people:detail", pk=alert.person_id)
     if request.method == "GET":

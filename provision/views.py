@@ -8,15 +8,15 @@ and `people.access`. A protected person's name is shown only to staff named on t
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from brygga.forms_util import add_action_errors as _add_errors
 from brygga.forms_util import posted as _data
+from brygga.forms_util import refusal_shown_on
 from history.capacity import capacity_forecasts
 from organisation.models import CASE_ROLES, Role
 from organisation.roles import role_required, roles_of
@@ -72,11 +72,8 @@ def order_detail(request, pk):
             coordinators=actions.coordinator_choices(order.provider_unit.descendant_ids()),
         )
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusal_shown_on(form):
                 actions.accept_order(user=request.user, order=order, **form.cleaned_data)
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
                 messages.success(request, _("The order has been accepted."))
                 return redirect("provision:order", pk=order.pk)
     elif request.method == "POST":
@@ -143,7 +140,7 @@ def reassign(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             events = actions.reassign(
                 user=request.user,
                 from_user=data["from_user"],
@@ -151,9 +148,6 @@ def reassign(request):
                 case_ids=data["cases"] or None,
                 confirm_beyond_ceiling=data["confirm_beyond_ceiling"],
             )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("%(count)s assignments moved.") % {"count": len(events)})
             return redirect("provision:capacity")
     log_accesses(
@@ -173,11 +167,8 @@ def close(request, person):
     case = person.cases.filter(status=CaseStatus.OPEN).order_by("-opened_on").first()
     form = ClosureForm(_data(request)) if case is not None else None
     if form is not None and request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             closure.close_case(user=request.user, case=case, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("The case has been closed."))
             return redirect("people:detail", pk=person.pk)
     log_accesses(user=request.user, accesses=[Access(person.pk, "person", person.pk)])
@@ -195,11 +186,8 @@ def follow_up(request, pk):
     if item.status != "pending":
         form = None
     elif request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             closure.record_follow_up(user=request.user, follow_up=item, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("The follow-up has been recorded."))
             return redirect("people:detail", pk=item.person_id)
     log_accesses(
