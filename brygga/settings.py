@@ -311,3 +311,7 @@ AUTHENTICATION_BACKENDS = [
     *(["sso.backends.OIDCBackend"] if BRYGGA_AUTH != "local" else []),
 ]
 # --- Single sign-on ----------------------------------------------------------------- end ---
+
+# The statistics report runs its parts on this many PostgreSQL connections at once, in one
+# snapshot (reports/parallel.py). 1 runs them one after the other.
+BRYGGA_REPORT_WORKERS = int(os.environ.get("BRYGGA_REPORT_WORKERS", "2"))

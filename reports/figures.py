@@ -358,24 +358,36 @@ def appeals_in_time(start, end) -> dict[str, int]:
 # Staff work
 
 
+def staff_names(user_ids) -> dict[int, str]:
+    """Display names of staff members: one query, after the counting (grouping the counts by
+    name columns as well as by id made the visits figure 2.4 times its floor)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in=list(user_ids))
+    return {
+        row["pk"]: f"{row['first_name']} {row['last_name']}".strip() or row["username"]
+        for row in users.values("pk", "first_name", "last_name", "username")
+    }
+
+
+def _named(rows: list[dict]) -> list[dict]:
+    """Rows with a user_id, given their staff member's name and sorted by it."""
+    names = staff_names(row["user_id"] for row in rows)
+    for row in rows:
+        row["name"] = names.get(row["user_id"], "")
+    return sorted(rows, key=lambda row: (row["name"], row["user_id"] or 0))
+
+
 def caseload_per_coordinator(on_date) -> list[dict]:
     """Cases open on the date per coordinator now named on them (the links are not dated)."""
     rows = (
         CaseStaff.objects.filter(role=CaseStaffRole.COORDINATOR, case__opened_on__lte=on_date)
         .filter(Q(case__closed_on__isnull=True) | Q(case__closed_on__gt=on_date))
-        .values("user_id", "user__first_name", "user__last_name", "user__username")
+        .values("user_id")
         .annotate(n=Count("case", distinct=True))
-        .order_by("user__first_name", "user__last_name", "user_id")
+        .order_by()
     )
-    return [
-        {
-            "user_id": row["user_id"],
-            "name": f"{row['user__first_name']} {row['user__last_name']}".strip()
-            or row["user__username"],
-            "cases": row["n"],
-        }
-        for row in rows
-    ]
+    return _named([{"user_id": row["user_id"], "cases": row["n"]} for row in rows])
 
 
 def weeks_in(start, end) -> float:
@@ -401,20 +413,17 @@ def visits_per_coordinator(start, end) -> list[dict]:
             status=VisitStatus.HELD,
             **_instants(start, end),
         )
-        .values("created_by_id", "created_by__first_name", "created_by__last_name")
+        .values("created_by_id")
         .annotate(n=Count("pk"))
-        .order_by("created_by__first_name", "created_by__last_name", "created_by_id")
+        .order_by()
     )
     weeks = weeks_in(start, end)
-    return [
-        {
-            "user_id": row["created_by_id"],
-            "name": f"{row['created_by__first_name']} {row['created_by__last_name']}".strip(),
-            "visits": row["n"],
-            "per_week": row["n"] / weeks,
-        }
-        for row in rows
-    ]
+    return _named(
+        [
+            {"user_id": row["created_by_id"], "visits": row["n"], "per_week": row["n"] / weeks}
+            for row in rows
+        ]
+    )
 
 
 def visits_by_status(start, end) -> dict[str, int]:
@@ -522,12 +531,19 @@ def situation_after(start, end, field: str) -> dict[str, dict[str, int]]:
     The follow-ups are those of the same closures (one cohort followed over time); only done
     follow-ups carry a situation.
     """
-    result = {"closure": _by(closures(start, end), field)}
-    done = FollowUp.objects.filter(
-        closure__closed_on__range=(start, end), status=FollowUpStatus.DONE
+    result = {"closure": _by(closures(start, end), field), "after_6": {}, "after_12": {}}
+    rows = (
+        FollowUp.objects.filter(
+            closure__closed_on__range=(start, end),
+            status=FollowUpStatus.DONE,
+            months__in=(6, 12),
+        )
+        .values("months", field)
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    for months in (6, 12):
-        result[f"after_{months}"] = _by(done.filter(months=months), field)
+    for row in rows:
+        result[f"after_{row['months']}"][row[field]] = row["n"]
     return result
 
 

@@ -18,7 +18,7 @@ from delivery.models import VisitStatus
 from groups.models import AGE_BANDS
 from intake.models import Channel, IntakeOutcome, Source
 from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
-from reports import figures, outcomes
+from reports import figures, outcomes, parallel
 from reports.suppression import HIDDEN, SMALL, is_hidden, is_small, suppress_group
 
 # The review's wording (seeds, "Statistik" and "Arbetsätt"), quoted as the source of a figure.
@@ -724,15 +724,18 @@ def build_report(
 ) -> dict:
     """The whole report for the period, with stock figures on `on_date` (default: `end`)."""
     on_date = on_date or end
-    sections = [
-        intake_section(start, end),
-        people_section(start, end, on_date),
-        contact_section(start, end, on_date),
-        decisions_section(start, end),
-        staff_section(start, end, on_date, named=named_staff and not suppress),
-        groups_section(start, end),
-        after_section(start, end, suppress=suppress),
-    ]
+    # Independent of each other: on PostgreSQL they run side by side in one snapshot.
+    sections = parallel.run_all(
+        [
+            lambda: intake_section(start, end),
+            lambda: people_section(start, end, on_date),
+            lambda: contact_section(start, end, on_date),
+            lambda: decisions_section(start, end),
+            lambda: staff_section(start, end, on_date, named=named_staff and not suppress),
+            lambda: groups_section(start, end),
+            lambda: after_section(start, end, suppress=suppress),
+        ]
+    )
     for section in sections:
         section["title"] = str(section["title"])
         for tbl in section["tables"]:

@@ -1,0 +1,77 @@
+"""Run the report's independent parts side by side on PostgreSQL, all in one snapshot.
+
+The report is some forty aggregate queries that do not depend on each other. On PostgreSQL they
+run on `BRYGGA_REPORT_WORKERS` connections at once (bench/README.md: the yearly report at a
+million people). Every connection reads the same snapshot, exported by the calling connection
+(`pg_export_snapshot`), so the figures agree with each other exactly as if one connection had
+run them all: a visit registered meanwhile is in every figure or in none.
+
+Elsewhere (SQLite), with one worker, or inside a transaction of the caller (whose uncommitted
+rows other connections cannot see), the parts run one after the other on the caller's connection.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import connection, connections, transaction
+from django.utils import timezone, translation
+
+T = TypeVar("T")
+
+READ_ONLY_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+
+
+def can_run_side_by_side() -> bool:
+    return (
+        settings.BRYGGA_REPORT_WORKERS > 1
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+
+
+def run_all(parts: list[Callable[[], T]]) -> list[T]:
+    """The results of `parts`, in their order; see the module docstring for where they run."""
+    if not can_run_side_by_side() or len(parts) < 2:
+        return [part() for part in parts]
+    language = translation.get_language()
+    zone = timezone.get_current_timezone()
+    results: list = [None] * len(parts)
+    waiting: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in range(len(parts)):
+        waiting.put(index)
+
+    def work(snapshot: str) -> None:
+        """One connection: import the snapshot, then take parts until none are left."""
+        try:
+            with (
+                translation.override(language),
+                timezone.override(zone),
+                transaction.atomic(),
+            ):
+                with connection.cursor() as cursor:
+                    cursor.execute(READ_ONLY_SNAPSHOT)
+                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                while True:
+                    try:
+                        index = waiting.get_nowait()
+                    except queue.Empty:
+                        return
+                    results[index] = parts[index]()
+        finally:
+            connections.close_all()  # this thread's connection; the caller's stays open
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(READ_ONLY_SNAPSHOT)
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+        workers = min(settings.BRYGGA_REPORT_WORKERS, len(parts))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
+            for future in [pool.submit(work, snapshot) for _n in range(workers)]:
+                future.result()  # re-raises a part's exception here
+    return results

@@ -1,0 +1,102 @@
+"""The report's parts side by side: same figures as one after the other, one snapshot."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+
+from people.models import CaseStaffRole
+from reports import parallel
+from reports.report import build_report
+from tests.factories import CaseStaffFactory
+
+D = datetime.date
+
+
+def _scalar(sql: str):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs the parts one after the other on one connection")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_side_by_side_gives_the_same_report_as_one_after_the_other(world, coordinator, settings):
+    _postgresql_only()
+    for n, source in enumerate(["psychiatry", "relative", "relative", "self"]):
+        person = world.person(first_name="Elin", last_name=f"Hemligsson{n}")
+        world.intake(D(2025, 2, 1 + n), person=person, source=source, outcome="talk_offered")
+        world.start(person, D(2025, 3, 1 + n))
+        CaseStaffFactory(
+            case=person.cases.first(), user=coordinator, role=CaseStaffRole.COORDINATOR
+        )
+    world.close(person, D(2025, 9, 1))
+
+    settings.BRYGGA_REPORT_WORKERS = 1
+    one_by_one = build_report(D(2025, 1, 1), D(2025, 12, 31), suppress=False)
+    settings.BRYGGA_REPORT_WORKERS = 3
+    assert parallel.can_run_side_by_side()
+    side_by_side = build_report(D(2025, 1, 1), D(2025, 12, 31), suppress=False)
+
+    assert side_by_side == one_by_one
+    started = next(
+        tbl
+        for section in side_by_side["sections"]
+        for tbl in section["tables"]
+        if tbl["key"] == "new_per_year"
+    )
+    assert started["rows"][0]["values"][0] == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_connection_reads_the_callers_snapshot(settings):
+    """Parts run on separate connections at once, and all see one and the same snapshot."""
+    _postgresql_only()
+    settings.BRYGGA_REPORT_WORKERS = 2
+    both_started = threading.Barrier(2, timeout=10)
+
+    def part():
+        both_started.wait()  # two connections at the same time, not one after the other
+        return (
+            _scalar("SELECT pg_backend_pid()"),
+            _scalar("SELECT pg_current_snapshot()::text"),
+            _scalar("SHOW transaction_isolation"),
+            _scalar("SHOW transaction_read_only"),
+        )
+
+    results = parallel.run_all([part, part])
+
+    assert len({pid for pid, *_ in results}) == 2
+    assert len({snapshot for _pid, snapshot, *_ in results}) == 1
+    assert {(isolation, read_only) for *_, isolation, read_only in results} == {
+        ("repeatable read", "on")
+    }
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_parts_run_on_the_callers_connection(settings):
+    """Other connections could not see the caller's uncommitted rows."""
+    settings.BRYGGA_REPORT_WORKERS = 4
+    assert not parallel.can_run_side_by_side()
+    caller = threading.get_ident()
+
+    assert parallel.run_all([threading.get_ident, threading.get_ident]) == [caller, caller]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_part_fails_the_whole_report(settings):
+    _postgresql_only()
+    settings.BRYGGA_REPORT_WORKERS = 2
+
+    def broken():
+        raise ValueError("a figure failed")
+
+    with pytest.raises(ValueError, match="a figure failed"):
+        parallel.run_all([lambda: 1, broken, lambda: 2])
