@@ -315,3 +315,5 @@ AUTHENTICATION_BACKENDS = [
 # The statistics report runs its parts on this many PostgreSQL connections at once, in one
 # snapshot (reports/parallel.py). 1 runs them one after the other.
 BRYGGA_REPORT_WORKERS = int(os.environ.get("BRYGGA_REPORT_WORKERS", "2"))
+# Memory each of those connections may use to sort and group before spilling to disk.
+BRYGGA_REPORT_WORK_MEM = os.environ.get("BRYGGA_REPORT_WORK_MEM", "64MB")

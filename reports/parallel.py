@@ -6,8 +6,9 @@ million people). Every connection reads the same snapshot, exported by the calli
 (`pg_export_snapshot`), so the figures agree with each other exactly as if one connection had
 run them all: a visit registered meanwhile is in every figure or in none.
 
-Elsewhere (SQLite), with one worker, or inside a transaction of the caller (whose uncommitted
-rows other connections cannot see), the parts run one after the other on the caller's connection.
+With one worker the parts run one after the other in one such transaction. On SQLite, or inside
+a transaction of the caller (whose uncommitted rows other connections cannot see), they run one
+after the other on the caller's connection as it is.
 """
 
 from __future__ import annotations
@@ -26,18 +27,33 @@ T = TypeVar("T")
 READ_ONLY_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 
+def _begin(cursor, snapshot: str | None = None) -> None:
+    """First statements of a report transaction: a read-only snapshot (the caller's, if given),
+    and room to sort and group in memory (PostgreSQL's default work_mem, 4 MB, spills a year's
+    grouping to disk)."""
+    cursor.execute(READ_ONLY_SNAPSHOT)
+    if snapshot:
+        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+    cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.BRYGGA_REPORT_WORK_MEM])
+
+
+def own_transaction_possible() -> bool:
+    """PostgreSQL, and the caller not inside a transaction whose rows others could not see."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
 def can_run_side_by_side() -> bool:
-    return (
-        settings.BRYGGA_REPORT_WORKERS > 1
-        and connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-    )
+    return settings.BRYGGA_REPORT_WORKERS > 1 and own_transaction_possible()
 
 
 def run_all(parts: list[Callable[[], T]]) -> list[T]:
     """The results of `parts`, in their order; see the module docstring for where they run."""
-    if not can_run_side_by_side() or len(parts) < 2:
+    if not own_transaction_possible():
         return [part() for part in parts]
+    if not can_run_side_by_side() or len(parts) < 2:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _begin(cursor)
+            return [part() for part in parts]
     language = translation.get_language()
     zone = timezone.get_current_timezone()
     results: list = [None] * len(parts)
@@ -54,8 +70,7 @@ def run_all(parts: list[Callable[[], T]]) -> list[T]:
                 transaction.atomic(),
             ):
                 with connection.cursor() as cursor:
-                    cursor.execute(READ_ONLY_SNAPSHOT)
-                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                    _begin(cursor, snapshot)
                 while True:
                     try:
                         index = waiting.get_nowait()
@@ -67,7 +82,7 @@ def run_all(parts: list[Callable[[], T]]) -> list[T]:
 
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(READ_ONLY_SNAPSHOT)
+            _begin(cursor)
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
         workers = min(settings.BRYGGA_REPORT_WORKERS, len(parts))

@@ -294,9 +294,8 @@ def people_section(start, end, on_date) -> dict:
 
 def contact_section(start, end, on_date) -> dict:
     month = figures.DAYS_PER_MONTH
-    ended = figures.contact_time_ended(start, end)
+    ended, buckets = figures.ended_contact_figures(start, end)
     ongoing = figures.contact_time_ongoing(on_date)
-    buckets = figures.contact_time_distribution(start, end)
     bucket_rows = []
     for low, high in figures.CONTACT_BUCKETS:
         key = figures.bucket_key(low, high)

@@ -148,6 +148,11 @@ def test_contact_time_of_ended_and_ongoing_cases(world):
         "24-36": 0,
         "36-": 0,
     }
+    # The report asks for both at once (one query on PostgreSQL): the same figures.
+    assert figures.ended_contact_figures(D(2024, 1, 1), D(2024, 12, 31)) == (
+        ended,
+        figures.contact_time_distribution(D(2024, 1, 1), D(2024, 12, 31)),
+    )
     ongoing = figures.contact_time_ongoing(D(2024, 12, 31))
     assert (ongoing["n"], ongoing["mean"]) == (1, 183)
     # Closure on the last day of the period counts; a day later does not.

@@ -69,15 +69,31 @@ def test_every_connection_reads_the_callers_snapshot(settings):
             _scalar("SELECT pg_current_snapshot()::text"),
             _scalar("SHOW transaction_isolation"),
             _scalar("SHOW transaction_read_only"),
+            _scalar("SHOW work_mem"),
         )
 
     results = parallel.run_all([part, part])
 
     assert len({pid for pid, *_ in results}) == 2
     assert len({snapshot for _pid, snapshot, *_ in results}) == 1
-    assert {(isolation, read_only) for *_, isolation, read_only in results} == {
-        ("repeatable read", "on")
-    }
+    assert {result[2:] for result in results} == {("repeatable read", "on", "64MB")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_worker_runs_the_parts_in_one_read_only_transaction(settings):
+    _postgresql_only()
+    settings.BRYGGA_REPORT_WORKERS = 1
+
+    def part():
+        return (
+            _scalar("SELECT pg_current_snapshot()::text"),
+            _scalar("SHOW transaction_read_only"),
+        )
+
+    first, second = parallel.run_all([part, part])
+
+    assert first == second
+    assert first[1] == "on"
 
 
 @pytest.mark.django_db
