@@ -147,6 +147,10 @@ class Decision(models.Model):
             models.Index(fields=["period_to"], name="decision_period_to_idx"),
             # The statistics' "time to decision" per case (bench/README.md).
             models.Index(fields=["case", "decided_on"], name="decision_case_date_idx"),
+            # Decisions of a period by outcome, kind and person, index-only (bench/README.md).
+            models.Index(
+                fields=["decided_on", "outcome", "kind", "person"], name="decision_report_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

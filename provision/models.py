@@ -48,6 +48,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["person", "accepted_on"], name="order_person_start_idx"),
             models.Index(fields=["case", "accepted_on"], name="order_case_start_idx"),
+            # Starts in a period (new people per year), index-only (bench/README.md).
+            models.Index(fields=["accepted_on", "person"], name="order_start_person_idx"),
         ]
 
     def __str__(self) -> str:
@@ -135,6 +137,13 @@ class Closure(models.Model):
         verbose_name = _("closure")
         verbose_name_plural = _("closures")
         ordering = ["-closed_on"]
+        indexes = [
+            # Closures of a period by reason and situation, index-only (bench/README.md).
+            models.Index(
+                fields=["closed_on", "reason", "occupation", "isolation", "follow_up_consent"],
+                name="closure_report_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.closed_on}"

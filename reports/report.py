@@ -8,7 +8,9 @@ With `suppress=True` (analysts) small counts of people are suppressed (reports/s
 
 from __future__ import annotations
 
+import contextvars
 import datetime
+import functools
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -139,15 +141,69 @@ def _with_kind(function):
 table = _with_kind(table)
 
 
+# Figures computed beforehand, side by side (build_report), keyed by function and arguments.
+_computed: contextvars.ContextVar[dict | None] = contextvars.ContextVar("computed", default=None)
+
+
+def _figure(function, *args):
+    """A figure, from those computed beforehand for this report if it is among them."""
+    computed = _computed.get()
+    key = (function.__name__, args)
+    if computed is not None and key in computed:
+        return computed[key]
+    return function(*args)
+
+
+def instrument_tables(start, end) -> list[dict]:
+    return outcomes.instrument_tables(start, end, table=table, stats_table=stats_table)
+
+
+def figure_calls(start, end, on_date) -> list[tuple]:
+    """Every figure the sections read: (function, *args), the slowest first (bench/README.md),
+    so that the connections side by side finish at about the same time."""
+    period = (start, end)
+    return [
+        (figures.intake_lead_times, *period),
+        (figures.visits_per_coordinator, *period),
+        (figures.visits_by_status, *period),
+        (figures.contact_time_ongoing, on_date),
+        (figures.new_people_by_source, *period),
+        (figures.people_in_support, *period),
+        (figures.ended_contact_figures, *period),
+        (figures.ongoing_decisions, on_date),
+        (figures.caseload_per_coordinator, on_date),
+        (instrument_tables, *period),
+        (figures.intake_outcomes, *period),
+        (figures.intakes_by_channel, *period),
+        (figures.intakes_by_source, *period),
+        (figures.new_people_per_year, *period),
+        (figures.people_with_decision, *period),
+        (figures.situation_after, *period, "occupation"),
+        (figures.situation_after, *period, "isolation"),
+        (figures.follow_up_status, *period),
+        (figures.decisions_by_outcome, *period),
+        (figures.decisions_by_kind, *period),
+        (figures.referred_to, *period),
+        (figures.closure_reasons, *period),
+        (figures.not_offered, *period),
+        (figures.appeals_by_status, *period),
+        (figures.appeals_in_time, *period),
+        (figures.appeal_judgments, *period),
+        (figures.group_attendance, *period),
+        (figures.group_attendance_distribution, *period),
+        (figures.head_counts, *period),
+    ]
+
+
 # Sections
 
 
 def intake_section(start, end) -> dict:
-    by_outcome = figures.intake_outcomes(start, end)
-    not_offered = figures.not_offered(start, end)
+    by_outcome = _figure(figures.intake_outcomes, start, end)
+    not_offered = _figure(figures.not_offered, start, end)
     by_outcome.setdefault(IntakeOutcome.TALK_OFFERED, 0)
-    lead = figures.intake_lead_times(start, end)
-    referred = figures.referred_to(start, end)
+    lead = _figure(figures.intake_lead_times, start, end)
+    referred = _figure(figures.referred_to, start, end)
     outcome_choices = list(IntakeOutcome.choices) + [("open", _("Still open"))]
     return {
         "key": "intake",
@@ -156,7 +212,7 @@ def intake_section(start, end) -> dict:
             counts_table(
                 "intake_source",
                 _("Intakes by source"),
-                figures.intakes_by_source(start, end),
+                _figure(figures.intakes_by_source, start, end),
                 Source.choices,
                 note=_("Intakes received in the period, by who made contact."),
                 total_keys=["intakes"],
@@ -165,7 +221,7 @@ def intake_section(start, end) -> dict:
             counts_table(
                 "intake_channel",
                 _("Intakes by channel"),
-                figures.intakes_by_channel(start, end),
+                _figure(figures.intakes_by_channel, start, end),
                 Channel.choices,
                 note=_("Intakes received in the period, by how contact was made."),
                 total_keys=["intakes"],
@@ -220,10 +276,10 @@ def years_between(start, end) -> float:
 
 
 def people_section(start, end, on_date) -> dict:
-    per_year = figures.new_people_per_year(start, end)
+    per_year = _figure(figures.new_people_per_year, start, end)
     years = list(range(start.year, end.year + 1))
     total = sum(per_year.values())
-    decisions = figures.people_with_decision(start, end)
+    decisions = _figure(figures.people_with_decision, start, end)
     several = decisions["more_than_one"]
     source_choices = list(Source.choices) + [("", _("No intake recorded"))]
     return {
@@ -251,7 +307,7 @@ def people_section(start, end, on_date) -> dict:
             counts_table(
                 "new_by_source",
                 _("New people by source of their first intake"),
-                figures.new_people_by_source(start, end),
+                _figure(figures.new_people_by_source, start, end),
                 source_choices,
                 source="source",
                 note=_("The same people, by who made contact in their first recorded intake."),
@@ -274,7 +330,7 @@ def people_section(start, end, on_date) -> dict:
                 "ongoing_decisions",
                 _("People with an ongoing decision on %(date)s") % {"date": on_date.isoformat()},
                 [_("People")],
-                [("ongoing", _("Ongoing decision"), [figures.ongoing_decisions(on_date)])],
+                [("ongoing", _("Ongoing decision"), [_figure(figures.ongoing_decisions, on_date)])],
                 source="ongoing",
                 note=_(
                     "People with a granted or partly granted decision whose period includes the "
@@ -285,7 +341,7 @@ def people_section(start, end, on_date) -> dict:
                 "people_in_support",
                 _("People in support during the period"),
                 [_("People")],
-                [("in_support", _("In support"), [figures.people_in_support(start, end)])],
+                [("in_support", _("In support"), [_figure(figures.people_in_support, start, end)])],
                 note=_("People whose support (first start to closure) overlaps the period."),
             ),
         ],
@@ -294,8 +350,8 @@ def people_section(start, end, on_date) -> dict:
 
 def contact_section(start, end, on_date) -> dict:
     month = figures.DAYS_PER_MONTH
-    ended, buckets = figures.ended_contact_figures(start, end)
-    ongoing = figures.contact_time_ongoing(on_date)
+    ended, buckets = _figure(figures.ended_contact_figures, start, end)
+    ongoing = _figure(figures.contact_time_ongoing, on_date)
     bucket_rows = []
     for low, high in figures.CONTACT_BUCKETS:
         key = figures.bucket_key(low, high)
@@ -353,7 +409,7 @@ def decisions_section(start, end) -> dict:
             counts_table(
                 "decision_outcome",
                 _("Decisions by outcome"),
-                figures.decisions_by_outcome(start, end),
+                _figure(figures.decisions_by_outcome, start, end),
                 Outcome.choices,
                 note=_("Decisions dated in the period."),
                 chart="bars",
@@ -361,28 +417,28 @@ def decisions_section(start, end) -> dict:
             counts_table(
                 "decision_kind",
                 _("Decisions by kind"),
-                figures.decisions_by_kind(start, end),
+                _figure(figures.decisions_by_kind, start, end),
                 DecisionKind.choices,
                 note=_("New decisions, renewals and changes dated in the period."),
             ),
             counts_table(
                 "appeal_status",
                 _("Appeals by status"),
-                figures.appeals_by_status(start, end),
+                _figure(figures.appeals_by_status, start, end),
                 AppealStatus.choices,
                 note=_("Appeals received in the period, by where they stand now."),
             ),
             counts_table(
                 "appeal_in_time",
                 _("Appeals received in time"),
-                figures.appeals_in_time(start, end),
+                _figure(figures.appeals_in_time, start, end),
                 [("in_time", _("In time")), ("late", _("Late"))],
                 note=_("Appeals received in the period; three weeks from receipt (FL 44 §)."),
             ),
             counts_table(
                 "appeal_judgment",
                 _("Judgments"),
-                figures.appeal_judgments(start, end),
+                _figure(figures.appeal_judgments, start, end),
                 Judgment.choices,
                 note=_("Judgments of the administrative court given in the period."),
             ),
@@ -404,17 +460,20 @@ def staff_numbers(*row_lists: list[dict]) -> dict:
     return {user_id: number for number, user_id in enumerate(ordered, start=1)}
 
 
-def staff_label(number: int, row: dict, named: bool) -> str:
+def staff_labeller(named: bool):
+    """row, number -> the staff member's label (translated once: a table may hold thousands)."""
+    unnamed, numbered = _("Unnamed"), _("Coordinator %(n)s")
     if named:
-        return row["name"] or _("Unnamed")
-    return _("Coordinator %(n)s") % {"n": number}
+        return lambda number, row: row["name"] or unnamed
+    return lambda number, row: numbered % {"n": number}
 
 
 def staff_section(start, end, on_date, *, named: bool) -> dict:
-    caseload = figures.caseload_per_coordinator(on_date)
-    visits = figures.visits_per_coordinator(start, end)
+    caseload = _figure(figures.caseload_per_coordinator, on_date)
+    visits = _figure(figures.visits_per_coordinator, start, end)
     weeks = figures.weeks_in(start, end)
     numbers = staff_numbers(caseload, visits)
+    staff_label = staff_labeller(named)
     return {
         "key": "staff",
         "title": _("Caseload and visits"),
@@ -426,7 +485,7 @@ def staff_section(start, end, on_date, *, named: bool) -> dict:
                 [
                     (
                         str(numbers[r["user_id"]]),
-                        staff_label(numbers[r["user_id"]], r, named),
+                        staff_label(numbers[r["user_id"]], r),
                         [r["cases"]],
                     )
                     for r in caseload
@@ -445,7 +504,7 @@ def staff_section(start, end, on_date, *, named: bool) -> dict:
                 [
                     (
                         str(numbers[r["user_id"]]),
-                        staff_label(numbers[r["user_id"]], r, named),
+                        staff_label(numbers[r["user_id"]], r),
                         [r["visits"], _round(r["per_week"], 2)],
                     )
                     for r in visits
@@ -461,7 +520,7 @@ def staff_section(start, end, on_date, *, named: bool) -> dict:
             counts_table(
                 "visit_status",
                 _("Individual visits and cancellations"),
-                figures.visits_by_status(start, end),
+                _figure(figures.visits_by_status, start, end),
                 VisitStatus.choices,
                 sensitive=False,
                 note=_("Individual visits planned for the period, by what became of them."),
@@ -471,10 +530,10 @@ def staff_section(start, end, on_date, *, named: bool) -> dict:
 
 
 def groups_section(start, end) -> dict:
-    attendance = figures.group_attendance(start, end)
-    distribution = figures.group_attendance_distribution(start, end)
+    attendance = _figure(figures.group_attendance, start, end)
+    distribution = _figure(figures.group_attendance_distribution, start, end)
     top = max([6, *distribution.keys()])
-    places = figures.head_counts(start, end)
+    places = _figure(figures.head_counts, start, end)
     return {
         "key": "groups",
         "title": _("Group activities and meeting places"),
@@ -538,9 +597,9 @@ def groups_section(start, end) -> dict:
 
 
 def after_section(start, end, *, suppress: bool) -> dict:
-    occupation = figures.situation_after(start, end, "occupation")
-    isolation = figures.situation_after(start, end, "isolation")
-    status = figures.follow_up_status(start, end)
+    occupation = _figure(figures.situation_after, start, end, "occupation")
+    isolation = _figure(figures.situation_after, start, end, "isolation")
+    status = _figure(figures.follow_up_status, start, end)
     occasions = [
         ("closure", _("At closure")),
         ("after_6", _("6 months after")),
@@ -553,7 +612,7 @@ def after_section(start, end, *, suppress: bool) -> dict:
             counts_table(
                 "closure_reason",
                 _("Closures by reason"),
-                figures.closure_reasons(start, end),
+                _figure(figures.closure_reasons, start, end),
                 ClosureReason.choices,
                 note=_("Cases closed in the period."),
                 source="follow_up",
@@ -593,7 +652,7 @@ def after_section(start, end, *, suppress: bool) -> dict:
                 )
                 % _consent(status["consent"], suppress),
             ),
-            *outcomes.instrument_tables(start, end, table=table, stats_table=stats_table),
+            *_figure(instrument_tables, start, end),
         ],
     }
 
@@ -723,18 +782,26 @@ def build_report(
 ) -> dict:
     """The whole report for the period, with stock figures on `on_date` (default: `end`)."""
     on_date = on_date or end
-    # Independent of each other: on PostgreSQL they run side by side in one snapshot.
-    sections = parallel.run_all(
-        [
-            lambda: intake_section(start, end),
-            lambda: people_section(start, end, on_date),
-            lambda: contact_section(start, end, on_date),
-            lambda: decisions_section(start, end),
-            lambda: staff_section(start, end, on_date, named=named_staff and not suppress),
-            lambda: groups_section(start, end),
-            lambda: after_section(start, end, suppress=suppress),
+    # The figures do not depend on each other: on PostgreSQL they are counted side by side,
+    # in one snapshot (reports/parallel.py); the sections then lay them out.
+    calls = figure_calls(start, end, on_date)
+    results = parallel.run_all([functools.partial(*call) for call in calls])
+    computed = {
+        (call[0].__name__, call[1:]): result for call, result in zip(calls, results, strict=True)
+    }
+    token = _computed.set(computed)
+    try:
+        sections = [
+            intake_section(start, end),
+            people_section(start, end, on_date),
+            contact_section(start, end, on_date),
+            decisions_section(start, end),
+            staff_section(start, end, on_date, named=named_staff and not suppress),
+            groups_section(start, end),
+            after_section(start, end, suppress=suppress),
         ]
-    )
+    finally:
+        _computed.reset(token)
     for section in sections:
         section["title"] = str(section["title"])
         for tbl in section["tables"]:

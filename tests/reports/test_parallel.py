@@ -70,13 +70,14 @@ def test_every_connection_reads_the_callers_snapshot(settings):
             _scalar("SHOW transaction_isolation"),
             _scalar("SHOW transaction_read_only"),
             _scalar("SHOW work_mem"),
+            _scalar("SHOW max_parallel_workers_per_gather"),
         )
 
     results = parallel.run_all([part, part])
 
     assert len({pid for pid, *_ in results}) == 2
     assert len({snapshot for _pid, snapshot, *_ in results}) == 1
-    assert {result[2:] for result in results} == {("repeatable read", "on", "64MB")}
+    assert {result[2:] for result in results} == {("repeatable read", "on", "64MB", "0")}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -116,3 +117,42 @@ def test_a_failing_part_fails_the_whole_report(settings):
 
     with pytest.raises(ValueError, match="a figure failed"):
         parallel.run_all([lambda: 1, broken, lambda: 2])
+
+
+@pytest.mark.django_db
+def test_each_figure_is_counted_once_per_report(monkeypatch):
+    """The sections read the figures counted beforehand: none is counted again while they are
+    laid out, and the list counted beforehand holds every figure the sections read."""
+    import functools
+
+    from reports import figures, report
+
+    period = (D(2025, 1, 1), D(2025, 12, 31))
+    expected = [(call[0].__name__, call[1:]) for call in report.figure_calls(*period, period[1])]
+    calls = []
+
+    def counting(function):
+        @functools.wraps(function)
+        def wrapped(*args):
+            calls.append((function.__name__, args))
+            return function(*args)
+
+        return wrapped
+
+    for name in {name for name, _args in expected} - {"instrument_tables"}:
+        monkeypatch.setattr(figures, name, counting(getattr(figures, name)))
+    monkeypatch.setattr(report, "instrument_tables", counting(report.instrument_tables))
+    computed_late = []
+    real_figure = report._figure
+
+    def figure(function, *args):
+        if (function.__name__, args) not in {(n, a) for n, a in expected}:
+            computed_late.append(function.__name__)
+        return real_figure(function, *args)
+
+    monkeypatch.setattr(report, "_figure", figure)
+
+    build_report(*period)
+
+    assert sorted(calls) == sorted(expected)
+    assert computed_late == []
