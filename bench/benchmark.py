@@ -6,13 +6,17 @@ Run on a PostgreSQL database filled by `generate_synthetic` (see bench/README.md
         .venv/bin/python bench/benchmark.py [--repeat 3]
 
 Prints, for each item, the best of `--repeat` runs in milliseconds and the ratio to its floor
-(one hand-written SQL query giving the same figure). Prints figures; asserts nothing.
+(one hand-written SQL query giving the same figure), and whether the figure's numbers equal the
+floor's (`MISMATCH` with both values if not). Prints figures; asserts nothing. `--check` only
+compares figures and floors (last year, this year, all years; exit status 1 on a mismatch).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import math
 import os
 import sys
 import time
@@ -25,13 +29,15 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from reports import figures  # noqa: E402
+from groups.models import AGE_BANDS  # noqa: E402
+from reports import figures, outcomes  # noqa: E402
 from reports.report import build_report  # noqa: E402
 
-# One query each, giving the same figure as the function of the same name in reports/figures.py.
+# One query each, giving the same figure as the function of the same name in reports/figures.py
+# or reports/outcomes.py (`name:field` passes the field).
 FLOORS = {
     "intakes_by_source": """SELECT source, count(*) FROM intake_intake
         WHERE received_on BETWEEN %(start)s AND %(end)s GROUP BY source""",
@@ -71,11 +77,127 @@ FLOORS = {
         AND (c.closed_on IS NULL OR c.closed_on > %(on)s) GROUP BY cs.user_id""",
     "visits_per_coordinator": """SELECT created_by_id, count(*) FROM delivery_visit
         WHERE kind = 'visit' AND status = 'held'
-        AND (planned_at AT TIME ZONE 'Europe/Stockholm')::date BETWEEN %(start)s AND %(end)s
+        AND planned_at >= %(start)s::timestamp AT TIME ZONE 'Europe/Stockholm'
+        AND planned_at < (%(end)s::date + 1)::timestamp AT TIME ZONE 'Europe/Stockholm'
         GROUP BY created_by_id""",
     "visits_by_status": """SELECT status, count(*) FROM delivery_visit WHERE kind = 'visit'
-        AND (planned_at AT TIME ZONE 'Europe/Stockholm')::date BETWEEN %(start)s AND %(end)s
+        AND planned_at >= %(start)s::timestamp AT TIME ZONE 'Europe/Stockholm'
+        AND planned_at < (%(end)s::date + 1)::timestamp AT TIME ZONE 'Europe/Stockholm'
         GROUP BY status""",
+    "referred_to": """SELECT coalesce(s.name, ''), count(*) FROM intake_intake i
+        LEFT JOIN organisation_service s ON s.id = i.referred_to_id
+        WHERE i.received_on BETWEEN %(start)s AND %(end)s AND i.outcome = 'referred'
+        GROUP BY 1""",
+    "intake_lead_times": """SELECT kind, count(*), avg(days), min(days), max(days),
+        percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY days) FROM (
+        SELECT 'talk' AS kind, min(t.held_on) - i.received_on AS days FROM intake_intake i
+        JOIN intake_assessmenttalk t ON t.intake_id = i.id AND t.held_on >= i.received_on
+        WHERE i.received_on BETWEEN %(start)s AND %(end)s GROUP BY i.id
+        UNION ALL
+        SELECT 'decision', min(d.decided_on) - i.received_on FROM intake_intake i
+        JOIN decisions_decision d ON d.case_id = i.case_id AND d.decided_on >= i.received_on
+        WHERE i.received_on BETWEEN %(start)s AND %(end)s GROUP BY i.id
+        UNION ALL
+        SELECT 'start', min(o.accepted_on) - i.received_on FROM intake_intake i
+        JOIN provision_order o ON o.case_id = i.case_id AND o.accepted_on >= i.received_on
+        WHERE i.received_on BETWEEN %(start)s AND %(end)s GROUP BY i.id) t
+        GROUP BY kind""",
+    "new_people_by_source": """SELECT coalesce(first_intake.source, ''), count(*) FROM (
+        SELECT person_id FROM provision_order WHERE accepted_on IS NOT NULL
+        GROUP BY person_id HAVING min(accepted_on) BETWEEN %(start)s AND %(end)s) p
+        LEFT JOIN LATERAL (SELECT source FROM intake_intake i WHERE i.person_id = p.person_id
+        ORDER BY i.received_on, i.created_at LIMIT 1) first_intake ON true
+        GROUP BY 1""",
+    "people_in_support": """SELECT count(DISTINCT o.person_id) FROM provision_order o
+        JOIN people_case c ON c.id = o.case_id
+        WHERE o.accepted_on <= %(end)s AND (c.closed_on IS NULL OR c.closed_on >= %(start)s)""",
+    "contact_time_ongoing": """SELECT count(*), avg(days), min(days), max(days),
+        percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY days) FROM (
+        SELECT %(on)s - min(o.accepted_on) AS days FROM people_case c
+        JOIN provision_order o ON o.case_id = c.id
+        WHERE (c.closed_on IS NULL OR c.closed_on > %(on)s) AND o.accepted_on <= %(on)s
+        GROUP BY c.id) t""",
+    "contact_time_distribution": """SELECT
+        count(*) FILTER (WHERE months >= 0 AND months < 6),
+        count(*) FILTER (WHERE months >= 6 AND months < 12),
+        count(*) FILTER (WHERE months >= 12 AND months < 24),
+        count(*) FILTER (WHERE months >= 24 AND months < 36),
+        count(*) FILTER (WHERE months >= 36) FROM (
+        SELECT (c.closed_on - min(o.accepted_on)) / (365.25 / 12) AS months FROM people_case c
+        JOIN provision_order o ON o.case_id = c.id
+        WHERE c.closed_on BETWEEN %(start)s AND %(end)s AND o.accepted_on IS NOT NULL
+        GROUP BY c.id) t""",
+    "decisions_by_kind": """SELECT kind, count(*) FROM decisions_decision
+        WHERE decided_on BETWEEN %(start)s AND %(end)s GROUP BY kind""",
+    "appeals_by_status": """SELECT status, count(*) FROM decisions_appeal
+        WHERE received_on BETWEEN %(start)s AND %(end)s GROUP BY status""",
+    "appeal_judgments": """SELECT judgment, count(*) FROM decisions_appeal
+        WHERE judgment_on BETWEEN %(start)s AND %(end)s AND judgment <> '' GROUP BY judgment""",
+    "appeals_in_time": """SELECT count(*) FILTER (WHERE in_time),
+        count(*) FILTER (WHERE NOT in_time) FROM decisions_appeal
+        WHERE received_on BETWEEN %(start)s AND %(end)s""",
+    "group_attendance": """SELECT count(*) FILTER (WHERE held), avg(present) FILTER (WHERE held),
+        min(present) FILTER (WHERE held), max(present) FILTER (WHERE held),
+        count(*) FILTER (WHERE cancelled), count(*) FILTER (WHERE NOT cancelled AND NOT held)
+        FROM (SELECT s.cancelled, NOT s.cancelled AND count(a.id) > 0 AS held,
+        count(a.id) FILTER (WHERE a.present) AS present FROM groups_groupsession s
+        LEFT JOIN groups_attendance a ON a.session_id = s.id
+        WHERE s.date BETWEEN %(start)s AND %(end)s GROUP BY s.id) t""",
+    "group_attendance_distribution": """SELECT present, count(*) FROM (
+        SELECT count(*) FILTER (WHERE a.present) AS present FROM groups_groupsession s
+        JOIN groups_attendance a ON a.session_id = s.id
+        WHERE s.date BETWEEN %(start)s AND %(end)s AND NOT s.cancelled GROUP BY s.id) t
+        GROUP BY present""",
+    "head_counts": """SELECT m.name, a.name, count(*), sum(h.count), avg(h.count), min(h.count),
+        max(h.count), sum(h.age_under_18), sum(h.age_18_24), sum(h.age_25_34),
+        sum(h.age_35_49), sum(h.age_50_plus) FROM groups_headcount h
+        JOIN groups_openactivity a ON a.id = h.activity_id
+        JOIN groups_meetingplace m ON m.id = a.meeting_place_id
+        WHERE h.date BETWEEN %(start)s AND %(end)s GROUP BY m.name, a.name""",
+    "situation_after:occupation": """SELECT 'closure', occupation, count(*) FROM provision_closure
+        WHERE closed_on BETWEEN %(start)s AND %(end)s GROUP BY occupation
+        UNION ALL
+        SELECT 'after_' || f.months, f.occupation, count(*) FROM provision_followup f
+        JOIN provision_closure c ON c.id = f.closure_id
+        WHERE c.closed_on BETWEEN %(start)s AND %(end)s AND f.status = 'done'
+        AND f.months IN (6, 12) GROUP BY f.months, f.occupation""",
+    "situation_after:isolation": """SELECT 'closure', isolation, count(*) FROM provision_closure
+        WHERE closed_on BETWEEN %(start)s AND %(end)s GROUP BY isolation
+        UNION ALL
+        SELECT 'after_' || f.months, f.isolation, count(*) FROM provision_followup f
+        JOIN provision_closure c ON c.id = f.closure_id
+        WHERE c.closed_on BETWEEN %(start)s AND %(end)s AND f.status = 'done'
+        AND f.months IN (6, 12) GROUP BY f.months, f.isolation""",
+    "follow_up_status": """SELECT 'consent',
+        CASE WHEN follow_up_consent THEN 'consented' ELSE 'not_consented' END, count(*)
+        FROM provision_closure WHERE closed_on BETWEEN %(start)s AND %(end)s GROUP BY 2
+        UNION ALL
+        SELECT 'after_' || f.months, f.status, count(*) FROM provision_followup f
+        JOIN provision_closure c ON c.id = f.closure_id
+        WHERE c.closed_on BETWEEN %(start)s AND %(end)s GROUP BY f.months, f.status""",
+    "score_summaries": """SELECT code, occasion, count(*), avg(total), min(total), max(total)
+        FROM instruments_response
+        WHERE status = 'complete' AND computable AND total IS NOT NULL
+        AND administered_on BETWEEN %(start)s AND %(end)s
+        AND occasion IN ('start', 'visit', 'follow_up', 'closure', 'after_6', 'after_12', 'other')
+        GROUP BY code, occasion""",
+    # Every instrument with a reliable-change threshold at once (the report runs one query each).
+    "reliable_change_counts": """SELECT code, count(*) FILTER (WHERE worse < -threshold),
+        count(*) FILTER (WHERE worse BETWEEN -threshold AND threshold),
+        count(*) FILTER (WHERE worse > threshold) FROM (
+        SELECT d.code, d.threshold,
+        CASE WHEN d.higher_is_worse THEN r.total - s.total ELSE s.total - r.total END AS worse
+        FROM unnest(%(rc_codes)s::text[], %(rc_thresholds)s::float8[],
+        %(rc_higher_is_worse)s::boolean[]) AS d(code, threshold, higher_is_worse)
+        JOIN instruments_response r ON r.code = d.code
+        CROSS JOIN LATERAL (SELECT total FROM instruments_response s
+        WHERE s.person_id = r.person_id AND s.code = d.code AND s.occasion = 'start'
+        AND s.status = 'complete' AND s.computable AND s.total IS NOT NULL
+        ORDER BY s.administered_on, s.created_at LIMIT 1) s
+        WHERE r.code = ANY(%(rc_codes)s) AND r.occasion = 'closure' AND r.status = 'complete'
+        AND r.computable
+        AND r.total IS NOT NULL AND r.administered_on BETWEEN %(start)s AND %(end)s) t
+        GROUP BY code""",
 }
 
 
@@ -101,52 +223,220 @@ class QueryLog(list):
         return sorted(self, reverse=True)[:n]
 
 
-def best_ms(function, repeat: int) -> float:
+def timed(function, repeat: int) -> tuple[float, object]:
+    """The best of `repeat` runs in milliseconds, and the result of the last run."""
     times = []
     for _n in range(repeat):
         began = time.perf_counter()
-        function()
+        result = function()
         times.append((time.perf_counter() - began) * 1000)
-    return min(times)
+    return min(times), result
+
+
+def best_ms(function, repeat: int) -> float:
+    return timed(function, repeat)[0]
+
+
+def run_floor(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def floor_ms(sql: str, params: dict, repeat: int) -> float:
-    def run():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            cursor.fetchall()
+    return best_ms(lambda: run_floor(sql, params), repeat)
 
-    return best_ms(run, repeat)
+
+def rc_definitions() -> list:
+    """The scored instruments whose definition gives a reliable-change threshold."""
+    return [d for d in outcomes._definitions() if outcomes.rc_threshold(d) is not None]
+
+
+def floor_params(start, end) -> dict:
+    """The period, the stock date (its end) and the instruments' reliable-change thresholds."""
+    definitions = rc_definitions()
+    return {
+        "start": start,
+        "end": end,
+        "on": end,
+        "rc_codes": [d.code for d in definitions],
+        "rc_thresholds": [outcomes.rc_threshold(d) for d in definitions],
+        "rc_higher_is_worse": [bool(d.higher_is_worse) for d in definitions],
+    }
 
 
 def call_figure(name: str, start, end, on):
-    function = getattr(figures, name)
+    """The figure of a FLOORS entry as a function of no arguments."""
+    name, _sep, field = name.partition(":")
+    if name == "reliable_change_counts":
+        definitions = rc_definitions()
+        return lambda: {d.code: outcomes.reliable_change_counts(d, start, end) for d in definitions}
+    function = getattr(figures, name, None) or getattr(outcomes, name)
     arguments = function.__code__.co_varnames[: function.__code__.co_argcount]
     if arguments == ("on_date",):
         return lambda: function(on)
-    return lambda: function(start, end)
+    extra = (field,) if field else ()
+    if arguments[2 + len(extra) :]:
+        raise ValueError(f"{name} also takes {arguments[2:]}: name its entry {name}:<value>")
+    return lambda: function(start, end, *extra)
 
 
-def figures_table(label: str, start, end, repeat: int) -> None:
-    params = {"start": start, "end": end, "on": end}
+SUMMARY = ("n", "mean", "min", "max", ("p25", "median", "p75"))
+
+# The value columns of a floor's rows, after its key columns (default: one count); a tuple names
+# the items of an array column.
+FLOOR_COLUMNS = {
+    "people_with_decision": ("people", "more_than_one"),
+    "contact_time_ended": SUMMARY,
+    "intake_lead_times": SUMMARY,
+    "contact_time_ongoing": SUMMARY,
+    "contact_time_distribution": tuple(figures.bucket_key(*b) for b in figures.CONTACT_BUCKETS),
+    "appeals_in_time": ("in_time", "late"),
+    "group_attendance": ("sessions", "mean", "low", "high", "cancelled", "not_recorded"),
+    "head_counts": ("days", "visitors", "mean", "min", "max", *(f for f, _label in AGE_BANDS)),
+    "score_summaries": ("n", "mean", "min", "max"),
+    "reliable_change_counts": ("improved", "unchanged", "deteriorated"),
+}
+
+# Figures returning lists, or labels beside their numbers: the numbers as dicts by key.
+FIGURE_SHAPES = {
+    "caseload_per_coordinator": lambda rows: {row["user_id"]: row["cases"] for row in rows},
+    "visits_per_coordinator": lambda rows: {row["user_id"]: row["visits"] for row in rows},
+    "head_counts": lambda rows: {
+        (row["place"], row["activity"]): {
+            **{stat: row[stat] for stat in ("days", "visitors", "mean", "min", "max")},
+            **row["bands"],
+        }
+        for row in rows
+    },
+    "score_summaries": lambda summaries: {
+        key: {stat: row[stat] for stat in ("n", "mean", "min", "max")}
+        for key, row in summaries.items()
+    },
+}
+
+
+def flat(value, path: tuple = ()) -> dict[tuple, float]:
+    """Nested dicts of numbers as {key path: number}, zeros and None left out (absent is 0)."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            keys = key if isinstance(key, tuple) else (key,)
+            result.update(flat(item, path + tuple(str(k) for k in keys)))
+        return result
+    if value is None or value == 0:
+        return {}
+    return {path: float(value)}
+
+
+def floor_values(name: str, rows: list[tuple]) -> dict[tuple, float]:
+    columns = FLOOR_COLUMNS.get(name)
+    nested = {}
+    for row in rows:
+        if columns is None:
+            nested[tuple(row[:-1])] = row[-1]
+            continue
+        keys, cells = row[: len(row) - len(columns)], row[len(row) - len(columns) :]
+        values = {}
+        for column, cell in zip(columns, cells, strict=True):
+            if isinstance(column, tuple):
+                values.update(zip(column, cell or [None] * len(column), strict=True))
+            else:
+                values[column] = cell
+        nested[tuple(keys)] = values
+    return flat(nested)
+
+
+def differences(name: str, result, rows: list[tuple]) -> list[str]:
+    """The numbers where the figure's result and its floor's rows disagree."""
+    shape = FIGURE_SHAPES.get(name)
+    ours = flat(shape(result) if shape else result)
+    floor = floor_values(name, rows)
+    return [
+        f"{'/'.join(key) or '(value)'}: figure {ours.get(key)}, floor {floor.get(key)}"
+        for key in sorted(ours.keys() | floor.keys())
+        if not math.isclose(ours.get(key, 0), floor.get(key, 0), rel_tol=1e-9, abs_tol=1e-9)
+    ]
+
+
+@contextlib.contextmanager
+def snapshot():
+    """One read-only snapshot for the block: rows written meanwhile (a generator still filling
+    the database) cannot make a figure and its floor disagree."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def print_mismatch(name: str, label: str, lines: list[str]) -> None:
+    print(f"MISMATCH {name} ({label}):")
+    for line in lines:
+        print(f"    {line}")
+
+
+def figures_table(label: str, start, end, repeat: int) -> int:
+    """Times each figure and its floor, checks they agree; returns the number of mismatches."""
+    params = floor_params(start, end)
     print(f"\n## Figures, {label} ({start} – {end})")
-    print(f"{'figure':<28} {'ms':>9} {'floor ms':>9} {'ratio':>6}")
-    for name, sql in FLOORS.items():
-        ours = best_ms(call_figure(name, start, end, end), repeat)
-        floor = floor_ms(sql, params, repeat)
-        print(f"{name:<28} {ours:>9.1f} {floor:>9.1f} {ours / max(floor, 0.01):>6.2f}")
+    print(f"{'figure':<32} {'ms':>9} {'floor ms':>9} {'ratio':>6}  check")
+    mismatches = []
+    with snapshot():
+        for name, sql in FLOORS.items():
+            ours, result = timed(call_figure(name, start, end, end), repeat)
+            floor, rows = timed(lambda s=sql: run_floor(s, params), repeat)
+            lines = differences(name, result, rows)
+            if lines:
+                mismatches.append((name, lines))
+            print(
+                f"{name:<32} {ours:>9.1f} {floor:>9.1f} {ours / max(floor, 0.01):>6.2f}  "
+                f"{'MISMATCH' if lines else 'ok'}"
+            )
+    for name, lines in mismatches:
+        print_mismatch(name, label, lines)
+    return len(mismatches)
+
+
+def check(periods: dict) -> int:
+    """Compares each figure with its floor (one run each, no timing); returns the mismatches."""
+    mismatches = 0
+    for label, (start, end) in periods.items():
+        params = floor_params(start, end)
+        with snapshot():
+            for name, sql in FLOORS.items():
+                result = call_figure(name, start, end, end)()
+                lines = differences(name, result, run_floor(sql, params))
+                if lines:
+                    mismatches += 1
+                    print_mismatch(name, f"{label}, {start} – {end}", lines)
+    print(f"{len(FLOORS)} figures x {len(periods)} periods: {mismatches} mismatches")
+    return mismatches
 
 
 def report_rows(start, end, repeat: int, verbose: bool = False) -> None:
+    """The whole report, side by side (settings.BRYGGA_REPORT_WORKERS) and one after the other.
+
+    The queries are logged from the run one after the other: side by side they run on other
+    threads' connections, which QueryLog does not see.
+    """
+    from django.conf import settings
+
+    workers = settings.BRYGGA_REPORT_WORKERS
     for label, (first, last) in {"year": (start, end), "all years": (ALL_START, end)}.items():
+        settings.BRYGGA_REPORT_WORKERS = 1
         with QueryLog() as queries:
             build_report(first, last)
+        serial = best_ms(lambda f=first, t=last: build_report(f, t), repeat)
+        settings.BRYGGA_REPORT_WORKERS = workers
         ms = best_ms(lambda f=first, t=last: build_report(f, t), repeat)
-        floors = sum(
-            floor_ms(sql, {"start": first, "end": last, "on": last}, 1) for sql in FLOORS.values()
-        )
+        params = floor_params(first, last)
+        floors = sum(floor_ms(sql, params, 1) for sql in FLOORS.values())
         print(
-            f"full report, {label:<10} {ms:>9.1f} ms, {len(queries)} queries "
+            f"full report, {label:<10} {ms:>9.1f} ms on {workers} connections side by side, "
+            f"{serial:.1f} ms on one; {len(queries)} queries "
             f"(sum of the {len(FLOORS)} floors above: {floors:.1f} ms)"
         )
         if verbose:
@@ -209,14 +499,30 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=["figures", "report", "pages"])
     parser.add_argument("--verbose", action="store_true", help="show the slowest queries")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare each figure with its floor (last year, this year, all years)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run the benchmark on PostgreSQL (DATABASE_URL).")
     from people.models import Person
 
+    today = datetime.date.today()
+    if args.check:
+        print(f"# Figures against floors: {Person.objects.count():,} people")
+        last_year, this_year = datetime.date(today.year - 1, 1, 1), datetime.date(today.year, 1, 1)
+        periods = {
+            "last year": (last_year, this_year - datetime.timedelta(days=1)),
+            "this year": (this_year, datetime.date(today.year, 12, 31)),
+            "all years": (ALL_START, datetime.date(today.year, 12, 31)),
+        }
+        sys.exit(1 if check(periods) else 0)
+
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    year = datetime.date.today().year - 1
+    year = today.year - 1
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     print(f"# Brygga benchmark: {Person.objects.count():,} people on {connection.vendor}")
     reset_queries()

@@ -46,10 +46,20 @@ class UserRoles:
 
 
 def _with_descendants(direct: dict[str, set[int]]) -> dict[str, set[int]]:
-    """Expand each role's units with the units below them, in one query."""
+    """Expand each role's units with the units below them: one query per level below the
+    user's units (one in all for a team), never the whole organisation, which at national
+    scale is thousands of units read on every request (bench/README.md)."""
     children: dict[int, list[int]] = {}
-    for pk, parent_id in Unit.objects.filter(active=True).values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
+    frontier = set().union(*direct.values())
+    seen_parents: set[int] = set()
+    while frontier:
+        seen_parents |= frontier
+        rows = Unit.objects.filter(active=True, parent_id__in=frontier).order_by()
+        frontier = set()
+        for pk, parent_id in rows.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+            if pk not in seen_parents:
+                frontier.add(pk)
     expanded: dict[str, set[int]] = {}
     for role, ids in direct.items():
         seen = set(ids)

@@ -196,7 +196,7 @@ def referred_to(start, end) -> dict[str, int]:
     qs = intakes(start, end).filter(outcome=IntakeOutcome.REFERRED)
     return {
         row["referred_to__name"] or "": row["n"]
-        for row in qs.values("referred_to__name").annotate(n=Count("pk")).order_by()
+        for row in qs.values("referred_to__name").annotate(n=Count("*")).order_by()
     }
 
 
@@ -281,7 +281,7 @@ def people_with_decision(start, end) -> dict[str, int]:
     per_person = (
         Decision.objects.filter(decided_on__range=(start, end))
         .values("person")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     agg = per_person.aggregate(people=Count("person"), several=Count("person", filter=Q(n__gt=1)))
