@@ -16,7 +16,7 @@ from organisation.models import CASE_ROLES
 from people import access
 from people.forms import ReasonForm, SearchForm
 from people.models import Person
-from people.views import search_people
+from people.views import search_outside_own_cases, search_people
 
 router = Router(tags=["people"])
 SEARCH_LIMIT = 50
@@ -75,8 +75,10 @@ def summary(person: Person, level) -> dict:
 
 @router.get("", response=responses({200: list[PersonSummary]}), summary="Search people")
 def search(request, q: str = Query("", max_length=100)):
-    """The person list's search: your own cases first, then (with a query) people you may open
-    after giving a reason. Every hit is logged as a search, as on the page."""
+    """The person list's search: your own cases first, then people you may open after giving a
+    reason, when the query names someone (a personal or reserve number, or first and last
+    name; one word searches only your own cases). Every hit is logged as a search, as on the
+    page."""
     require_roles(request, *CASE_ROLES)
     q = valid(SearchForm({"q": q}))["q"]
     own = list(
@@ -84,13 +86,7 @@ def search(request, q: str = Query("", max_length=100)):
             "last_name", "first_name", "id"
         )[:SEARCH_LIMIT]
     )
-    outside = []
-    if q.strip():
-        outside = list(
-            search_people(access.findable_outside_own_cases(request.user), q).order_by(
-                "last_name", "first_name", "id"
-            )[:OUTSIDE_LIMIT]
-        )
+    outside = list(search_outside_own_cases(request.user, q)[:OUTSIDE_LIMIT])
     log_accesses(
         user=request.user,
         accesses=[Access(p.pk, "person", p.pk, Action.SEARCH) for p in [*own, *outside]],

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -69,19 +70,51 @@ def _next_or_person(request, person: Person):
     return redirect("people:detail", pk=person.pk)
 
 
+def _is_number(query: str) -> bool:
+    compact = re.sub(r"[\s-]", "", query)
+    return compact.replace("+", "").isdigit() and len(compact) >= 6
+
+
+def _is_reserve_number(query: str) -> bool:
+    return query[:1].upper() == "R" and any(ch.isdigit() for ch in query)
+
+
+def names_someone(query: str) -> bool:
+    """Whether a search may look outside the user's own cases: it must name someone, by a
+    personal or reserve number or by at least two words of a name (first and last).
+
+    One word lists everyone whose name starts with it, tens of thousands in a national
+    register: that is browsing the register, which need-to-know rules out, not finding someone
+    (and ordering them is the slowest query of the search, bench/README.md).
+    """
+    query = query.strip()
+    return _is_number(query) or _is_reserve_number(query) or len(query.split()) >= 2
+
+
+def search_outside_own_cases(user, query: str):
+    """People outside the user's cases that a search names (empty unless `names_someone`)."""
+    if not names_someone(query):
+        return Person.objects.none()
+    # Ordered by an expression no index provides, so that PostgreSQL collects the few people
+    # matching every word first, instead of walking the whole register in name order.
+    return search_people(access.findable_outside_own_cases(user), query).order_by(
+        Upper("last_name"), Upper("first_name"), "id"
+    )
+
+
 def search_people(queryset, query: str):
     """Filter by number (whole or in part) or by every word of a name."""
     query = query.strip()
     if not query:
         return queryset
     compact = re.sub(r"[\s-]", "", query)
-    if compact.replace("+", "").isdigit() and len(compact) >= 6:
+    if _is_number(query):
         try:
             digits = parse_identity_number(query).digits
             return queryset.filter(personal_number=digits)
         except ValidationError:
             return queryset.filter(personal_number__contains=compact.replace("+", ""))
-    if query[:1].upper() == "R" and any(ch.isdigit() for ch in query):
+    if _is_reserve_number(query):
         return queryset.filter(reserve_number__istartswith=query.replace(" ", ""))
     for word in query.split():
         queryset = queryset.filter(_name_starts_with(word))
@@ -105,13 +138,7 @@ def person_list(request):
         "last_name", "first_name", "id"
     )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    outside = []
-    if query:
-        outside = list(
-            search_people(access.findable_outside_own_cases(request.user), query).order_by(
-                "last_name", "first_name"
-            )[:20]
-        )
+    outside = list(search_outside_own_cases(request.user, query)[:20]) if query else []
     log_accesses(
         user=request.user,
         accesses=[
@@ -127,6 +154,7 @@ def person_list(request):
             "query": query,
             "page": page,
             "outside": outside,
+            "outside_needs_more": bool(query) and not names_someone(query),
             "may_register": roles_of(request.user).has(*REGISTERING_ROLES),
         },
     )

@@ -296,7 +296,7 @@ def test_a_manager_does_not_see_reasons_unrelated_to_their_units(login, manager,
 def test_search_outside_own_cases_offers_the_reason_form_but_never_a_protected_person(
     login, colleague, person, protected
 ):
-    response = login(colleague).get("/personer/", {"q": "Elin"})
+    response = login(colleague).get("/personer/", {"q": "Elin Fiktiv"})
     assert response.status_code == 200
     assert list(response.context["page"].object_list) == []
     assert response.context["outside"] == [person]
@@ -306,12 +306,15 @@ def test_search_outside_own_cases_offers_the_reason_form_but_never_a_protected_p
     assert "Skyddad" not in content
     found = AccessLogEntry.objects.filter(action=Action.SEARCH, user=colleague)
     assert [e.person_id for e in found] == [person.pk]
+    named = login(colleague).get("/personer/", {"q": "Elin Skyddad"})
+    assert named.context["outside"] == []
+    assert str(protected.pk) not in named.content.decode()
 
 
 def test_search_lists_own_people_first_and_only_others_outside(org, login, coordinator, person):
-    stranger = PersonFactory(first_name="Elin", last_name="Annan")
+    stranger = PersonFactory(first_name="Elin", last_name="Fiktivsson")
     open_case(stranger, org["other_authority"])
-    response = login(coordinator).get("/personer/", {"q": "Elin"})
+    response = login(coordinator).get("/personer/", {"q": "Elin Fiktiv"})
     assert list(response.context["page"].object_list) == [person]
     assert response.context["outside"] == [stranger]
 

@@ -106,7 +106,8 @@ def test_searching_logs_everyone_shown_in_and_outside_ones_cases(
     ).person
     unrelated = PersonFactory(first_name="Karl", last_name="Annan")
 
-    login(coordinator).get("/personer/", {"q": "Elin"})
+    login(coordinator).get("/personer/", {"q": "Elin Annan"})
+    login(coordinator).get("/personer/", {"q": "Elin Fiktiv"})
 
     assert entries_for(person, Action.SEARCH).get().user == coordinator  # in own cases
     assert entries_for(other, Action.SEARCH).get().user == coordinator  # outside, findable

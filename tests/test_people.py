@@ -667,16 +667,39 @@ def test_search_by_reserve_number(login, officer, org):
 def test_search_shows_only_people_in_ones_own_cases_as_openable(
     login, coordinator, colleague, person
 ):
-    mine, outside = search(login(colleague), "Elin")
+    mine, outside = search(login(colleague), "Elin Fiktiv")
     assert person not in mine
     assert outside == [person]
-    page = login(colleague).get("/personer/", {"q": "Elin"}).content.decode()
+    page = login(colleague).get("/personer/", {"q": "Elin Fiktiv"}).content.decode()
     assert person_url(person, "reason") in page
     assert f'href="{person_url(person)}"' not in page
 
     mine, outside = search(login(coordinator), "Elin")
     assert mine == [person]
     assert outside == []
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("Elin", False),  # one word: only one's own cases
+        ("fik", False),
+        ("Elin Fiktiv", True),
+        ("fik el", True),  # two words, each the start of a name, in any order
+        ("Elin Annan", False),  # every word must match
+    ],
+)
+def test_outside_own_cases_a_search_must_name_someone(login, colleague, person, query, found):
+    """One word would list everyone in the register whose name starts with it: browsing,
+    which need-to-know rules out. A number or first and last name finds someone."""
+    response = login(colleague).get("/personer/", {"q": query})
+    assert response.context["outside"] == ([person] if found else [])
+    hint = "sök på personnummer eller på för- och efternamn"
+    assert (hint in response.content.decode()) is (len(query.split()) == 1)
+
+
+def test_outside_own_cases_a_number_alone_is_enough(login, colleague, person):
+    assert search(login(colleague), person.personal_number)[1] == [person]
 
 
 def test_the_person_list_without_a_search_shows_only_ones_own_cases(

@@ -52,8 +52,17 @@ def test_a_protected_person_is_404_to_all_but_the_named_staff(api_as, officer, p
     response = api_as(officer).get(f"/people/{person.pk}")
     assert response.status_code == 404
     assert list(response.json()) == ["detail"]
-    assert api_as(officer).get("/people", {"q": "Elin"}).json() == []
+    assert api_as(officer).get("/people", {"q": "Elin Fiktiv"}).json() == []
     assert _entries(officer) == []
+
+
+def test_outside_ones_cases_the_search_must_name_someone(api_as, colleague, person):
+    """As on the page: one word searches only one's own cases; first and last name finds."""
+    client = api_as(colleague)
+    assert client.get("/people", {"q": "Fiktiv"}).json() == []
+    hits = client.get("/people", {"q": "Elin Fiktiv"}).json()
+    assert [(hit["id"], hit["access"]) for hit in hits] == [(str(person.pk), "reason_required")]
+    assert _entries(colleague, person_id=person.pk) == [("person", "search", "")]
 
 
 def test_reading_the_journal_logs_each_note(api_as, coordinator, person):
