@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.events import Access, log_access, log_accesses
+from audit.events import Access, log_access, log_accesses, one_write
 from audit.models import Action
 from brygga.sections import person_sections
 from organisation.models import CASE_ROLES, Role, Unit, UnitKind
@@ -218,24 +218,29 @@ def _read_reason(request, person: Person) -> str:
 
 @person_view()
 def person_detail(request, person):
-    log_access(
-        user=request.user, person=person, action=Action.READ, reason=_read_reason(request, person)
-    )
-    cases = person.cases.select_related("authority_unit", "provider_unit").prefetch_related(
-        "staff_links__user"
-    )
-    return render(
-        request,
-        "people/person_detail.html",
-        {
-            "person": person,
-            "cases": cases,
-            "contacts": person.contacts.all(),
-            "merged_from": person.merged_from.all(),
-            "may_write": request.access_level >= access.Level.WRITE,
-            "sections": person_sections(request, person),
-        },
-    )
+    # The sections of eight apps each log what they show: one write to the chain for all.
+    with one_write():
+        log_access(
+            user=request.user,
+            person=person,
+            action=Action.READ,
+            reason=_read_reason(request, person),
+        )
+        cases = person.cases.select_related("authority_unit", "provider_unit").prefetch_related(
+            "staff_links__user"
+        )
+        return render(
+            request,
+            "people/person_detail.html",
+            {
+                "person": person,
+                "cases": cases,
+                "contacts": person.contacts.all(),
+                "merged_from": person.merged_from.all(),
+                "may_write": request.access_level >= access.Level.WRITE,
+                "sections": person_sections(request, person),
+            },
+        )
 
 
 @person_view(write=True)

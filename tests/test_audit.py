@@ -583,3 +583,57 @@ def test_an_entrys_hash_does_not_depend_on_the_time_zone_its_time_was_written_in
     second = AccessLogEntry(at=at_stockholm, username="kim", record_type="person", action="read")
     first.prev_hash = second.prev_hash = "0" * 64
     assert first.compute_hash() == second.compute_hash()
+
+
+# --- one write for a page's reads ---------------------------------------------------------
+
+
+def _inserts(queries) -> int:
+    return sum('INSERT INTO "audit_accesslogentry"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_person_page_writes_all_its_reads_to_the_chain_at_once(login, coordinator, person):
+    from delivery.models import Note
+
+    Note.objects.create(
+        person=person,
+        happened_on=datetime.date(2026, 1, 5),
+        text="Hembesök",
+        written_by=coordinator,
+        signed_by=coordinator,
+        signed_at=timezone.now(),
+    )
+    client = login(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/personer/{person.pk}/").status_code == 200
+
+    assert _inserts(queries) == 1
+    logged = set(
+        AccessLogEntry.objects.filter(person_id=person.pk).values_list("record_type", "action")
+    )
+    assert {("person", "read"), ("journal_note", "read")} <= logged
+    assert verify_chain() is None
+
+
+def test_inside_one_write_a_change_is_logged_at_once_in_its_transaction(officer, person):
+    from audit.events import one_write
+
+    with one_write():
+        log_access(user=officer, person=person, action=Action.READ)
+        with transaction.atomic():
+            log_access(user=officer, person=person, action=Action.UPDATE)
+            assert entries_for(person, Action.UPDATE).count() == 1
+        assert not entries_for(person, Action.READ).exists()  # written when the block ends
+    assert entries_for(person, Action.READ).count() == 1
+    assert verify_chain() is None
+
+
+def test_reads_inside_one_write_are_logged_even_when_the_page_fails(officer, person):
+    from audit.events import one_write
+
+    with pytest.raises(RuntimeError), one_write():
+        log_access(user=officer, person=person, action=Action.READ)
+        with one_write():  # an inner block leaves the writing to the outer one
+            log_access(user=officer, person=person, action=Action.READ, record_type="note")
+        raise RuntimeError("the template failed")
+    assert entries_for(person, Action.READ).count() == 2
