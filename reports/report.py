@@ -163,7 +163,9 @@ def figure_calls(start, end, on_date) -> list[tuple]:
     so that the connections side by side finish at about the same time."""
     period = (start, end)
     return [
-        (figures.intake_lead_times, *period),
+        (figures.intake_lead_time, *period, "decision"),
+        (figures.intake_lead_time, *period, "start"),
+        (figures.intake_lead_time, *period, "talk"),
         (figures.visits_per_coordinator, *period),
         (figures.visits_by_status, *period),
         (figures.contact_time_ongoing, on_date),
@@ -202,7 +204,9 @@ def intake_section(start, end) -> dict:
     by_outcome = _figure(figures.intake_outcomes, start, end)
     not_offered = _figure(figures.not_offered, start, end)
     by_outcome.setdefault(IntakeOutcome.TALK_OFFERED, 0)
-    lead = _figure(figures.intake_lead_times, start, end)
+    lead = {
+        step: _figure(figures.intake_lead_time, start, end, step) for step in figures.LEAD_STEPS
+    }
     referred = _figure(figures.referred_to, start, end)
     outcome_choices = list(IntakeOutcome.choices) + [("open", _("Still open"))]
     return {
