@@ -271,7 +271,9 @@ def test_public_intake_form_with_errors_is_accessible(page):
 def test_reasoned_access_and_the_managers_review_are_accessible(page, browser, live_server):
     """A coordinator opens a record outside their cases; the manager then reviews the reason."""
     log_in(page, "coordinator2")
-    page.goto("/personer/?q=Elin")
+    page.goto("/personer/?q=Elin")  # one word: only one's own cases, and a hint
+    assert_accessible(page)
+    page.goto("/personer/?q=Elin+Fiktiv")
     assert_accessible(page)
     page.locator("#results a[href$='/skal/']").first.click()
     page.wait_for_load_state()
