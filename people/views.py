@@ -79,16 +79,28 @@ def _is_reserve_number(query: str) -> bool:
     return query[:1].upper() == "R" and any(ch.isdigit() for ch in query)
 
 
-def names_someone(query: str) -> bool:
-    """Whether a search may look outside the user's own cases: it must name someone, by a
-    personal or reserve number or by at least two words of a name (first and last).
+def _is_whole_number(query: str) -> bool:
+    try:
+        parse_identity_number(query)
+    except ValidationError:
+        return False
+    return True
 
-    One word lists everyone whose name starts with it, tens of thousands in a national
-    register: that is browsing the register, which need-to-know rules out, not finding someone
-    (and ordering them is the slowest query of the search, bench/README.md).
+
+def names_someone(query: str) -> bool:
+    """Whether a search may look outside the user's own cases: it must name someone, by a whole
+    personal or coordination number, a reserve number, or at least two words of a name (first
+    and last).
+
+    One word lists everyone whose name starts with it, and part of a number (a birth date)
+    everyone born that day: tens of thousands in a national register. That is browsing the
+    register, which need-to-know rules out, not finding someone (and ordering them is the
+    slowest query of the search, bench/README.md).
     """
     query = query.strip()
-    return _is_number(query) or _is_reserve_number(query) or len(query.split()) >= 2
+    if _is_number(query):
+        return _is_whole_number(query)
+    return _is_reserve_number(query) or len(query.split()) >= 2
 
 
 def search_outside_own_cases(user, query: str):

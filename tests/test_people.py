@@ -700,6 +700,9 @@ def test_outside_own_cases_a_search_must_name_someone(login, colleague, person, 
 
 def test_outside_own_cases_a_number_alone_is_enough(login, colleague, person):
     assert search(login(colleague), person.personal_number)[1] == [person]
+    # Part of a number (here the birth date) would list everyone born that day.
+    assert search(login(colleague), person.personal_number[:8])[1] == []
+    assert search(login(colleague), person.personal_number[:8])[0] == []
 
 
 def test_the_person_list_without_a_search_shows_only_ones_own_cases(
