@@ -35,7 +35,8 @@ def log_access(
     record_id: object = "",
     reason: str = "",
     detail: str = "",
-) -> AccessLogEntry:
+) -> AccessLogEntry | None:
+    """One entry; None when it waits for the end of a `one_write()` block."""
     person_id = getattr(person, "pk", person)
     access = Access(
         person_id=person_id,

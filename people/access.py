@@ -12,12 +12,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from audit.events import log_access
 from audit.models import Action
+from brygga.lookups import AnyOf
 from organisation.models import Role
 from organisation.roles import roles_of
 from people.models import Case, CaseStaff, Person, ReasonedAccess
@@ -36,30 +37,6 @@ class ReasonRequired(Exception):
     def __init__(self, person: Person) -> None:
         super().__init__("reason required")
         self.person = person
-
-
-class AnyOf(Lookup):
-    """`lhs IN (subquery)`; on PostgreSQL `lhs = ANY(ARRAY(subquery))`.
-
-    PostgreSQL runs the ARRAY subquery once and can then use it as an index condition even
-    inside an OR, where `IN (subquery)` or `EXISTS` force a scan of the whole table
-    (bench/README.md: the caseload page read every case to find a coordinator's twenty).
-    """
-
-    lookup_name = "any_of"
-
-    def _sides(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return lhs, rhs, (*lhs_params, *rhs_params)
-
-    def as_sql(self, compiler, connection):
-        lhs, rhs, params = self._sides(compiler, connection)
-        return f"{lhs} IN {rhs}", params
-
-    def as_postgresql(self, compiler, connection):
-        lhs, rhs, params = self._sides(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", params
 
 
 def own_cases(user) -> QuerySet[Case]:

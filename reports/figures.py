@@ -20,7 +20,6 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
-    Lookup,
     Max,
     Min,
     OuterRef,
@@ -32,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from brygga.lookups import AnyOf
 from decisions.models import Appeal, Decision, Outcome
 from delivery.models import Visit, VisitKind, VisitStatus
 from groups.models import AGE_BANDS, Attendance, GroupSession, HeadCount
@@ -94,18 +94,9 @@ def summary(qs: QuerySet, field: str) -> dict:
     row, is computed once: bench/README.md). Elsewhere one aggregate query, then the middle and
     quartile values fetched by offset (1-2 rows each).
     """
-    return summaries(qs, [field])[field]
-
-
-def summaries(qs: QuerySet, fields: list[str]) -> dict[str, dict]:
-    """`summary` of several annotated numbers of the same rows: on PostgreSQL in one query."""
     if connections[qs.db].vendor != "postgresql":
-        return {field: _summary_by_offset(qs, field) for field in fields}
-    aggregates = {}
-    for field in fields:
-        aggregates.update(_summary_aggregates(field))
-    agg = qs.aggregate(**aggregates)
-    return {field: _summary_from(agg, field) for field in fields}
+        return _summary_by_offset(qs, field)
+    return _summary_from(qs.aggregate(**_summary_aggregates(field)), field)
 
 
 SUMMARY_KEYS = ("n", "mean", "min", "max", "median", "p25", "p75")
@@ -407,36 +398,13 @@ def appeals_in_time(start, end) -> dict[str, int]:
 # Staff work
 
 
-class _InList(Lookup):
-    """`lhs IN (…)` for a list of values; on PostgreSQL `lhs = ANY(%s)` with the list as one
-    array parameter: with thousands of ids, parsing a placeholder each cost 150 ms."""
-
-    lookup_name = "in_list"
-    prepare_rhs = False
-
-    def get_db_prep_lookup(self, value, connection):
-        return ("%s", [list(value)])
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
-        if not values:
-            return "1 = 0", []
-        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", (*params, *values)
-
-    def as_postgresql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
-
-
 def _with_names(rows: list[dict]) -> list[dict]:
     """Rows counted per staff member (`user_id`), given the staff member's display name and
     sorted by it. The names are read after the counting, in one query: taking them in the
     counting query joined the user table to every visit (2.1 times the floor over all years)."""
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(_InList(F("pk"), [row["user_id"] for row in rows]))
+    users = get_user_model().objects.filter(AnyOf(F("pk"), [row["user_id"] for row in rows]))
     names = {
         user["pk"]: f"{user['first_name']} {user['last_name']}".strip() or user["username"]
         for user in users.values("pk", "first_name", "last_name", "username")
