@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -161,14 +161,16 @@ def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
     return None
 
 
+# Where verification may start instead of the genesis: each `fn() -> (prev_hash, last_id, marker)`
+# with marker None when it has no checkpoint. The retention app, which culls the oldest entries,
+# registers its checkpoint in its AppConfig.ready(), so that the log never imports it.
+CHAIN_STARTS: list[Callable[[], tuple[str, int, dict | None]]] = []
+
+
 def _chain_start() -> tuple[str, int, dict | None]:
-    """The genesis, or the checkpoint left by culling the oldest entries (retention app)."""
-    from django.apps import apps
-
-    if apps.is_installed("retention"):
-        from retention.actions import chain_start
-
-        prev, last_id, marker = chain_start()
+    """The genesis, or the newest checkpoint a registered source vouches for."""
+    for source in CHAIN_STARTS:
+        prev, last_id, marker = source()
         if marker is not None:
             return prev, last_id, marker
     return GENESIS_HASH, 0, None

@@ -19,7 +19,7 @@ from weasyprint import HTML
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from brygga import timeline
+from core import timeline
 from people.views import _read_reason, person_view
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from brygga.demo import USERS as DEMO_USERS
-from brygga.sections import worklists
+from core.sections import worklists
 from organisation.models import Membership, Role
 from organisation.roles import roles_of
 from people import access

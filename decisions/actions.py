@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,8 +24,12 @@ from decisions.models import (
     Outcome,
 )
 from organisation.models import SupportKind, Unit, has_delegation
-from people.models import Case, CaseStatus, Person
-from provision.models import Order
+from people.models import Case, Person
+
+# What a granted decision sets going in the layers above (the provider's order), each as
+# `fn(officer, decision, provider_unit) -> [Access, ...]`, run inside the decision's transaction.
+# Filled by those apps' AppConfig.ready(), so that decisions never imports them.
+GRANT_FOLLOWS: list[Callable[[Any, Decision, Unit | None], list[Access]]] = []
 
 
 @transaction.atomic
@@ -269,42 +275,10 @@ def issue_decision(
         raise ValidationError(_("The decision could not be numbered; try again."))
     accesses = [Access(decision.person_id, "decision", decision.pk, Action.CREATE)]
     if outcome in (Outcome.GRANT, Outcome.PARTIAL):
-        order = _create_order(officer, decision, provider_unit)
-        accesses.append(Access(decision.person_id, "order", order.pk, Action.CREATE))
+        for follow in GRANT_FOLLOWS:
+            accesses.extend(follow(officer, decision, provider_unit))
     log_accesses(user=officer, accesses=accesses)
     return decision
-
-
-def _create_order(officer, decision: Decision, provider_unit: Unit | None) -> Order:
-    units = list(decision.support_kind.provider_units.all())
-    if provider_unit is None:
-        if not units:
-            raise ValidationError(
-                _("No provider unit delivers %(kind)s; ask the administrator to set one.")
-                % {"kind": decision.support_kind.name}
-            )
-        provider_unit = units[0]
-    elif provider_unit not in units:
-        raise ValidationError(
-            {"provider_unit": [_("That unit does not deliver this kind of support.")]}
-        )
-    order = Order.objects.create(
-        decision=decision,
-        person=decision.person,
-        case=decision.case,
-        support_kind=decision.support_kind,
-        provider_unit=provider_unit,
-        goals=decision.goals,
-        period_from=decision.period_from,
-        period_to=decision.period_to,
-        created_by=officer,
-    )
-    case = decision.case
-    if case.provider_unit_id is None or case.status == CaseStatus.CLOSED:
-        case.provider_unit = provider_unit
-        case.status = CaseStatus.OPEN
-        case.save(update_fields=["provider_unit", "status", "last_entry_at"])
-    return order
 
 
 @transaction.atomic

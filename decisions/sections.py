@@ -10,7 +10,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from brygga.sections import person_section, worklist
+from core.sections import person_section, worklist
 from decisions.models import Appeal, AppealStatus, Application, Decision, LetterDelivery, Outcome
 from organisation.models import Role
 from organisation.roles import roles_of

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from brygga.timeline import Entry, short, timeline_source, user_name
+from core.timeline import Entry, short, timeline_source, user_name
 from decisions.models import Appeal, Application, Decision, LetterDelivery
 
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from audit.events import log_access
 from audit.models import Action
-from brygga.forms_util import log_read as _log_read
-from brygga.forms_util import posted as _data
-from brygga.forms_util import refusal_shown_on
+from core.forms_util import log_read as _log_read
+from core.forms_util import posted as _data
+from core.forms_util import refusal_shown_on
 from decisions import actions
 from decisions.deadlines import appeal_deadline
 from decisions.forms import (

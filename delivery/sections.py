@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from brygga.sections import person_section, worklist
+from core.sections import person_section, worklist
 from delivery.access import may_act
 from delivery.models import Homework, Note, Plan, Visit, VisitStatus
 from organisation.models import Role

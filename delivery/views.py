@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_accesses
-from brygga.forms_util import log_read as _log_read
-from brygga.forms_util import posted as _data
-from brygga.forms_util import refusal_shown_on
+from core.forms_util import log_read as _log_read
+from core.forms_util import posted as _data
+from core.forms_util import refusal_shown_on
 from delivery import access as delivery_access
 from delivery import actions
 from delivery.access import PROVIDER_ROLES

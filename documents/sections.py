@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brygga.sections import person_section
+from core.sections import person_section
 from documents.models import Attachment
 from people.access import Level
 

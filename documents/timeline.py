@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from brygga.timeline import Entry, timeline_source, user_name
+from core.timeline import Entry, timeline_source, user_name
 from documents.models import Attachment
 
 

@@ -10,7 +10,7 @@ import datetime
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from brygga.sections import worklist
+from core.sections import worklist
 from groups import access
 from groups.models import MIN_STAFF, GroupSession
 from organisation.models import Role

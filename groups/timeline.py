@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from brygga.timeline import Entry, timeline_source, user_name
+from core.timeline import Entry, timeline_source, user_name
 from groups.access import groups_for_user
 from groups.models import Attendance, GroupParticipant
 

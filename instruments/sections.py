@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from brygga.sections import person_section, worklist
+from core.sections import person_section, worklist
 from instruments.access import ALERT_ROLES, open_alerts_for
 from instruments.models import Response, RiskAlert
 from instruments.presentation import instrument_title, series

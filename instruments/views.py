@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
-from brygga.forms_util import add_action_errors, log_read, posted, refusal_shown_on
+from core.forms_util import add_action_errors, log_read, posted, refusal_shown_on
 from delivery.models import Visit
 from instruments import actions, definitions
 from instruments.access import (

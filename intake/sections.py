@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from brygga.sections import person_section, worklist
+from core.sections import person_section, worklist
 from intake.access import AUTHORITY_ROLES, unit_intakes
 from intake.models import IntakeStatus
 from people.access import Level

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from brygga.sections import person_section
+from core.sections import person_section
 from mapping.models import Mapping
 from people.access import Level
 

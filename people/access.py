@@ -6,7 +6,6 @@ Someone who may not know a person exists gets 404; someone who may see but not c
 
 from __future__ import annotations
 
-import enum
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,17 +17,11 @@ from django.utils import timezone
 
 from audit.events import log_access
 from audit.models import Action
-from brygga.lookups import AnyOf
+from core.lookups import AnyOf
 from organisation.models import Role
+from organisation.permissions import Level
 from organisation.roles import roles_of
 from people.models import Case, CaseStaff, Person, ReasonedAccess
-
-
-class Level(enum.IntEnum):
-    NONE = 0  # may not know the person exists
-    REASON_REQUIRED = 1  # may open after giving a reason
-    READ = 2
-    WRITE = 3
 
 
 class ReasonRequired(Exception):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses, one_write
 from audit.models import Action
-from brygga.sections import person_sections
+from core.sections import person_sections
 from organisation.models import CASE_ROLES, Role, Unit, UnitKind
 from organisation.roles import role_required, roles_of
 from people import access, actions

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
+from decisions.models import Decision
 from organisation.models import Membership, Role, Unit
 from organisation.roles import roles_of
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
@@ -377,3 +378,42 @@ def coordinator_choices(unit_ids: Iterable[int]):
         .distinct()
         .order_by("first_name", "last_name")
     )
+
+
+def order_for_granted_decision(
+    officer, decision: Decision, provider_unit: Unit | None
+) -> list[Access]:
+    """A granted decision becomes an order to a unit that delivers its kind of support.
+
+    Run by `decisions.actions.issue_decision` through GRANT_FOLLOWS (registered in apps.py),
+    inside the decision's transaction: a refusal here undoes the decision too.
+    """
+    units = list(decision.support_kind.provider_units.all())
+    if provider_unit is None:
+        if not units:
+            raise ValidationError(
+                _("No provider unit delivers %(kind)s; ask the administrator to set one.")
+                % {"kind": decision.support_kind.name}
+            )
+        provider_unit = units[0]
+    elif provider_unit not in units:
+        raise ValidationError(
+            {"provider_unit": [_("That unit does not deliver this kind of support.")]}
+        )
+    order = Order.objects.create(
+        decision=decision,
+        person=decision.person,
+        case=decision.case,
+        support_kind=decision.support_kind,
+        provider_unit=provider_unit,
+        goals=decision.goals,
+        period_from=decision.period_from,
+        period_to=decision.period_to,
+        created_by=officer,
+    )
+    case = decision.case
+    if case.provider_unit_id is None or case.status == CaseStatus.CLOSED:
+        case.provider_unit = provider_unit
+        case.status = CaseStatus.OPEN
+        case.save(update_fields=["provider_unit", "status", "last_entry_at"])
+    return [Access(decision.person_id, "order", order.pk, Action.CREATE)]

@@ -7,4 +7,9 @@ class ProvisionConfig(AppConfig):
     verbose_name = _("Provision")
 
     def ready(self) -> None:
+        from decisions.actions import GRANT_FOLLOWS
         from provision import sections  # noqa: F401  (orders, closure, follow-ups: page parts)
+        from provision.actions import order_for_granted_decision
+
+        if order_for_granted_decision not in GRANT_FOLLOWS:
+            GRANT_FOLLOWS.append(order_for_granted_decision)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from brygga.sections import person_section, worklist
+from core.sections import person_section, worklist
 from organisation.models import Role
 from organisation.roles import roles_of
 from people import access

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from brygga.forms_util import posted as _data
-from brygga.forms_util import refusal_shown_on
+from core.forms_util import posted as _data
+from core.forms_util import refusal_shown_on
 from history.capacity import capacity_forecasts
 from organisation.models import CASE_ROLES, Role
 from organisation.roles import role_required, roles_of

@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from brygga.lookups import AnyOf
+from core.lookups import AnyOf
 from decisions.models import Appeal, Decision, Outcome
 from delivery.models import Visit, VisitKind, VisitStatus
 from groups.models import AGE_BANDS, Attendance, GroupSession, HeadCount

@@ -7,8 +7,13 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention and register extracts")
 
     def ready(self) -> None:
+        from audit.events import CHAIN_STARTS
         from audit.models import RECORD_TYPE_LABELS
         from retention import sections  # noqa: F401  (registers the person-page section)
+        from retention.actions import chain_start
+
+        if chain_start not in CHAIN_STARTS:
+            CHAIN_STARTS.append(chain_start)
 
         # How this app's entries read in the access-log review and in the extract.
         RECORD_TYPE_LABELS.update(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brygga.sections import person_section
+from core.sections import person_section
 from organisation.models import Role
 from organisation.roles import roles_of
 from people.access import Level

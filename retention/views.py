@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
-from brygga.forms_util import add_action_errors, posted
+from core.forms_util import add_action_errors, posted
 from organisation.models import Role
 from organisation.roles import role_required
 from people import access

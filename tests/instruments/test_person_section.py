@@ -137,7 +137,7 @@ def test_two_dates_of_en_vanlig_dag_side_by_side(login, coordinator, person):
 
 
 def test_ratings_appear_on_the_timeline(coordinator, person):
-    from brygga import timeline
+    from core import timeline
 
     rated(person, coordinator, _answers_totalling(14))
     draft(person, coordinator)

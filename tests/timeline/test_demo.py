@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
-from brygga import timeline
+from core import timeline
 from brygga.demo import load_demo
 from brygga.demo_timeline import backdate_registrations
 from people.models import Person

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AccessLogEntry
-from brygga import timeline
+from core import timeline
 from tests.timeline.conftest import EXPECTED
 
 d = datetime.date

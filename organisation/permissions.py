@@ -1,0 +1,105 @@
+"""Every role set and every permission of Brygga, each named once.
+
+Pages, the API, actions and the history import all ask these: a page decides what to offer, an
+action refuses what is not allowed (so that no entry point can skip the check). A permission on a
+person's record combines the user's roles with their access level to that person
+(`people.access.access_level`); `Level` lives here so that this module needs nothing above it.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from django.core.exceptions import PermissionDenied
+
+from organisation.models import CASE_ROLES, Role
+from organisation.roles import roles_of
+
+__all__ = [
+    "ALERT_ROLES",
+    "AUTHORITY_ROLES",
+    "CASE_ROLES",
+    "GROUP_ROLES",
+    "MAPPING_LEAD_ROLES",
+    "MEETING_PLACE_ROLES",
+    "PROVIDER_ROLES",
+    "REGISTERING_ROLES",
+    "STATISTICS_ROLES",
+    "Level",
+    "may_do_authority_work",
+    "may_do_provider_work",
+    "may_handle_alerts",
+    "may_lead_mapping",
+    "may_register_people",
+    "may_run_groups",
+    "may_see_statistics",
+    "may_count_heads",
+    "require",
+]
+
+
+class Level(enum.IntEnum):
+    """A user's access to one person's record (decided by `people.access.access_level`)."""
+
+    NONE = 0  # may not know the person exists
+    REASON_REQUIRED = 1  # may open after giving a reason
+    READ = 2
+    WRITE = 3
+
+
+# The authority (myndighetsutövning): intakes, assessment talks, applications, decisions, appeals.
+AUTHORITY_ROLES = frozenset({Role.OFFICER, Role.MANAGER})
+# The provider (utförare): orders, plans, visits, homework, notes, closure, follow-up, groups.
+PROVIDER_ROLES = frozenset({Role.COORDINATOR, Role.MANAGER})
+# Who may register a new person in the register.
+REGISTERING_ROLES = AUTHORITY_ROLES
+# Who may lead a mapping session (two of them lead each one).
+MAPPING_LEAD_ROLES = frozenset({Role.OFFICER, Role.COORDINATOR})
+# Who is alerted to, and acts on, a risk flagged by a self-rating.
+ALERT_ROLES = PROVIDER_ROLES
+# Who runs group activities and records attendance.
+GROUP_ROLES = PROVIDER_ROLES
+# Who records the anonymous head counts of an open meeting place.
+MEETING_PLACE_ROLES = frozenset({Role.MEETING_PLACE, Role.MANAGER})
+# Who reads the statistics (analysts see small counts hidden).
+STATISTICS_ROLES = frozenset({Role.ANALYST, Role.MANAGER})
+
+
+def may_do_authority_work(user, level: Level) -> bool:
+    """Handle intakes, applications and decisions for a person the user may change."""
+    return level >= Level.WRITE and roles_of(user).has(*AUTHORITY_ROLES)
+
+
+def may_do_provider_work(user, level: Level) -> bool:
+    """Deliver support (plans, visits, notes, closure) for a person the user may change."""
+    return level >= Level.WRITE and roles_of(user).has(*PROVIDER_ROLES)
+
+
+def may_handle_alerts(user, level: Level) -> bool:
+    return level >= Level.WRITE and roles_of(user).has(*ALERT_ROLES)
+
+
+def may_lead_mapping(user) -> bool:
+    return roles_of(user).has(*MAPPING_LEAD_ROLES)
+
+
+def may_register_people(user) -> bool:
+    return roles_of(user).has(*REGISTERING_ROLES)
+
+
+def may_run_groups(user) -> bool:
+    return roles_of(user).has(*GROUP_ROLES)
+
+
+def may_count_heads(user) -> bool:
+    return roles_of(user).has(*MEETING_PLACE_ROLES)
+
+
+def may_see_statistics(user) -> bool:
+    return roles_of(user).has(*STATISTICS_ROLES)
+
+
+def require(allowed: bool, message: str = "") -> None:
+    """Refuse an action the user may not take (a page shows 403, the API answers 403)."""
+    if not allowed:
+        raise PermissionDenied(message)
