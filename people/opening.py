@@ -38,9 +38,7 @@ __all__ = ["ReasonRequired", "open_record", "reason_in_force", "reason_redirect"
 def reason_in_force(user, person_id) -> str:
     """The reason the user gave to open this person, while it lasts; '' when none."""
     grant = (
-        ReasonedAccess.objects.filter(
-            user=user, person_id=person_id, expires_at__gt=timezone.now()
-        )
+        ReasonedAccess.objects.filter(user=user, person_id=person_id, expires_at__gt=timezone.now())
         .order_by("-created_at")
         .values_list("reason", flat=True)
         .first()
