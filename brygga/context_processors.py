@@ -4,19 +4,28 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from organisation.models import CASE_ROLES, Role
+from organisation.models import Role
+from organisation.permissions import (
+    ALERT_ROLES,
+    AUTHORITY_ROLES,
+    CASE_ROLES,
+    GROUP_ROLES,
+    MEETING_PLACE_ROLES,
+    PROVIDER_ROLES,
+    STATISTICS_ROLES,
+)
 from organisation.roles import roles_of
 
 # (url name, label, roles that may use it); None means every logged-in user.
 NAVIGATION = [
     ("home", _("Start"), None),
     ("people:list", _("People"), tuple(CASE_ROLES)),
-    ("intake:inbox", _("Intakes"), (Role.OFFICER, Role.MANAGER)),
-    ("provision:inbox", _("Orders"), (Role.COORDINATOR, Role.MANAGER)),
-    ("groups:list", _("Group activities"), (Role.COORDINATOR, Role.MANAGER)),
-    ("instruments:alerts", _("Risk alerts"), (Role.COORDINATOR, Role.MANAGER)),
-    ("meeting_places:list", _("Meeting places"), (Role.MEETING_PLACE, Role.MANAGER)),
-    ("reports:report", _("Statistics"), (Role.ANALYST, Role.MANAGER)),
+    ("intake:inbox", _("Intakes"), tuple(AUTHORITY_ROLES)),
+    ("provision:inbox", _("Orders"), tuple(PROVIDER_ROLES)),
+    ("groups:list", _("Group activities"), tuple(GROUP_ROLES)),
+    ("instruments:alerts", _("Risk alerts"), tuple(ALERT_ROLES)),
+    ("meeting_places:list", _("Meeting places"), tuple(MEETING_PLACE_ROLES)),
+    ("reports:report", _("Statistics"), tuple(STATISTICS_ROLES)),
     ("audit:review", _("Access log"), (Role.MANAGER,)),
     ("retention:index", _("Register extracts and culling"), (Role.MANAGER,)),
     ("admin:index", _("Administration"), (Role.ADMIN,)),

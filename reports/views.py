@@ -13,13 +13,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from organisation.models import Role
+from organisation.permissions import STATISTICS_ROLES
 from organisation.roles import role_required, roles_of
 from reports import charts, exports, figures
 from reports.forms import period_form
 from reports.report import build_report, iter_tables
 from reports.suppression import HIDDEN, SMALL
 
-REPORT_ROLES = (Role.ANALYST, Role.MANAGER)
+REPORT_ROLES = STATISTICS_ROLES
 
 
 def _exact(user) -> bool:
