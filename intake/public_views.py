@@ -40,21 +40,15 @@ def web_form(request):
         if throttle.is_limited(key):
             return render(request, "intake/public_limited.html", status=429)
         form = PublicIntakeForm(request.POST)
-        if _accepted(form, unit, key):
+        bot = PublicIntakeForm.is_bot(form.data)
+        if bot or form.is_valid():
+            if not throttle.take(key):
+                return render(request, "intake/public_limited.html", status=429)
+            # A bot that filled the trap is told it succeeded, and nothing is stored.
+            if not bot:
+                submit_web_intake(unit=unit, data=form.intake_data())
             return redirect("public:thanks")
     return render(request, "intake/public_form.html", {"form": form})
-
-
-def _accepted(form: PublicIntakeForm, unit: Unit, key: str) -> bool:
-    """A bot that filled the trap is told it succeeded, and nothing is stored."""
-    if PublicIntakeForm.is_bot(form.data):
-        throttle.record(key)
-        return True
-    if not form.is_valid():
-        return False
-    throttle.record(key)
-    submit_web_intake(unit=unit, data=form.intake_data())
-    return True
 
 
 @never_cache

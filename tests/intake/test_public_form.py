@@ -185,3 +185,35 @@ def test_the_intake_goes_to_the_unit_named_in_the_settings(client, org, settings
 
 def test_without_an_authority_unit_the_form_says_it_is_unavailable(client, db):
     assert client.get(URL).status_code == 503
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_simultaneous_posts_gets_at_most_the_limit_through(authority, settings):
+    """Twenty posts at once from one address: checking and recording the limit are one step."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the test database on SQLite is in memory, where threads cannot share it")
+    settings.BRYGGA_WEB_INTAKE_PER_HOUR = 5
+    start = threading.Barrier(20)
+    statuses = []
+
+    def post():
+        try:
+            client = Client()
+            start.wait()
+            statuses.append(client.post(URL, VALID).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Intake.objects.count() <= 5
+    assert statuses.count(302) == Intake.objects.count()
+    assert set(statuses) <= {302, 429}
