@@ -18,6 +18,7 @@ from intake import actions
 from intake.forms import ANSWER_FIELDS, CHECK_FIELDS, CloseForm, IntakeForm
 from intake.models import Intake, IntakeStatus
 from organisation.models import CASE_ROLES
+from organisation.permissions import AUTHORITY_ROLES
 
 router = Router(tags=["intakes"])
 ANSWERS = "yes, no or unknown"
@@ -106,7 +107,7 @@ def out(intake: Intake) -> dict:
 
 @router.get("", response=responses({200: list[IntakeOut]}), summary="The unit's open intakes")
 def inbox(request):
-    require_roles(request, *intake_access.AUTHORITY_ROLES)
+    require_roles(request, *AUTHORITY_ROLES)
     intakes = list(
         intake_access.unit_intakes(request.user)
         .filter(status=IntakeStatus.OPEN)
@@ -122,7 +123,7 @@ def inbox(request):
 
 @router.post("", response=responses({201: IntakeOut}), summary="Register an intake")
 def create(request, payload: IntakeIn):
-    require_roles(request, *intake_access.AUTHORITY_ROLES)
+    require_roles(request, *AUTHORITY_ROLES)
     units = intake_access.authority_units(request.user)
     if not units:
         raise PermissionDenied

@@ -16,7 +16,7 @@ from organisation.models import CASE_ROLES
 from people import access
 from people.forms import ReasonForm, SearchForm
 from people.models import Person
-from people.views import search_outside_own_cases, search_people
+from people.search import search_outside_own_cases, search_people
 
 router = Router(tags=["people"])
 SEARCH_LIMIT = 50

@@ -1,6 +1,6 @@
 """The person's timeline page and its PDF (proof of dates).
 
-Access is the person page's: `people.views.person_view` (need-to-know, reason, protected
+Access is the person page's: `people.opening.person_view` (need-to-know, reason, protected
 identity). Every entry shown or printed is logged as a read (or an export) of its record.
 """
 
@@ -20,7 +20,8 @@ from weasyprint import HTML
 from audit.events import Access, log_accesses
 from audit.models import Action
 from core import timeline
-from people.views import _read_reason, person_view
+from organisation.permissions import Level
+from people.opening import person_view, reason_in_force
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -63,7 +64,8 @@ def _filtered(request, person):
 
 
 def _log(request, person, entries, action):
-    reason = _read_reason(request, person)
+    # A read outside one's own cases is logged with the reason given for it.
+    reason = reason_in_force(request.user, person.pk) if request.access_level < Level.WRITE else ""
     accesses = [Access(person.pk, "timeline", person.pk, action, reason)]
     accesses += [
         Access(person.pk, e.record_type or e.kind, e.record_id or "", action, reason)
@@ -72,7 +74,7 @@ def _log(request, person, entries, action):
     log_accesses(user=request.user, accesses=accesses)
 
 
-@person_view()
+@person_view(log=False)
 def timeline_page(request, person):
     return _page(request, person)
 
@@ -94,7 +96,7 @@ def _page(request, person):
     )
 
 
-@person_view()
+@person_view(log=False)
 def timeline_pdf(request, person):
     # Always Swedish, whatever the user's language: the printout is the authority's document.
     with translation.override("sv"):

@@ -15,6 +15,8 @@ from audit.events import log_access
 from audit.models import Action
 from documents.filetypes import FileType, detect, safe_filename
 from documents.models import Attachment, AttachmentKind
+from organisation.permissions import may_change_record, require
+from people.access import access_level
 from people.models import Case, Person
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -62,6 +64,10 @@ def add_attachment(
     filename: str,
     content: bytes,
 ) -> Attachment:
+    require(
+        may_change_record(access_level(user, person)),
+        _("You may not add documents to this person's record."),
+    )
     filetype = check_content(content)
     errors = {}
     if case is not None and case.person_id != person.pk:

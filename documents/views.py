@@ -17,10 +17,7 @@ from documents import actions
 from documents.forms import AttachmentForm
 from documents.models import Attachment
 from documents.uploads import CappedMemoryUploadHandler
-from organisation.models import CASE_ROLES
-from organisation.roles import role_required
-from people.access import ReasonRequired, get_person_for_user
-from people.views import person_view
+from people.opening import person_view, record_view
 
 
 @csrf_exempt
@@ -32,7 +29,7 @@ def attachment_upload(request, pk):
 
 
 @csrf_protect
-@person_view(write=True)
+@person_view(write=True, log=False)
 def _attachment_upload(request, person):
     posted = (request.POST, request.FILES) if request.method == "POST" else ()
     # Read only once the body has been parsed (just above), which is when the handler knows.
@@ -69,15 +66,16 @@ def _attachment_upload(request, person):
 attachment_upload.required_roles = _attachment_upload.required_roles
 
 
-@role_required(*CASE_ROLES)
-def attachment_download(request, pk):
+def _load_attachment(pk) -> tuple[Attachment, object]:
     attachment = Attachment.objects.without_content().filter(pk=pk).first()
     if attachment is None:
         raise Http404
-    try:
-        get_person_for_user(request.user, attachment.person_id)
-    except ReasonRequired as required:
-        return redirect("people:reason", pk=required.person.pk)
+    return attachment, attachment.person_id
+
+
+@record_view(_load_attachment, record_type="attachment", log=False)  # logged as an export
+def attachment_download(request, attachment, _person):
+    pk = attachment.pk
     # Only now, with access settled, is the content itself read.
     content = bytes(Attachment.objects.values_list("content", flat=True).get(pk=pk))
     log_access(

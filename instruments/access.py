@@ -6,37 +6,34 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from instruments.models import HomeLink, Response, RiskAlert
-from organisation.models import Role
+from organisation.permissions import ALERT_ROLES
 from organisation.roles import roles_of
-from people.access import Level, get_person_for_user, own_cases
+from people.access import own_cases
 from people.models import CaseStaff
 
-ALERT_ROLES = (Role.COORDINATOR, Role.MANAGER)
+# Loaders for `people.opening.record_view`: the record and whose it is (404 when unknown).
 
 
-def get_response_for_user(user, pk, *, write: bool = False) -> tuple[Response, Level]:
+def load_response(pk) -> tuple[Response, object]:
     response = Response.objects.select_related("person", "created_by").filter(pk=pk).first()
     if response is None:
         raise Http404
-    _person, level = get_person_for_user(user, response.person_id, write=write)
-    return response, level
+    return response, response.person_id
 
 
-def get_link_for_user(user, pk, *, write: bool = False) -> tuple[HomeLink, Level]:
+def load_link(pk) -> tuple[HomeLink, object]:
     link = HomeLink.objects.select_related("response").filter(pk=pk).first()
     if link is None:
         raise Http404
-    _person, level = get_person_for_user(user, link.response.person_id, write=write)
-    return link, level
+    return link, link.response.person_id
 
 
-def get_alert_for_user(user, pk, *, write: bool = False) -> tuple[RiskAlert, Level]:
+def load_alert(pk) -> tuple[RiskAlert, object]:
     alert = RiskAlert.objects.select_related("person", "response", "resolved_by").filter(pk=pk)
     alert = alert.first()
     if alert is None:
         raise Http404
-    _person, level = get_person_for_user(user, alert.person_id, write=write)
-    return alert, level
+    return alert, alert.person_id
 
 
 def open_alerts_for(user) -> QuerySet[RiskAlert]:

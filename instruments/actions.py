@@ -28,6 +28,8 @@ from instruments.models import (
     RiskAlert,
     hash_token,
 )
+from organisation.permissions import may_change_record, require
+from people.access import access_level
 from people.models import Case, CaseStatus, Person
 
 LINK_DAYS_DEFAULT = 14
@@ -86,6 +88,15 @@ def _jsonable(value):
     return str(value)
 
 
+def _require_rating_work(user, person: Person) -> None:
+    """Staff enter ratings, send links and act on alerts for people whose record they may change
+    (whatever the entry point: page, API, FHIR import)."""
+    require(
+        may_change_record(access_level(user, person)),
+        _("You may not change this person's ratings."),
+    )
+
+
 def _open_case(person: Person) -> Case | None:
     return person.cases.filter(status=CaseStatus.OPEN).order_by("-opened_on").first()
 
@@ -104,6 +115,7 @@ def start_response(
     follow_up=None,
     version: str | None = None,
 ) -> Response:
+    _require_rating_work(user, person)
     # version None = the newest; a FHIR import names the version its answers were given to.
     defn = definitions.load(code, version)
     response = Response.objects.create(
@@ -131,7 +143,11 @@ def clean_answers(defn, answers: dict) -> dict:
 
 @transaction.atomic
 def save_answers(*, user, response: Response, answers: dict, complete: bool) -> Response:
-    """Save a draft, or complete: validate, score, snapshot, raise risk alerts at once."""
+    """Save a draft, or complete: validate, score, snapshot, raise risk alerts at once.
+
+    `user` None is the person themselves, through a home link (`answer_by_link` checks it)."""
+    if user is not None:
+        _require_rating_work(user, response.person)
     response = Response.objects.select_for_update().get(pk=response.pk)
     if response.is_complete:
         raise ValidationError(_("This rating has already been completed and cannot be changed."))
@@ -191,6 +207,7 @@ def send_home_link(
     *, user, person: Person, code: str, occasion: str, days: int = LINK_DAYS_DEFAULT, **links
 ) -> tuple[HomeLink, str]:
     """A draft response and a one-time link to it; the token is returned once, kept hashed."""
+    _require_rating_work(user, person)
     defn = definitions.load(code)
     refusal = electronic_use_refusal(defn)
     if refusal:
@@ -274,6 +291,7 @@ class LinkClosed(Exception):
 
 @transaction.atomic
 def revoke_link(*, user, link: HomeLink) -> None:
+    _require_rating_work(user, link.response.person)
     if link.submitted_at is None and link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
@@ -297,6 +315,7 @@ def link_url(request, token: str) -> str:
 
 @transaction.atomic
 def resolve_alert(*, user, alert: RiskAlert, action_taken: str) -> RiskAlert:
+    _require_rating_work(user, alert.person)
     action_taken = action_taken.strip()
     if not action_taken:
         raise ValidationError({"action_taken": [_("Write what was done.")]})

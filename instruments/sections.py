@@ -8,10 +8,11 @@ from __future__ import annotations
 from audit.events import Access, log_accesses
 from audit.models import Action
 from core.sections import person_section, worklist
-from instruments.access import ALERT_ROLES, open_alerts_for
+from instruments.access import open_alerts_for
 from instruments.models import Response, RiskAlert
 from instruments.presentation import instrument_title, series
 from organisation.models import Role
+from organisation.permissions import ALERT_ROLES
 from people.access import Level
 
 WORKLIST_ROWS = 50

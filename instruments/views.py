@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,16 +15,10 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
-from core.forms_util import add_action_errors, log_read, posted, refusal_shown_on
+from core.forms_util import add_action_errors, posted, refusal_shown_on
 from delivery.models import Visit
 from instruments import actions, definitions
-from instruments.access import (
-    ALERT_ROLES,
-    get_alert_for_user,
-    get_link_for_user,
-    get_response_for_user,
-    open_alerts_for,
-)
+from instruments.access import load_alert, load_link, load_response, open_alerts_for
 from instruments.forms import (
     AnswersForm,
     CompareForm,
@@ -36,32 +29,13 @@ from instruments.forms import (
 from instruments.models import Response, ResponseStatus
 from instruments.presentation import score_view
 from mapping.models import MappingSession
-from organisation.models import CASE_ROLES
+from organisation.permissions import ALERT_ROLES
 from organisation.roles import role_required
-from people.access import Level, ReasonRequired
-from people.views import person_view
+from people.access import Level
+from people.opening import person_view, record_view
 from provision.models import FollowUp
 
 LINK_CHOICE_ROWS = 20
-
-
-def _loaded(getter, *, write: bool = False):
-    """Load an object of a person through the person's access rules (404, reason, 403)."""
-
-    def decorator(view):
-        @role_required(*CASE_ROLES)
-        @wraps(view)
-        def wrapped(request, pk, *args, **kwargs):
-            try:
-                obj, level = getter(request.user, pk, write=write)
-            except ReasonRequired as required:
-                return redirect("people:reason", pk=required.person.pk)
-            request.access_level = level
-            return view(request, obj, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _link_choices(person) -> list[tuple[str, str]]:
@@ -102,7 +76,7 @@ def _linked_objects(person, value: str) -> dict:
     return {}
 
 
-@person_view(write=True)
+@person_view(write=True, log=False)
 def start(request, person):
     form = StartForm(posted(request), link_choices=_link_choices(person))
     if request.method == "POST" and form.is_valid():
@@ -119,8 +93,8 @@ def start(request, person):
     return render(request, "instruments/start_form.html", {"form": form, "person": person})
 
 
-@_loaded(get_response_for_user, write=True)
-def answer(request, response):
+@record_view(load_response, record_type="instrument_response", write=True)
+def answer(request, response, _person):
     if response.status == ResponseStatus.COMPLETE:
         messages.error(request, _("This rating has already been completed and cannot be changed."))
         return redirect("instruments:detail", pk=response.pk)
@@ -143,8 +117,6 @@ def answer(request, response):
                 return redirect("instruments:detail", pk=response.pk)
             messages.success(request, _("The draft has been saved."))
             return redirect("instruments:answer", pk=response.pk)
-    if request.method == "GET":
-        log_read(request, response.person_id, "instrument_response", response.pk)
     return render(
         request,
         "instruments/answer_form.html",
@@ -158,9 +130,8 @@ def answer(request, response):
     )
 
 
-@_loaded(get_response_for_user)
-def detail(request, response):
-    log_read(request, response.person_id, "instrument_response", response.pk)
+@record_view(load_response, record_type="instrument_response")
+def detail(request, response, _person):
     defn = actions.definition_for(response.code, response.version)
     link = getattr(response, "home_link", None) if hasattr(response, "home_link") else None
     return render(
@@ -195,8 +166,8 @@ def _answer_rows(defn, answers: dict) -> list[dict]:
     return rows
 
 
-@_loaded(get_response_for_user)
-def fhir_export(request, response):
+@record_view(load_response, record_type="instrument_response", log=False)
+def fhir_export(request, response, _person):
     """The response as a FHIR QuestionnaireResponse (R5, validated by fhir.resources)."""
     from instruments import fhir
 
@@ -225,7 +196,7 @@ def fhir_export(request, response):
     return reply
 
 
-@person_view(write=True)
+@person_view(write=True, log=False)
 def home_link(request, person):
     form = HomeLinkForm(posted(request), link_choices=_link_choices(person))
     if request.method == "POST" and form.is_valid():
@@ -259,15 +230,15 @@ def home_link(request, person):
 
 
 @require_POST
-@_loaded(get_link_for_user, write=True)
-def revoke_link(request, link):
+@record_view(load_link, record_type="home_link", write=True, log=False)
+def revoke_link(request, link, _person):
     actions.revoke_link(user=request.user, link=link)
     messages.success(request, _("The link has been withdrawn and can no longer be used."))
     return redirect("instruments:detail", pk=link.response_id)
 
 
-@_loaded(get_alert_for_user)
-def alert(request, alert):
+@record_view(load_alert, record_type="risk_alert")
+def alert(request, alert, _person):
     may_write = request.access_level >= Level.WRITE
     form = ResolveAlertForm(posted(request) if may_write else None)
     if request.method == "POST" and may_write and form.is_valid():
@@ -277,8 +248,6 @@ def alert(request, alert):
             )
             messages.success(request, _("What was done has been recorded; the alert is closed."))
             return redirect("people:detail", pk=alert.person_id)
-    if request.method == "GET":
-        log_read(request, alert.person_id, "risk_alert", alert.pk)
     return render(
         request,
         "instruments/alert.html",
@@ -304,7 +273,7 @@ def alert_list(request):
     return render(request, "instruments/alert_list.html", {"alerts": alerts})
 
 
-@person_view()
+@person_view(log=False)
 def compare(request, person, code):
     """A structured account (En vanlig dag) on two dates side by side, slot by slot."""
     try:

@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from intake.models import AssessmentTalk, Intake, Referral
-from organisation.models import CASE_ROLES, Role, Unit, UnitKind
+from organisation.models import CASE_ROLES, Unit, UnitKind
+from organisation.permissions import AUTHORITY_ROLES
 from organisation.roles import roles_of
 from people.access import (
     Level,
@@ -20,8 +21,6 @@ from people.access import (
 )
 from people.identity import parse_identity_number
 from people.models import Person
-
-AUTHORITY_ROLES = (Role.OFFICER, Role.MANAGER)
 
 
 def unit_intakes(user) -> QuerySet[Intake]:
@@ -72,27 +71,26 @@ def get_intake_for_user(user, pk, *, write: bool = False) -> Intake:
     return load_intake(user, pk, write=write)[0]
 
 
-def get_talk_for_user(user, pk, *, write: bool = False) -> tuple[AssessmentTalk, Level]:
-    """A talk is the person's: the person's access decides (ReasonRequired may be raised)."""
+def load_talk(pk) -> tuple[AssessmentTalk, object]:
+    """A talk is the person's: the person's access decides (for `people.opening`)."""
     talk = AssessmentTalk.objects.select_related("person", "intake").filter(pk=pk).first()
     if talk is None:
         raise Http404
-    _person, level = get_person_for_user(user, talk.person_id, write=write)
-    return talk, level
+    return talk, talk.person_id
 
 
-def get_referral_for_user(user, pk, *, write: bool = False) -> Referral:
+def get_referral_for_user(user, pk, *, write: bool = False) -> tuple[Referral, Level]:
     """A referral follows the person, or its intake while the person is not identified."""
     referral = Referral.objects.select_related("service", "person").filter(pk=pk).first()
     if referral is None:
         raise Http404
     if referral.person_id is not None:
-        get_person_for_user(user, referral.person_id, write=write)
+        _person, level = get_person_for_user(user, referral.person_id, write=write)
     elif referral.intake_id is not None:
-        load_intake(user, referral.intake_id, write=write)
+        _intake, level = load_intake(user, referral.intake_id, write=write)
     else:
         raise Http404
-    return referral
+    return referral, level
 
 
 def authority_units(user) -> QuerySet[Unit]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
+from intake.access import intake_level
 from intake.models import (
     AssessmentTalk,
     Intake,
@@ -23,9 +24,33 @@ from intake.models import (
     TalkOutcome,
 )
 from organisation.models import Service, Unit
+from organisation.permissions import (
+    Level,
+    may_change_record,
+    may_do_authority_work,
+    may_take_intakes,
+    require,
+)
+from people.access import access_level
 from people.models import Case, CaseStaff, CaseStaffRole, Person
 
 MIN_TALK_STAFF = 2
+
+
+def _require_intake_work(user, intake: Intake) -> None:
+    """The intake's unit's officers and managers change it (whatever the entry point)."""
+    require(
+        may_do_authority_work(user, intake_level(user, intake)),
+        _("Only the officers and managers of the intake's unit may change it."),
+    )
+
+
+def _require_record_work(user, person: Person | None, intake: Intake | None = None) -> None:
+    """A talk or a referral: whoever may change the person's record, or the intake's unit."""
+    level = access_level(user, person) if person is not None else Level.NONE
+    if intake is not None and level < Level.WRITE:
+        level = max(level, intake_level(user, intake))
+    require(may_change_record(level), _("You may not change this person's record."))
 
 
 def _log(user, intake: Intake, action: str, record_type: str = "intake", record_id=None):
@@ -41,6 +66,7 @@ def _log(user, intake: Intake, action: str, record_type: str = "intake", record_
 
 @transaction.atomic
 def create_intake(*, user, unit: Unit, data: dict) -> Intake:
+    require(may_take_intakes(user, unit), _("Only the unit's officers and managers take intakes."))
     intake = Intake(unit=unit, created_by=user, **data)
     if intake.person_id and intake.case_id is None:
         intake.case = _open_case(user, intake.person, unit)
@@ -63,6 +89,7 @@ def submit_web_intake(*, unit: Unit, data: dict) -> Intake:
 
 @transaction.atomic
 def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> Intake:
+    _require_intake_work(user, intake)
     if intake.status == IntakeStatus.CLOSED:
         raise ValidationError(_("A closed intake cannot be changed."))
     for name, value in data.items():
@@ -98,6 +125,7 @@ def add_note(
     *, user, intake: Intake, happened_at: datetime.datetime, channel: str, text: str
 ) -> IntakeNote:
     """FL 27 §: what is learned orally is documented, with when and by whom."""
+    _require_intake_work(user, intake)
     note = IntakeNote.objects.create(
         intake=intake, happened_at=happened_at, channel=channel, text=text, written_by=user
     )
@@ -115,6 +143,7 @@ def _mark_triaged(intake: Intake) -> None:
 
 @transaction.atomic
 def record_callback(*, user, intake: Intake) -> Intake:
+    _require_intake_work(user, intake)
     intake.callback_done_at = timezone.now()
     intake.triaged = True
     intake.save(update_fields=["callback_done_at", "triaged"])
@@ -133,6 +162,7 @@ def close_intake(
     closed_on: datetime.date | None = None,
 ) -> Intake:
     """Every intake ends in a recorded outcome and reason; a referral names the service."""
+    _require_intake_work(user, intake)
     errors: dict[str, list[str]] = {}
     if intake.status == IntakeStatus.CLOSED:
         raise ValidationError(_("The intake is already closed."))
@@ -184,6 +214,7 @@ def validate_talk_staff(staff) -> None:
 def record_talk(
     *, user, person: Person, intake: Intake | None, data: dict, staff
 ) -> AssessmentTalk:
+    _require_record_work(user, person, intake)
     validate_talk_staff(staff)
     talk = AssessmentTalk.objects.create(person=person, intake=intake, created_by=user, **data)
     talk.staff.set(staff)
@@ -202,6 +233,7 @@ def conclude_talk(
     reason: str = "",
     referred_to: Service | None = None,
 ) -> AssessmentTalk:
+    _require_record_work(user, talk.person)
     if talk.outcome:
         raise ValidationError(_("The talk already has an outcome."))
     errors = {}
@@ -236,6 +268,7 @@ def conclude_talk(
 def create_referral(
     *, user, person: Person, origin: str, service: Service | None, note: str = ""
 ) -> Referral:
+    _require_record_work(user, person)
     errors = {}
     if origin not in ReferralOrigin.values:
         errors["origin"] = [_("Choose where the referral comes from.")]
@@ -258,6 +291,10 @@ def create_referral(
 
 @transaction.atomic
 def record_referral_result(*, user, referral: Referral, result: str) -> Referral:
+    if referral.person_id is not None:
+        _require_record_work(user, referral.person)
+    else:
+        _require_record_work(user, None, referral.intake)
     if result not in ReferralResult.values:
         raise ValidationError({"result": [_("Choose what came of the referral.")]})
     referral.result = result

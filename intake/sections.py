@@ -10,8 +10,9 @@ from django.utils import timezone
 from audit.events import Access, log_accesses
 from audit.models import Action
 from core.sections import person_section, worklist
-from intake.access import AUTHORITY_ROLES, unit_intakes
+from intake.access import unit_intakes
 from intake.models import IntakeStatus
+from organisation.permissions import AUTHORITY_ROLES
 from people.access import Level
 
 WORKLIST_SHOWN = 20

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.events import Access, log_access, log_accesses
+from audit.events import Access, log_accesses
 from audit.models import Action
 from intake import access, actions
 from intake.forms import (
@@ -28,31 +28,16 @@ from intake.forms import (
 )
 from intake.models import IntakeStatus
 from organisation.models import CASE_ROLES, Service
+from organisation.permissions import AUTHORITY_ROLES
 from organisation.roles import role_required
-from people.access import Level, ReasonRequired
-from people.views import person_view, reason_redirect
+from people.access import Level
+from people.opening import person_view, record_view
 
 
 def intake_view(*, write: bool = False):
-    """Load the intake through the access helper: 404 to outsiders, 403 to read-only users."""
-
-    def decorator(view):
-        @role_required(*CASE_ROLES)
-        @wraps(view)
-        def wrapped(request, pk, *args, **kwargs):
-            try:
-                intake, level = access.load_intake(request.user, pk, write=write)
-            except ReasonRequired as required:
-                return reason_redirect(required.person, request.get_full_path())
-            request.access_level = level
-            if request.method == "GET":
-                # Every page of an intake shows some of its content: that is a read.
-                _log_read(request.user, intake.person_id, "intake", intake.pk)
-            return view(request, intake, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    """The intake through its own rules (`access.load_intake`): 404 to outsiders, the reason
+    form outside one's own cases, 403 to read-only users; every request is logged as a read."""
+    return record_view(check=access.load_intake, record_type="intake", write=write)
 
 
 def open_intake_view(view):
@@ -60,42 +45,18 @@ def open_intake_view(view):
 
     @intake_view(write=True)
     @wraps(view)
-    def wrapped(request, intake, *args, **kwargs):
+    def wrapped(request, intake, person, *args, **kwargs):
         if intake.status == IntakeStatus.CLOSED:
             messages.error(request, _("The intake is closed and can no longer be changed."))
             return redirect("intake:detail", pk=intake.pk)
-        return view(request, intake, *args, **kwargs)
+        return view(request, intake, person, *args, **kwargs)
 
     return wrapped
 
 
 def talk_view(*, write: bool = False):
-    def decorator(view):
-        @role_required(*CASE_ROLES)
-        @wraps(view)
-        def wrapped(request, pk, *args, **kwargs):
-            try:
-                talk, level = access.get_talk_for_user(request.user, pk, write=write)
-            except ReasonRequired as required:
-                return redirect("people:reason", pk=required.person.pk)
-            request.access_level = level
-            if request.method == "GET":
-                _log_read(request.user, talk.person_id, "talk", talk.pk)
-            return view(request, talk, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _log_read(user, person_id, record_type: str, record_id) -> None:
-    log_access(
-        user=user,
-        person=person_id,
-        action=Action.READ,
-        record_type=record_type,
-        record_id=record_id,
-    )
+    """A talk is the person's: the person's access decides."""
+    return record_view(access.load_talk, record_type="talk", write=write)
 
 
 def _unit_or_403(user):
@@ -105,7 +66,7 @@ def _unit_or_403(user):
     return units
 
 
-@role_required(*access.AUTHORITY_ROLES)
+@role_required(*AUTHORITY_ROLES)
 def inbox(request):
     intakes = list(
         access.unit_intakes(request.user)
@@ -122,7 +83,7 @@ def inbox(request):
     return render(request, "intake/inbox.html", context)
 
 
-@role_required(*access.AUTHORITY_ROLES)
+@role_required(*AUTHORITY_ROLES)
 def intake_create(request):
     units = _unit_or_403(request.user)
     form = IntakeForm(request.POST or None, user=request.user, units=units)
@@ -135,7 +96,7 @@ def intake_create(request):
 
 
 @intake_view()
-def intake_detail(request, intake):
+def intake_detail(request, intake, _person):
     context = {
         "intake": intake,
         "notes": intake.notes.select_related("written_by"),
@@ -148,7 +109,7 @@ def intake_detail(request, intake):
 
 
 @open_intake_view
-def intake_edit(request, intake):
+def intake_edit(request, intake, _person):
     form = IntakeForm(request.POST or None, instance=intake, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,7 +125,7 @@ def intake_edit(request, intake):
 
 
 @open_intake_view
-def link_person(request, intake):
+def link_person(request, intake, _person):
     form = LinkPersonForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["number"]
@@ -177,7 +138,7 @@ def link_person(request, intake):
 
 
 @intake_view(write=True)
-def add_note(request, intake):
+def add_note(request, intake, _person):
     initial = {"happened_at": timezone.localtime(), "channel": "phone"}
     form = NoteForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -189,14 +150,14 @@ def add_note(request, intake):
 
 @require_POST
 @intake_view(write=True)
-def mark_called_back(request, intake):
+def mark_called_back(request, intake, _person):
     actions.record_callback(user=request.user, intake=intake)
     messages.success(request, _("The callback has been recorded."))
     return redirect("intake:detail", pk=intake.pk)
 
 
 @open_intake_view
-def close(request, intake):
+def close(request, intake, _person):
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -210,7 +171,7 @@ def close(request, intake):
 
 
 @intake_view(write=True)
-def intake_talk_create(request, intake):
+def intake_talk_create(request, intake, _person):
     if intake.person_id is None:
         messages.error(request, _("Link the intake to a registered person before the talk."))
         return redirect("intake:detail", pk=intake.pk)
@@ -223,8 +184,6 @@ def person_talk_create(request, person):
 
 
 def _talk_form(request, person, intake):
-    if request.method == "GET" and intake is None:
-        _log_read(request.user, person.pk, "person", person.pk)
     candidates = access.talk_staff_candidates(request.user, person)
     form = TalkForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
@@ -246,7 +205,7 @@ def _talk_form(request, person, intake):
 
 
 @talk_view()
-def talk_detail(request, talk):
+def talk_detail(request, talk, _person):
     context = {
         "talk": talk,
         "staff": talk.staff.all(),
@@ -257,7 +216,7 @@ def talk_detail(request, talk):
 
 
 @talk_view(write=True)
-def talk_conclude(request, talk):
+def talk_conclude(request, talk, _person):
     if talk.outcome:
         messages.error(request, _("The talk already has an outcome."))
         return redirect("intake:talk_detail", pk=talk.pk)
@@ -282,8 +241,6 @@ def talk_conclude(request, talk):
 
 @person_view(write=True)
 def person_referral_create(request, person):
-    if request.method == "GET":
-        _log_read(request.user, person.pk, "person", person.pk)
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -296,12 +253,8 @@ def person_referral_create(request, person):
     return render(request, "intake/referral_form.html", {"form": form, "person": person})
 
 
-@role_required(*CASE_ROLES)
-def referral_result(request, pk):
-    try:
-        referral = access.get_referral_for_user(request.user, pk, write=True)
-    except ReasonRequired as required:
-        return redirect("people:reason", pk=required.person.pk)
+@record_view(check=access.get_referral_for_user, record_type="referral", write=True)
+def referral_result(request, referral, _person):
     form = ReferralResultForm(request.POST or None, initial={"result": referral.result})
     if request.method == "POST" and form.is_valid():
         actions.record_referral_result(
@@ -309,8 +262,6 @@ def referral_result(request, pk):
         )
         messages.success(request, _("What came of the referral has been recorded."))
         return redirect(_referral_home(referral))
-    if request.method == "GET":
-        _log_read(request.user, referral.person_id, "referral", referral.pk)
     return render(request, "intake/referral_result.html", {"form": form, "referral": referral})
 
 

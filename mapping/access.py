@@ -7,15 +7,13 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from mapping.models import Mapping
-from organisation.models import CASE_ROLES, Membership, Role, Unit
+from organisation.models import CASE_ROLES, Membership, Unit
+from organisation.permissions import MAPPING_LEAD_ROLES
 from organisation.roles import roles_of
-from people.access import Level, get_person_for_user
-
-STAFF_ROLES = (Role.OFFICER, Role.COORDINATOR)
 
 
-def get_mapping_for_user(user, pk, *, write: bool = False) -> tuple[Mapping, Level]:
-    """404 for an unknown mapping; otherwise the person's rules (ReasonRequired, 404, 403)."""
+def load_mapping(pk) -> tuple[Mapping, object]:
+    """404 for an unknown mapping; otherwise the person's rules decide (`people.opening`)."""
     mapping = (
         Mapping.objects.select_related("person", "case__authority_unit", "talk")
         .filter(pk=pk)
@@ -23,8 +21,7 @@ def get_mapping_for_user(user, pk, *, write: bool = False) -> tuple[Mapping, Lev
     )
     if mapping is None:
         raise Http404
-    _person, level = get_person_for_user(user, mapping.person_id, write=write)
-    return mapping, level
+    return mapping, mapping.person_id
 
 
 def session_staff_candidates(user, mapping: Mapping) -> QuerySet:
@@ -37,7 +34,7 @@ def session_staff_candidates(user, mapping: Mapping) -> QuerySet:
     if mapping.case.provider_unit_id is not None:
         units |= Unit.objects.get(pk=mapping.case.provider_unit_id).descendant_ids()
     holds_role = Membership.objects.filter(
-        user_id=OuterRef("pk"), role__in=STAFF_ROLES, unit_id__in=units, unit__active=True
+        user_id=OuterRef("pk"), role__in=MAPPING_LEAD_ROLES, unit_id__in=units, unit__active=True
     )
     return (
         get_user_model()

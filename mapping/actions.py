@@ -20,6 +20,8 @@ from mapping.models import (
     Need,
 )
 from organisation.models import LifeArea
+from organisation.permissions import may_change_record, require
+from people.access import access_level
 from people.models import Case, CaseStatus, Person
 
 MIN_STAFF = 2
@@ -37,6 +39,11 @@ def _log(user, mapping: Mapping, action: str, record_type="mapping", record_id=N
     )
 
 
+def _require_mapping_work(user, person: Person) -> None:
+    """Whoever may change the person's record records their mapping (any entry point)."""
+    require(may_change_record(access_level(user, person)), _("You may not change this mapping."))
+
+
 def _ensure_ongoing(mapping: Mapping) -> None:
     if mapping.status != MappingStatus.ONGOING:
         raise ValidationError(_("The mapping has ended and cannot be changed."))
@@ -51,6 +58,7 @@ def _locked(mapping: Mapping) -> Mapping:
 def start_mapping(
     *, user, person: Person, case: Case, started_on: datetime.date, talk=None
 ) -> Mapping:
+    _require_mapping_work(user, person)
     errors = {}
     if case.person_id != person.pk:
         errors["case"] = [_("The case belongs to another person.")]
@@ -75,6 +83,7 @@ def start_mapping(
 def add_session(
     *, user, mapping: Mapping, held_on: datetime.date, staff, notes: str
 ) -> MappingSession:
+    _require_mapping_work(user, mapping.person)
     mapping = _locked(mapping)
     _ensure_ongoing(mapping)
     if len(set(staff)) < MIN_STAFF:
@@ -96,6 +105,7 @@ def add_session(
 def save_need(
     *, user, mapping: Mapping, life_area: LifeArea, extent: int, description: str
 ) -> Need:
+    _require_mapping_work(user, mapping.person)
     mapping = _locked(mapping)
     _ensure_ongoing(mapping)
     if extent not in Extent.values:
@@ -111,6 +121,7 @@ def save_need(
 
 @transaction.atomic
 def interrupt_mapping(*, user, mapping: Mapping, interrupted_by: str, reason: str) -> Mapping:
+    _require_mapping_work(user, mapping.person)
     mapping = _locked(mapping)
     _ensure_ongoing(mapping)
     errors = {}
@@ -138,6 +149,7 @@ def complete_mapping(
     recommendation: str,
     ended_on: datetime.date | None = None,
 ) -> Mapping:
+    _require_mapping_work(user, mapping.person)
     mapping = _locked(mapping)
     _ensure_ongoing(mapping)
     errors = {}

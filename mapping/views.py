@@ -10,43 +10,28 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from audit.events import log_access
-from audit.models import Action
 from mapping import actions
-from mapping.access import get_mapping_for_user, session_staff_candidates
+from mapping.access import load_mapping, session_staff_candidates
 from mapping.forms import CompleteForm, InterruptForm, NeedForm, SessionForm, StartMappingForm
 from mapping.models import MappingStatus, Need
-from organisation.models import CASE_ROLES, LifeArea
-from organisation.roles import role_required
-from people.access import Level, ReasonRequired
-from people.views import person_view, reason_redirect
+from organisation.models import LifeArea
+from people.access import Level
+from people.opening import person_view, record_view
 
 EXPECTED_SESSIONS = "3–5"
 
 
 def mapping_view(*, write: bool = False):
-    """Load the mapping through the person's access rules; a change needs an ongoing mapping."""
+    """The mapping through its person's access rules (`people.opening`); a change also needs an
+    ongoing mapping, or the user is sent back to it."""
 
     def decorator(view):
-        @role_required(*CASE_ROLES)
+        @record_view(load_mapping, record_type="mapping", write=write)
         @wraps(view)
-        def wrapped(request, pk, *args, **kwargs):
-            try:
-                mapping, level = get_mapping_for_user(request.user, pk, write=write)
-            except ReasonRequired as required:
-                return reason_redirect(required.person, request.get_full_path())
-            request.access_level = level
+        def wrapped(request, mapping, _person, *args, **kwargs):
             if write and mapping.status != MappingStatus.ONGOING:
                 messages.error(request, _("The mapping has ended and cannot be changed."))
                 return redirect("mapping:detail", pk=mapping.pk)
-            if request.method == "GET":
-                log_access(
-                    user=request.user,
-                    person=mapping.person_id,
-                    action=Action.READ,
-                    record_type="mapping",
-                    record_id=mapping.pk,
-                )
             return view(request, mapping, *args, **kwargs)
 
         return wrapped
@@ -64,7 +49,7 @@ def _refused(form, error: ValidationError) -> None:
     form.add_error(None, error)
 
 
-@person_view(write=True)
+@person_view(write=True, log=False)
 def mapping_start(request, person):
     form = StartMappingForm(_posted(request), person=person)
     if request.method == "POST" and form.is_valid():

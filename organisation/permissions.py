@@ -24,6 +24,7 @@ __all__ = [
     "MEETING_PLACE_ROLES",
     "PROVIDER_ROLES",
     "REGISTERING_ROLES",
+    "RETENTION_ROLES",
     "STATISTICS_ROLES",
     "Level",
     "may_do_authority_work",
@@ -34,6 +35,9 @@ __all__ = [
     "may_run_groups",
     "may_see_statistics",
     "may_count_heads",
+    "may_change_record",
+    "may_manage_retention",
+    "may_take_intakes",
     "require",
 ]
 
@@ -63,6 +67,24 @@ GROUP_ROLES = PROVIDER_ROLES
 MEETING_PLACE_ROLES = frozenset({Role.MEETING_PLACE, Role.MANAGER})
 # Who reads the statistics (analysts see small counts hidden).
 STATISTICS_ROLES = frozenset({Role.ANALYST, Role.MANAGER})
+# Who answers for the register's retention: extracts on request, exceptions from culling.
+RETENTION_ROLES = frozenset({Role.MANAGER})
+
+
+def may_change_record(level: Level) -> bool:
+    """Add to or change a person's record (a talk, a mapping, a rating, a document): anyone
+    whose access level to the person is WRITE (their own cases; only case roles get there)."""
+    return level >= Level.WRITE
+
+
+def may_take_intakes(user, unit) -> bool:
+    """Register an intake at this unit: its officers and managers."""
+    return getattr(unit, "pk", unit) in roles_of(user).unit_ids(*AUTHORITY_ROLES)
+
+
+def may_manage_retention(user, level: Level) -> bool:
+    """Record an extract or a retention exception for a person of the manager's own units."""
+    return level >= Level.WRITE and roles_of(user).has(*RETENTION_ROLES)
 
 
 def may_do_authority_work(user, level: Level) -> bool:

@@ -32,7 +32,15 @@ from people import access
 from people.access import ReasonRequired
 from people.models import Person, ReasonedAccess
 
-__all__ = ["ReasonRequired", "open_record", "reason_in_force", "reason_redirect", "record_view"]
+__all__ = [
+    "ReasonRequired",
+    "log_read",
+    "open_record",
+    "person_view",
+    "reason_in_force",
+    "reason_redirect",
+    "record_view",
+]
 
 
 def reason_in_force(user, person_id) -> str:
@@ -81,37 +89,88 @@ def reason_redirect(person: Person, back_to: str) -> HttpResponse:
 
 
 Loader = Callable[[Any], tuple[Any, Any]]
+# `check(user, pk, write=...) -> (record, level)`: a record with rules of its own beyond its
+# person's (an intake before it is linked to a person); it raises Http404, ReasonRequired or
+# PermissionDenied as `people.access.get_person_for_user` does.
+Checker = Callable[..., tuple[Any, Level]]
 
 
 def record_view(
-    load: Loader,
+    load: Loader | None = None,
     *,
     record_type: str,
     roles: Iterable[str] = CASE_ROLES,
     write: bool = False,
     log: bool = True,
+    check: Checker | None = None,
 ):
     """A page about one record of a person: `load(pk) -> (record, person_id)`, then
     `open_record`; the view gets `(request, record, person, ...)` and `request.access_level`.
 
+    A record whose access is not simply its person's gives `check` instead of `load`; the view
+    then gets the record's `person` (None while the record has none).
+
     Every request is logged as a read, whatever its method: a form that is posted back shows
     the record again.
     """
+    if (load is None) == (check is None):
+        raise TypeError("record_view needs either load or check")
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @role_required(*roles)
         @wraps(view)
         def wrapped(request: HttpRequest, pk, *args, **kwargs) -> HttpResponse:
-            record, person_id = load(pk)
             try:
-                person, level = access.get_person_for_user(request.user, person_id, write=write)
+                if check is not None:
+                    record, level = check(request.user, pk, write=write)
+                    person = getattr(record, "person", None)
+                else:
+                    record, person_id = load(pk)
+                    person, level = access.get_person_for_user(request.user, person_id, write=write)
             except ReasonRequired as required:
                 return reason_redirect(required.person, request.get_full_path())
             if log:
-                log_read(request.user, person.pk, level, record_type=record_type, record_id=pk)
+                person_id = person.pk if person is not None else None
+                log_read(request.user, person_id, level, record_type=record_type, record_id=pk)
             request.access_level = level  # type: ignore[attr-defined]
             return view(request, record, person, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def person_view(
+    *,
+    write: bool = False,
+    roles: Iterable[str] = CASE_ROLES,
+    log: bool = True,
+    merged_to: str = "people:detail",
+):
+    """A page keyed by the person's own pk: `record_view` of the person record itself; the view
+    gets `(request, person, ...)`. A merged-away record sends the user to the one it points to
+    (the page named `merged_to`)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @record_view(_the_person, record_type="person", roles=roles, write=write, log=False)
+        @wraps(view)
+        def wrapped(request: HttpRequest, _record, person: Person, *args, **kwargs):
+            if person.merged_into_id:
+                return redirect(merged_to, pk=person.merged_into_id)
+            if log:
+                log_read(
+                    request.user,
+                    person.pk,
+                    request.access_level,
+                    record_type="person",
+                    record_id=person.pk,
+                )
+            return view(request, person, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _the_person(pk) -> tuple[None, Any]:
+    return None, pk

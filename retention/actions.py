@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from audit.events import log_access
 from audit.models import AccessLogEntry, Action, ChainHead
+from organisation.permissions import may_manage_retention, require
+from people.access import access_level
 from people.models import Case, Person
 from retention import conf
 from retention.graph import EXCLUDED, Record, edges_into
@@ -116,10 +118,19 @@ def _delete_rows(record: Record) -> None:
             models.QuerySet(model=model).filter(pk__in=pks[start : start + 500])._raw_delete(db)
 
 
+def _require_retention_work(user, person: Person) -> None:
+    """A manager, for a person of their own units (page or any other entry point)."""
+    require(
+        may_manage_retention(user, access_level(user, person)),
+        _("Only a manager of the person's units may do this."),
+    )
+
+
 # Exceptions marked by the manager
 
 
 def mark_exception(*, user, case: Case, reason: str) -> RetentionException:
+    _require_retention_work(user, case.person)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for keeping the records.")})
@@ -137,6 +148,7 @@ def mark_exception(*, user, case: Case, reason: str) -> RetentionException:
 
 
 def withdraw_exception(*, user, exception: RetentionException) -> RetentionException:
+    _require_retention_work(user, exception.case.person)
     if exception.withdrawn_at is not None:
         raise ValidationError(_("The exception has already been withdrawn."))
     with transaction.atomic():
@@ -236,6 +248,7 @@ def chain_start() -> tuple[str, int, dict | None]:
 def record_extract(
     *, user, person: Person, requested_by: str, requester_name: str, requested_on
 ) -> RegisterExtract:
+    _require_retention_work(user, person)
     with transaction.atomic():
         extract = RegisterExtract.objects.create(
             person=person,

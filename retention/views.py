@@ -7,7 +7,6 @@ people.access): whoever may not know the person exists gets 404, like everywhere
 from __future__ import annotations
 
 import json
-from functools import wraps
 
 from django.apps import apps
 from django.contrib import messages
@@ -18,37 +17,26 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.events import Access, log_access, log_accesses
+from audit.events import Access, log_accesses
 from audit.models import Action
 from core.forms_util import add_action_errors, posted
-from organisation.models import Role
+from organisation.permissions import RETENTION_ROLES
 from organisation.roles import role_required
 from people import access
-from people.views import search_people
+from people.opening import ReasonRequired, log_read, open_record, person_view
+from people.search import search_people
 from retention import actions, extract
 from retention.forms import ExceptionForm, ExtractForm, SearchForm
 from retention.models import CullRecord, RegisterExtract, RetentionException
 from retention.rules import RULES
 
-
-def manager_person_view(view):
-    """A manager's page about one person of their own units."""
-
-    @role_required(Role.MANAGER)
-    @wraps(view)
-    def wrapped(request, pk, *args, **kwargs):
-        try:
-            person, _level = access.get_person_for_user(request.user, pk, write=True)
-        except access.ReasonRequired as required:
-            return redirect("people:reason", pk=required.person.pk)
-        if person.merged_into_id:
-            return redirect("retention:person", pk=person.merged_into_id)
-        return view(request, person, *args, **kwargs)
-
-    return wrapped
+# A manager's page about one person of their own units (write access to the person).
+manager_person_view = person_view(
+    write=True, roles=RETENTION_ROLES, log=False, merged_to="retention:person"
+)
 
 
-@role_required(Role.MANAGER)
+@role_required(*RETENTION_ROLES)
 def index(request):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -91,7 +79,13 @@ def person_page(request, person):
         messages.success(request, _("The request is recorded. Download the extract below."))
         return redirect(f"{request.path}#extract-{made.pk}")
     verdict = actions.status_for(person)
-    log_access(user=request.user, person=person, action=Action.READ, record_type="retention_status")
+    log_read(
+        request.user,
+        person.pk,
+        request.access_level,
+        record_type="retention_status",
+        record_id=person.pk,
+    )
     return render(
         request,
         "retention/person.html",
@@ -128,7 +122,7 @@ def exception_create(request, person):
 
 
 @require_POST
-@role_required(Role.MANAGER)
+@role_required(*RETENTION_ROLES)
 def exception_withdraw(request, pk):
     exception = RetentionException.objects.select_related("case").filter(pk=pk).first()
     if exception is None:
@@ -145,8 +139,8 @@ def exception_withdraw(request, pk):
 
 def _manager_person(request, person_id):
     try:
-        person, _level = access.get_person_for_user(request.user, person_id, write=True)
-    except access.ReasonRequired:
+        person, _level = open_record(request.user, person_id, write=True, log=False)
+    except ReasonRequired:
         raise PermissionDenied from None
     return person
 
@@ -159,7 +153,7 @@ def _extract_for(request, pk) -> RegisterExtract:
     return made
 
 
-@role_required(Role.MANAGER)
+@role_required(*RETENTION_ROLES)
 def extract_json(request, pk):
     made = _extract_for(request, pk)
     data = extract.build(made.person, extract=made)
@@ -171,7 +165,7 @@ def extract_json(request, pk):
     return response
 
 
-@role_required(Role.MANAGER)
+@role_required(*RETENTION_ROLES)
 def extract_pdf(request, pk):
     made = _extract_for(request, pk)
     with translation.override("sv"):  # the authority's document is Swedish, like its letters
