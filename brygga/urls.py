@@ -38,3 +38,4 @@ urlpatterns = [
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
 ]
+handler400 = "brygga.views.bad_request"

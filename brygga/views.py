@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from brygga.demo import USERS as DEMO_USERS
 from core.sections import worklists
@@ -119,3 +120,23 @@ def admin_login(request):
 
 def accessibility(request):
     return render(request, "accessibility.html", {"municipality": settings.MUNICIPALITY_NAME})
+
+
+def bad_request(request, exception):
+    """400 in the user's language; a post too large for the server says so, on the public form
+    when it came from there (its fields are limited in the browser; only a tampered or pasted
+    post reaches this)."""
+    from django.core.exceptions import RequestDataTooBig
+
+    from intake.forms import PublicIntakeForm
+
+    too_big = isinstance(exception, RequestDataTooBig)
+    if too_big and request.path == reverse("public:form"):
+        form = PublicIntakeForm()
+        form.cleaned_data = {}  # an unbound form, shown again empty, with the error on top
+        form.add_error(
+            None,
+            _("What you sent was too long to be received. Shorten the text and send it again."),
+        )
+        return render(request, "intake/public_form.html", {"form": form}, status=413)
+    return render(request, "400.html", {"too_big": too_big}, status=413 if too_big else 400)

@@ -217,3 +217,12 @@ def test_a_burst_of_simultaneous_posts_gets_at_most_the_limit_through(authority,
     assert Intake.objects.count() <= 5
     assert statuses.count(302) == Intake.objects.count()
     assert set(statuses) <= {302, 429}
+
+
+def test_a_post_too_large_to_receive_is_answered_in_swedish_on_the_form(client, authority):
+    response = client.post(URL, {**VALID, "description": "x" * (10 * 2**20)})
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert 'name="description"' in page, "the form is shown again"
+    assert "too long to be received" in page or "för lång" in page
+    assert not Intake.objects.exists()
