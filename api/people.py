@@ -8,7 +8,7 @@ import uuid
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
-from api.common import load_person, log_read, require_roles, valid
+from api.common import load_person, require_roles, valid
 from api.errors import responses
 from audit.events import Access, log_accesses
 from audit.models import Action
@@ -16,7 +16,7 @@ from organisation.models import CASE_ROLES
 from people import access
 from people.forms import ReasonForm, SearchForm
 from people.models import Person
-from people.views import search_outside_own_cases, search_people
+from people.search import search_outside_own_cases, search_people
 
 router = Router(tags=["people"])
 SEARCH_LIMIT = 50
@@ -99,8 +99,7 @@ def search(request, q: str = Query("", max_length=100)):
 
 @router.get("/{person_id}", response=responses({200: PersonOut}), summary="Read a person")
 def read(request, person_id: uuid.UUID):
-    person, level = load_person(request, person_id)
-    log_read(request, person.pk, "person", person.pk, level)
+    person, level = load_person(request, person_id, record_type="person")
     cases = person.cases.select_related("authority_unit", "provider_unit")
     return {
         **summary(person, level),

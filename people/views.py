@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import re
 from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.db.models.functions import Upper
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +29,7 @@ from people.forms import (
 )
 from people.identity import parse_identity_number
 from people.models import Contact, Person, ReasonedAccess
+from people.search import names_someone, search_outside_own_cases, search_people
 
 PAGE_SIZE = 50
 REGISTERING_ROLES = (Role.OFFICER, Role.MANAGER)
@@ -68,78 +66,6 @@ def _next_or_person(request, person: Person):
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("people:detail", pk=person.pk)
-
-
-def _is_number(query: str) -> bool:
-    compact = re.sub(r"[\s-]", "", query)
-    return compact.replace("+", "").isdigit() and len(compact) >= 6
-
-
-def _is_reserve_number(query: str) -> bool:
-    return query[:1].upper() == "R" and any(ch.isdigit() for ch in query)
-
-
-def _is_whole_number(query: str) -> bool:
-    try:
-        parse_identity_number(query)
-    except ValidationError:
-        return False
-    return True
-
-
-def names_someone(query: str) -> bool:
-    """Whether a search may look outside the user's own cases: it must name someone, by a whole
-    personal or coordination number, a reserve number, or at least two words of a name (first
-    and last).
-
-    One word lists everyone whose name starts with it, and part of a number (a birth date)
-    everyone born that day: tens of thousands in a national register. That is browsing the
-    register, which need-to-know rules out, not finding someone (and ordering them is the
-    slowest query of the search, bench/README.md).
-    """
-    query = query.strip()
-    if _is_number(query):
-        return _is_whole_number(query)
-    return _is_reserve_number(query) or len(query.split()) >= 2
-
-
-def search_outside_own_cases(user, query: str):
-    """People outside the user's cases that a search names (empty unless `names_someone`)."""
-    if not names_someone(query):
-        return Person.objects.none()
-    # Ordered by an expression no index provides, so that PostgreSQL collects the few people
-    # matching every word first, instead of walking the whole register in name order.
-    return search_people(access.findable_outside_own_cases(user), query).order_by(
-        Upper("last_name"), Upper("first_name"), "id"
-    )
-
-
-def search_people(queryset, query: str):
-    """Filter by number (whole or in part) or by every word of a name."""
-    query = query.strip()
-    if not query:
-        return queryset
-    compact = re.sub(r"[\s-]", "", query)
-    if _is_number(query):
-        try:
-            digits = parse_identity_number(query).digits
-            return queryset.filter(personal_number=digits)
-        except ValidationError:
-            return queryset.filter(personal_number__contains=compact.replace("+", ""))
-    if _is_reserve_number(query):
-        return queryset.filter(reserve_number__istartswith=query.replace(" ", ""))
-    for word in query.split():
-        queryset = queryset.filter(_name_starts_with(word))
-    return queryset
-
-
-def _name_starts_with(word: str) -> Q:
-    # SQLite compares case-insensitively only in ASCII: "åsa" would not find "Åsa". Trying the
-    # usual spellings of a name covers it; PostgreSQL needs none of them but is not harmed.
-    q = Q()
-    for spelling in {word, word.lower(), word.upper(), word.capitalize()}:
-        q |= Q(first_name__istartswith=spelling) | Q(last_name__istartswith=spelling)
-    return q
 
 
 @role_required(*CASE_ROLES)

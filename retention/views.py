@@ -24,7 +24,7 @@ from core.forms_util import add_action_errors, posted
 from organisation.models import Role
 from organisation.roles import role_required
 from people import access
-from people.views import search_people
+from people.search import search_people
 from retention import actions, extract
 from retention.forms import ExceptionForm, ExtractForm, SearchForm
 from retention.models import CullRecord, RegisterExtract, RetentionException
