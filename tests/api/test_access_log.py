@@ -100,3 +100,21 @@ def test_an_expired_reason_opens_nothing_and_is_never_logged_again(api_as, colle
     assert _entries(colleague, person_id=person.pk, action="read") == [
         ("person", "read", "Ny anledning")
     ]
+
+
+def test_an_intake_read_with_a_reason_is_logged_with_it(api_as, officer, colleague, person, org):
+    """As every read outside one's own cases: the intake's log entry carries the reason in force
+    (before, the API logged it without one)."""
+    from intake.actions import create_intake
+    from intake.models import Channel, Source
+
+    intake = create_intake(
+        user=officer,
+        unit=org["authority"],
+        data={"person": person, "channel": Channel.PHONE, "source": Source.SELF},
+    )
+    client = api_as(colleague)
+    assert client.get(f"/intakes/{intake.pk}").status_code == 403
+    client.post(f"/people/{person.pk}/reason", {"reason": "Vikarierar"})
+    assert client.get(f"/intakes/{intake.pk}").status_code == 200
+    assert _entries(colleague, record_type="intake") == [("intake", "read", "Vikarierar")]

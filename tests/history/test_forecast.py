@@ -100,6 +100,12 @@ def test_the_managers_capacity_page_shows_the_forecast_from_the_units_history(
     assert round(item.mean_contact_months, 1) == round((580 + 548) / 2 / 30.44, 1)
     assert item.ongoing_now == 1 and item.waiting_now == 0
     assert len(item.months) == 12
+    # The forecast's contact times are the statistics report's (one definition, in reports).
+    from reports import figures
+
+    ended = figures.contact_time_ended(datetime.date(2000, 1, 1), datetime.date(2016, 1, 1))
+    assert ended["n"] == item.ended_cases
+    assert round(ended["mean"] / figures.DAYS_PER_MONTH, 6) == round(item.mean_contact_months, 6)
 
     page = login(manager).get("/uppdrag/kapacitet/")
     assert page.status_code == 200
