@@ -1,19 +1,20 @@
-"""What every router shares: role guards, loading a person as the pages do, logging reads, and
-optimistic locking by version."""
+"""What every router shares: role guards, opening a person's record as the pages do (through
+`people.opening`, which also logs the read), and optimistic locking by version."""
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from audit.events import log_access
-from audit.models import Action
-from organisation.models import CASE_ROLES
+from organisation.permissions import CASE_ROLES, Level
 from organisation.roles import roles_of
-from people import access
-from people.models import Person, ReasonedAccess
+from people.models import Person
+from people.opening import log_read, open_record
+
+__all__ = ["check_version", "load_person", "require_roles", "valid", "version_of"]
 
 
 def require_roles(request, *roles: str) -> None:
@@ -22,37 +23,35 @@ def require_roles(request, *roles: str) -> None:
         raise PermissionDenied
 
 
-def load_person(request, pk, *, write: bool = False, roles=CASE_ROLES) -> tuple[Person, int]:
-    """As `people.views.person_view`: 404, 403 with reason_required, 403, or the current record."""
+def load_person(
+    request,
+    pk,
+    *,
+    write: bool = False,
+    roles=CASE_ROLES,
+    record_type: str | None = None,
+    record_id: Any = None,
+) -> tuple[Person, Level]:
+    """Open a person's record as the pages do (`people.opening.open_record`): 404, 403 with
+    reason_required, 403, or the current record (a merged-away pointer leads to the kept one).
+
+    With `record_type`, the read of that record (by default the person) is logged, with the
+    reason in force when the user reads outside their own cases; lists log their rows
+    themselves.
+    """
     require_roles(request, *roles)
-    person, level = access.get_person_for_user(request.user, pk, write=write)
+    person, level = open_record(request.user, pk, write=write, log=False)
     if person.merged_into_id:
         person = person.merged_into
+    if record_type is not None:
+        log_read(
+            request.user,
+            person.pk,
+            level,
+            record_type=record_type,
+            record_id=record_id if record_id is not None else person.pk,
+        )
     return person, level
-
-
-def read_reason(user, person_id, level) -> str:
-    """A read outside one's own cases is logged with the reason given for it, as in the UI."""
-    if level != access.Level.READ:
-        return ""
-    grant = (
-        ReasonedAccess.objects.filter(user=user, person_id=person_id)
-        .order_by("-created_at")
-        .values_list("reason", flat=True)
-        .first()
-    )
-    return grant or ""
-
-
-def log_read(request, person_id, record_type: str, record_id, level=None) -> None:
-    log_access(
-        user=request.user,
-        person=person_id,
-        action=Action.READ,
-        record_type=record_type,
-        record_id=record_id,
-        reason=read_reason(request.user, person_id, level) if level is not None else "",
-    )
 
 
 def version_of(obj: models.Model) -> str:

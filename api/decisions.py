@@ -9,13 +9,13 @@ import uuid
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from api.common import load_person, log_read, valid
+from api.common import load_person, valid
 from api.errors import responses
 from audit.events import Access, log_accesses
 from decisions import actions
 from decisions.forms import DecisionForm
 from decisions.models import Application, Decision
-from decisions.views import AUTHORITY_ROLES
+from organisation.permissions import AUTHORITY_ROLES
 
 router = Router(tags=["decisions"])
 
@@ -98,15 +98,14 @@ def person_decisions(request, person_id: uuid.UUID):
 )
 def read_decision(request, decision_id: uuid.UUID):
     decision = get_object_or_404(DECISIONS, pk=decision_id)
-    _person, level = load_person(request, decision.person_id)
-    log_read(request, decision.person_id, "decision", decision.pk, level)
+    load_person(request, decision.person_id, record_type="decision", record_id=decision.pk)
     return decision_out(decision)
 
 
-def _application(request, pk, *, write=False, roles=None):
+def _application(request, pk, **kwargs):
+    """The application, once its person is opened (`load_person`'s keywords)."""
     application = get_object_or_404(Application.objects.select_related("support_kind"), pk=pk)
-    kwargs = {"roles": roles} if roles else {}
-    _person, level = load_person(request, application.person_id, write=write, **kwargs)
+    _person, level = load_person(request, application.person_id, **kwargs)
     return application, level
 
 
@@ -116,8 +115,9 @@ def _application(request, pk, *, write=False, roles=None):
     summary="An application and its decisions",
 )
 def read_application(request, application_id: uuid.UUID):
-    application, level = _application(request, application_id)
-    log_read(request, application.person_id, "application", application.pk, level)
+    application, _level = _application(
+        request, application_id, record_type="application", record_id=application_id
+    )
     decisions = DECISIONS.filter(application=application).order_by("decided_on")
     return {
         **{

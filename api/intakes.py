@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from ninja import Field, Router, Schema, Status
 
-from api.common import check_version, log_read, require_roles, valid, version_of
+from api.common import check_version, require_roles, valid, version_of
 from api.errors import responses
 from audit.events import Access, log_accesses
 from audit.models import Action
@@ -19,6 +19,7 @@ from intake.forms import ANSWER_FIELDS, CHECK_FIELDS, CloseForm, IntakeForm
 from intake.models import Intake, IntakeStatus
 from organisation.models import CASE_ROLES
 from organisation.permissions import AUTHORITY_ROLES
+from people.opening import log_read
 
 router = Router(tags=["intakes"])
 ANSWERS = "yes, no or unknown"
@@ -136,16 +137,17 @@ def create(request, payload: IntakeIn):
     return Status(201, out(intake))
 
 
-def _load(request, intake_id, *, write=False) -> Intake:
+def _load(request, intake_id, *, write=False, log=False) -> Intake:
     require_roles(request, *CASE_ROLES)
-    intake, _level = intake_access.load_intake(request.user, intake_id, write=write)
+    intake, level = intake_access.load_intake(request.user, intake_id, write=write)
+    if log:
+        log_read(request.user, intake.person_id, level, record_type="intake", record_id=intake.pk)
     return intake
 
 
 @router.get("/{intake_id}", response=responses({200: IntakeOut}), summary="Read an intake")
 def read(request, intake_id: uuid.UUID):
-    intake = _load(request, intake_id)
-    log_read(request, intake.person_id, "intake", intake.pk)
+    intake = _load(request, intake_id, log=True)
     return out(intake)
 
 

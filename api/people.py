@@ -8,7 +8,7 @@ import uuid
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
-from api.common import load_person, log_read, require_roles, valid
+from api.common import load_person, require_roles, valid
 from api.errors import responses
 from audit.events import Access, log_accesses
 from audit.models import Action
@@ -99,8 +99,7 @@ def search(request, q: str = Query("", max_length=100)):
 
 @router.get("/{person_id}", response=responses({200: PersonOut}), summary="Read a person")
 def read(request, person_id: uuid.UUID):
-    person, level = load_person(request, person_id)
-    log_read(request, person.pk, "person", person.pk, level)
+    person, level = load_person(request, person_id, record_type="person")
     cases = person.cases.select_related("authority_unit", "provider_unit")
     return {
         **summary(person, level),

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 
-from api.common import require_roles
 from api.errors import responses
+from organisation.permissions import may_see_statistics, require
 
 router = Router(tags=["statistics"])
 
@@ -41,12 +41,12 @@ class ReportQuery(Schema):
 def statistics(request, query: Query[ReportQuery]):
     # Imported here: the rest of the API never depends on the reports app to load.
     from reports.forms import PeriodForm
-    from reports.views import REPORT_ROLES, _report_for
+    from reports.period import report_for
 
-    require_roles(request, *REPORT_ROLES)
+    require(may_see_statistics(request.user))
     form = PeriodForm({"start": query.start, "end": query.end, "on": query.on_date or ""})
     if not form.is_valid():
         # The page's field "on" is this endpoint's "on_date".
         errors = {("on_date" if k == "on" else k): v for k, v in form.errors.as_data().items()}
         raise ValidationError(errors)
-    return _report_for(request, form)
+    return report_for(request.user, form)

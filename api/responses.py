@@ -11,7 +11,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from api.common import load_person, log_read, valid
+from api.common import load_person, valid
 from api.errors import responses
 from audit.events import Access, log_accesses
 from instruments import actions
@@ -70,8 +70,9 @@ def person_responses(request, person_id: uuid.UUID):
 )
 def read_response(request, response_id: uuid.UUID):
     response = get_object_or_404(Response, pk=response_id)
-    _person, level = load_person(request, response.person_id)
-    log_read(request, response.person_id, "instrument_response", response.pk, level)
+    load_person(
+        request, response.person_id, record_type="instrument_response", record_id=response.pk
+    )
     return response_out(response)
 
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "api",
     "retention",
     "sso",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from brygga.demo import USERS as DEMO_USERS
 from core.sections import worklists
 from organisation.models import Membership, Role
 from organisation.roles import roles_of
@@ -35,7 +35,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["demo"] = settings.DEMO
         if settings.DEMO:
-            context["demo_users"] = [username for username, *_ in DEMO_USERS]
+            context["demo_users"] = apps.get_app_config("demo").usernames()
         # BRYGGA_AUTH: the password form, the municipality's provider (sso app), or both.
         context["password_login"] = sso_config.password_login_enabled()
         context["oidc_login"] = sso_config.oidc_enabled()

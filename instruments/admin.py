@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from instruments import definitions
 from instruments.models import InstrumentText
-from organisation.admin import AdministratorOnly
+from organisation.adminsite import AdministratorOnly
 
 
 class InstrumentTextForm(forms.ModelForm):

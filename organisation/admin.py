@@ -13,22 +13,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from organisation.adminsite import AdministratorOnly, is_administrator
 from organisation.models import (
     Delegation,
     Membership,
-    Role,
     Service,
     StaffFlag,
     SupportKind,
     Unit,
 )
-from organisation.roles import roles_of
-
-
-def is_administrator(request) -> bool:
-    user = request.user
-    return user.is_active and user.is_authenticated and roles_of(user).has(Role.ADMIN)
-
 
 # The whole admin site is open to administrators by role, not by Django's is_staff flag.
 admin.site.has_permission = is_administrator
@@ -52,23 +45,6 @@ def admin_view(view, cacheable=False):
 
 
 admin.site.admin_view = admin_view
-
-
-class AdministratorOnly:
-    def has_module_permission(self, request):
-        return is_administrator(request)
-
-    def has_view_permission(self, request, obj=None):
-        return is_administrator(request)
-
-    def has_add_permission(self, request, *args):
-        return is_administrator(request)
-
-    def has_change_permission(self, request, obj=None):
-        return is_administrator(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_administrator(request)
 
 
 class MembershipInline(AdministratorOnly, admin.TabularInline):

@@ -68,6 +68,10 @@ class Role(models.TextChoices):
 
 # Roles that work with individual cases and so may ever see a person's record.
 CASE_ROLES = frozenset({Role.OFFICER, Role.COORDINATOR, Role.MANAGER})
+# How many people a coordinator usually carries before a manager must confirm one more: the
+# default of each coordinator's own ceiling (`Membership.caseload_ceiling`), and the ceiling of
+# someone who has none (`provision.actions.ceilings`).
+CASELOAD_CEILING = 8
 
 
 class Membership(models.Model):
@@ -85,7 +89,7 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     caseload_ceiling = models.PositiveSmallIntegerField(
         _("caseload ceiling"),
-        default=8,
+        default=CASELOAD_CEILING,
         help_text=_("How many people a coordinator carries before the manager must confirm."),
     )
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from audit.events import Access, log_accesses
 from audit.models import Action
 from decisions.models import Decision
-from organisation.models import Membership, Role, Unit
+from organisation.models import CASELOAD_CEILING, Membership, Role, Unit
 from organisation.roles import roles_of
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
 from provision.models import AssignmentEvent, Closure, Order, OrderStatus
@@ -79,13 +79,16 @@ def caseloads(user_ids: Iterable[int]) -> dict[int, int]:
 
 
 def ceilings(user_ids: Iterable[int]) -> dict[int, int]:
-    """Each coordinator's caseload ceiling (the lowest, should they hold several)."""
+    """Each user's caseload ceiling: the lowest of their coordinator memberships, or the usual
+    ceiling (`CASELOAD_CEILING`) for someone who holds none."""
+    user_ids = list(user_ids)
     rows = (
-        Membership.objects.filter(user_id__in=list(user_ids), role=Role.COORDINATOR)
+        Membership.objects.filter(user_id__in=user_ids, role=Role.COORDINATOR)
         .values("user_id")
         .annotate(ceiling=Min("caseload_ceiling"))
     )
-    return {row["user_id"]: row["ceiling"] for row in rows}
+    found = {row["user_id"]: row["ceiling"] for row in rows}
+    return {pk: found.get(pk, CASELOAD_CEILING) for pk in user_ids}
 
 
 def _check_ceiling(by, coordinator, *, adding: int, confirm: bool, team_id: int, field: str):
@@ -93,7 +96,7 @@ def _check_ceiling(by, coordinator, *, adding: int, confirm: bool, team_id: int,
     if adding <= 0:
         return False
     load = caseloads([coordinator.pk]).get(coordinator.pk, 0)
-    ceiling = ceilings([coordinator.pk]).get(coordinator.pk, 8)
+    ceiling = ceilings([coordinator.pk])[coordinator.pk]
     if load + adding <= ceiling:
         return False
     values = {"name": coordinator.get_full_name() or coordinator, "load": load, "ceiling": ceiling}

@@ -17,7 +17,6 @@ from audit.events import Access, log_accesses
 from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
-from history.capacity import capacity_forecasts
 from organisation.models import CASE_ROLES, Role
 from organisation.roles import role_required, roles_of
 from people import access
@@ -26,6 +25,7 @@ from people.views import person_view
 from provision import actions, closure
 from provision.forms import AcceptForm, ClosureForm, FollowUpRecordForm, ReassignForm
 from provision.models import FollowUp, Order, OrderStatus
+from reports.capacity import capacity_forecasts
 
 PROVIDER_ROLES = (Role.COORDINATOR, Role.MANAGER)
 
@@ -89,7 +89,7 @@ def order_detail(request, pk):
         users = list(form.fields["coordinator"].queryset)
         load_of = actions.caseloads(u.pk for u in users)
         ceiling_of = actions.ceilings(u.pk for u in users)
-        loads = [(u, load_of.get(u.pk, 0), ceiling_of.get(u.pk, 8)) for u in users]
+        loads = [(u, load_of.get(u.pk, 0), ceiling_of[u.pk]) for u in users]
     return render(
         request,
         "provision/order_detail.html",

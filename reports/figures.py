@@ -65,17 +65,6 @@ class DaysBetween(Func):
         )
 
 
-# The first start of support of a case: its earliest order accepted by the provider.
-
-
-def first_start_of_case():
-    return Subquery(
-        Order.objects.filter(case=OuterRef("pk"), accepted_on__isnull=False)
-        .order_by("accepted_on")
-        .values("accepted_on")[:1]
-    )
-
-
 class PercentileCont(Aggregate):
     """PostgreSQL's percentile_cont: the same linear interpolation as `_quantile` below."""
 
@@ -304,10 +293,13 @@ def people_in_support(start, end) -> int:
     )
 
 
-# Contact time
+# Contact time: from a case's first start of support (its earliest order accepted by the
+# provider) to its closure, or to a date for a case still in support. Defined here once; the
+# capacity forecast (`reports.capacity`) draws its contact times from the same definition.
 
 
-def _contact_days(qs: QuerySet, end_expression) -> QuerySet:
+def contact_days(qs: QuerySet, end_expression) -> QuerySet:
+    """Cases annotated with `first_start` and `days` (from the first start to `end_expression`)."""
     # A grouped join, not a subquery per case: the aggregates over it then run as one
     # `GROUP BY case` inside (bench/README.md: 10-24 times faster than the correlated form).
     return qs.annotate(first_start=Min("orders__accepted_on")).annotate(
@@ -318,7 +310,7 @@ def _contact_days(qs: QuerySet, end_expression) -> QuerySet:
 def ended_contacts(start, end) -> QuerySet:
     """Cases closed in the period after support started, with their contact days."""
     qs = Case.objects.filter(closed_on__range=(start, end))
-    return _contact_days(qs, F("closed_on")).filter(first_start__isnull=False)
+    return contact_days(qs, F("closed_on")).filter(first_start__isnull=False)
 
 
 def contact_time_ended(start, end) -> dict:
@@ -362,7 +354,7 @@ def contact_time_ongoing(on_date) -> dict:
     from django.db.models.fields import DateField
 
     qs = Case.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on_date))
-    qs = _contact_days(qs, Value(on_date, output_field=DateField()))
+    qs = contact_days(qs, Value(on_date, output_field=DateField()))
     return summary(qs.filter(first_start__lte=on_date), "days")
 
 

@@ -148,58 +148,76 @@ _computed: contextvars.ContextVar[dict | None] = contextvars.ContextVar("compute
 def _figure(function, *args):
     """A figure, from those computed beforehand for this report if it is among them."""
     computed = _computed.get()
+    if computed is None:
+        return function(*args)
     key = (function.__name__, args)
-    if computed is not None and key in computed:
-        return computed[key]
-    return function(*args)
+    if key not in computed:
+        raise LookupError(f"{function.__name__}{args} is read but not declared (`reads`)")
+    return computed[key]
 
 
 def instrument_tables(start, end) -> list[dict]:
     return outcomes.instrument_tables(start, end, table=table, stats_table=stats_table)
 
 
+def reads(figures_read):
+    """Declare the figures a section reads: `figures_read(start, end, on_date)` gives them as
+    (function, *args), exactly as the section passes them to `_figure`. `figure_calls` derives
+    from these declarations the list counted beforehand; a section reading a figure it does not
+    declare fails (see `_figure`)."""
+
+    def decorator(section):
+        section.figures_read = figures_read
+        SECTIONS.append(section)
+        return section
+
+    return decorator
+
+
+SECTIONS: list = []  # filled by `reads`, in the report's order
+
+
+def _slowest_first():
+    """The slowest figures (bench/README.md), so that the connections side by side finish at
+    about the same time; the rest follow in the sections' order."""
+    return (
+        figures.intake_lead_time,
+        figures.visits_per_coordinator,
+        figures.visits_by_status,
+        figures.contact_time_ongoing,
+        figures.new_people_by_source,
+        figures.people_in_support,
+        figures.ended_contact_figures,
+        figures.ongoing_decisions,
+        figures.caseload_per_coordinator,
+        instrument_tables,
+    )
+
+
 def figure_calls(start, end, on_date) -> list[tuple]:
-    """Every figure the sections read: (function, *args), the slowest first (bench/README.md),
-    so that the connections side by side finish at about the same time."""
-    period = (start, end)
-    return [
-        (figures.intake_lead_time, *period, "decision"),
-        (figures.intake_lead_time, *period, "start"),
-        (figures.intake_lead_time, *period, "talk"),
-        (figures.visits_per_coordinator, *period),
-        (figures.visits_by_status, *period),
-        (figures.contact_time_ongoing, on_date),
-        (figures.new_people_by_source, *period),
-        (figures.people_in_support, *period),
-        (figures.ended_contact_figures, *period),
-        (figures.ongoing_decisions, on_date),
-        (figures.caseload_per_coordinator, on_date),
-        (instrument_tables, *period),
-        (figures.intake_outcomes, *period),
-        (figures.intakes_by_channel, *period),
-        (figures.intakes_by_source, *period),
-        (figures.new_people_per_year, *period),
-        (figures.people_with_decision, *period),
-        (figures.situation_after, *period, "occupation"),
-        (figures.situation_after, *period, "isolation"),
-        (figures.follow_up_status, *period),
-        (figures.decisions_by_outcome, *period),
-        (figures.decisions_by_kind, *period),
-        (figures.referred_to, *period),
-        (figures.closure_reasons, *period),
-        (figures.not_offered, *period),
-        (figures.appeals_by_status, *period),
-        (figures.appeals_in_time, *period),
-        (figures.appeal_judgments, *period),
-        (figures.group_attendance, *period),
-        (figures.group_attendance_distribution, *period),
-        (figures.head_counts, *period),
-    ]
+    """Every figure the sections read, each once: (function, *args), the slowest first."""
+    calls = []
+    for section in SECTIONS:
+        for call in section.figures_read(start, end, on_date):
+            if call not in calls:
+                calls.append(call)
+    rank = {function.__name__: i for i, function in enumerate(_slowest_first())}
+    return sorted(calls, key=lambda call: rank.get(call[0].__name__, len(rank)))
 
 
 # Sections
 
 
+@reads(
+    lambda start, end, on_date: [
+        (figures.intake_outcomes, start, end),
+        (figures.not_offered, start, end),
+        *((figures.intake_lead_time, start, end, step) for step in figures.LEAD_STEPS),
+        (figures.referred_to, start, end),
+        (figures.intakes_by_source, start, end),
+        (figures.intakes_by_channel, start, end),
+    ]
+)
 def intake_section(start, end) -> dict:
     by_outcome = _figure(figures.intake_outcomes, start, end)
     not_offered = _figure(figures.not_offered, start, end)
@@ -279,6 +297,15 @@ def years_between(start, end) -> float:
     return ((end - start).days + 1) / 365.25
 
 
+@reads(
+    lambda start, end, on_date: [
+        (figures.new_people_per_year, start, end),
+        (figures.people_with_decision, start, end),
+        (figures.new_people_by_source, start, end),
+        (figures.ongoing_decisions, on_date),
+        (figures.people_in_support, start, end),
+    ]
+)
 def people_section(start, end, on_date) -> dict:
     per_year = _figure(figures.new_people_per_year, start, end)
     years = list(range(start.year, end.year + 1))
@@ -352,6 +379,12 @@ def people_section(start, end, on_date) -> dict:
     }
 
 
+@reads(
+    lambda start, end, on_date: [
+        (figures.ended_contact_figures, start, end),
+        (figures.contact_time_ongoing, on_date),
+    ]
+)
 def contact_section(start, end, on_date) -> dict:
     month = figures.DAYS_PER_MONTH
     ended, buckets = _figure(figures.ended_contact_figures, start, end)
@@ -405,6 +438,15 @@ def contact_section(start, end, on_date) -> dict:
     }
 
 
+@reads(
+    lambda start, end, on_date: [
+        (figures.decisions_by_outcome, start, end),
+        (figures.decisions_by_kind, start, end),
+        (figures.appeals_by_status, start, end),
+        (figures.appeals_in_time, start, end),
+        (figures.appeal_judgments, start, end),
+    ]
+)
 def decisions_section(start, end) -> dict:
     return {
         "key": "decisions",
@@ -472,6 +514,13 @@ def staff_labeller(named: bool):
     return lambda number, row: numbered % {"n": number}
 
 
+@reads(
+    lambda start, end, on_date: [
+        (figures.caseload_per_coordinator, on_date),
+        (figures.visits_per_coordinator, start, end),
+        (figures.visits_by_status, start, end),
+    ]
+)
 def staff_section(start, end, on_date, *, named: bool) -> dict:
     caseload = _figure(figures.caseload_per_coordinator, on_date)
     visits = _figure(figures.visits_per_coordinator, start, end)
@@ -533,6 +582,13 @@ def staff_section(start, end, on_date, *, named: bool) -> dict:
     }
 
 
+@reads(
+    lambda start, end, on_date: [
+        (figures.group_attendance, start, end),
+        (figures.group_attendance_distribution, start, end),
+        (figures.head_counts, start, end),
+    ]
+)
 def groups_section(start, end) -> dict:
     attendance = _figure(figures.group_attendance, start, end)
     distribution = _figure(figures.group_attendance_distribution, start, end)
@@ -600,6 +656,15 @@ def groups_section(start, end) -> dict:
     }
 
 
+@reads(
+    lambda start, end, on_date: [
+        (figures.situation_after, start, end, "occupation"),
+        (figures.situation_after, start, end, "isolation"),
+        (figures.follow_up_status, start, end),
+        (figures.closure_reasons, start, end),
+        (instrument_tables, start, end),
+    ]
+)
 def after_section(start, end, *, suppress: bool) -> dict:
     occupation = _figure(figures.situation_after, start, end, "occupation")
     isolation = _figure(figures.situation_after, start, end, "isolation")

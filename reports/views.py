@@ -12,27 +12,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from organisation.models import Role
 from organisation.permissions import STATISTICS_ROLES
-from organisation.roles import role_required, roles_of
+from organisation.roles import role_required
 from reports import charts, exports, figures
 from reports.forms import period_form
-from reports.report import build_report, iter_tables
+from reports.period import report_for
+from reports.report import iter_tables
 from reports.suppression import HIDDEN, SMALL
-
-REPORT_ROLES = STATISTICS_ROLES
-
-
-def _exact(user) -> bool:
-    return roles_of(user).has(Role.MANAGER)
-
-
-def _report_for(request, form):
-    data = form.cleaned_data
-    exact = _exact(request.user)
-    return build_report(
-        data["start"], data["end"], data.get("on"), suppress=not exact, named_staff=exact
-    )
 
 
 def presets() -> list[dict]:
@@ -51,13 +37,13 @@ def presets() -> list[dict]:
     return years + [{"label": None, "start": min(first, today), "end": today}]
 
 
-@role_required(*REPORT_ROLES)
+@role_required(*STATISTICS_ROLES)
 def report(request):
     form = period_form(request.GET)
     context = {"form": form, "presets": presets(), "small": SMALL, "hidden": HIDDEN}
     if not form.is_valid():
         return render(request, "reports/report.html", context, status=400)
-    result = _report_for(request, form)
+    result = report_for(request.user, form)
     for _section, tbl in iter_tables(result):
         tbl["svg"] = charts.bar_chart(tbl) if tbl["chart"] else None
     context.update(report=result, query=request.GET.urlencode() or _query(form))
@@ -79,7 +65,7 @@ def _download(request, render_file, content_type: str, extension: str):
     if not form.is_valid():
         context = {"form": form, "presets": presets(), "small": SMALL, "hidden": HIDDEN}
         return render(request, "reports/report.html", context, status=400)
-    result = _report_for(request, form)
+    result = report_for(request.user, form)
     data = form.cleaned_data
     response = HttpResponse(render_file(result), content_type=content_type)
     name = f"brygga-statistik-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.{extension}"
@@ -87,14 +73,14 @@ def _download(request, render_file, content_type: str, extension: str):
     return response
 
 
-@role_required(*REPORT_ROLES)
+@role_required(*STATISTICS_ROLES)
 def report_csv(request):
     return _download(
         request, lambda r: "\ufeff" + exports.to_csv(r), "text/csv; charset=utf-8", "csv"
     )
 
 
-@role_required(*REPORT_ROLES)
+@role_required(*STATISTICS_ROLES)
 def report_xlsx(request):
     return _download(
         request,

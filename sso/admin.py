@@ -3,7 +3,7 @@ local account to its identity at the provider."""
 
 from django.contrib import admin
 
-from organisation.admin import AdministratorOnly
+from organisation.adminsite import AdministratorOnly
 from sso.models import GroupRole, Identity
 
 

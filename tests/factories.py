@@ -8,7 +8,7 @@ import hashlib
 import factory
 from django.contrib.auth import get_user_model
 
-from brygga.demo import test_number
+from demo.data import test_number
 from documents.models import Attachment, AttachmentKind
 from mapping.models import Mapping
 from organisation.models import Delegation, Membership, Role, SupportKind, Unit, UnitKind

@@ -15,7 +15,7 @@ from django.utils import timezone
 from audit.events import Access, log_access, log_accesses, verify_chain
 from audit.models import GENESIS_HASH, AccessLogEntry, Action, AppendOnlyError, ChainHead
 from audit.views import PAGE_SIZE
-from brygga.demo import test_number as make_test_number
+from demo.data import test_number as make_test_number
 from people import actions
 from people.access import grant_reasoned_access
 from people.models import Case, CaseStaffRole

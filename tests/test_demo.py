@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from brygga.demo import DEMO_PASSWORD, USERS, load_demo
+from demo.data import DEMO_PASSWORD, USERS, load_demo
 from organisation.models import Membership, Role, StaffFlag, UnitKind
 from people.identity import parse_identity_number
 from people.models import Case, CaseStatus, Contact, Person
@@ -125,7 +125,7 @@ def test_the_login_page_lists_every_demo_user_in_demo_mode(client, settings):
 
 
 def test_demo_history_opens_no_extra_case_for_people_whose_case_is_closed(db):
-    from brygga.demo import load_demo
+    from demo.data import load_demo
     from people.models import Case
 
     load_demo()

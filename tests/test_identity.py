@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import override
 from stdnum import luhn
 
-from brygga.demo import test_number as make_test_number
+from demo.data import test_number as make_test_number
 from people.identity import (
     COORDINATION,
     PERSONAL,

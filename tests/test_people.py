@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from audit.models import AccessLogEntry, Action
-from brygga.demo import test_number as make_test_number
+from demo.data import test_number as make_test_number
 from people import actions
 from people.access import grant_reasoned_access
 from people.identity import COORDINATION, MESSAGES, PERSONAL, RESERVE

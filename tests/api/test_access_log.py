@@ -81,3 +81,40 @@ def test_reading_the_journal_logs_each_note(api_as, coordinator, person):
     assert sorted(
         AccessLogEntry.objects.filter(id__gt=before).values_list("record_type", "record_id")
     ) == [("journal", str(person.pk)), ("journal_note", str(note.pk))]
+
+
+def test_an_expired_reason_opens_nothing_and_is_never_logged_again(api_as, colleague, person):
+    """The reason lasts a few hours: after that the API asks for a new one, as the page does."""
+    from django.utils import timezone
+
+    from people.models import ReasonedAccess
+
+    client = api_as(colleague)
+    client.post(f"/people/{person.pk}/reason", {"reason": "Gammal anledning"})
+    ReasonedAccess.objects.filter(user=colleague).update(expires_at=timezone.now())
+    refused = client.get(f"/people/{person.pk}")
+    assert refused.status_code == 403
+    assert refused.json()["reason_required"] is True
+    client.post(f"/people/{person.pk}/reason", {"reason": "Ny anledning"})
+    assert client.get(f"/people/{person.pk}").status_code == 200
+    assert _entries(colleague, person_id=person.pk, action="read") == [
+        ("person", "read", "Ny anledning")
+    ]
+
+
+def test_an_intake_read_with_a_reason_is_logged_with_it(api_as, officer, colleague, person, org):
+    """As every read outside one's own cases: the intake's log entry carries the reason in force
+    (before, the API logged it without one)."""
+    from intake.actions import create_intake
+    from intake.models import Channel, Source
+
+    intake = create_intake(
+        user=officer,
+        unit=org["authority"],
+        data={"person": person, "channel": Channel.PHONE, "source": Source.SELF},
+    )
+    client = api_as(colleague)
+    assert client.get(f"/intakes/{intake.pk}").status_code == 403
+    client.post(f"/people/{person.pk}/reason", {"reason": "Vikarierar"})
+    assert client.get(f"/intakes/{intake.pk}").status_code == 200
+    assert _entries(colleague, record_type="intake") == [("intake", "read", "Vikarierar")]

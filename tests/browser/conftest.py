@@ -1,6 +1,6 @@
 """Browser tests: Debian's headless Chromium, driven by Playwright, against the live server.
 
-Every test gets the demo organisation (`brygga.demo.load_demo`) in a fresh database and a fresh
+Every test gets the demo organisation (`demo.data.load_demo`) in a fresh database and a fresh
 browser context (no cookies, no storage); the browser itself is started once per session.
 """
 
@@ -58,7 +58,7 @@ def browser(chromium_path):
 @pytest.fixture
 def demo(transactional_db):
     """The fictional demo organisation, its users (password "demo") and about twenty people."""
-    from brygga.demo import load_demo
+    from demo.data import load_demo
 
     return load_demo()
 

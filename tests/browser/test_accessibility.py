@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from playwright.sync_api import Error as PlaywrightError
 
-from brygga.demo import USERS
+from demo.data import USERS
 from organisation.models import Unit
 from people.access import visible_people
 from people.models import Person

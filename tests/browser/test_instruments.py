@@ -1,5 +1,5 @@
 """The self-rating pages in a real browser: axe-core finds nothing, and no horizontal scroll on
-a 360 px phone. Staff pages are checked with the demo's ratings (brygga/demo_instruments.py)."""
+a 360 px phone. Staff pages are checked with the demo's ratings (demo/instruments.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 def _ratings():
-    from brygga.demo_instruments import load_instruments
+    from demo.instruments import load_instruments
 
     users = {u.username: u for u in get_user_model().objects.all()}
     load_instruments(users, datetime.date.today())

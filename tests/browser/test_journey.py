@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from brygga.demo import test_number as demo_number
+from demo.data import test_number as demo_number
 from people.models import Person
 from tests.browser.support import assert_accessible, log_in, structure_problems
 

@@ -6,9 +6,9 @@ import datetime
 
 import pytest
 
-from brygga.demo import load_demo
 from decisions.models import Appeal, AppealStatus, Application, Decision, LetterDelivery
 from decisions.sections import officer_worklist_rows
+from demo.data import load_demo
 from people.models import Person
 from provision.models import Order
 

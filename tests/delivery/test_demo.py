@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from brygga.demo import load_demo
 from delivery.models import Goal, GoalReview, Homework, Note, Objection, Plan, Visit
+from demo.data import load_demo
 
 
 def test_the_demo_shows_plans_visits_homework_and_the_journal(db, login):

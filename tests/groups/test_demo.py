@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from brygga.demo import load_demo
+from demo.data import load_demo
 from groups.models import MIN_STAFF, Attendance, Group, HeadCount, MeetingPlace
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from history.forecast import forecast, percentile
+from reports.forecast import forecast, percentile
 
 
 def test_littles_law_with_ample_places():
@@ -75,8 +75,8 @@ def test_the_managers_capacity_page_shows_the_forecast_from_the_units_history(
 ):
     from django.core.management import call_command
 
-    from history.capacity import capacity_forecasts
     from organisation.roles import roles_of
+    from reports.capacity import capacity_forecasts
     from tests.factories import SupportKindFactory
     from tests.history.test_import import EXAMPLE
 
@@ -100,6 +100,12 @@ def test_the_managers_capacity_page_shows_the_forecast_from_the_units_history(
     assert round(item.mean_contact_months, 1) == round((580 + 548) / 2 / 30.44, 1)
     assert item.ongoing_now == 1 and item.waiting_now == 0
     assert len(item.months) == 12
+    # The forecast's contact times are the statistics report's (one definition, in reports).
+    from reports import figures
+
+    ended = figures.contact_time_ended(datetime.date(2000, 1, 1), datetime.date(2016, 1, 1))
+    assert ended["n"] == item.ended_cases
+    assert round(ended["mean"] / figures.DAYS_PER_MONTH, 6) == round(item.mean_contact_months, 6)
 
     page = login(manager).get("/uppdrag/kapacitet/")
     assert page.status_code == 200
@@ -108,7 +114,7 @@ def test_the_managers_capacity_page_shows_the_forecast_from_the_units_history(
 
 
 def test_a_very_large_unit_gets_fewer_runs_but_the_same_answer_twice():
-    from history.forecast import runs_for
+    from reports.forecast import runs_for
 
     assert runs_for(0.8, 12, 15) == 200  # a service of Uppsala's size: the full 200
     assert 20 <= runs_for(400.0, 12, 5000) < 200
@@ -128,8 +134,8 @@ def test_the_forecast_runs_the_same_number_of_queries_whatever_the_history(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from history.capacity import capacity_forecasts
     from organisation.roles import roles_of
+    from reports.capacity import capacity_forecasts
     from tests.factories import SupportKindFactory
     from tests.history.test_import import EXAMPLE
 

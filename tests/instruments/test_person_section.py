@@ -149,8 +149,8 @@ def test_ratings_appear_on_the_timeline(coordinator, person):
 def test_the_demo_gives_ratings_a_risk_alert_and_an_open_link(db):
     from django.contrib.auth import get_user_model
 
-    from brygga.demo import load_demo
-    from brygga.demo_instruments import load_instruments
+    from demo.data import load_demo
+    from demo.instruments import load_instruments
     from instruments.models import HomeLink, RiskAlert
 
     today = datetime.date(2026, 1, 15)

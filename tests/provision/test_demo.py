@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from brygga.demo import load_demo
+from demo.data import load_demo
 from provision.models import AssignmentEvent, Closure, FollowUp, Order, OrderStatus
 
 

@@ -156,3 +156,16 @@ def test_each_figure_is_counted_once_per_report(monkeypatch):
 
     assert sorted(calls) == sorted(expected)
     assert computed_late == []
+
+
+def test_a_section_reading_a_figure_it_does_not_declare_fails():
+    """The list counted beforehand derives from the sections' `reads`: a figure read but not
+    declared is an error, never a slow query counted on the side."""
+    from reports import figures, report
+
+    token = report._computed.set({})
+    try:
+        with pytest.raises(LookupError, match="not declared"):
+            report._figure(figures.head_counts, D(2025, 1, 1), D(2025, 12, 31))
+    finally:
+        report._computed.reset(token)

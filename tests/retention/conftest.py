@@ -9,7 +9,7 @@ import pytest
 from django.db import models
 from django.utils import timezone
 
-from brygga.demo import test_number
+from demo.data import test_number
 from retention.graph import collect
 from tests import test_role_matrix as matrix
 from tests.factories import (

@@ -1,7 +1,7 @@
 """The demo's group mappings: one per demo role, and loading twice changes nothing."""
 
-from brygga.demo import _units
-from brygga.demo_sso import load_sso
+from demo.data import _units
+from demo.sso import load_sso
 from sso.models import GroupRole
 
 

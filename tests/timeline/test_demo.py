@@ -6,9 +6,9 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
-from brygga.demo import load_demo
-from brygga.demo_timeline import backdate_registrations
 from core import timeline
+from demo.data import load_demo
+from demo.timeline import backdate_registrations
 from people.models import Person
 
 

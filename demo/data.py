@@ -88,29 +88,29 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
     users = _users(units)
     _support_kinds(units, users)
     people = _people(units, users, today)
-    from brygga.demo_journey import load_journey  # it builds on this module's people
+    from demo.journey import load_journey  # it builds on this module's people
 
     load_journey(units, users, today)
     _decisions(units, users, today)
-    from brygga.demo_provision import load_closure
+    from demo.provision import load_closure
 
     load_closure(users, today)
-    from brygga.demo_groups import load_groups
+    from demo.groups import load_groups
 
     load_groups(units, users, today)
-    from brygga.demo_sso import load_sso
+    from demo.sso import load_sso
 
     load_sso(units)
-    from brygga.demo_delivery import load_delivery
+    from demo.delivery import load_delivery
 
     load_delivery(users, today)
-    from brygga.demo_timeline import backdate_registrations
+    from demo.timeline import backdate_registrations
 
     backdate_registrations()
-    from brygga.demo_instruments import load_instruments
+    from demo.instruments import load_instruments
 
     load_instruments(users, today)
-    from brygga.demo_retention import load_retention
+    from demo.retention import load_retention
 
     load_retention(users, today)
     _align_cases()
@@ -514,7 +514,7 @@ DECISION_STORIES = {
     ("Leo", "Fantasi"): _granted(215, 205),
     ("Nora", "Diktad"): _granted(120, 110),
     ("Noah", "Skyddad"): _granted(260, 250),
-    # Closed cases; their closures are in brygga.demo_provision.
+    # Closed cases; their closures are in demo.provision.
     ("Viktor", "Uppdiktad"): _granted(530, 520, ended=True),
     ("Ella", "Skenbar"): _granted(350, 340, ended=True),
     ("Adam", "Påhitt"): _granted(310, 300, ended=True),

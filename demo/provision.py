@@ -11,7 +11,7 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 
-from brygga.demo import test_number
+from demo.data import test_number
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
 from provision.models import (
     AssignmentEvent,

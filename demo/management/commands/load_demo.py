@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from brygga.demo import USERS, load_demo
+from demo.data import USERS, load_demo
 
 
 class Command(BaseCommand):

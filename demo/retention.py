@@ -1,6 +1,6 @@
 """Demo data for retention: one case marked to be kept, and one register extract on request.
 
-Running it twice changes nothing. Uses a demo person created by brygga.demo.
+Running it twice changes nothing. Uses a demo person created by demo.data.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The forecast's inputs from a unit's own history, and the forecast per kind of support.
 
 Five queries whatever the number of kinds or cases (grouped by kind of support); each returns
-counts or dates, never a person. The simulation itself is `history.forecast`.
+counts or dates, never a person. The simulation itself is `reports.forecast`; a contact time is
+the report's (`reports.figures.contact_days`: a case's first start to its closure).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min
+from django.db.models import Count, F, Min
 
-from history.forecast import DAYS_PER_MONTH, MonthForecast, forecast, runs_for
 from intake.models import Intake
-from provision.models import Closure, Order, OrderStatus
+from people.models import Case
+from provision.models import Order, OrderStatus
+from reports.figures import DAYS_PER_MONTH, contact_days
+from reports.forecast import MonthForecast, forecast, runs_for
 
 WINDOW_MONTHS = 36  # the history the rates are taken from
 MAX_DURATIONS = 2000  # the latest ended cases are enough to describe contact times
@@ -52,16 +55,18 @@ def gather(units: set[int], kinds: list, today: datetime.date) -> dict:
         .annotate(n=Count("id"))
     )
     durations = defaultdict(list)
+    # The cases closed after support of the kind at the units started, latest first.
+    closed = Case.objects.filter(
+        closed_on__isnull=False, orders__provider_unit_id__in=units
+    ).values("pk", "orders__support_kind_id")
     ended = (
-        Closure.objects.filter(case__orders__provider_unit_id__in=units)
-        .values("pk", "closed_on", "case__orders__support_kind_id")
-        .annotate(start=Min("case__orders__accepted_on"))
-        .filter(start__isnull=False)
+        contact_days(closed, F("closed_on"))
+        .filter(first_start__isnull=False)
+        .values_list("orders__support_kind_id", "days")
         .order_by("-closed_on")[:MAX_DURATIONS]
     )
-    for row in ended:
-        days = (row["closed_on"] - row["start"]).days
-        durations[row["case__orders__support_kind_id"]].append(_months(max(days, 1)))
+    for kind_id, days in ended:
+        durations[kind_id].append(_months(max(days, 1)))
     ongoing = defaultdict(list)
     rows = (
         Order.objects.filter(provider_unit_id__in=units, status=OrderStatus.ACCEPTED)

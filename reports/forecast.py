@@ -10,7 +10,8 @@ Model: M/G/c with first-come-first-served waiting.
   contact times longer than what they have already had; the people already waiting keep their
   place in line.
 - Monte Carlo with a fixed seed: the same history gives the same forecast.
-Time is in months (30.44 days). Nothing here touches the database.
+Time is in months (`reports.figures.DAYS_PER_MONTH` days, as everywhere in the report); the
+inputs are gathered by `reports.capacity`. Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ import heapq
 import random
 from collections import deque
 from dataclasses import dataclass
-
-DAYS_PER_MONTH = 30.44
 
 
 @dataclass(frozen=True)

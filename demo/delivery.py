@@ -9,9 +9,9 @@ import datetime
 
 from django.utils import timezone
 
-from brygga.demo_journey import ensure_directory
 from delivery import actions
 from delivery.models import Note, VisitKind, VisitStatus
+from demo.journey import ensure_directory
 from organisation.models import LifeArea
 from people.models import Person
 

@@ -1,5 +1,5 @@
 """Demo: the first steps of the journey (intakes, assessment talks, mappings) for the fictional
-people in brygga.demo, told through the same actions staff use. Idempotent: a person who already
+people in demo.data, told through the same actions staff use. Idempotent: a person who already
 has an intake is left alone; the anonymous intakes are recognised by their description.
 """
 
@@ -10,7 +10,7 @@ import importlib
 
 from django.apps import apps
 
-from brygga.demo import PEOPLE, test_number
+from demo.data import PEOPLE, test_number
 from intake import actions as intake_actions
 from intake.models import Intake
 from mapping import actions as mapping_actions
@@ -20,7 +20,7 @@ from people.models import Person
 SEED = importlib.import_module("organisation.migrations.0003_seed_services_and_life_areas")
 
 # Sources spread roughly as in the review: about a third via psychiatry. The last figure is how
-# many days ago the intake came in; each person's later steps (brygga.demo) follow from it.
+# many days ago the intake came in; each person's later steps (demo.data) follow from it.
 HISTORY_SOURCES = {
     ("Elin", "Fiktiv"): ("psychiatry", "phone", 480),
     ("Jonas", "Påhittad"): ("relative", "phone", 430),
