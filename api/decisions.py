@@ -15,7 +15,7 @@ from audit.events import Access, log_accesses
 from decisions import actions
 from decisions.forms import DecisionForm
 from decisions.models import Application, Decision
-from decisions.views import AUTHORITY_ROLES
+from organisation.permissions import AUTHORITY_ROLES
 
 router = Router(tags=["decisions"])
 

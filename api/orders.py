@@ -13,9 +13,9 @@ from api.errors import responses
 from audit.events import Access, log_accesses
 from audit.models import Action
 from organisation.models import CASE_ROLES
+from organisation.permissions import PROVIDER_ROLES
 from provision import actions
 from provision.models import Order, OrderStatus
-from provision.views import PROVIDER_ROLES
 
 router = Router(tags=["orders"])
 

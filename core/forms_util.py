@@ -25,6 +25,8 @@ def add_action_errors(form, error: ValidationError) -> None:
 
 
 def log_read(request, person_id, record_type: str, record_id) -> None:
+    """Obsolete: use `people.opening.log_read` (logs the reason in force). Kept only while
+    instruments/views.py imports it; delete it and the audit imports above with that import."""
     log_access(
         user=request.user,
         person=person_id,

@@ -32,7 +32,16 @@ from people import access
 from people.access import ReasonRequired
 from people.models import Person, ReasonedAccess
 
-__all__ = ["ReasonRequired", "open_record", "reason_in_force", "reason_redirect", "record_view"]
+__all__ = [
+    "ReasonRequired",
+    "log_read",
+    "open_for_page",
+    "open_record",
+    "person_view",
+    "reason_in_force",
+    "reason_redirect",
+    "record_view",
+]
 
 
 def reason_in_force(user, person_id) -> str:
@@ -83,6 +92,32 @@ def reason_redirect(person: Person, back_to: str) -> HttpResponse:
 Loader = Callable[[Any], tuple[Any, Any]]
 
 
+def open_for_page(
+    request: HttpRequest,
+    person_id,
+    *,
+    record_type: str = "person",
+    record_id: Any = None,
+    write: bool = False,
+    log: bool = True,
+) -> tuple[Person, Level] | HttpResponse:
+    """`open_record` for a page: the person and the level (also set as `request.access_level`),
+    or the redirect to the reason form, which brings the user back to this page."""
+    try:
+        person, level = open_record(
+            request.user,
+            person_id,
+            record_type=record_type,
+            record_id=record_id,
+            write=write,
+            log=log,
+        )
+    except ReasonRequired as required:
+        return reason_redirect(required.person, request.get_full_path())
+    request.access_level = level  # type: ignore[attr-defined]
+    return person, level
+
+
 def record_view(
     load: Loader,
     *,
@@ -95,7 +130,8 @@ def record_view(
     `open_record`; the view gets `(request, record, person, ...)` and `request.access_level`.
 
     Every request is logged as a read, whatever its method: a form that is posted back shows
-    the record again.
+    the record again. A view that logs only some requests passes `log=False` and calls
+    `log_read` itself.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -103,14 +139,43 @@ def record_view(
         @wraps(view)
         def wrapped(request: HttpRequest, pk, *args, **kwargs) -> HttpResponse:
             record, person_id = load(pk)
-            try:
-                person, level = access.get_person_for_user(request.user, person_id, write=write)
-            except ReasonRequired as required:
-                return reason_redirect(required.person, request.get_full_path())
+            opened = open_for_page(
+                request, person_id, record_type=record_type, record_id=pk, write=write, log=log
+            )
+            if isinstance(opened, HttpResponse):
+                return opened
+            return view(request, record, opened[0], *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def person_view(
+    *,
+    write: bool = False,
+    roles: Iterable[str] = CASE_ROLES,
+    record_type: str = "person",
+    log: bool = False,
+):
+    """A page about a person, reached by the person's id: `open_for_page`, and a merged record
+    sends the user on to the record it was merged into. The view gets `(request, person, ...)`
+    and `request.access_level`; it logs what it shows itself unless `log` is set.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @role_required(*roles)
+        @wraps(view)
+        def wrapped(request: HttpRequest, pk, *args, **kwargs) -> HttpResponse:
+            opened = open_for_page(request, pk, write=write, log=False)
+            if isinstance(opened, HttpResponse):
+                return opened
+            person, level = opened
+            if person.merged_into_id:
+                return redirect("people:detail", pk=person.merged_into_id)
             if log:
                 log_read(request.user, person.pk, level, record_type=record_type, record_id=pk)
-            request.access_level = level  # type: ignore[attr-defined]
-            return view(request, record, person, *args, **kwargs)
+            return view(request, person, *args, **kwargs)
 
         return wrapped
 
