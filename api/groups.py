@@ -17,6 +17,7 @@ from api.errors import responses
 from groups import access, actions
 from groups.forms import HeadCountForm
 from groups.models import AGE_BANDS, HeadCount
+from organisation.permissions import GROUP_ROLES, MEETING_PLACE_ROLES
 
 router = Router(tags=["groups and meeting places"])
 # A local wall-clock time as HH:MM: OpenAPI's "time" format would demand a UTC offset.
@@ -88,7 +89,7 @@ def _sessions(queryset):
 
 @router.get("/groups", response=responses({200: list[GroupOut]}), summary="Your groups")
 def group_list(request):
-    require_roles(request, *access.GROUP_ROLES)
+    require_roles(request, *GROUP_ROLES)
     groups = access.groups_for_user(request.user).select_related("unit").order_by("name", "id")
     return [
         {**{n: getattr(g, n) for n in GroupOut.model_fields if n != "unit"}, "unit": g.unit.name}
@@ -102,7 +103,7 @@ def group_list(request):
     summary="A group's sessions",
 )
 def group_sessions(request, group_id: uuid.UUID):
-    require_roles(request, *access.GROUP_ROLES)
+    require_roles(request, *GROUP_ROLES)
     group = access.get_group_for_user(request.user, group_id)
     return list(_sessions(group.sessions.all()))
 
@@ -111,7 +112,7 @@ def group_sessions(request, group_id: uuid.UUID):
     "/group-sessions/{session_id}", response=responses({200: SessionOut}), summary="A session"
 )
 def session(request, session_id: uuid.UUID):
-    require_roles(request, *access.GROUP_ROLES)
+    require_roles(request, *GROUP_ROLES)
     found = access.get_session_for_user(request.user, session_id)
     return _sessions(found.group.sessions.filter(pk=found.pk)).get()
 
@@ -120,7 +121,7 @@ def session(request, session_id: uuid.UUID):
     "/meeting-places", response=responses({200: list[MeetingPlaceOut]}), summary="Meeting places"
 )
 def meeting_places(request):
-    require_roles(request, *access.MEETING_ROLES)
+    require_roles(request, *MEETING_PLACE_ROLES)
     places = access.meeting_places_for_user(request.user).prefetch_related("activities")
     return [_place_out(p) for p in places.order_by("name", "id")]
 
@@ -141,7 +142,7 @@ def _place_out(place) -> dict:
     summary="A meeting place's head counts, latest first",
 )
 def head_counts(request, place_id: int):
-    require_roles(request, *access.MEETING_ROLES)
+    require_roles(request, *MEETING_PLACE_ROLES)
     place = access.get_meeting_place_for_user(request.user, place_id)
     return list(
         HeadCount.objects.filter(activity__meeting_place=place).order_by("-date", "activity__name")[
@@ -156,7 +157,7 @@ def head_counts(request, place_id: int):
     summary="Record the day's head count for an activity (replaces that day's count)",
 )
 def record_head_count(request, place_id: int, payload: HeadCountIn):
-    require_roles(request, *access.MEETING_ROLES)
+    require_roles(request, *MEETING_PLACE_ROLES)
     place = access.get_meeting_place_for_user(request.user, place_id)
     if not place.has_board_decision:
         raise HttpError(409, _("The board's decision for this meeting place is not recorded yet."))

@@ -19,12 +19,11 @@ from ninja import Field, Router, Schema, Status
 from api.common import check_version, load_person, valid, version_of
 from api.errors import responses
 from audit.events import Access, log_accesses
-from delivery import access as delivery_access
 from delivery import actions
-from delivery.access import PROVIDER_ROLES
 from delivery.forms import NoteForm
 from delivery.models import Note, SignedNoteError
 from organisation.models import CASE_ROLES
+from organisation.permissions import PROVIDER_ROLES, may_do_provider_work
 
 router = Router(tags=["journal notes"])
 
@@ -79,7 +78,7 @@ def _load(request, note_id, *, write=False):
     person, level = load_person(request, note.person_id, roles=roles)
     if not write and not note.is_signed and note.written_by_id != request.user.pk:
         raise Http404
-    if write and not delivery_access.may_act(request.user, level):
+    if write and not may_do_provider_work(request.user, level):
         raise PermissionDenied
     return note, person
 
@@ -116,7 +115,7 @@ def journal(request, person_id: uuid.UUID):
 )
 def create(request, person_id: uuid.UUID, payload: NoteIn):
     person, level = load_person(request, person_id, roles=PROVIDER_ROLES)
-    if not delivery_access.may_act(request.user, level):
+    if not may_do_provider_work(request.user, level):
         raise PermissionDenied
     data = valid(NoteForm(payload.dict(), person=person))
     note = actions.create_note(user=request.user, person=person, **data)

@@ -1,13 +1,10 @@
-"""Small pieces every journey view shares: bind on POST, show an action's refusal, log a read."""
+"""Small pieces every journey view shares: bind on POST, show an action's refusal."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-
-from audit.events import log_access
-from audit.models import Action
 
 
 def posted(request):
@@ -22,16 +19,6 @@ def add_action_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-def log_read(request, person_id, record_type: str, record_id) -> None:
-    log_access(
-        user=request.user,
-        person=person_id,
-        action=Action.READ,
-        record_type=record_type,
-        record_id=record_id,
-    )
 
 
 @contextmanager

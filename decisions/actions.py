@@ -24,12 +24,22 @@ from decisions.models import (
     Outcome,
 )
 from organisation.models import SupportKind, Unit, has_delegation
+from organisation.permissions import may_do_authority_work, require
+from people.access import access_level
 from people.models import Case, Person
 
 # What a granted decision sets going in the layers above (the provider's order), each as
 # `fn(officer, decision, provider_unit) -> [Access, ...]`, run inside the decision's transaction.
 # Filled by those apps' AppConfig.ready(), so that decisions never imports them.
 GRANT_FOLLOWS: list[Callable[[Any, Decision, Unit | None], list[Access]]] = []
+
+
+def _require_authority(user, person: Person) -> None:
+    """Only the authority side, with write access to the person, applies, decides and appeals."""
+    require(
+        may_do_authority_work(user, access_level(user, person)),
+        _("Only the authority's officers and managers of the person's case may do this."),
+    )
 
 
 @transaction.atomic
@@ -43,6 +53,7 @@ def create_application(
     form: str,
     what: str,
 ) -> Application:
+    _require_authority(user, person)
     if not support_kind.needs_decision:
         raise ValidationError(
             _("%(kind)s needs no decision and cannot be applied for; record a referral instead.")
@@ -87,6 +98,7 @@ def record_communication(
     exemption: str = "",
 ) -> Application:
     """FL 25 §: the person sees the material and may respond before a decision against them."""
+    _require_authority(user, application.person)
     if communicated_on is None and not exemption.strip():
         raise ValidationError(
             _("Give the date the material was communicated, or why it was not."),
@@ -232,6 +244,7 @@ def issue_decision(
     provider_unit: Unit | None = None,
 ) -> Decision:
     """Issue a decision. A grant or partial grant creates an order to the provider."""
+    _require_authority(officer, application.person)
     validate_decision(
         officer=officer,
         application=application,
@@ -290,6 +303,7 @@ def record_delivery(
     sent_on: datetime.date,
     received_on: datetime.date | None = None,
 ) -> LetterDelivery:
+    _require_authority(user, decision.person)
     if sent_on < decision.decided_on:
         raise ValidationError(
             {"sent_on": [_("The letter cannot be sent before the decision was made.")]}
@@ -322,6 +336,7 @@ def register_appeal(
     content: str = "",
 ) -> Appeal:
     """FL 44 §: three weeks from the day the person received the decision."""
+    _require_authority(user, decision.person)
     if decision_received_on < decision.decided_on:
         raise ValidationError(
             {
@@ -417,6 +432,7 @@ def _appeal_errors(appeal: Appeal, status: str, fields: dict) -> dict[str, list[
 @transaction.atomic
 def update_appeal(*, user, appeal: Appeal, status: str, notes: str = "", **fields) -> Appeal:
     """Move an appeal on: reconsidered, forwarded, dismissed, judged or withdrawn."""
+    _require_authority(user, appeal.decision.person)
     unknown = set(fields) - {name for names in APPEAL_FIELDS.values() for name in names}
     if unknown:
         raise TypeError(f"update_appeal() got unexpected fields {sorted(unknown)}")

@@ -17,7 +17,8 @@ from decisions.models import (
     LetterDelivery,
     Outcome,
 )
-from organisation.models import Role, SupportKind
+from organisation.models import SupportKind
+from organisation.permissions import AUTHORITY_ROLES
 
 
 class DateInput(forms.DateInput):
@@ -190,7 +191,7 @@ def _authority_staff(application: Application):
         .objects.filter(
             is_active=True,
             memberships__unit_id=application.case.authority_unit_id,
-            memberships__role__in=[Role.OFFICER, Role.MANAGER],
+            memberships__role__in=AUTHORITY_ROLES,
         )
         .distinct()
         .order_by("first_name", "last_name")

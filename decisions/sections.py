@@ -13,14 +13,13 @@ from django.utils import timezone
 from core.sections import person_section, worklist
 from decisions.models import Appeal, AppealStatus, Application, Decision, LetterDelivery, Outcome
 from organisation.models import Role
-from organisation.roles import roles_of
+from organisation.permissions import may_do_authority_work
 from people import access
 from people.models import CaseStaff
 
 EXPIRY_WINDOW = datetime.timedelta(days=30)
 WORKLIST_ROWS = 50
 OPEN_APPEAL = (AppealStatus.RECEIVED, AppealStatus.FORWARDED)
-AUTHORITY_ROLES = (Role.OFFICER, Role.MANAGER)
 
 
 @person_section(40)
@@ -48,7 +47,7 @@ def person_decisions(request, person) -> dict:
             .order_by("-received_on")
         ),
         # Orders are shown once, in the provider's section (provision/sections.py).
-        "may_act": level >= access.Level.WRITE and roles_of(request.user).has(*AUTHORITY_ROLES),
+        "may_act": may_do_authority_work(request.user, level),
     }
 
 

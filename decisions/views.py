@@ -9,9 +9,6 @@ There is deliberately no page that changes or removes an issued decision.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpResponse
@@ -20,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from audit.events import log_access
 from audit.models import Action
-from core.forms_util import log_read as _log_read
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
 from decisions import actions
@@ -35,41 +31,26 @@ from decisions.forms import (
 )
 from decisions.letters import letter_pdf
 from decisions.models import Appeal, Application, Decision, DecisionKind
-from organisation.models import CASE_ROLES, Role
-from organisation.roles import role_required, roles_of
-from people import access
+from organisation.permissions import AUTHORITY_ROLES, may_do_authority_work
 from people.models import Case, CaseStatus
-from people.views import person_view, reason_redirect
-
-AUTHORITY_ROLES = (Role.OFFICER, Role.MANAGER)
+from people.opening import log_read, person_view, record_view
 
 
 def may_act(request) -> bool:
     """May this user do the authority's work on the person just loaded?"""
-    return request.access_level >= access.Level.WRITE and roles_of(request.user).has(
-        *AUTHORITY_ROLES
-    )
+    return may_do_authority_work(request.user, request.access_level)
 
 
-def _guarded(load: Callable, *, write: bool = False, authority: bool = False):
-    """Load an object by its uuid, then its person through the access helper."""
-    roles = AUTHORITY_ROLES if authority else tuple(CASE_ROLES)
-
-    def decorator(view):
-        @role_required(*roles)
-        @wraps(view)
-        def wrapped(request, pk, *args, **kwargs):
-            obj, person_id = load(pk)
-            try:
-                _person, level = access.get_person_for_user(request.user, person_id, write=write)
-            except access.ReasonRequired as required:
-                return reason_redirect(required.person, request.get_full_path())
-            request.access_level = level
-            return view(request, obj, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+def _log_get(request, person, record_type: str, record_id) -> None:
+    """A form page logs the read of what it shows when it is first opened."""
+    if request.method == "GET":
+        log_read(
+            request.user,
+            person.pk,
+            request.access_level,
+            record_type=record_type,
+            record_id=record_id,
+        )
 
 
 def _application(pk):
@@ -108,8 +89,7 @@ def _case_for(person) -> Case | None:
     return cases.filter(status=CaseStatus.OPEN).first() or cases.first()
 
 
-@role_required(*AUTHORITY_ROLES)
-@person_view(write=True)
+@person_view(write=True, roles=AUTHORITY_ROLES)
 def application_create(request, person):
     form = ApplicationForm(_data(request))
     if request.method == "POST" and form.is_valid():
@@ -122,14 +102,12 @@ def application_create(request, person):
             )
             messages.success(request, _("The application has been registered."))
             return redirect("decisions:application_detail", pk=application.pk)
-    elif request.method == "GET":
-        _log_read(request, person.pk, "person", person.pk)
+    _log_get(request, person, "person", person.pk)
     return render(request, "decisions/application_form.html", {"form": form, "person": person})
 
 
-@_guarded(_application)
-def application_detail(request, application):
-    _log_read(request, application.person_id, "application", application.pk)
+@record_view(_application, record_type="application")
+def application_detail(request, application, person):
     decisions = application.decisions.select_related("decided_by").order_by("decided_on")
     return render(
         request,
@@ -144,8 +122,8 @@ def application_detail(request, application):
     )
 
 
-@_guarded(_application, write=True, authority=True)
-def communication(request, application):
+@record_view(_application, record_type="application", roles=AUTHORITY_ROLES, write=True, log=False)
+def communication(request, application, person):
     frozen = actions.communication_frozen(application)
     form = CommunicationForm(_data(request), initial=_communication_initial(application))
     if request.method == "POST" and not frozen and form.is_valid():
@@ -162,8 +140,7 @@ def communication(request, application):
             )
             messages.success(request, _("The communication has been recorded."))
             return redirect("decisions:application_detail", pk=application.pk)
-    elif request.method == "GET":
-        _log_read(request, application.person_id, "application", application.pk)
+    _log_get(request, person, "application", application.pk)
     return render(
         request,
         "decisions/communication_form.html",
@@ -183,8 +160,8 @@ def _communication_initial(application: Application) -> dict:
 # Decisions
 
 
-@_guarded(_application, write=True, authority=True)
-def decision_create(request, application):
+@record_view(_application, record_type="application", roles=AUTHORITY_ROLES, write=True, log=False)
+def decision_create(request, application, person):
     form = DecisionForm(_data(request), application=application, initial=_decision_initial(request))
     if request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):
@@ -197,8 +174,7 @@ def decision_create(request, application):
                 % {"number": decision.number},
             )
             return redirect("decisions:detail", pk=decision.pk)
-    elif request.method == "GET":
-        _log_read(request, application.person_id, "application", application.pk)
+    _log_get(request, person, "application", application.pk)
     return render(
         request,
         "decisions/decision_form.html",
@@ -217,9 +193,8 @@ def _decision_initial(request) -> dict:
     return {"replaces": earlier, "kind": kind}
 
 
-@_guarded(_decision)
-def decision_detail(request, decision):
-    _log_read(request, decision.person_id, "decision", decision.pk)
+@record_view(_decision, record_type="decision")
+def decision_detail(request, decision, person):
     earlier, later = _chain(decision)
     try:
         order = decision.order
@@ -263,8 +238,8 @@ def _chain(decision: Decision) -> tuple[list[Decision], list[Decision]]:
     return earlier, later
 
 
-@_guarded(_decision)
-def decision_letter(request, decision):
+@record_view(_decision, record_type="decision", log=False)
+def decision_letter(request, decision, person):
     pdf = letter_pdf(decision)
     log_access(
         user=request.user,
@@ -278,16 +253,15 @@ def decision_letter(request, decision):
     return response
 
 
-@_guarded(_decision, write=True, authority=True)
-def delivery_create(request, decision):
+@record_view(_decision, record_type="decision", roles=AUTHORITY_ROLES, write=True, log=False)
+def delivery_create(request, decision, person):
     form = DeliveryForm(_data(request))
     if request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):
             actions.record_delivery(user=request.user, decision=decision, **form.cleaned_data)
             messages.success(request, _("The sending of the letter has been recorded."))
             return redirect("decisions:detail", pk=decision.pk)
-    elif request.method == "GET":
-        _log_read(request, decision.person_id, "decision", decision.pk)
+    _log_get(request, person, "decision", decision.pk)
     return render(
         request,
         "decisions/delivery_form.html",
@@ -298,8 +272,8 @@ def delivery_create(request, decision):
 # Appeals
 
 
-@_guarded(_decision, write=True, authority=True)
-def appeal_create(request, decision):
+@record_view(_decision, record_type="decision", roles=AUTHORITY_ROLES, write=True, log=False)
+def appeal_create(request, decision, person):
     form = AppealForm(_data(request), decision=decision)
     if request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):
@@ -308,8 +282,7 @@ def appeal_create(request, decision):
             )
             messages.success(request, _("The appeal has been registered."))
             return redirect("decisions:appeal_detail", pk=appeal.pk)
-    elif request.method == "GET":
-        _log_read(request, decision.person_id, "decision", decision.pk)
+    _log_get(request, person, "decision", decision.pk)
     if form.is_bound:
         received = getattr(form, "cleaned_data", {}).get("decision_received_on")
     else:
@@ -326,9 +299,8 @@ def appeal_create(request, decision):
     )
 
 
-@_guarded(_appeal)
-def appeal_detail(request, appeal):
-    _log_read(request, appeal.decision.person_id, "appeal", appeal.pk)
+@record_view(_appeal, record_type="appeal")
+def appeal_detail(request, appeal, person):
     return render(
         request,
         "decisions/appeal_detail.html",
@@ -341,8 +313,8 @@ def appeal_detail(request, appeal):
     )
 
 
-@_guarded(_appeal, write=True, authority=True)
-def appeal_step(request, appeal):
+@record_view(_appeal, record_type="appeal", roles=AUTHORITY_ROLES, write=True, log=False)
+def appeal_step(request, appeal, person):
     steps = actions.next_appeal_steps(appeal)
     form = AppealStepForm(_data(request), appeal=appeal, steps=steps)
     if request.method == "POST" and steps and form.is_valid():
@@ -355,8 +327,7 @@ def appeal_step(request, appeal):
             )
             messages.success(request, _("The appeal has been updated."))
             return redirect("decisions:appeal_detail", pk=appeal.pk)
-    elif request.method == "GET":
-        _log_read(request, appeal.decision.person_id, "appeal", appeal.pk)
+    _log_get(request, person, "appeal", appeal.pk)
     return render(
         request,
         "decisions/appeal_step_form.html",

@@ -29,12 +29,22 @@ from delivery.models import (
     VisitKind,
 )
 from delivery.schedule import tapering_dates
+from organisation.permissions import may_do_provider_work, require
+from people.access import access_level
 from people.models import Person
 
 
 def _log(user, person_id, action: str, record_type: str, record_id) -> None:
     log_access(
         user=user, person=person_id, action=action, record_type=record_type, record_id=record_id
+    )
+
+
+def _require_provider(user, person: Person) -> None:
+    """Only the provider side, with write access to the person, changes their support."""
+    require(
+        may_do_provider_work(user, access_level(user, person)),
+        _("Only the provider's coordinators and managers of the person's case may do this."),
     )
 
 
@@ -50,6 +60,7 @@ def create_note(
     visit: Visit | None = None,
     corrects: Note | None = None,
 ) -> Note:
+    _require_provider(user, person)
     if corrects is not None and not corrects.is_signed:
         raise ValidationError(_("Only a signed note is corrected; a draft is simply edited."))
     with transaction.atomic():
@@ -73,6 +84,7 @@ def _own_draft(user, note: Note) -> None:
 
 
 def update_note(*, user, note: Note, happened_on: datetime.date, text: str, visit=None) -> Note:
+    _require_provider(user, note.person)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(user, note)
@@ -83,6 +95,7 @@ def update_note(*, user, note: Note, happened_on: datetime.date, text: str, visi
 
 
 def delete_note(*, user, note: Note) -> None:
+    _require_provider(user, note.person)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(user, note)
@@ -93,6 +106,7 @@ def delete_note(*, user, note: Note) -> None:
 
 def sign_note(*, user, note: Note) -> Note:
     """The author signs their own draft; from then on the note is never altered."""
+    _require_provider(user, note.person)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(user, note)
@@ -104,6 +118,7 @@ def sign_note(*, user, note: Note) -> Note:
 
 
 def add_objection(*, user, note: Note, given_on: datetime.date, text: str) -> Objection:
+    _require_provider(user, note.person)
     with transaction.atomic():
         objection = Objection.objects.create(
             note=note, given_on=given_on, text=text, recorded_by=user
@@ -116,6 +131,7 @@ def add_objection(*, user, note: Note, given_on: datetime.date, text: str) -> Ob
 
 
 def plan_visit(*, user, person: Person, **fields) -> Visit:
+    _require_provider(user, person)
     with transaction.atomic():
         visit = Visit.objects.create(person=person, created_by=user, **fields)
         _log(user, person.pk, Action.CREATE, "visit", visit.pk)
@@ -133,6 +149,7 @@ def plan_series(
     transport: bool = False,
 ) -> list[Visit]:
     """Individual visits at a tapering frequency; each can be moved or changed afterwards."""
+    _require_provider(user, person)
     series = uuid.uuid4()
     tz = timezone.get_current_timezone()
     visits = [
@@ -157,6 +174,7 @@ def plan_series(
 
 
 def update_visit(*, user, visit: Visit, **fields) -> Visit:
+    _require_provider(user, visit.person)
     with transaction.atomic():
         for name, value in fields.items():
             setattr(visit, name, value)
@@ -166,6 +184,7 @@ def update_visit(*, user, visit: Visit, **fields) -> Visit:
 
 
 def give_homework(*, user, visit: Visit, text: str) -> Homework:
+    _require_provider(user, visit.person)
     if visit.kind != VisitKind.VISIT:
         raise ValidationError(_("Homework is given at individual visits."))
     with transaction.atomic():
@@ -187,6 +206,7 @@ def homework_to_follow_up(visit: Visit) -> list[Homework]:
 def follow_up_homework(
     *, user, homework: Homework, visit: Visit, result: str, comment: str = ""
 ) -> Homework:
+    _require_provider(user, visit.person)
     if homework not in homework_to_follow_up(visit):
         raise ValidationError(_("Homework is followed up at the visit after the one it was given."))
     with transaction.atomic():
@@ -214,6 +234,7 @@ def create_plan(
     next_follow_up: datetime.date,
 ) -> Plan:
     """The first plan, or a revision: a new version carrying the goals of the one before."""
+    _require_provider(user, person)
     with transaction.atomic():
         # Lock the person so two revisions made at once cannot take the same number.
         Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -259,6 +280,7 @@ def _latest(plan: Plan) -> None:
 
 
 def add_goal(*, user, plan: Plan, **fields) -> Goal:
+    _require_provider(user, plan.person)
     parent = fields.get("parent")
     if parent is not None and parent.plan_id != plan.pk:
         raise ValidationError(_("A sub-goal belongs to a goal of the same plan."))
@@ -273,6 +295,7 @@ def add_goal(*, user, plan: Plan, **fields) -> Goal:
 def review_goal(
     *, user, goal: Goal, reviewed_on: datetime.date, outcome: str, comment: str = ""
 ) -> GoalReview:
+    _require_provider(user, goal.plan.person)
     with transaction.atomic():
         _latest(goal.plan)
         review = GoalReview.objects.create(

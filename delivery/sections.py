@@ -13,9 +13,9 @@ from django.utils import timezone
 from audit.events import Access, log_accesses
 from audit.models import Action
 from core.sections import person_section, worklist
-from delivery.access import may_act
 from delivery.models import Homework, Note, Plan, Visit, VisitStatus
 from organisation.models import Role
+from organisation.permissions import may_do_provider_work
 from people.access import Level
 from people.models import CaseStaff, CaseStatus
 
@@ -50,7 +50,7 @@ def delivery_section(request, person) -> dict:
         "plan_overdue": plan is not None and plan.next_follow_up < timezone.localdate(),
         "upcoming": upcoming,
         "notes": notes,
-        "may_write": may_act(request.user, level),
+        "may_write": may_do_provider_work(request.user, level),
     }
 
 

@@ -9,8 +9,6 @@ A signed note has no page that changes it.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,12 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_accesses
-from core.forms_util import log_read as _log_read
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
-from delivery import access as delivery_access
 from delivery import actions
-from delivery.access import PROVIDER_ROLES
 from delivery.forms import (
     CorrectionForm,
     FollowUpForm,
@@ -50,58 +45,33 @@ from delivery.models import (
     Visit,
     VisitKind,
 )
-from organisation.models import CASE_ROLES
-from organisation.roles import role_required
-from people import access
-from people.views import person_view, reason_redirect
+from organisation.permissions import PROVIDER_ROLES, may_do_provider_work
+from people.opening import log_read, person_view, record_view
 
 
 def may_act(request) -> bool:
     """May this user do the provider's work on the person just loaded?"""
-    return delivery_access.may_act(request.user, request.access_level)
+    return may_do_provider_work(request.user, request.access_level)
 
 
-def _require_act(request) -> None:
-    if not may_act(request):
-        raise PermissionDenied
+def _log_read(request, person_id, record_type: str, record_id) -> None:
+    log_read(
+        request.user, person_id, request.access_level, record_type=record_type, record_id=record_id
+    )
 
 
-def provider_person_view(view):
-    """A person's page that changes something: provider staff with write access only."""
-
-    @role_required(*PROVIDER_ROLES)
-    @person_view()
-    @wraps(view)
-    def wrapped(request, person, *args, **kwargs):
-        _require_act(request)
-        return view(request, person, *args, **kwargs)
-
-    return wrapped
+# A person's page that changes something: provider staff with write access only.
+provider_person_view = person_view(write=True, roles=PROVIDER_ROLES)
 
 
-def _guarded(load: Callable, *, write: bool = False):
-    """Load an object by its uuid, then its person through the access helper."""
-
-    # Only the provider side ever changes these: others are refused before any reason is asked.
-    roles = PROVIDER_ROLES if write else tuple(CASE_ROLES)
-
-    def decorator(view):
-        @role_required(*roles)
-        @wraps(view)
-        def wrapped(request, pk, *args, **kwargs):
-            obj, person_id = load(pk)
-            try:
-                person, level = access.get_person_for_user(request.user, person_id)
-            except access.ReasonRequired as required:
-                return reason_redirect(required.person, request.get_full_path())
-            request.access_level = level
-            if write:
-                _require_act(request)
-            return view(request, obj, person, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+def _record_page(load, *, record_type: str, write: bool = False):
+    """A page about one of the person's records; only the provider side ever changes them, and
+    others are refused before any reason is asked. Each page logs what it shows."""
+    if write:
+        return record_view(
+            load, record_type=record_type, roles=PROVIDER_ROLES, write=True, log=False
+        )
+    return record_view(load, record_type=record_type, log=False)
 
 
 def _note(pk):
@@ -194,7 +164,7 @@ def _own_draft_or_403(request, note: Note) -> None:
         raise PermissionDenied
 
 
-@_guarded(_note, write=True)
+@_record_page(_note, record_type="journal_note", write=True)
 def note_edit(request, note, person):
     _own_draft_or_403(request, note)
     form = NoteForm(_data(request), instance=note, person=person)
@@ -218,7 +188,7 @@ def note_edit(request, note, person):
 
 
 @require_POST
-@_guarded(_note, write=True)
+@_record_page(_note, record_type="journal_note", write=True)
 def note_sign(request, note, person):
     _own_draft_or_403(request, note)
     try:
@@ -230,7 +200,7 @@ def note_sign(request, note, person):
 
 
 @require_POST
-@_guarded(_note, write=True)
+@_record_page(_note, record_type="journal_note", write=True)
 def note_delete(request, note, person):
     _own_draft_or_403(request, note)
     try:
@@ -241,7 +211,7 @@ def note_delete(request, note, person):
     return redirect("delivery:journal", pk=person.pk)
 
 
-@_guarded(_note, write=True)
+@_record_page(_note, record_type="journal_note", write=True)
 def note_correct(request, note, person):
     if not note.is_signed:
         raise PermissionDenied
@@ -269,7 +239,7 @@ def note_correct(request, note, person):
     )
 
 
-@_guarded(_note, write=True)
+@_record_page(_note, record_type="journal_note", write=True)
 def objection_create(request, note, person):
     if not note.is_signed:
         raise PermissionDenied
@@ -375,7 +345,7 @@ def series_create(request, person):
     )
 
 
-@_guarded(_visit)
+@_record_page(_visit, record_type="visit")
 def visit_detail(request, visit, person):
     carried = actions.homework_to_follow_up(visit)
     given = list(visit.homework.select_related("followed_up_at"))
@@ -404,7 +374,7 @@ def visit_detail(request, visit, person):
     )
 
 
-@_guarded(_visit, write=True)
+@_record_page(_visit, record_type="visit", write=True)
 def visit_edit(request, visit, person):
     local = timezone.localtime(visit.planned_at)
     initial = {
@@ -432,7 +402,7 @@ def visit_edit(request, visit, person):
     )
 
 
-@_guarded(_visit, write=True)
+@_record_page(_visit, record_type="visit", write=True)
 def homework_create(request, visit, person):
     form = HomeworkForm(_data(request))
     if request.method == "POST" and form.is_valid():
@@ -461,7 +431,7 @@ def _next_visit(homework: Homework) -> Visit | None:
     )
 
 
-@_guarded(_homework, write=True)
+@_record_page(_homework, record_type="homework", write=True)
 def homework_follow_up(request, homework, person):
     visit = _next_visit(homework)
     if visit is None:
@@ -530,7 +500,7 @@ def plan_current(request, person):
     return _render_plan(request, person, actions.current_plan(person))
 
 
-@_guarded(_plan)
+@_record_page(_plan, record_type="plan")
 def plan_detail(request, plan, person):
     return _render_plan(request, person, plan)
 
@@ -567,7 +537,7 @@ def _latest_or_403(plan: Plan) -> None:
         raise PermissionDenied
 
 
-@_guarded(_plan, write=True)
+@_record_page(_plan, record_type="plan", write=True)
 def goal_create(request, plan, person):
     _latest_or_403(plan)
     form = GoalForm(_data(request), plan=plan)
@@ -586,7 +556,7 @@ def goal_create(request, plan, person):
     )
 
 
-@_guarded(_goal, write=True)
+@_record_page(_goal, record_type="goal", write=True)
 def goal_review(request, goal, person):
     _latest_or_403(goal.plan)
     form = GoalReviewForm(_data(request), initial={"reviewed_on": timezone.localdate()})

@@ -11,12 +11,10 @@ from django.http import Http404
 from decisions.models import Decision, Outcome
 from groups.models import Group, GroupSession, MeetingPlace
 from organisation.models import Role, Unit
+from organisation.permissions import GROUP_ROLES, MEETING_PLACE_ROLES
 from organisation.roles import roles_of
 from people.access import visible_people
 from people.models import Person
-
-GROUP_ROLES = (Role.COORDINATOR, Role.MANAGER)
-MEETING_ROLES = (Role.MEETING_PLACE, Role.MANAGER)
 
 
 def groups_for_user(user) -> QuerySet[Group]:
@@ -79,7 +77,7 @@ def staff_candidates(group: Group):
 
 def meeting_places_for_user(user) -> QuerySet[MeetingPlace]:
     """Meeting-place staff see only their own places; managers those of their units."""
-    return MeetingPlace.objects.filter(unit_id__in=roles_of(user).unit_ids(*MEETING_ROLES))
+    return MeetingPlace.objects.filter(unit_id__in=roles_of(user).unit_ids(*MEETING_PLACE_ROLES))
 
 
 def get_meeting_place_for_user(user, pk) -> MeetingPlace:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
-from groups.access import eligible_participants
+from groups.access import eligible_participants, groups_for_user, meeting_places_for_user
 from groups.models import (
     Attendance,
     Group,
@@ -22,9 +22,26 @@ from groups.models import (
     MeetingPlace,
     OpenActivity,
 )
+from organisation.permissions import may_run_groups, require
 from people.models import Person
 
 MAX_SESSIONS_AT_ONCE = 400
+
+
+def _require_group(user, group_id) -> None:
+    """Only the group's coordinators and managers run it (and change who takes part)."""
+    require(
+        may_run_groups(user) and groups_for_user(user).filter(pk=group_id).exists(),
+        _("Only the group's coordinators and managers may do this."),
+    )
+
+
+def _require_place(user, place: MeetingPlace) -> None:
+    """Only the meeting place's staff and managers record its head counts."""
+    require(
+        meeting_places_for_user(user).filter(pk=place.pk).exists(),
+        _("Only the meeting place's staff and managers may do this."),
+    )
 
 
 class BoardDecisionMissing(Exception):
@@ -37,6 +54,7 @@ def generate_sessions(
     *, user, group: Group, start: datetime.date, end: datetime.date
 ) -> list[GroupSession]:
     """Sessions on the group's weekdays from start to end; days that already have one are kept."""
+    _require_group(user, group.pk)
     if end < start:
         raise ValidationError(_("The last day cannot be before the first."))
     if (end - start).days > MAX_SESSIONS_AT_ONCE:
@@ -62,11 +80,13 @@ def generate_sessions(
 
 @transaction.atomic
 def set_session_staff(*, user, session: GroupSession, staff) -> None:
+    _require_group(user, session.group_id)
     session.staff.set(staff)
 
 
 @transaction.atomic
 def add_participant(*, user, group: Group, person: Person, today=None) -> GroupParticipant:
+    _require_group(user, group.pk)
     today = today or timezone.localdate()
     if not eligible_participants(user, today).filter(pk=person.pk).exists():
         raise ValidationError(_("Only people with a granted decision in force can take part."))
@@ -85,6 +105,7 @@ def add_participant(*, user, group: Group, person: Person, today=None) -> GroupP
 
 @transaction.atomic
 def remove_participant(*, user, participant: GroupParticipant) -> None:
+    _require_group(user, participant.group_id)
     log_access(
         user=user,
         person=participant.person_id,
@@ -98,6 +119,7 @@ def remove_participant(*, user, participant: GroupParticipant) -> None:
 @transaction.atomic
 def record_attendance(*, user, session: GroupSession, present: dict) -> None:
     """present: {person id: True/False}; one log entry per person whose attendance is set."""
+    _require_group(user, session.group_id)
     accesses = []
     for person_id, was_there in present.items():
         row, _created = Attendance.objects.update_or_create(
@@ -130,6 +152,7 @@ def log_attendance_read(*, user, session: GroupSession, person_ids) -> None:
 def record_board_decision(
     *, user, place: MeetingPlace, reference: str, decided_on: datetime.date
 ) -> None:
+    _require_place(user, place)
     place.board_decision_reference = reference.strip()
     place.board_decision_date = decided_on
     place.save(update_fields=["board_decision_reference", "board_decision_date"])
@@ -140,6 +163,7 @@ def record_head_count(
     *, user, place: MeetingPlace, activity: OpenActivity, date: datetime.date, count: int, bands
 ) -> HeadCount:
     """Store or replace the day's count for the activity: numbers only."""
+    _require_place(user, place)
     if not place.has_board_decision:
         raise BoardDecisionMissing
     if activity.meeting_place_id != place.pk:

@@ -14,13 +14,14 @@ from core.sections import worklist
 from groups import access
 from groups.models import MIN_STAFF, GroupSession
 from organisation.models import Role
+from organisation.permissions import GROUP_ROLES
 
 WORKLIST_ROWS = 50
 
 
 @worklist(70)
 def group_sessions_worklist(request, roles) -> dict | None:
-    if not roles.has(*access.GROUP_ROLES):
+    if not roles.has(*GROUP_ROLES):
         return None
     today = timezone.localdate()
     sessions = list(

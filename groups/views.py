@@ -26,6 +26,7 @@ from groups.forms import (
 )
 from groups.models import MIN_STAFF, Attendance, GroupParticipant, GroupSession, HeadCount
 from organisation.models import Role
+from organisation.permissions import GROUP_ROLES, MEETING_PLACE_ROLES
 from organisation.roles import role_required, roles_of
 from people.access import visible_people
 
@@ -34,7 +35,7 @@ SESSIONS_AFTER = datetime.timedelta(weeks=6)
 HEAD_COUNTS_SHOWN = 100
 
 
-@role_required(*access.GROUP_ROLES)
+@role_required(*GROUP_ROLES)
 def group_list(request):
     today = timezone.localdate()
     participants = GroupParticipant.objects.filter(group_id=OuterRef("pk")).order_by()
@@ -60,9 +61,9 @@ def _grouped_count(queryset, key):
     )
 
 
-@role_required(*access.GROUP_ROLES)
+@role_required(*GROUP_ROLES)
 def group_create(request):
-    unit_ids = roles_of(request.user).unit_ids(*access.GROUP_ROLES)
+    unit_ids = roles_of(request.user).unit_ids(*GROUP_ROLES)
     form = GroupForm(request.POST or None, unit_ids=unit_ids)
     if request.method == "POST" and form.is_valid():
         form.instance.created_by = request.user
@@ -81,7 +82,7 @@ def _participants(user, group):
     return shown, len(rows) - len(shown)
 
 
-@role_required(*access.GROUP_ROLES)
+@role_required(*GROUP_ROLES)
 def group_detail(request, pk):
     group = access.get_group_for_user(request.user, pk)
     today = timezone.localdate()
@@ -105,7 +106,7 @@ def group_detail(request, pk):
     return render(request, "groups/group_detail.html", context)
 
 
-@role_required(*access.GROUP_ROLES)
+@role_required(*GROUP_ROLES)
 def generate(request, pk):
     group = access.get_group_for_user(request.user, pk)
     form = GenerateSessionsForm(request.POST or None)
@@ -125,7 +126,7 @@ def generate(request, pk):
     return render(request, "groups/generate.html", {"group": group, "form": form})
 
 
-@role_required(*access.GROUP_ROLES)
+@role_required(*GROUP_ROLES)
 def participants(request, pk):
     group = access.get_group_for_user(request.user, pk)
     today = timezone.localdate()
@@ -154,7 +155,7 @@ def participants(request, pk):
     return render(request, "groups/participants.html", context)
 
 
-@role_required(*access.GROUP_ROLES)
+@role_required(*GROUP_ROLES)
 def session_detail(request, pk):
     session = access.get_session_for_user(request.user, pk)
     shown, hidden = _participants(request.user, session.group)
@@ -205,7 +206,7 @@ def session_detail(request, pk):
 # Meeting places: anonymous head counts only.
 
 
-@role_required(*access.MEETING_ROLES)
+@role_required(*MEETING_PLACE_ROLES)
 def meeting_place_list(request):
     places = access.meeting_places_for_user(request.user).annotate(
         last_count=Max("activities__head_counts__date")
@@ -213,7 +214,7 @@ def meeting_place_list(request):
     return render(request, "groups/meeting_place_list.html", {"places": places})
 
 
-@role_required(*access.MEETING_ROLES)
+@role_required(*MEETING_PLACE_ROLES)
 def meeting_place_detail(request, pk):
     place = access.get_meeting_place_for_user(request.user, pk)
     may_record_decision = roles_of(request.user).has(Role.MANAGER)

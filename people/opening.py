@@ -35,6 +35,7 @@ from people.models import Person, ReasonedAccess
 __all__ = [
     "ReasonRequired",
     "log_read",
+    "open_for_page",
     "open_record",
     "person_view",
     "reason_in_force",
@@ -95,6 +96,32 @@ Loader = Callable[[Any], tuple[Any, Any]]
 Checker = Callable[..., tuple[Any, Level]]
 
 
+def open_for_page(
+    request: HttpRequest,
+    person_id,
+    *,
+    record_type: str = "person",
+    record_id: Any = None,
+    write: bool = False,
+    log: bool = True,
+) -> tuple[Person, Level] | HttpResponse:
+    """`open_record` for a page: the person and the level (also set as `request.access_level`),
+    or the redirect to the reason form, which brings the user back to this page."""
+    try:
+        person, level = open_record(
+            request.user,
+            person_id,
+            record_type=record_type,
+            record_id=record_id,
+            write=write,
+            log=log,
+        )
+    except ReasonRequired as required:
+        return reason_redirect(required.person, request.get_full_path())
+    request.access_level = level  # type: ignore[attr-defined]
+    return person, level
+
+
 def record_view(
     load: Loader | None = None,
     *,
@@ -111,7 +138,8 @@ def record_view(
     then gets the record's `person` (None while the record has none).
 
     Every request is logged as a read, whatever its method: a form that is posted back shows
-    the record again.
+    the record again. A view that logs only some requests passes `log=False` and calls
+    `log_read` itself.
     """
     if (load is None) == (check is None):
         raise TypeError("record_view needs either load or check")
@@ -144,12 +172,14 @@ def person_view(
     *,
     write: bool = False,
     roles: Iterable[str] = CASE_ROLES,
-    log: bool = True,
+    log: bool = False,
+    record_type: str = "person",
     merged_to: str = "people:detail",
 ):
     """A page keyed by the person's own pk: `record_view` of the person record itself; the view
     gets `(request, person, ...)`. A merged-away record sends the user to the one it points to
-    (the page named `merged_to`)."""
+    (the page named `merged_to`). With `log`, the read is logged here; without, the page logs
+    what it shows itself (the person page logs each section's records)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @record_view(_the_person, record_type="person", roles=roles, write=write, log=False)
@@ -162,7 +192,7 @@ def person_view(
                     request.user,
                     person.pk,
                     request.access_level,
-                    record_type="person",
+                    record_type=record_type,
                     record_id=person.pk,
                 )
             return view(request, person, *args, **kwargs)

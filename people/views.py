@@ -1,22 +1,19 @@
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses, one_write
 from audit.models import Action
 from core.sections import person_sections
-from organisation.models import CASE_ROLES, Role, Unit, UnitKind
+from organisation.models import CASE_ROLES, Unit, UnitKind
+from organisation.permissions import REGISTERING_ROLES, may_register_people
 from organisation.roles import role_required, roles_of
 from people import access, actions
 from people.forms import (
@@ -28,37 +25,11 @@ from people.forms import (
     SearchForm,
 )
 from people.identity import parse_identity_number
-from people.models import Contact, Person, ReasonedAccess
+from people.models import Contact, Person
+from people.opening import person_view, reason_in_force
 from people.search import names_someone, search_outside_own_cases, search_people
 
 PAGE_SIZE = 50
-REGISTERING_ROLES = (Role.OFFICER, Role.MANAGER)
-
-
-def person_view(*, write: bool = False):
-    """Load the person through the access helper; send to the reason form when one is needed."""
-
-    def decorator(view):
-        @role_required(*CASE_ROLES)
-        @wraps(view)
-        def wrapped(request, pk, *args, **kwargs):
-            try:
-                person, level = access.get_person_for_user(request.user, pk, write=write)
-            except access.ReasonRequired as required:
-                return reason_redirect(required.person, request.get_full_path())
-            if person.merged_into_id:
-                return redirect("people:detail", pk=person.merged_into_id)
-            request.access_level = level
-            return view(request, person, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def reason_redirect(person: Person, back_to: str):
-    """To the reason form; once a reason is given, the user comes back to the page asked for."""
-    return redirect(f"{reverse('people:reason', args=[person.pk])}?{urlencode({'next': back_to})}")
 
 
 def _next_or_person(request, person: Person):
@@ -93,7 +64,7 @@ def person_list(request):
             "page": page,
             "outside": outside,
             "outside_needs_more": bool(query) and not names_someone(query),
-            "may_register": roles_of(request.user).has(*REGISTERING_ROLES),
+            "may_register": may_register_people(request.user),
         },
     )
 
@@ -144,14 +115,7 @@ def _read_reason(request, person: Person) -> str:
     """A read outside one's own cases is logged with the reason given for it."""
     if request.access_level != access.Level.READ:
         return ""
-    grant = (
-        ReasonedAccess.objects.filter(
-            user=request.user, person=person, expires_at__gt=timezone.now()
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    return grant.reason if grant is not None else ""
+    return reason_in_force(request.user, person.pk)
 
 
 @person_view()

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from organisation.models import Role
-from organisation.roles import roles_of
+from organisation.permissions import may_do_provider_work, require
+from people.access import access_level
 from people.models import Case, CaseStatus
 from provision.models import (
     Closure,
@@ -27,12 +27,19 @@ from provision.models import (
 )
 
 FOLLOW_UP_MONTHS = (6, 12)
-PROVIDER_ROLES = (Role.COORDINATOR, Role.MANAGER)
 
 
 def _require(errors: dict, field: str, value, choices) -> None:
     if value not in choices.values:
         errors[field] = _("This field is required.")
+
+
+def _require_provider(user, person) -> None:
+    """Only the provider side, with write access to the person, closes and follows up."""
+    require(
+        may_do_provider_work(user, access_level(user, person)),
+        _("Only the provider's coordinators and managers of the person's case may do this."),
+    )
 
 
 @transaction.atomic
@@ -48,8 +55,7 @@ def close_case(
     closed_on: datetime.date | None = None,
 ) -> Closure:
     """Close the case with its reason and situation; end its orders; schedule follow-ups."""
-    if not roles_of(user).has(*PROVIDER_ROLES):
-        raise PermissionDenied
+    _require_provider(user, case.person)
     errors: dict = {}
     _require(errors, "reason", reason, ClosureReason)
     _require(errors, "occupation", occupation, Occupation)
@@ -117,8 +123,7 @@ def record_follow_up(
     done_on: datetime.date | None = None,
 ) -> FollowUp:
     """Record a follow-up: the situation, or that the person declined or did not answer."""
-    if not roles_of(user).has(*PROVIDER_ROLES):
-        raise PermissionDenied
+    _require_provider(user, follow_up.person)
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.status != FollowUpStatus.PENDING:
         raise ValidationError(_("This follow-up has already been recorded."))

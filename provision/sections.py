@@ -11,20 +11,19 @@ from audit.events import Access, log_accesses
 from audit.models import Action
 from core.sections import person_section, worklist
 from organisation.models import Role
-from organisation.roles import roles_of
+from organisation.permissions import PROVIDER_ROLES, may_do_provider_work
 from people import access
 from people.models import CaseStaff, CaseStatus
 from provision.actions import COORDINATOR_ROLES, orders_for_provider, waiting_list
 from provision.models import Closure, FollowUp, FollowUpStatus, Order, OrderStatus
 
 WORKLIST_ROWS = 50
-PROVIDER_ROLES = (Role.COORDINATOR, Role.MANAGER)
 
 
 @person_section(50)
 def person_provision(request, person) -> dict:
     level = getattr(request, "access_level", access.Level.NONE)
-    may_act = level >= access.Level.WRITE and roles_of(request.user).has(*PROVIDER_ROLES)
+    may_act = may_do_provider_work(request.user, level)
     return {
         "template": "provision/person_section.html",
         "person": person,

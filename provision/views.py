@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -18,16 +19,14 @@ from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
 from organisation.models import CASE_ROLES, Role
+from organisation.permissions import PROVIDER_ROLES
 from organisation.roles import role_required, roles_of
-from people import access
 from people.models import CaseStaff, CaseStaffRole, CaseStatus
-from people.views import person_view
+from people.opening import log_read, open_for_page, person_view, record_view
 from provision import actions, closure
 from provision.forms import AcceptForm, ClosureForm, FollowUpRecordForm, ReassignForm
 from provision.models import FollowUp, Order, OrderStatus
 from reports.capacity import capacity_forecasts
-
-PROVIDER_ROLES = (Role.COORDINATOR, Role.MANAGER)
 
 
 def _named(user):
@@ -61,10 +60,9 @@ def order_detail(request, pk):
     # The provider may accept a protected person's order, but sees the name only once named.
     may_accept = actions.may_accept(request.user, order)
     if not may_accept:
-        try:
-            access.get_person_for_user(request.user, order.person_id)
-        except access.ReasonRequired as required:
-            return redirect("people:reason", pk=required.person.pk)
+        opened = open_for_page(request, order.person_id, log=False)
+        if isinstance(opened, HttpResponse):
+            return opened
     form = None
     if may_accept and order.status == OrderStatus.NEW:
         form = AcceptForm(
@@ -161,8 +159,7 @@ def _person_label(person) -> str:
     return str(_("Protected identity")) if person.protected_identity else person.full_name
 
 
-@role_required(*PROVIDER_ROLES)
-@person_view(write=True)
+@person_view(write=True, roles=PROVIDER_ROLES)
 def close(request, person):
     case = person.cases.filter(status=CaseStatus.OPEN).order_by("-opened_on").first()
     form = ClosureForm(_data(request)) if case is not None else None
@@ -171,17 +168,19 @@ def close(request, person):
             closure.close_case(user=request.user, case=case, **form.cleaned_data)
             messages.success(request, _("The case has been closed."))
             return redirect("people:detail", pk=person.pk)
-    log_accesses(user=request.user, accesses=[Access(person.pk, "person", person.pk)])
+    log_read(
+        request.user, person.pk, request.access_level, record_type="person", record_id=person.pk
+    )
     return render(request, "provision/closure_form.html", {"form": form, "person": person})
 
 
-@role_required(*PROVIDER_ROLES)
-def follow_up(request, pk):
+def _follow_up(pk):
     item = get_object_or_404(FollowUp.objects.select_related("closure", "person"), pk=pk)
-    try:
-        access.get_person_for_user(request.user, item.person_id, write=True)
-    except access.ReasonRequired as required:
-        return redirect("people:reason", pk=required.person.pk)
+    return item, item.person_id
+
+
+@record_view(_follow_up, record_type="follow_up", roles=PROVIDER_ROLES, write=True, log=False)
+def follow_up(request, item, person):
     form = FollowUpRecordForm(_data(request))
     if item.status != "pending":
         form = None
@@ -190,9 +189,8 @@ def follow_up(request, pk):
             closure.record_follow_up(user=request.user, follow_up=item, **form.cleaned_data)
             messages.success(request, _("The follow-up has been recorded."))
             return redirect("people:detail", pk=item.person_id)
-    log_accesses(
-        user=request.user,
-        accesses=[Access(item.person_id, "follow_up", item.pk, Action.READ)],
+    log_read(
+        request.user, person.pk, request.access_level, record_type="follow_up", record_id=item.pk
     )
     return render(
         request,

@@ -420,6 +420,23 @@ def test_an_officer_of_another_unit_must_give_a_reason_and_cannot_act(
         assert response["Location"].split("?")[0] == f"/personer/{person.pk}/skal/", url
 
 
+def test_after_a_reason_every_read_is_logged_with_it_and_writes_are_refused(
+    login, outsider_officer, person, pages
+):
+    read, write = pages
+    client = login(outsider_officer)
+    client.post(f"/personer/{person.pk}/skal/", {"reason": "Ärendet flyttar hit."})
+    for url in read:
+        if url.endswith(".pdf"):
+            continue  # the letter is logged as an export
+        last = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first()
+        assert client.get(url).status_code == 200, url
+        reads = AccessLogEntry.objects.filter(id__gt=last, action="read", user=outsider_officer)
+        assert reads and all(e.reason == "Ärendet flyttar hit." for e in reads), url
+    for url in write:
+        assert client.get(url).status_code == 403, url
+
+
 def test_nobody_outside_the_case_may_know_of_a_protected_persons_decisions(
     login, outsider_officer, colleague, person, pages
 ):

@@ -72,6 +72,11 @@ def make_order(org, kind, officer):
             period_from=period_from,
             period_to=period_to,
         )
+        if status == OrderStatus.ACCEPTED:
+            # As `accept_order` does: the case now belongs to the accepting team (the
+            # `coordinator` fixture's), whose coordinators may close it.
+            case.provider_unit = unit or org["north"]
+            case.save(update_fields=["provider_unit"])
         return Order.objects.create(
             decision=decision,
             person=person,

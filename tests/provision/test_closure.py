@@ -109,3 +109,16 @@ def test_refusal_or_no_answer_is_recorded_as_such(coordinator, follow_up, status
     assert follow_up.status == status and follow_up.occupation == ""
     with pytest.raises(ValidationError):
         record_follow_up(user=coordinator, follow_up=follow_up, status="done")
+
+
+def test_a_coordinator_of_another_team_does_not_close_the_case(colleague, person):
+    with pytest.raises(PermissionDenied):
+        _close(colleague, person.cases.get())
+    assert person.cases.get().status == CaseStatus.OPEN
+
+
+def test_the_authority_does_not_record_a_follow_up(coordinator, officer, person):
+    closure = _close(coordinator, person.cases.get())
+    follow_up = FollowUp.objects.filter(closure=closure).first()
+    with pytest.raises(PermissionDenied):
+        record_follow_up(user=officer, follow_up=follow_up, status=FollowUpStatus.REFUSED)
