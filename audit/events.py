@@ -6,7 +6,7 @@ import contextvars
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -50,6 +50,63 @@ def log_access(
     return entries[0] if entries else None
 
 
+@dataclass
+class _RequestReads:
+    """What one request has logged so far, and the reasons its user reads people under."""
+
+    reasons: dict[tuple[str, str], str] = field(default_factory=dict)
+    logged: set[tuple[str, str]] = field(default_factory=set)
+
+
+_request: contextvars.ContextVar[_RequestReads | None] = contextvars.ContextVar(
+    "access_log_request", default=None
+)
+_READS = ("read", "export")
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """One request (the middleware opens it): reads logged in it carry the reason in force for
+    that person, whoever logs them (a section, a view, a template tag), and `read_logged` tells
+    whether the page has logged anything about a person yet."""
+    token = _request.set(_RequestReads())
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
+
+def remember_reason(user_id, person_id, reason: str) -> None:
+    """Every read of this person by this user in this request is logged with `reason`."""
+    scope = _request.get()
+    if scope is not None and reason:
+        scope.reasons[(str(user_id), str(person_id))] = reason
+
+
+def read_logged(user_id, person_id) -> bool | None:
+    """Has this request logged a read of the person by the user? None outside a request."""
+    scope = _request.get()
+    if scope is None:
+        return None
+    return (str(user_id), str(person_id)) in scope.logged
+
+
+def _with_reasons(user, accesses: list[Access]) -> list[Access]:
+    scope = _request.get()
+    if scope is None or user is None:
+        return accesses
+    uid = str(getattr(user, "pk", user))
+    result = []
+    for access in accesses:
+        key = (uid, str(access.person_id))
+        if access.action in _READS:
+            scope.logged.add(key)
+            if not access.reason and key in scope.reasons:
+                access = replace(access, reason=scope.reasons[key])
+        result.append(access)
+    return result
+
+
 # Reads logged inside `one_write()`: (depth of transactions when it began, [(user, access)]).
 _batch: contextvars.ContextVar[tuple[int, list] | None] = contextvars.ContextVar(
     "access_log_batch", default=None
@@ -85,7 +142,7 @@ def log_accesses(*, user, accesses: Iterable[Access]) -> list[AccessLogEntry]:
     Inside `one_write()` (and not inside a transaction opened there) the entries are written
     when the block ends, and an empty list is returned.
     """
-    accesses = list(accesses)
+    accesses = _with_reasons(user, list(accesses))
     if not accesses:
         return []
     batch = _batch.get()

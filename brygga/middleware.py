@@ -40,3 +40,18 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class AccessLogRequestMiddleware:
+    """Each request is one scope of the access log (`audit.events.request_scope`): reads logged
+    while it runs carry the reason the user gave for that person, and a page that showed a person
+    knows whether it has logged the read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from audit.events import request_scope
+
+        with request_scope():
+            return self.get_response(request)

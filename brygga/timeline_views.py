@@ -74,7 +74,7 @@ def _log(request, person, entries, action):
     log_accesses(user=request.user, accesses=accesses)
 
 
-@person_view(log=False)
+@person_view()
 def timeline_page(request, person):
     return _page(request, person)
 
@@ -96,7 +96,7 @@ def _page(request, person):
     )
 
 
-@person_view(log=False)
+@person_view()
 def timeline_pdf(request, person):
     # Always Swedish, whatever the user's language: the printout is the authority's document.
     with translation.override("sv"):

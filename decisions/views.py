@@ -122,7 +122,7 @@ def application_detail(request, application, person):
     )
 
 
-@record_view(_application, record_type="application", roles=AUTHORITY_ROLES, write=True, log=False)
+@record_view(_application, record_type="application", roles=AUTHORITY_ROLES, write=True)
 def communication(request, application, person):
     frozen = actions.communication_frozen(application)
     form = CommunicationForm(_data(request), initial=_communication_initial(application))
@@ -160,7 +160,7 @@ def _communication_initial(application: Application) -> dict:
 # Decisions
 
 
-@record_view(_application, record_type="application", roles=AUTHORITY_ROLES, write=True, log=False)
+@record_view(_application, record_type="application", roles=AUTHORITY_ROLES, write=True)
 def decision_create(request, application, person):
     form = DecisionForm(_data(request), application=application, initial=_decision_initial(request))
     if request.method == "POST" and form.is_valid():
@@ -238,7 +238,7 @@ def _chain(decision: Decision) -> tuple[list[Decision], list[Decision]]:
     return earlier, later
 
 
-@record_view(_decision, record_type="decision", log=False)
+@record_view(_decision, record_type="decision")
 def decision_letter(request, decision, person):
     pdf = letter_pdf(decision)
     log_access(
@@ -253,7 +253,7 @@ def decision_letter(request, decision, person):
     return response
 
 
-@record_view(_decision, record_type="decision", roles=AUTHORITY_ROLES, write=True, log=False)
+@record_view(_decision, record_type="decision", roles=AUTHORITY_ROLES, write=True)
 def delivery_create(request, decision, person):
     form = DeliveryForm(_data(request))
     if request.method == "POST" and form.is_valid():
@@ -272,7 +272,7 @@ def delivery_create(request, decision, person):
 # Appeals
 
 
-@record_view(_decision, record_type="decision", roles=AUTHORITY_ROLES, write=True, log=False)
+@record_view(_decision, record_type="decision", roles=AUTHORITY_ROLES, write=True)
 def appeal_create(request, decision, person):
     form = AppealForm(_data(request), decision=decision)
     if request.method == "POST" and form.is_valid():
@@ -313,7 +313,7 @@ def appeal_detail(request, appeal, person):
     )
 
 
-@record_view(_appeal, record_type="appeal", roles=AUTHORITY_ROLES, write=True, log=False)
+@record_view(_appeal, record_type="appeal", roles=AUTHORITY_ROLES, write=True)
 def appeal_step(request, appeal, person):
     steps = actions.next_appeal_steps(appeal)
     form = AppealStepForm(_data(request), appeal=appeal, steps=steps)

@@ -68,10 +68,8 @@ def _record_page(load, *, record_type: str, write: bool = False):
     """A page about one of the person's records; only the provider side ever changes them, and
     others are refused before any reason is asked. Each page logs what it shows."""
     if write:
-        return record_view(
-            load, record_type=record_type, roles=PROVIDER_ROLES, write=True, log=False
-        )
-    return record_view(load, record_type=record_type, log=False)
+        return record_view(load, record_type=record_type, roles=PROVIDER_ROLES, write=True)
+    return record_view(load, record_type=record_type)
 
 
 def _note(pk):

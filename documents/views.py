@@ -29,7 +29,7 @@ def attachment_upload(request, pk):
 
 
 @csrf_protect
-@person_view(write=True, log=False)
+@person_view(write=True)
 def _attachment_upload(request, person):
     posted = (request.POST, request.FILES) if request.method == "POST" else ()
     # Read only once the body has been parsed (just above), which is when the handler knows.
@@ -73,7 +73,7 @@ def _load_attachment(pk) -> tuple[Attachment, object]:
     return attachment, attachment.person_id
 
 
-@record_view(_load_attachment, record_type="attachment", log=False)  # logged as an export
+@record_view(_load_attachment, record_type="attachment")  # logged as an export
 def attachment_download(request, attachment, _person):
     pk = attachment.pk
     # Only now, with access settled, is the content itself read.

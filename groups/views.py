@@ -188,7 +188,10 @@ def session_detail(request, pk):
         )
         messages.success(request, _("The attendance was saved."))
         return redirect("groups:session", pk=session.pk)
-    actions.log_attendance_read(user=request.user, session=session, person_ids=current)
+    # Every participant the page names is a read, not only those with attendance recorded.
+    actions.log_attendance_read(
+        user=request.user, session=session, person_ids=[p.pk for p in people]
+    )
     staff = list(session.staff.all())
     context = {
         "session": session,

@@ -76,7 +76,7 @@ def _linked_objects(person, value: str) -> dict:
     return {}
 
 
-@person_view(write=True, log=False)
+@person_view(write=True)
 def start(request, person):
     form = StartForm(posted(request), link_choices=_link_choices(person))
     if request.method == "POST" and form.is_valid():
@@ -166,7 +166,7 @@ def _answer_rows(defn, answers: dict) -> list[dict]:
     return rows
 
 
-@record_view(load_response, record_type="instrument_response", log=False)
+@record_view(load_response, record_type="instrument_response")
 def fhir_export(request, response, _person):
     """The response as a FHIR QuestionnaireResponse (R5, validated by fhir.resources)."""
     from instruments import fhir
@@ -196,7 +196,7 @@ def fhir_export(request, response, _person):
     return reply
 
 
-@person_view(write=True, log=False)
+@person_view(write=True)
 def home_link(request, person):
     form = HomeLinkForm(posted(request), link_choices=_link_choices(person))
     if request.method == "POST" and form.is_valid():
@@ -230,7 +230,7 @@ def home_link(request, person):
 
 
 @require_POST
-@record_view(load_link, record_type="home_link", write=True, log=False)
+@record_view(load_link, record_type="home_link", write=True)
 def revoke_link(request, link, _person):
     actions.revoke_link(user=request.user, link=link)
     messages.success(request, _("The link has been withdrawn and can no longer be used."))
@@ -273,7 +273,7 @@ def alert_list(request):
     return render(request, "instruments/alert_list.html", {"alerts": alerts})
 
 
-@person_view(log=False)
+@person_view()
 def compare(request, person, code):
     """A structured account (En vanlig dag) on two dates side by side, slot by slot."""
     try:

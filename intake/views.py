@@ -178,7 +178,7 @@ def intake_talk_create(request, intake, _person):
     return _talk_form(request, intake.person, intake)
 
 
-@person_view(write=True, log=True)
+@person_view(write=True)
 def person_talk_create(request, person):
     return _talk_form(request, person, None)
 
@@ -239,7 +239,7 @@ def talk_conclude(request, talk, _person):
     return render(request, "intake/talk_conclude.html", {"form": form, "talk": talk})
 
 
-@person_view(write=True, log=True)
+@person_view(write=True)
 def person_referral_create(request, person):
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

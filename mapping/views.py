@@ -49,7 +49,7 @@ def _refused(form, error: ValidationError) -> None:
     form.add_error(None, error)
 
 
-@person_view(write=True, log=False)
+@person_view(write=True)
 def mapping_start(request, person):
     form = StartMappingForm(_posted(request), person=person)
     if request.method == "POST" and form.is_valid():

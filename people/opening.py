@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from audit.events import log_access
+from audit.events import log_access, read_logged, remember_reason
 from audit.models import Action
 from organisation.permissions import CASE_ROLES, Level
 from organisation.roles import role_required
@@ -64,8 +64,14 @@ def open_record(
     write: bool = False,
     log: bool = True,
 ) -> tuple[Person, Level]:
-    """Check access to the person and log the read of one of their records (see module doc)."""
+    """Check access to the person and log the read of one of their records (see module doc).
+
+    With `log=False` the caller logs what it shows itself (a list of records, an export); the
+    reason in force is still remembered for the request, so those entries carry it too.
+    """
     person, level = access.get_person_for_user(user, person_id, write=write)
+    if level < Level.WRITE:
+        remember_reason(user.pk, person.pk, reason_in_force(user, person.pk))
     if log:
         log_read(user, person.pk, level, record_type=record_type, record_id=record_id)
     return person, level
@@ -128,18 +134,19 @@ def record_view(
     record_type: str,
     roles: Iterable[str] = CASE_ROLES,
     write: bool = False,
-    log: bool = True,
     check: Checker | None = None,
 ):
-    """A page about one record of a person: `load(pk) -> (record, person_id)`, then
-    `open_record`; the view gets `(request, record, person, ...)` and `request.access_level`.
+    """A page about one record of a person: `load(pk) -> (record, person_id)`, then the person
+    is opened as `open_record` does; the view gets `(request, record, person, ...)` and
+    `request.access_level`.
 
     A record whose access is not simply its person's gives `check` instead of `load`; the view
     then gets the record's `person` (None while the record has none).
 
-    Every request is logged as a read, whatever its method: a form that is posted back shows
-    the record again. A view that logs only some requests passes `log=False` and calls
-    `log_read` itself.
+    Logging: every page that shows the person (answers 200, whatever the method: a form posted
+    back shows the record again) leaves at least one read entry. A view may log what it shows
+    in detail itself; if it logged nothing about the person, the wrapper logs the record read.
+    Every read logged during the request carries the reason in force, whoever logs it.
     """
     if (load is None) == (check is None):
         raise TypeError("record_view needs either load or check")
@@ -152,49 +159,50 @@ def record_view(
                 if check is not None:
                     record, level = check(request.user, pk, write=write)
                     person = getattr(record, "person", None)
+                    if person is not None and level < Level.WRITE:
+                        reason = reason_in_force(request.user, person.pk)
+                        remember_reason(request.user.pk, person.pk, reason)
                 else:
                     record, person_id = load(pk)
-                    person, level = access.get_person_for_user(request.user, person_id, write=write)
+                    person, level = open_record(request.user, person_id, write=write, log=False)
             except ReasonRequired as required:
                 return reason_redirect(required.person, request.get_full_path())
-            if log:
-                person_id = person.pk if person is not None else None
-                log_read(request.user, person_id, level, record_type=record_type, record_id=pk)
             request.access_level = level  # type: ignore[attr-defined]
-            return view(request, record, person, *args, **kwargs)
+            response = view(request, record, person, *args, **kwargs)
+            if person is not None:
+                ensure_read_logged(request, person.pk, level, record_type, pk, response)
+            return response
 
         return wrapped
 
     return decorator
 
 
+def ensure_read_logged(
+    request: HttpRequest, person_id, level: Level, record_type: str, record_id, response
+) -> None:
+    """A page that showed a person (200) and logged nothing about them logs the record read."""
+    if response.status_code == 200 and not read_logged(request.user.pk, person_id):
+        log_read(request.user, person_id, level, record_type=record_type, record_id=record_id)
+
+
 def person_view(
     *,
     write: bool = False,
     roles: Iterable[str] = CASE_ROLES,
-    log: bool = False,
     record_type: str = "person",
     merged_to: str = "people:detail",
 ):
     """A page keyed by the person's own pk: `record_view` of the person record itself; the view
     gets `(request, person, ...)`. A merged-away record sends the user to the one it points to
-    (the page named `merged_to`). With `log`, the read is logged here; without, the page logs
-    what it shows itself (the person page logs each section's records)."""
+    (the page named `merged_to`). Logged as `record_view` logs."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @record_view(_the_person, record_type="person", roles=roles, write=write, log=False)
+        @record_view(_the_person, record_type=record_type, roles=roles, write=write)
         @wraps(view)
         def wrapped(request: HttpRequest, _record, person: Person, *args, **kwargs):
             if person.merged_into_id:
                 return redirect(merged_to, pk=person.merged_into_id)
-            if log:
-                log_read(
-                    request.user,
-                    person.pk,
-                    request.access_level,
-                    record_type=record_type,
-                    record_id=person.pk,
-                )
             return view(request, person, *args, **kwargs)
 
         return wrapped

@@ -179,7 +179,7 @@ def _follow_up(pk):
     return item, item.person_id
 
 
-@record_view(_follow_up, record_type="follow_up", roles=PROVIDER_ROLES, write=True, log=False)
+@record_view(_follow_up, record_type="follow_up", roles=PROVIDER_ROLES, write=True)
 def follow_up(request, item, person):
     form = FollowUpRecordForm(_data(request))
     if item.status != "pending":

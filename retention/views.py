@@ -31,9 +31,7 @@ from retention.models import CullRecord, RegisterExtract, RetentionException
 from retention.rules import RULES
 
 # A manager's page about one person of their own units (write access to the person).
-manager_person_view = person_view(
-    write=True, roles=RETENTION_ROLES, log=False, merged_to="retention:person"
-)
+manager_person_view = person_view(write=True, roles=RETENTION_ROLES, merged_to="retention:person")
 
 
 @role_required(*RETENTION_ROLES)
