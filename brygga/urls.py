@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.api import api
-from brygga import views
+from brygga import health, views
 from sso import views as sso_views
 
 admin.site.site_header = "Brygga – administration"
@@ -11,6 +11,7 @@ admin.site.site_title = "Brygga"
 urlpatterns = [
     path("", views.home, name="home"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
+    path("health/", health.health, name="health"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     # Ends the session, and the provider's too after a single sign-on (sso app).
     path("accounts/logout/", sso_views.LogoutView.as_view(), name="logout"),

@@ -489,6 +489,7 @@ MATRIX = {
         None,
         row(OK, OK, OK, OK, OK, OK, OK, OK, OK),
     ),
+    "health": ("get", lambda ctx: "/health/", None, PUBLIC),
     "login": (
         "get",
         lambda ctx: LOGIN_PATH,
