@@ -169,8 +169,9 @@ def record_view(
                 return reason_redirect(required.person, request.get_full_path())
             request.access_level = level  # type: ignore[attr-defined]
             response = view(request, record, person, *args, **kwargs)
-            if person is not None:
-                ensure_read_logged(request, person.pk, level, record_type, pk, response)
+            # A record without a person yet (an unidentified intake) is logged as a read too.
+            person_id = person.pk if person is not None else None
+            ensure_read_logged(request, person_id, level, record_type, pk, response)
             return response
 
         return wrapped
