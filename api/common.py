@@ -22,11 +22,13 @@ def require_roles(request, *roles: str) -> None:
         raise PermissionDenied
 
 
-def load_person(request, pk, *, write: bool = False, roles=CASE_ROLES) -> tuple[Person, int]:
+def load_person(
+    request, pk, *, write: bool = False, roles=CASE_ROLES
+) -> tuple[Person, access.Level]:
     """As `people.views.person_view`: 404, 403 with reason_required, 403, or the current record."""
     require_roles(request, *roles)
     person, level = access.get_person_for_user(request.user, pk, write=write)
-    if person.merged_into_id:
+    if person.merged_into_id and person.merged_into is not None:
         person = person.merged_into
     return person, level
 

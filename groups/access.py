@@ -61,7 +61,8 @@ def eligible_participants(user, day: datetime.date) -> QuerySet[Person]:
 def staff_candidates(group: Group):
     """Coordinators of the group's unit and teams below it, and managers above or at it."""
     below = group.unit.descendant_ids()
-    above, unit = set(), group.unit
+    above: set[int] = set()
+    unit: Unit | None = group.unit
     while unit is not None:
         above.add(unit.pk)
         unit = Unit.objects.filter(pk=unit.parent_id).first() if unit.parent_id else None

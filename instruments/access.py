@@ -31,8 +31,8 @@ def get_link_for_user(user, pk, *, write: bool = False) -> tuple[HomeLink, Level
 
 
 def get_alert_for_user(user, pk, *, write: bool = False) -> tuple[RiskAlert, Level]:
-    alert = RiskAlert.objects.select_related("person", "response", "resolved_by").filter(pk=pk)
-    alert = alert.first()
+    alerts = RiskAlert.objects.select_related("person", "response", "resolved_by").filter(pk=pk)
+    alert = alerts.first()
     if alert is None:
         raise Http404
     _person, level = get_person_for_user(user, alert.person_id, write=write)

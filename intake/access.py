@@ -38,7 +38,7 @@ def unit_intakes(user) -> QuerySet[Intake]:
 
 
 def intake_level(user, intake: Intake) -> Level:
-    if intake.person_id is not None:
+    if intake.person is not None:
         level = access_level(user, intake.person)
         if level == Level.NONE:
             return Level.NONE
@@ -61,7 +61,7 @@ def load_intake(user, pk, *, write: bool = False) -> tuple[Intake, Level]:
     level = intake_level(user, intake)
     if level == Level.NONE:
         raise Http404
-    if level == Level.REASON_REQUIRED:
+    if level == Level.REASON_REQUIRED and intake.person is not None:
         raise ReasonRequired(intake.person.merged_into or intake.person)
     if write and level < Level.WRITE:
         raise PermissionDenied

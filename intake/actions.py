@@ -42,7 +42,7 @@ def _log(user, intake: Intake, action: str, record_type: str = "intake", record_
 @transaction.atomic
 def create_intake(*, user, unit: Unit, data: dict) -> Intake:
     intake = Intake(unit=unit, created_by=user, **data)
-    if intake.person_id and intake.case_id is None:
+    if intake.person is not None and intake.case_id is None:
         intake.case = _open_case(user, intake.person, unit)
     intake.save()
     _log(user, intake, Action.CREATE)
@@ -68,7 +68,7 @@ def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> In
     for name, value in data.items():
         setattr(intake, name, value)
     intake.triaged = True
-    if intake.person_id and intake.case_id is None:
+    if intake.person is not None and intake.case_id is None:
         intake.case = _open_case(user, intake.person, intake.unit)
     intake.save()
     log_access(
@@ -163,7 +163,7 @@ def close_intake(
             person=intake.person,
             intake=intake,
             origin=ReferralOrigin.INTAKE,
-            service=referred_to,
+            service=intake.referred_to,
             referred_on=intake.closed_on,
             note=intake.outcome_reason,
             created_by=user,
@@ -223,7 +223,7 @@ def conclude_talk(
             person=talk.person,
             intake=talk.intake,
             origin=ReferralOrigin.TALK,
-            service=referred_to,
+            service=talk.referred_to,
             note=talk.outcome_reason,
             created_by=user,
         )
@@ -241,7 +241,7 @@ def create_referral(
         errors["origin"] = [_("Choose where the referral comes from.")]
     if service is None:
         errors["service"] = [_("Choose the service the person was referred to.")]
-    if errors:
+    if errors or service is None:
         raise ValidationError(errors)
     referral = Referral.objects.create(
         person=person, origin=origin, service=service, note=note, created_by=user

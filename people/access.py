@@ -74,7 +74,7 @@ def findable_outside_own_cases(user) -> QuerySet[Person]:
 
 
 def access_level(user, person: Person) -> Level:
-    if person.merged_into_id:
+    if person.merged_into_id and person.merged_into is not None:
         # A merged record is only a pointer: what counts is access to the record it points to.
         person = person.merged_into
     roles = roles_of(user)

@@ -68,6 +68,10 @@ def cull_person(person_id, today: datetime.date) -> CullRecord | None:
         verdict = assess(person, today)
         if not verdict.cull:
             return None
+        # A CULL verdict always carries the record and its dates (retention.rules.assess).
+        assert verdict.record is not None
+        assert verdict.last_entry_on is not None and verdict.due_on is not None
+        assert verdict.deadline is not None
         counts = verdict.record.counts()
         _delete_rows(verdict.record)
         culled = CullRecord.objects.create(
@@ -111,9 +115,10 @@ def _delete_rows(record: Record) -> None:
                     **{f"{edge.field.attname}__in": list(pks)}
                 ).update(**{edge.field.attname: None})
     for model in record.deletion_order():
-        pks = list(record.rows[model])
-        for start in range(0, len(pks), 500):
-            models.QuerySet(model=model).filter(pk__in=pks[start : start + 500])._raw_delete(db)
+        model_pks = list(record.rows[model])
+        for start in range(0, len(model_pks), 500):
+            chunk = model_pks[start : start + 500]
+            models.QuerySet(model=model).filter(pk__in=chunk)._raw_delete(db)
 
 
 # Exceptions marked by the manager
@@ -189,7 +194,7 @@ def cull_access_log(today: datetime.date) -> LogCulling:
         # The chain head's lock keeps writers out while the chain's start moves.
         ChainHead.objects.select_for_update().filter(pk=1).first()
         plan = plan_access_log_culling(today)
-        if not plan.count:
+        if not plan.count or plan.last_culled_id is None:
             return plan
         last = AccessLogEntry.objects.get(id=plan.last_culled_id)
         AccessLogCheckpoint.objects.create(
