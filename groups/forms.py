@@ -145,7 +145,8 @@ class HeadCountForm(forms.Form):
                 HeadCount,
                 fields=["activity", "date", "count", *(name for name, _label in AGE_BANDS)],
                 widgets={"date": DateInput},
-                help_texts={"count": _("How many came. Never names: only numbers are kept.")},
+                # django-stubs wants str here; Django takes a lazy translation as well.
+                help_texts={"count": _("How many came. Never names: only numbers are kept.")},  # type: ignore[dict-item]
             )
         )
         cast(forms.ModelChoiceField, self.fields["activity"]).queryset = place.activities.filter(

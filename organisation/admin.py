@@ -31,7 +31,7 @@ def is_administrator(request) -> bool:
 
 
 # The whole admin site is open to administrators by role, not by Django's is_staff flag.
-admin.site.has_permission = is_administrator
+admin.site.has_permission = is_administrator  # type: ignore[method-assign]  # on purpose
 _django_admin_view = admin.site.admin_view
 
 
@@ -51,7 +51,7 @@ def admin_view(view, cacheable=False):
     return guarded
 
 
-admin.site.admin_view = admin_view
+admin.site.admin_view = admin_view  # type: ignore[method-assign]  # on purpose
 
 
 class AdministratorOnly:

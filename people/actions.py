@@ -150,9 +150,10 @@ def merge_people(*, user, keep: Person, other: Person) -> Person:
     keep = Person.objects.select_for_update().get(pk=keep.pk)
     other = Person.objects.select_for_update().get(pk=other.pk)
     for relation in Person._meta.related_objects:
-        if relation.related_model is Person or relation.many_to_many:
+        model = relation.related_model  # a model class once the apps are loaded
+        if model is Person or relation.many_to_many or isinstance(model, str):
             continue
-        relation.related_model._base_manager.filter(**{relation.field.name: other}).update(
+        model._base_manager.filter(**{relation.field.name: other}).update(
             **{relation.field.name: keep}
         )
     for field in MERGE_FILL_FIELDS:

@@ -227,15 +227,15 @@ def reassign(
     if from_user.pk == to_user.pk:
         raise ValidationError({"to_user": _("Choose another coordinator to move the cases to.")})
     team_id = _manager_team_of(to_user, user)
-    links = CaseStaff.objects.select_for_update().filter(
+    to_move = CaseStaff.objects.select_for_update().filter(
         user=from_user,
         role__in=COORDINATOR_ROLES,
         case__status=CaseStatus.OPEN,
         case__provider_unit_id__in=units,
     )
     if case_ids is not None:
-        links = links.filter(case_id__in=list(case_ids))
-    links = list(links.select_related("case"))
+        to_move = to_move.filter(case_id__in=list(case_ids))
+    links = list(to_move.select_related("case"))
     if not links:
         raise ValidationError(_("There are no open cases to move."))
     held = set(
@@ -321,8 +321,9 @@ def capacity(user, today: datetime.date | None = None) -> dict:
         .annotate(n=Count("id", distinct=True))
     )
     for kind in kinds:
-        kind.used = used.get(kind.pk, 0)
-        kind.follow_up_used = follow_up_used.get(kind.pk, 0)
+        # Counts for the page, set on the rows (mypy cannot type such attributes).
+        kind.used = used.get(kind.pk, 0)  # type: ignore[attr-defined]
+        kind.follow_up_used = follow_up_used.get(kind.pk, 0)  # type: ignore[attr-defined]
     return {
         "kinds": kinds,
         "coordinators": coordinator_loads(units),
@@ -349,8 +350,10 @@ def coordinator_loads(units: set[int]) -> list:
         if membership.user_id in seen:
             continue
         seen.add(membership.user_id)
-        membership.load = loads.get(membership.user_id, 0)
-        membership.over = membership.load > membership.caseload_ceiling
+        load = loads.get(membership.user_id, 0)
+        # For the page, set on the rows (mypy cannot type such attributes).
+        membership.load = load  # type: ignore[attr-defined]
+        membership.over = load > membership.caseload_ceiling  # type: ignore[attr-defined]
         rows.append(membership)
     return rows
 

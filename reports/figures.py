@@ -362,8 +362,8 @@ def contact_time_ongoing(on_date) -> dict:
     from django.db.models.fields import DateField
 
     qs = Case.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on_date))
-    qs = _contact_days(qs, Value(on_date, output_field=DateField()))
-    return summary(qs.filter(first_start__lte=on_date), "days")
+    contacts = _contact_days(qs, Value(on_date, output_field=DateField()))
+    return summary(contacts.filter(first_start__lte=on_date), "days")
 
 
 # Decisions and appeals

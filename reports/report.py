@@ -75,6 +75,7 @@ def table(
     note="",
     chart="",
     total_keys=(),
+    kind="counts",
 ):
     """rows: [(key, label, [values])]; total: [values] or None (the column sums).
 
@@ -92,6 +93,7 @@ def table(
         "source": SEEDS.get(source, ""),
         "note": str(note),
         "chart": chart,
+        "kind": kind,
     }
 
 
@@ -127,18 +129,6 @@ def stats_table(
             values.append(value)
         rows.append((stat, labels[stat], values))
     return table(key, title, columns, rows, kind="stats", **options)
-
-
-def _with_kind(function):
-    def wrapped(*args, kind="counts", **kwargs):
-        result = function(*args, **kwargs)
-        result["kind"] = kind
-        return result
-
-    return wrapped
-
-
-table = _with_kind(table)
 
 
 # Figures computed beforehand, side by side (build_report), keyed by function and arguments.
@@ -456,7 +446,7 @@ def staff_numbers(*row_lists: list[dict]) -> dict:
     "Coordinator 2" in the caseload and in the visits is the same person, so an analyst can set
     one staff member's visits beside their caseload.
     """
-    names = {}
+    names: dict[object, str] = {}
     for rows in row_lists:
         for row in rows:
             names.setdefault(row["user_id"], row["name"] or "")
@@ -768,6 +758,7 @@ def add_shares(tbl: dict) -> None:
     tbl["columns"].append(_("Share (%)"))
     for row in tbl["rows"]:
         value = row["values"][0]
+        share: object
         if is_hidden(value) or is_hidden(total):
             share = HIDDEN
         else:
@@ -789,7 +780,7 @@ def build_report(
     # The figures do not depend on each other: on PostgreSQL they are counted side by side,
     # in one snapshot (reports/parallel.py); the sections then lay them out.
     calls = figure_calls(start, end, on_date)
-    results = parallel.run_all([functools.partial(*call) for call in calls])
+    results = parallel.run_all([functools.partial(call[0], *call[1:]) for call in calls])
     computed = {
         (call[0].__name__, call[1:]): result for call, result in zip(calls, results, strict=True)
     }

@@ -47,7 +47,7 @@ def suppress_group(values: list[int], total: int | None) -> tuple[list, object]:
                 break
             hidden.add(min(visible, key=lambda i: (values[i], i)))
     shown = [SMALL if i in primary else HIDDEN if i in hidden else v for i, v in enumerate(values)]
-    shown_total = total
+    shown_total: object = total
     if total_hidden:
         shown_total = SMALL if is_small(total) else HIDDEN
     return shown, shown_total
