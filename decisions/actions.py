@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +26,9 @@ from decisions.models import (
 from organisation.models import SupportKind, Unit, has_delegation
 from people.models import Case, Person
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # What a granted decision sets going in the layers above (the provider's order), each as
 # `fn(officer, decision, provider_unit) -> [Access, ...]`, run inside the decision's transaction.
 # Filled by those apps' AppConfig.ready(), so that decisions never imports them.
@@ -35,7 +38,7 @@ GRANT_FOLLOWS: list[Callable[[Any, Decision, Unit | None], list[Access]]] = []
 @transaction.atomic
 def create_application(
     *,
-    user,
+    user: User,
     person: Person,
     case: Case,
     support_kind: SupportKind,
@@ -78,7 +81,7 @@ def communication_frozen(application: Application) -> bool:
 @transaction.atomic
 def record_communication(
     *,
-    user,
+    user: User,
     application: Application,
     communicated_on: datetime.date | None,
     method: str = "",
@@ -131,7 +134,7 @@ def _next_number(decided_on: datetime.date) -> str:
 
 def validate_decision(
     *,
-    officer,
+    officer: User,
     application: Application,
     outcome: str,
     reasons: str,
@@ -215,7 +218,7 @@ def validate_decision(
 @transaction.atomic
 def issue_decision(
     *,
-    officer,
+    officer: User,
     application: Application,
     outcome: str,
     content: str,
@@ -225,7 +228,7 @@ def issue_decision(
     goals: str = "",
     period_from: datetime.date | None = None,
     period_to: datetime.date | None = None,
-    presented_by=None,
+    presented_by: User | None = None,
     participants: str = "",
     kind: str = DecisionKind.NEW,
     replaces: Decision | None = None,
@@ -284,7 +287,7 @@ def issue_decision(
 @transaction.atomic
 def record_delivery(
     *,
-    user,
+    user: User,
     decision: Decision,
     method: str,
     sent_on: datetime.date,
@@ -314,7 +317,7 @@ def record_delivery(
 @transaction.atomic
 def register_appeal(
     *,
-    user,
+    user: User,
     decision: Decision,
     received_on: datetime.date,
     decision_received_on: datetime.date,
@@ -415,7 +418,9 @@ def _appeal_errors(appeal: Appeal, status: str, fields: dict) -> dict[str, list[
 
 
 @transaction.atomic
-def update_appeal(*, user, appeal: Appeal, status: str, notes: str = "", **fields) -> Appeal:
+def update_appeal(
+    *, user: User, appeal: Appeal, status: str, notes: str = "", **fields: Any
+) -> Appeal:
     """Move an appeal on: reconsidered, forwarded, dismissed, judged or withdrawn."""
     unknown = set(fields) - {name for names in APPEAL_FIELDS.values() for name in names}
     if unknown:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,8 +32,12 @@ from delivery.models import (
 from delivery.schedule import tapering_dates
 from people.models import Person
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
-def _log(user, person_id, action: str, record_type: str, record_id) -> None:
+
+def _log(user: User, person_id: Any, action: str, record_type: str, record_id: Any) -> None:
     log_access(
         user=user, person=person_id, action=action, record_type=record_type, record_id=record_id
     )
@@ -43,7 +48,7 @@ def _log(user, person_id, action: str, record_type: str, record_id) -> None:
 
 def create_note(
     *,
-    user,
+    user: User,
     person: Person,
     happened_on: datetime.date,
     text: str,
@@ -65,14 +70,16 @@ def create_note(
     return note
 
 
-def _own_draft(user, note: Note) -> None:
+def _own_draft(user: User, note: Note) -> None:
     if note.is_signed:
         raise SignedNoteError("A signed journal note cannot be changed.")
     if note.written_by_id != user.pk:
         raise PermissionDenied(_("Only the author may change a draft."))
 
 
-def update_note(*, user, note: Note, happened_on: datetime.date, text: str, visit=None) -> Note:
+def update_note(
+    *, user: User, note: Note, happened_on: datetime.date, text: str, visit: Visit | None = None
+) -> Note:
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(user, note)
@@ -82,7 +89,7 @@ def update_note(*, user, note: Note, happened_on: datetime.date, text: str, visi
     return note
 
 
-def delete_note(*, user, note: Note) -> None:
+def delete_note(*, user: User, note: Note) -> None:
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(user, note)
@@ -91,7 +98,7 @@ def delete_note(*, user, note: Note) -> None:
         _log(user, person_id, Action.DELETE, "journal_note", pk)
 
 
-def sign_note(*, user, note: Note) -> Note:
+def sign_note(*, user: User, note: Note) -> Note:
     """The author signs their own draft; from then on the note is never altered."""
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
@@ -103,7 +110,7 @@ def sign_note(*, user, note: Note) -> Note:
     return note
 
 
-def add_objection(*, user, note: Note, given_on: datetime.date, text: str) -> Objection:
+def add_objection(*, user: User, note: Note, given_on: datetime.date, text: str) -> Objection:
     with transaction.atomic():
         objection = Objection.objects.create(
             note=note, given_on=given_on, text=text, recorded_by=user
@@ -115,7 +122,7 @@ def add_objection(*, user, note: Note, given_on: datetime.date, text: str) -> Ob
 # Visits and homework
 
 
-def plan_visit(*, user, person: Person, **fields) -> Visit:
+def plan_visit(*, user: User, person: Person, **fields: Any) -> Visit:
     with transaction.atomic():
         visit = Visit.objects.create(person=person, created_by=user, **fields)
         _log(user, person.pk, Action.CREATE, "visit", visit.pk)
@@ -124,7 +131,7 @@ def plan_visit(*, user, person: Person, **fields) -> Visit:
 
 def plan_series(
     *,
-    user,
+    user: User,
     person: Person,
     start: datetime.date,
     time: datetime.time,
@@ -156,7 +163,7 @@ def plan_series(
     return visits
 
 
-def update_visit(*, user, visit: Visit, **fields) -> Visit:
+def update_visit(*, user: User, visit: Visit, **fields: Any) -> Visit:
     with transaction.atomic():
         for name, value in fields.items():
             setattr(visit, name, value)
@@ -165,7 +172,7 @@ def update_visit(*, user, visit: Visit, **fields) -> Visit:
     return visit
 
 
-def give_homework(*, user, visit: Visit, text: str) -> Homework:
+def give_homework(*, user: User, visit: Visit, text: str) -> Homework:
     if visit.kind != VisitKind.VISIT:
         raise ValidationError(_("Homework is given at individual visits."))
     with transaction.atomic():
@@ -185,7 +192,7 @@ def homework_to_follow_up(visit: Visit) -> list[Homework]:
 
 
 def follow_up_homework(
-    *, user, homework: Homework, visit: Visit, result: str, comment: str = ""
+    *, user: User, homework: Homework, visit: Visit, result: str, comment: str = ""
 ) -> Homework:
     if homework not in homework_to_follow_up(visit):
         raise ValidationError(_("Homework is followed up at the visit after the one it was given."))
@@ -206,7 +213,7 @@ def current_plan(person: Person) -> Plan | None:
 
 def create_plan(
     *,
-    user,
+    user: User,
     person: Person,
     visit_frequency: str,
     agreed_on: datetime.date,
@@ -258,7 +265,7 @@ def _latest(plan: Plan) -> None:
         raise SupersededPlanError("An earlier version of a plan cannot be changed.")
 
 
-def add_goal(*, user, plan: Plan, **fields) -> Goal:
+def add_goal(*, user: User, plan: Plan, **fields: Any) -> Goal:
     parent = fields.get("parent")
     if parent is not None and parent.plan_id != plan.pk:
         raise ValidationError(_("A sub-goal belongs to a goal of the same plan."))
@@ -271,7 +278,7 @@ def add_goal(*, user, plan: Plan, **fields) -> Goal:
 
 
 def review_goal(
-    *, user, goal: Goal, reviewed_on: datetime.date, outcome: str, comment: str = ""
+    *, user: User, goal: Goal, reviewed_on: datetime.date, outcome: str, comment: str = ""
 ) -> GoalReview:
     with transaction.atomic():
         _latest(goal.plan)
@@ -282,7 +289,7 @@ def review_goal(
     return review
 
 
-def goal_history(goal: Goal):
+def goal_history(goal: Goal) -> QuerySet[GoalReview]:
     """Every review of this goal, in this and earlier versions of the plan, latest first."""
     return GoalReview.objects.filter(goal__lineage=goal.lineage).select_related(
         "goal__plan", "reviewed_by"

@@ -4,6 +4,7 @@ upload is logged, in one transaction."""
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,9 @@ from audit.models import Action
 from documents.filetypes import FileType, detect, safe_filename
 from documents.models import Attachment, AttachmentKind
 from people.models import Case, Person
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -54,7 +58,7 @@ def check_content(content: bytes) -> FileType:
 @transaction.atomic
 def add_attachment(
     *,
-    user,
+    user: User,
     person: Person,
     case: Case | None,
     title: str,

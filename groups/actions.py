@@ -4,6 +4,7 @@ every read or change of personal data (participants, attendance) in the access l
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,11 @@ from groups.models import (
 )
 from people.models import Person
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+
 MAX_SESSIONS_AT_ONCE = 400
 
 
@@ -34,7 +40,7 @@ class BoardDecisionMissing(Exception):
 
 @transaction.atomic
 def generate_sessions(
-    *, user, group: Group, start: datetime.date, end: datetime.date
+    *, user: User, group: Group, start: datetime.date, end: datetime.date
 ) -> list[GroupSession]:
     """Sessions on the group's weekdays from start to end; days that already have one are kept."""
     if end < start:
@@ -61,12 +67,14 @@ def generate_sessions(
 
 
 @transaction.atomic
-def set_session_staff(*, user, session: GroupSession, staff) -> None:
+def set_session_staff(*, user: User, session: GroupSession, staff: Iterable[User]) -> None:
     session.staff.set(staff)
 
 
 @transaction.atomic
-def add_participant(*, user, group: Group, person: Person, today=None) -> GroupParticipant:
+def add_participant(
+    *, user: User, group: Group, person: Person, today: datetime.date | None = None
+) -> GroupParticipant:
     today = today or timezone.localdate()
     if not eligible_participants(user, today).filter(pk=person.pk).exists():
         raise ValidationError(_("Only people with a granted decision in force can take part."))
@@ -84,7 +92,7 @@ def add_participant(*, user, group: Group, person: Person, today=None) -> GroupP
 
 
 @transaction.atomic
-def remove_participant(*, user, participant: GroupParticipant) -> None:
+def remove_participant(*, user: User, participant: GroupParticipant) -> None:
     log_access(
         user=user,
         person=participant.person_id,
@@ -96,7 +104,7 @@ def remove_participant(*, user, participant: GroupParticipant) -> None:
 
 
 @transaction.atomic
-def record_attendance(*, user, session: GroupSession, present: dict) -> None:
+def record_attendance(*, user: User, session: GroupSession, present: dict) -> None:
     """present: {person id: True/False}; one log entry per person whose attendance is set."""
     accesses = []
     for person_id, was_there in present.items():
@@ -116,7 +124,7 @@ def record_attendance(*, user, session: GroupSession, present: dict) -> None:
     log_accesses(user=user, accesses=accesses)
 
 
-def log_attendance_read(*, user, session: GroupSession, person_ids) -> None:
+def log_attendance_read(*, user: User, session: GroupSession, person_ids: Iterable[Any]) -> None:
     log_accesses(
         user=user,
         accesses=[
@@ -128,7 +136,7 @@ def log_attendance_read(*, user, session: GroupSession, person_ids) -> None:
 
 @transaction.atomic
 def record_board_decision(
-    *, user, place: MeetingPlace, reference: str, decided_on: datetime.date
+    *, user: User, place: MeetingPlace, reference: str, decided_on: datetime.date
 ) -> None:
     place.board_decision_reference = reference.strip()
     place.board_decision_date = decided_on
@@ -137,7 +145,13 @@ def record_board_decision(
 
 @transaction.atomic
 def record_head_count(
-    *, user, place: MeetingPlace, activity: OpenActivity, date: datetime.date, count: int, bands
+    *,
+    user: User,
+    place: MeetingPlace,
+    activity: OpenActivity,
+    date: datetime.date,
+    count: int,
+    bands: dict[str, int],
 ) -> HeadCount:
     """Store or replace the day's count for the activity: numbers only."""
     if not place.has_board_decision:
@@ -152,7 +166,7 @@ def record_head_count(
     return row
 
 
-def log_participants_read(*, user, group: Group, rows) -> None:
+def log_participants_read(*, user: User, group: Group, rows: Iterable[Any]) -> None:
     log_accesses(
         user=user,
         accesses=[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -11,10 +13,13 @@ from organisation.roles import roles_of
 from people.access import Level, get_person_for_user, own_cases
 from people.models import CaseStaff
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 ALERT_ROLES = (Role.COORDINATOR, Role.MANAGER)
 
 
-def get_response_for_user(user, pk, *, write: bool = False) -> tuple[Response, Level]:
+def get_response_for_user(user: User, pk: Any, *, write: bool = False) -> tuple[Response, Level]:
     response = Response.objects.select_related("person", "created_by").filter(pk=pk).first()
     if response is None:
         raise Http404
@@ -22,7 +27,7 @@ def get_response_for_user(user, pk, *, write: bool = False) -> tuple[Response, L
     return response, level
 
 
-def get_link_for_user(user, pk, *, write: bool = False) -> tuple[HomeLink, Level]:
+def get_link_for_user(user: User, pk: Any, *, write: bool = False) -> tuple[HomeLink, Level]:
     link = HomeLink.objects.select_related("response").filter(pk=pk).first()
     if link is None:
         raise Http404
@@ -30,7 +35,7 @@ def get_link_for_user(user, pk, *, write: bool = False) -> tuple[HomeLink, Level
     return link, level
 
 
-def get_alert_for_user(user, pk, *, write: bool = False) -> tuple[RiskAlert, Level]:
+def get_alert_for_user(user: User, pk: Any, *, write: bool = False) -> tuple[RiskAlert, Level]:
     alerts = RiskAlert.objects.select_related("person", "response", "resolved_by").filter(pk=pk)
     alert = alerts.first()
     if alert is None:
@@ -39,7 +44,7 @@ def get_alert_for_user(user, pk, *, write: bool = False) -> tuple[RiskAlert, Lev
     return alert, level
 
 
-def open_alerts_for(user) -> QuerySet[RiskAlert]:
+def open_alerts_for(user: User) -> QuerySet[RiskAlert]:
     """Open alerts of the people the user works with: the assigned staff and the manager.
 
     Coordinators and managers see their teams' and units' people; anyone named on the person's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,10 +26,17 @@ from intake.models import (
 from organisation.models import Service, Unit
 from people.models import Case, CaseStaff, CaseStaffRole, Person
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+
 MIN_TALK_STAFF = 2
 
 
-def _log(user, intake: Intake, action: str, record_type: str = "intake", record_id=None):
+def _log(
+    user: User, intake: Intake, action: str, record_type: str = "intake", record_id: Any = None
+) -> None:
     """Log against the person when known; an unidentified intake is logged by its own id."""
     log_access(
         user=user,
@@ -40,7 +48,7 @@ def _log(user, intake: Intake, action: str, record_type: str = "intake", record_
 
 
 @transaction.atomic
-def create_intake(*, user, unit: Unit, data: dict) -> Intake:
+def create_intake(*, user: User, unit: Unit, data: dict) -> Intake:
     intake = Intake(unit=unit, created_by=user, **data)
     if intake.person is not None and intake.case_id is None:
         intake.case = _open_case(user, intake.person, unit)
@@ -62,7 +70,7 @@ def submit_web_intake(*, unit: Unit, data: dict) -> Intake:
 
 
 @transaction.atomic
-def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> Intake:
+def update_intake(*, user: User, intake: Intake, data: dict, changed: list[str]) -> Intake:
     if intake.status == IntakeStatus.CLOSED:
         raise ValidationError(_("A closed intake cannot be changed."))
     for name, value in data.items():
@@ -82,7 +90,7 @@ def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> In
     return intake
 
 
-def _open_case(user, person: Person, unit: Unit) -> Case:
+def _open_case(user: User, person: Person, unit: Unit) -> Case:
     """The person's open case in this unit, or a new one naming the officer."""
     case = Case.objects.filter(person=person, authority_unit=unit, status="open").first()
     if case is None:
@@ -95,7 +103,7 @@ def _open_case(user, person: Person, unit: Unit) -> Case:
 
 @transaction.atomic
 def add_note(
-    *, user, intake: Intake, happened_at: datetime.datetime, channel: str, text: str
+    *, user: User, intake: Intake, happened_at: datetime.datetime, channel: str, text: str
 ) -> IntakeNote:
     """FL 27 §: what is learned orally is documented, with when and by whom."""
     note = IntakeNote.objects.create(
@@ -114,7 +122,7 @@ def _mark_triaged(intake: Intake) -> None:
 
 
 @transaction.atomic
-def record_callback(*, user, intake: Intake) -> Intake:
+def record_callback(*, user: User, intake: Intake) -> Intake:
     intake.callback_done_at = timezone.now()
     intake.triaged = True
     intake.save(update_fields=["callback_done_at", "triaged"])
@@ -125,7 +133,7 @@ def record_callback(*, user, intake: Intake) -> Intake:
 @transaction.atomic
 def close_intake(
     *,
-    user,
+    user: User,
     intake: Intake,
     outcome: str,
     reason: str,
@@ -173,7 +181,7 @@ def close_intake(
     return intake
 
 
-def validate_talk_staff(staff) -> None:
+def validate_talk_staff(staff: Iterable[User]) -> None:
     if len(set(staff)) < MIN_TALK_STAFF:
         raise ValidationError(
             {"staff": [_("Two staff members lead an assessment talk: choose at least two.")]}
@@ -182,7 +190,7 @@ def validate_talk_staff(staff) -> None:
 
 @transaction.atomic
 def record_talk(
-    *, user, person: Person, intake: Intake | None, data: dict, staff
+    *, user: User, person: Person, intake: Intake | None, data: dict, staff: Iterable[User]
 ) -> AssessmentTalk:
     validate_talk_staff(staff)
     talk = AssessmentTalk.objects.create(person=person, intake=intake, created_by=user, **data)
@@ -196,7 +204,7 @@ def record_talk(
 @transaction.atomic
 def conclude_talk(
     *,
-    user,
+    user: User,
     talk: AssessmentTalk,
     outcome: str,
     reason: str = "",
@@ -234,7 +242,7 @@ def conclude_talk(
 
 @transaction.atomic
 def create_referral(
-    *, user, person: Person, origin: str, service: Service | None, note: str = ""
+    *, user: User, person: Person, origin: str, service: Service | None, note: str = ""
 ) -> Referral:
     errors = {}
     if origin not in ReferralOrigin.values:
@@ -257,7 +265,7 @@ def create_referral(
 
 
 @transaction.atomic
-def record_referral_result(*, user, referral: Referral, result: str) -> Referral:
+def record_referral_result(*, user: User, referral: Referral, result: str) -> Referral:
     if result not in ReferralResult.values:
         raise ValidationError({"result": [_("Choose what came of the referral.")]})
     referral.result = result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
@@ -11,10 +13,13 @@ from organisation.models import CASE_ROLES, Membership, Role, Unit
 from organisation.roles import roles_of
 from people.access import Level, get_person_for_user
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 STAFF_ROLES = (Role.OFFICER, Role.COORDINATOR)
 
 
-def get_mapping_for_user(user, pk, *, write: bool = False) -> tuple[Mapping, Level]:
+def get_mapping_for_user(user: User, pk: Any, *, write: bool = False) -> tuple[Mapping, Level]:
     """404 for an unknown mapping; otherwise the person's rules (ReasonRequired, 404, 403)."""
     mapping = (
         Mapping.objects.select_related("person", "case__authority_unit", "talk")
@@ -27,7 +32,7 @@ def get_mapping_for_user(user, pk, *, write: bool = False) -> tuple[Mapping, Lev
     return mapping, level
 
 
-def session_staff_candidates(user, mapping: Mapping) -> QuerySet:
+def session_staff_candidates(user: User, mapping: Mapping) -> QuerySet:
     """Officers and coordinators of the case's units and of the user's own units.
 
     Never analysts, administrators or meeting-place staff: they do not lead mapping sessions.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,11 +23,25 @@ from mapping.models import (
 from organisation.models import LifeArea
 from people.models import Case, CaseStatus, Person
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+
+    from intake.models import AssessmentTalk
+
 MIN_STAFF = 2
 MAX_SESSIONS = 5
 
 
-def _log(user, mapping: Mapping, action: str, record_type="mapping", record_id=None, detail=""):
+def _log(
+    user: User,
+    mapping: Mapping,
+    action: str,
+    record_type: str = "mapping",
+    record_id: Any = None,
+    detail: str = "",
+) -> None:
     log_access(
         user=user,
         person=mapping.person_id,
@@ -49,7 +64,12 @@ def _locked(mapping: Mapping) -> Mapping:
 
 @transaction.atomic
 def start_mapping(
-    *, user, person: Person, case: Case, started_on: datetime.date, talk=None
+    *,
+    user: User,
+    person: Person,
+    case: Case,
+    started_on: datetime.date,
+    talk: AssessmentTalk | None = None,
 ) -> Mapping:
     errors = {}
     if case.person_id != person.pk:
@@ -73,7 +93,7 @@ def start_mapping(
 
 @transaction.atomic
 def add_session(
-    *, user, mapping: Mapping, held_on: datetime.date, staff, notes: str
+    *, user: User, mapping: Mapping, held_on: datetime.date, staff: Iterable[User], notes: str
 ) -> MappingSession:
     mapping = _locked(mapping)
     _ensure_ongoing(mapping)
@@ -94,7 +114,7 @@ def add_session(
 
 @transaction.atomic
 def save_need(
-    *, user, mapping: Mapping, life_area: LifeArea, extent: int, description: str
+    *, user: User, mapping: Mapping, life_area: LifeArea, extent: int, description: str
 ) -> Need:
     mapping = _locked(mapping)
     _ensure_ongoing(mapping)
@@ -110,7 +130,7 @@ def save_need(
 
 
 @transaction.atomic
-def interrupt_mapping(*, user, mapping: Mapping, interrupted_by: str, reason: str) -> Mapping:
+def interrupt_mapping(*, user: User, mapping: Mapping, interrupted_by: str, reason: str) -> Mapping:
     mapping = _locked(mapping)
     _ensure_ongoing(mapping)
     errors = {}
@@ -132,7 +152,7 @@ def interrupt_mapping(*, user, mapping: Mapping, interrupted_by: str, reason: st
 @transaction.atomic
 def complete_mapping(
     *,
-    user,
+    user: User,
     mapping: Mapping,
     needs_account: str,
     recommendation: str,

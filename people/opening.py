@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -32,10 +32,13 @@ from people import access
 from people.access import ReasonRequired
 from people.models import Person, ReasonedAccess
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 __all__ = ["ReasonRequired", "open_record", "reason_in_force", "reason_redirect", "record_view"]
 
 
-def reason_in_force(user, person_id) -> str:
+def reason_in_force(user: User, person_id: Any) -> str:
     """The reason the user gave to open this person, while it lasts; '' when none."""
     grant = (
         ReasonedAccess.objects.filter(user=user, person_id=person_id, expires_at__gt=timezone.now())
@@ -47,8 +50,8 @@ def reason_in_force(user, person_id) -> str:
 
 
 def open_record(
-    user,
-    person_id,
+    user: User,
+    person_id: Any,
     *,
     record_type: str = "person",
     record_id: Any = None,
@@ -62,7 +65,9 @@ def open_record(
     return person, level
 
 
-def log_read(user, person_id, level: Level, *, record_type: str, record_id: Any = None) -> None:
+def log_read(
+    user: User, person_id: Any, level: Level, *, record_type: str, record_id: Any = None
+) -> None:
     """The access-log entry of a read, with the reason when the user read outside their cases."""
     reason = reason_in_force(user, person_id) if level < Level.WRITE else ""
     log_access(
@@ -90,7 +95,7 @@ def record_view(
     roles: Iterable[str] = CASE_ROLES,
     write: bool = False,
     log: bool = True,
-):
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A page about one record of a person: `load(pk) -> (record, person_id)`, then
     `open_record`; the view gets `(request, record, person, ...)` and `request.access_level`.
 
@@ -101,14 +106,15 @@ def record_view(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @role_required(*roles)
         @wraps(view)
-        def wrapped(request: HttpRequest, pk, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, pk: Any, *args: Any, **kwargs: Any) -> HttpResponse:
             record, person_id = load(pk)
+            user = cast("User", request.user)  # role_required let only a signed-in user through
             try:
-                person, level = access.get_person_for_user(request.user, person_id, write=write)
+                person, level = access.get_person_for_user(user, person_id, write=write)
             except ReasonRequired as required:
                 return reason_redirect(required.person, request.get_full_path())
             if log:
-                log_read(request.user, person.pk, level, record_type=record_type, record_id=pk)
+                log_read(user, person.pk, level, record_type=record_type, record_id=pk)
             request.access_level = level  # type: ignore[attr-defined]
             return view(request, record, person, *args, **kwargs)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextvars
 import datetime
 import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -22,6 +24,11 @@ from intake.models import Channel, IntakeOutcome, Source
 from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
 from reports import figures, outcomes, parallel
 from reports.suppression import HIDDEN, SMALL, is_hidden, is_small, suppress_group
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    pass
 
 # The review's wording (seeds, "Statistik" and "Arbetsätt"), quoted as the source of a figure.
 SEEDS = {
@@ -59,24 +66,24 @@ def stat_labels() -> dict[str, str]:
     }
 
 
-def _round(value, digits=1):
+def _round(value: Any, digits: int = 1) -> Any:
     return round(value, digits) if isinstance(value, float) else value
 
 
 def table(
-    key,
-    title,
-    columns,
-    rows,
+    key: str,
+    title: object,
+    columns: Iterable[object],
+    rows: Iterable[tuple[object, object, Iterable[object]]],
     *,
-    total=None,
-    sensitive=True,
-    source="",
-    note="",
-    chart="",
-    total_keys=(),
-    kind="counts",
-):
+    total: Iterable[object] | None = None,
+    sensitive: bool = True,
+    source: str = "",
+    note: object = "",
+    chart: str = "",
+    total_keys: Iterable[object] = (),
+    kind: str = "counts",
+) -> dict:
     """rows: [(key, label, [values])]; total: [values] or None (the column sums).
 
     total_keys name, per column, the population a total counts, so that a total hidden in one
@@ -97,7 +104,15 @@ def table(
     }
 
 
-def counts_table(key, title, counts: dict, choices, *, extra=(), **options):
+def counts_table(
+    key: str,
+    title: object,
+    counts: dict,
+    choices: Iterable[tuple[Any, Any]],
+    *,
+    extra: Iterable[tuple[Any, Any]] = (),
+    **options: Any,
+) -> dict:
     """One column of counts by a choice field, in the choices' order, with a total."""
     rows = [(value, label, [counts.get(value, 0)]) for value, label in choices]
     rows += [(value, label, [counts.get(value, 0)]) for value, label in extra]
@@ -111,8 +126,15 @@ def counts_table(key, title, counts: dict, choices, *, extra=(), **options):
 
 
 def stats_table(
-    key, title, columns: list[str], summaries: list[dict], *, unit=1.0, scores=False, **options
-):
+    key: str,
+    title: object,
+    columns: list[str],
+    summaries: list[dict],
+    *,
+    unit: float = 1.0,
+    scores: bool = False,
+    **options: Any,
+) -> dict:
     """Statistics (rows) of one or more numbers (columns), divided by `unit` (days → months)."""
     labels = stat_labels()
     if scores:
@@ -135,7 +157,7 @@ def stats_table(
 _computed: contextvars.ContextVar[dict | None] = contextvars.ContextVar("computed", default=None)
 
 
-def _figure(function, *args):
+def _figure(function: Callable[..., T], *args: Any) -> T:
     """A figure, from those computed beforehand for this report if it is among them."""
     computed = _computed.get()
     key = (function.__name__, args)
@@ -144,11 +166,11 @@ def _figure(function, *args):
     return function(*args)
 
 
-def instrument_tables(start, end) -> list[dict]:
+def instrument_tables(start: datetime.date, end: datetime.date) -> list[dict]:
     return outcomes.instrument_tables(start, end, table=table, stats_table=stats_table)
 
 
-def figure_calls(start, end, on_date) -> list[tuple]:
+def figure_calls(start: datetime.date, end: datetime.date, on_date: datetime.date) -> list[tuple]:
     """Every figure the sections read: (function, *args), the slowest first (bench/README.md),
     so that the connections side by side finish at about the same time."""
     period = (start, end)
@@ -190,7 +212,7 @@ def figure_calls(start, end, on_date) -> list[tuple]:
 # Sections
 
 
-def intake_section(start, end) -> dict:
+def intake_section(start: datetime.date, end: datetime.date) -> dict:
     by_outcome = _figure(figures.intake_outcomes, start, end)
     not_offered = _figure(figures.not_offered, start, end)
     by_outcome.setdefault(IntakeOutcome.TALK_OFFERED, 0)
@@ -265,11 +287,11 @@ def intake_section(start, end) -> dict:
     }
 
 
-def years_between(start, end) -> float:
+def years_between(start: datetime.date, end: datetime.date) -> float:
     return ((end - start).days + 1) / 365.25
 
 
-def people_section(start, end, on_date) -> dict:
+def people_section(start: datetime.date, end: datetime.date, on_date: datetime.date) -> dict:
     per_year = _figure(figures.new_people_per_year, start, end)
     years = list(range(start.year, end.year + 1))
     total = sum(per_year.values())
@@ -342,7 +364,7 @@ def people_section(start, end, on_date) -> dict:
     }
 
 
-def contact_section(start, end, on_date) -> dict:
+def contact_section(start: datetime.date, end: datetime.date, on_date: datetime.date) -> dict:
     month = figures.DAYS_PER_MONTH
     ended, buckets = _figure(figures.ended_contact_figures, start, end)
     ongoing = _figure(figures.contact_time_ongoing, on_date)
@@ -395,7 +417,7 @@ def contact_section(start, end, on_date) -> dict:
     }
 
 
-def decisions_section(start, end) -> dict:
+def decisions_section(start: datetime.date, end: datetime.date) -> dict:
     return {
         "key": "decisions",
         "title": _("Decisions and appeals"),
@@ -454,7 +476,7 @@ def staff_numbers(*row_lists: list[dict]) -> dict:
     return {user_id: number for number, user_id in enumerate(ordered, start=1)}
 
 
-def staff_labeller(named: bool):
+def staff_labeller(named: bool) -> Callable[[int, dict], object]:
     """row, number -> the staff member's label (translated once: a table may hold thousands)."""
     unnamed, numbered = _("Unnamed"), _("Coordinator %(n)s")
     if named:
@@ -462,7 +484,9 @@ def staff_labeller(named: bool):
     return lambda number, row: numbered % {"n": number}
 
 
-def staff_section(start, end, on_date, *, named: bool) -> dict:
+def staff_section(
+    start: datetime.date, end: datetime.date, on_date: datetime.date, *, named: bool
+) -> dict:
     caseload = _figure(figures.caseload_per_coordinator, on_date)
     visits = _figure(figures.visits_per_coordinator, start, end)
     weeks = figures.weeks_in(start, end)
@@ -523,7 +547,7 @@ def staff_section(start, end, on_date, *, named: bool) -> dict:
     }
 
 
-def groups_section(start, end) -> dict:
+def groups_section(start: datetime.date, end: datetime.date) -> dict:
     attendance = _figure(figures.group_attendance, start, end)
     distribution = _figure(figures.group_attendance_distribution, start, end)
     top = max([6, *distribution.keys()])
@@ -590,7 +614,7 @@ def groups_section(start, end) -> dict:
     }
 
 
-def after_section(start, end, *, suppress: bool) -> dict:
+def after_section(start: datetime.date, end: datetime.date, *, suppress: bool) -> dict:
     occupation = _figure(figures.situation_after, start, end, "occupation")
     isolation = _figure(figures.situation_after, start, end, "isolation")
     status = _figure(figures.follow_up_status, start, end)
@@ -661,7 +685,14 @@ def _consent(consent: dict, suppress: bool) -> dict:
     return {"yes": values[0], "no": values[1]}
 
 
-def grid_table(key, title, occasions, data: dict, choices, **options) -> dict:
+def grid_table(
+    key: str,
+    title: object,
+    occasions: Iterable[tuple[Any, Any]],
+    data: dict,
+    choices: Iterable[tuple[Any, Any]],
+    **options: Any,
+) -> dict:
     """Rows are categories, columns occasions; each column sums to its own total."""
     rows = [
         (value, label, [data.get(occasion, {}).get(value, 0) for occasion, _l in occasions])
@@ -816,7 +847,7 @@ def build_report(
     }
 
 
-def iter_tables(report: dict):
+def iter_tables(report: dict) -> Iterator[tuple[dict, dict]]:
     for section in report["sections"]:
         for tbl in section["tables"]:
             yield section, tbl

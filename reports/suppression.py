@@ -11,12 +11,14 @@ says that nobody is counted, which identifies nobody.
 
 from __future__ import annotations
 
+from typing import Any
+
 SMALL = "<5"
 HIDDEN = ".."
 THRESHOLD = 5
 
 
-def is_small(value) -> bool:
+def is_small(value: Any) -> bool:
     return isinstance(value, int) and 0 < value < THRESHOLD
 
 
@@ -53,5 +55,5 @@ def suppress_group(values: list[int], total: int | None) -> tuple[list, object]:
     return shown, shown_total
 
 
-def is_hidden(value) -> bool:
+def is_hidden(value: Any) -> bool:
     return value in (SMALL, HIDDEN)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
@@ -25,6 +26,10 @@ from retention.graph import EXCLUDED, Record, edges_into
 from retention.models import AccessLogCheckpoint, CullRecord, RegisterExtract, RetentionException
 from retention.rules import Verdict, add_years, assess
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
 # Counts only: application logs never hold personal data.
 logger = logging.getLogger(__name__)
 
@@ -32,7 +37,7 @@ logger = logging.getLogger(__name__)
 # Culling people's records
 
 
-def candidates(today: datetime.date):
+def candidates(today: datetime.date) -> QuerySet[Person]:
     """People who may be due: no case touched and the person not changed since the cutoff.
 
     A cheap first cut (one query); `assess` then looks at every row of each candidate.
@@ -59,7 +64,7 @@ def plan_culling(today: datetime.date) -> list[Verdict]:
     return verdicts
 
 
-def cull_person(person_id, today: datetime.date) -> CullRecord | None:
+def cull_person(person_id: Any, today: datetime.date) -> CullRecord | None:
     """Remove every row of the person if the rules still say so; record what went."""
     with transaction.atomic():
         person = Person.objects.select_for_update().filter(pk=person_id).first()
@@ -124,7 +129,7 @@ def _delete_rows(record: Record) -> None:
 # Exceptions marked by the manager
 
 
-def mark_exception(*, user, case: Case, reason: str) -> RetentionException:
+def mark_exception(*, user: User, case: Case, reason: str) -> RetentionException:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for keeping the records.")})
@@ -141,7 +146,7 @@ def mark_exception(*, user, case: Case, reason: str) -> RetentionException:
     return exception
 
 
-def withdraw_exception(*, user, exception: RetentionException) -> RetentionException:
+def withdraw_exception(*, user: User, exception: RetentionException) -> RetentionException:
     if exception.withdrawn_at is not None:
         raise ValidationError(_("The exception has already been withdrawn."))
     with transaction.atomic():
@@ -239,7 +244,12 @@ def chain_start() -> tuple[str, int, dict | None]:
 
 
 def record_extract(
-    *, user, person: Person, requested_by: str, requester_name: str, requested_on
+    *,
+    user: User,
+    person: Person,
+    requested_by: str,
+    requester_name: str,
+    requested_on: datetime.date,
 ) -> RegisterExtract:
     with transaction.atomic():
         extract = RegisterExtract.objects.create(
@@ -259,7 +269,7 @@ def record_extract(
     return extract
 
 
-def log_extract_download(*, user, extract: RegisterExtract, kind: str) -> None:
+def log_extract_download(*, user: User, extract: RegisterExtract, kind: str) -> None:
     log_access(
         user=user,
         person=extract.person_id,
