@@ -39,14 +39,16 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(STEP) "[test 1/4] Browser for the browser tests"
+	$(STEP) "[test 1/5] Browser for the browser tests"
 	$(BIN)/python scripts/ensure_chromium.py
-	$(STEP) "[test 2/4] Lint and format (ruff)"
+	$(STEP) "[test 2/5] Lint and format (ruff)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(STEP) "[test 3/4] Migrations match the models"
+	$(STEP) "[test 3/5] Types (mypy)"
+	$(BIN)/mypy
+	$(STEP) "[test 4/5] Migrations match the models"
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(STEP) "[test 4/4] The test suite (pytest)"
+	$(STEP) "[test 5/5] The test suite (pytest)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

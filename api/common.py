@@ -64,7 +64,7 @@ def check_version(model: type[models.Model], pk, version: str):
     """Lock the row and refuse a stale version (call inside a transaction)."""
     from api.errors import Conflict
 
-    obj = model.objects.select_for_update().get(pk=pk)
+    obj = model._default_manager.select_for_update().get(pk=pk)
     if version_of(obj) != version:
         raise Conflict
     return obj

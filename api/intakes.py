@@ -102,7 +102,7 @@ def out(intake: Intake) -> dict:
         "unit": intake.unit.name,
         "answers": {name: getattr(intake, name) for name in ANSWER_FIELDS + CHECK_FIELDS},
         "meets_target_group": intake.meets_target_group,
-        "referred_to": intake.referred_to.name if intake.referred_to_id else None,
+        "referred_to": intake.referred_to.name if intake.referred_to else None,
     }
 
 

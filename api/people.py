@@ -136,7 +136,7 @@ def give_reason(request, person_id: uuid.UUID, payload: ReasonIn):
     require_roles(request, *CASE_ROLES)
     person = Person.objects.filter(pk=person_id).select_related("merged_into").first()
     level = access.access_level(request.user, person) if person else access.Level.NONE
-    if level == access.Level.NONE:
+    if person is None or level == access.Level.NONE:
         raise Http404
     person = person.merged_into or person
     if level == access.Level.REASON_REQUIRED:

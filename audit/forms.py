@@ -1,11 +1,20 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class LogFilterForm(forms.Form):
     # The person comes from a link on the person page, never from a list of every name.
     person = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    user = forms.ModelChoiceField(label=_("Staff member"), queryset=None, required=False)
+    user: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Staff member"), queryset=None, required=False
+    )
     only_reasons = forms.BooleanField(label=_("Only accesses with a reason"), required=False)
 
     def __init__(self, *args, manager, **kwargs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -28,6 +28,9 @@ from organisation.permissions import may_do_authority_work, require
 from people.access import access_level
 from people.models import Case, Person
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # What a granted decision sets going in the layers above (the provider's order), each as
 # `fn(officer, decision, provider_unit) -> [Access, ...]`, run inside the decision's transaction.
 # Filled by those apps' AppConfig.ready(), so that decisions never imports them.
@@ -45,7 +48,7 @@ def _require_authority(user, person: Person) -> None:
 @transaction.atomic
 def create_application(
     *,
-    user,
+    user: User,
     person: Person,
     case: Case,
     support_kind: SupportKind,
@@ -89,7 +92,7 @@ def communication_frozen(application: Application) -> bool:
 @transaction.atomic
 def record_communication(
     *,
-    user,
+    user: User,
     application: Application,
     communicated_on: datetime.date | None,
     method: str = "",
@@ -143,7 +146,7 @@ def _next_number(decided_on: datetime.date) -> str:
 
 def validate_decision(
     *,
-    officer,
+    officer: User,
     application: Application,
     outcome: str,
     reasons: str,
@@ -227,7 +230,7 @@ def validate_decision(
 @transaction.atomic
 def issue_decision(
     *,
-    officer,
+    officer: User,
     application: Application,
     outcome: str,
     content: str,
@@ -237,7 +240,7 @@ def issue_decision(
     goals: str = "",
     period_from: datetime.date | None = None,
     period_to: datetime.date | None = None,
-    presented_by=None,
+    presented_by: User | None = None,
     participants: str = "",
     kind: str = DecisionKind.NEW,
     replaces: Decision | None = None,
@@ -297,7 +300,7 @@ def issue_decision(
 @transaction.atomic
 def record_delivery(
     *,
-    user,
+    user: User,
     decision: Decision,
     method: str,
     sent_on: datetime.date,
@@ -328,7 +331,7 @@ def record_delivery(
 @transaction.atomic
 def register_appeal(
     *,
-    user,
+    user: User,
     decision: Decision,
     received_on: datetime.date,
     decision_received_on: datetime.date,
@@ -430,7 +433,9 @@ def _appeal_errors(appeal: Appeal, status: str, fields: dict) -> dict[str, list[
 
 
 @transaction.atomic
-def update_appeal(*, user, appeal: Appeal, status: str, notes: str = "", **fields) -> Appeal:
+def update_appeal(
+    *, user: User, appeal: Appeal, status: str, notes: str = "", **fields: Any
+) -> Appeal:
     """Move an appeal on: reconsidered, forwarded, dismissed, judged or withdrawn."""
     _require_authority(user, appeal.decision.person)
     unknown = set(fields) - {name for names in APPEAL_FIELDS.values() for name in names}

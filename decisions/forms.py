@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -17,7 +19,7 @@ from decisions.models import (
     LetterDelivery,
     Outcome,
 )
-from organisation.models import SupportKind
+from organisation.models import SupportKind, Unit
 from organisation.permissions import AUTHORITY_ROLES
 
 
@@ -153,7 +155,7 @@ class DecisionForm(forms.Form):
         required=False,
         help_text=_("Others who took part in the final handling (FL 31 §)."),
     )
-    provider_unit = forms.ModelChoiceField(
+    provider_unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
         label=_("Provider"), queryset=None, required=False, empty_label=_("Choose a unit")
     )
 
@@ -161,15 +163,17 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.application = application
         kind = application.support_kind
-        self.fields["replaces"].queryset = Decision.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["replaces"]).queryset = Decision.objects.filter(
             person_id=application.person_id, support_kind=kind
         ).order_by("-decided_on", "-created_at")
-        self.fields["presented_by"].queryset = _authority_staff(application)
+        cast(forms.ModelChoiceField, self.fields["presented_by"]).queryset = _authority_staff(
+            application
+        )
         self.fields["legal_basis"].initial = kind.legal_basis
         self.fields["decided_on"].initial = timezone.localdate
         providers = kind.provider_units.all()
         if len(providers) > 1:
-            self.fields["provider_unit"].queryset = providers
+            cast(forms.ModelChoiceField, self.fields["provider_unit"]).queryset = providers
             self.fields["provider_unit"].help_text = _(
                 "Several units deliver this kind of support: choose the one that gets the order."
             )
@@ -256,11 +260,16 @@ class AppealStepForm(forms.Form):
     def __init__(self, *args, appeal: Appeal, steps: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(AppealStatus.choices)
-        self.fields["status"].choices = [(step, labels[step]) for step in steps]
-        self.fields["reconsideration_decision"].queryset = Decision.objects.filter(
-            replaces_id=appeal.decision_id
-        )
-        self.fields["judgment"].choices = [("", _("Choose the judgment")), *Judgment.choices]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            (step, labels[step]) for step in steps
+        ]
+        cast(
+            forms.ModelChoiceField, self.fields["reconsideration_decision"]
+        ).queryset = Decision.objects.filter(replaces_id=appeal.decision_id)
+        cast(forms.ChoiceField, self.fields["judgment"]).choices = [
+            ("", _("Choose the judgment")),
+            *Judgment.choices,
+        ]
         if AppealStatus.RECONSIDERED not in steps:
             del self.fields["reconsideration_decision"]
         if AppealStatus.FORWARDED not in steps:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,8 +34,12 @@ from organisation.permissions import may_do_provider_work, require
 from people.access import access_level
 from people.models import Person
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
-def _log(user, person_id, action: str, record_type: str, record_id) -> None:
+
+def _log(user: User, person_id: Any, action: str, record_type: str, record_id: Any) -> None:
     log_access(
         user=user, person=person_id, action=action, record_type=record_type, record_id=record_id
     )
@@ -53,7 +58,7 @@ def _require_provider(user, person: Person) -> None:
 
 def create_note(
     *,
-    user,
+    user: User,
     person: Person,
     happened_on: datetime.date,
     text: str,
@@ -76,7 +81,7 @@ def create_note(
     return note
 
 
-def _own_draft(user, note: Note) -> None:
+def _own_draft(user: User, note: Note) -> None:
     if note.is_signed:
         raise SignedNoteError("A signed journal note cannot be changed.")
     if note.written_by_id != user.pk:
@@ -104,7 +109,7 @@ def delete_note(*, user, note: Note) -> None:
         _log(user, person_id, Action.DELETE, "journal_note", pk)
 
 
-def sign_note(*, user, note: Note) -> Note:
+def sign_note(*, user: User, note: Note) -> Note:
     """The author signs their own draft; from then on the note is never altered."""
     _require_provider(user, note.person)
     with transaction.atomic():
@@ -140,7 +145,7 @@ def plan_visit(*, user, person: Person, **fields) -> Visit:
 
 def plan_series(
     *,
-    user,
+    user: User,
     person: Person,
     start: datetime.date,
     time: datetime.time,
@@ -204,7 +209,7 @@ def homework_to_follow_up(visit: Visit) -> list[Homework]:
 
 
 def follow_up_homework(
-    *, user, homework: Homework, visit: Visit, result: str, comment: str = ""
+    *, user: User, homework: Homework, visit: Visit, result: str, comment: str = ""
 ) -> Homework:
     _require_provider(user, visit.person)
     if homework not in homework_to_follow_up(visit):
@@ -226,7 +231,7 @@ def current_plan(person: Person) -> Plan | None:
 
 def create_plan(
     *,
-    user,
+    user: User,
     person: Person,
     visit_frequency: str,
     agreed_on: datetime.date,
@@ -293,7 +298,7 @@ def add_goal(*, user, plan: Plan, **fields) -> Goal:
 
 
 def review_goal(
-    *, user, goal: Goal, reviewed_on: datetime.date, outcome: str, comment: str = ""
+    *, user: User, goal: Goal, reviewed_on: datetime.date, outcome: str, comment: str = ""
 ) -> GoalReview:
     _require_provider(user, goal.plan.person)
     with transaction.atomic():
@@ -305,7 +310,7 @@ def review_goal(
     return review
 
 
-def goal_history(goal: Goal):
+def goal_history(goal: Goal) -> QuerySet[GoalReview]:
     """Every review of this goal, in this and earlier versions of the plan, latest first."""
     return GoalReview.objects.filter(goal__lineage=goal.lineage).select_related(
         "goal__plan", "reviewed_by"

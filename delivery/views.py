@@ -460,7 +460,8 @@ def homework_follow_up(request, homework, person):
 
 def _render_plan(request, person, plan: Plan | None):
     versions = list(Plan.objects.filter(person=person).order_by("-version"))
-    goals, reviews = [], {}
+    goals: list[Goal] = []
+    reviews: dict[object, list[GoalReview]] = {}
     if plan is not None:
         goals = list(plan.goals.select_related("life_area", "parent"))
         for review in GoalReview.objects.filter(
@@ -468,11 +469,11 @@ def _render_plan(request, person, plan: Plan | None):
         ).select_related("reviewed_by", "goal__plan"):
             reviews.setdefault(review.goal.lineage, []).append(review)
         for goal in goals:
-            goal.history = reviews.get(goal.lineage, [])
+            goal.history = reviews.get(goal.lineage, [])  # type: ignore[attr-defined]  # for the page
     latest = plan is not None and versions and versions[0].pk == plan.pk
     top = [g for g in goals if g.parent_id is None]
     for goal in top:
-        goal.children = [g for g in goals if g.parent_id == goal.pk]
+        goal.children = [g for g in goals if g.parent_id == goal.pk]  # type: ignore[attr-defined]
     log_accesses(
         user=request.user,
         accesses=[Access(person.pk, "plan", plan.pk if plan else person.pk)]

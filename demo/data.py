@@ -7,6 +7,7 @@ published test numbers, so they belong to no real person. Every name is invented
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -47,7 +48,10 @@ USERS = [
 ]
 
 # first, last, birth date, serial, municipality, team key, coordinator, status, extra
-PEOPLE = [
+# (first, last, birth, serial (None: a reserve number), team, coordinator, status, extra)
+PEOPLE: list[
+    tuple[str, str, tuple[int, int, int], int | None, str | None, str | None, str, dict[str, Any]]
+] = [
     ("Elin", "Fiktiv", (1998, 3, 14), 982, "north", "coordinator", "open", {}),
     ("Jonas", "Påhittad", (2001, 7, 2), 981, "north", "coordinator", "open", {}),
     ("Sara", "Exempel", (1995, 11, 23), 984, "north", None, "open", {}),  # order not yet accepted
@@ -136,7 +140,7 @@ def _units() -> dict[str, Unit]:
     for key, name, kind, parent in UNITS:
         units[key], _ = Unit.objects.get_or_create(
             name=name,
-            parent=units.get(parent),
+            parent=units.get(parent) if parent else None,
             defaults={"kind": kind, "municipality": "Exempelby"},
         )
     return units
@@ -268,6 +272,7 @@ def _decisions(units: dict[str, Unit], users: dict, today: datetime.date) -> Non
     officer = users["officer"]
     for (first, last), steps in DECISION_STORIES.items():
         born, serial = next((p[2], p[3]) for p in PEOPLE if (p[0], p[1]) == (first, last))
+        assert serial is not None  # the decision stories are about people with a personal number
         person = Person.objects.get(personal_number=test_number(datetime.date(*born), serial))
         if Application.objects.filter(person=person).exists():
             continue
@@ -287,10 +292,12 @@ class _Story:
     def apply(self, days_ago: int, what: str, form: str = "written"):
         from decisions.actions import create_application
 
+        case = self.person.cases.order_by("-opened_on").first()
+        assert case is not None  # every demo person has a case
         return create_application(
             user=self.officer,
             person=self.person,
-            case=self.person.cases.order_by("-opened_on").first(),
+            case=case,
             support_kind=self.kind,
             applied_on=self.day(days_ago),
             form=form,
@@ -325,6 +332,8 @@ class _Story:
 
     def grant(self, application, days_ago: int, months: int, **extra):
         start = self.day(days_ago - 3)
+        case = self.person.cases.first()
+        assert case is not None  # every demo person has a case
         return self.decide(
             application,
             days_ago,
@@ -336,7 +345,7 @@ class _Story:
             ),
             period_from=start,
             period_to=start + datetime.timedelta(days=months * 30),
-            provider_unit=self.person.cases.first().provider_unit,
+            provider_unit=case.provider_unit,
             **extra,
         )
 

@@ -10,7 +10,7 @@ import datetime
 from django.utils import timezone
 
 from delivery import actions
-from delivery.models import Note, VisitKind, VisitStatus
+from delivery.models import Note, Visit, VisitKind, VisitStatus
 from demo.journey import ensure_directory
 from organisation.models import LifeArea
 from people.models import Person
@@ -101,7 +101,7 @@ def _plan(person, user, today: datetime.date, overdue: bool) -> None:
 
 
 def _visits(person, user, place: str, today: datetime.date) -> None:
-    held = []
+    held: list[Visit] = []
     for weeks_ago, text in zip((3, 2, 1), HOMEWORK, strict=True):
         day = today - datetime.timedelta(weeks=weeks_ago)
         visit = actions.plan_visit(

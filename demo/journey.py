@@ -132,10 +132,12 @@ class _Journey:
         )
 
     def mapping(self, person: Person, talk, days_ago: int, sessions: int):
+        case = person.cases.order_by("-opened_on").first()
+        assert case is not None  # every demo person has a case
         mapping = mapping_actions.start_mapping(
             user=self.officer,
             person=person,
-            case=person.cases.order_by("-opened_on").first(),
+            case=case,
             started_on=self.day(days_ago),
             talk=talk,
         )

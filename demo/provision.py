@@ -82,11 +82,16 @@ def _assignments(users: dict) -> None:
 
 def _close(users, today, who, ago, reason, reason_text, occupation, isolation, consent) -> None:
     """Close the person's case; with consent, follow-ups at 6 and 12 months. Idempotent."""
-    person = Person.objects.filter(personal_number=test_number(datetime.date(*who[0]), who[1]))
-    person = person.first()
-    case = person.cases.first() if person else None
+    person = Person.objects.filter(
+        personal_number=test_number(datetime.date(*who[0]), who[1])
+    ).first()
+    if person is None:
+        return
+    case = person.cases.first()
     if case is None or Closure.objects.filter(case=case).exists():
         return
+    coordinator = CaseStaff.objects.filter(case=case, role=CaseStaffRole.COORDINATOR).first()
+    assert coordinator is not None  # every closed demo case has a coordinator
     closed_on = today - ago
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_on=closed_on)
     closure = Closure.objects.create(
@@ -98,7 +103,7 @@ def _close(users, today, who, ago, reason, reason_text, occupation, isolation, c
         occupation=occupation,
         isolation=isolation,
         follow_up_consent=consent,
-        closed_by=CaseStaff.objects.filter(case=case, role=CaseStaffRole.COORDINATOR).first().user,
+        closed_by=coordinator.user,
     )
     if consent:
         _schedule_follow_ups(closure, person, closed_on, today)

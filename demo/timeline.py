@@ -19,7 +19,7 @@ def _noon(day: datetime.date) -> datetime.datetime:
 
 
 def backdate_registrations() -> None:
-    accepted_on = {}
+    accepted_on: dict[object, datetime.date] = {}
     for order in Order.objects.select_related("decision").order_by("created_at"):
         created = _noon(order.decision.decided_on)
         if order.created_at != created:

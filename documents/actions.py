@@ -4,6 +4,7 @@ upload is logged, in one transaction."""
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,9 @@ from documents.models import Attachment, AttachmentKind
 from organisation.permissions import may_change_record, require
 from people.access import access_level
 from people.models import Case, Person
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -56,7 +60,7 @@ def check_content(content: bytes) -> FileType:
 @transaction.atomic
 def add_attachment(
     *,
-    user,
+    user: User,
     person: Person,
     case: Case | None,
     title: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,7 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.too_large_message = too_large_message
         cases = person.cases.select_related("authority_unit").order_by("-opened_on")
-        self.fields["case"].queryset = cases
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases
         open_cases = [case for case in cases if case.status == CaseStatus.OPEN]
         if len(open_cases) == 1:
             self.fields["case"].initial = open_cases[0].pk

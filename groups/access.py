@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -16,20 +17,23 @@ from organisation.roles import roles_of
 from people.access import visible_people
 from people.models import Person
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def groups_for_user(user) -> QuerySet[Group]:
+
+def groups_for_user(user: User) -> QuerySet[Group]:
     """Groups of the units (and teams below them) where the user coordinates or manages."""
     return Group.objects.filter(unit_id__in=roles_of(user).unit_ids(*GROUP_ROLES))
 
 
-def get_group_for_user(user, pk) -> Group:
+def get_group_for_user(user: User, pk: Any) -> Group:
     group = groups_for_user(user).select_related("unit").filter(pk=pk).first()
     if group is None:
         raise Http404
     return group
 
 
-def get_session_for_user(user, pk) -> GroupSession:
+def get_session_for_user(user: User, pk: Any) -> GroupSession:
     session = (
         GroupSession.objects.filter(group__in=groups_for_user(user))
         .select_related("group", "group__unit")
@@ -50,16 +54,17 @@ def in_force_on(day: datetime.date) -> Q:
     )
 
 
-def eligible_participants(user, day: datetime.date) -> QuerySet[Person]:
+def eligible_participants(user: User, day: datetime.date) -> QuerySet[Person]:
     """People the user may see who have a decision in force: the only ones a group may take."""
     in_force = Decision.objects.filter(in_force_on(day), person_id=OuterRef("pk"))
     return visible_people(user).filter(Exists(in_force)).order_by("last_name", "first_name")
 
 
-def staff_candidates(group: Group):
+def staff_candidates(group: Group) -> QuerySet[User]:
     """Coordinators of the group's unit and teams below it, and managers above or at it."""
     below = group.unit.descendant_ids()
-    above, unit = set(), group.unit
+    above: set[int] = set()
+    unit: Unit | None = group.unit
     while unit is not None:
         above.add(unit.pk)
         unit = Unit.objects.filter(pk=unit.parent_id).first() if unit.parent_id else None
@@ -75,12 +80,12 @@ def staff_candidates(group: Group):
     )
 
 
-def meeting_places_for_user(user) -> QuerySet[MeetingPlace]:
+def meeting_places_for_user(user: User) -> QuerySet[MeetingPlace]:
     """Meeting-place staff see only their own places; managers those of their units."""
     return MeetingPlace.objects.filter(unit_id__in=roles_of(user).unit_ids(*MEETING_PLACE_ROLES))
 
 
-def get_meeting_place_for_user(user, pk) -> MeetingPlace:
+def get_meeting_place_for_user(user: User, pk: Any) -> MeetingPlace:
     place = meeting_places_for_user(user).filter(pk=pk).first()
     if place is None:
         raise Http404

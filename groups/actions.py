@@ -4,6 +4,7 @@ every read or change of personal data (participants, attendance) in the access l
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,11 @@ from groups.models import (
 )
 from organisation.permissions import may_run_groups, require
 from people.models import Person
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
 
 MAX_SESSIONS_AT_ONCE = 400
 
@@ -51,7 +57,7 @@ class BoardDecisionMissing(Exception):
 
 @transaction.atomic
 def generate_sessions(
-    *, user, group: Group, start: datetime.date, end: datetime.date
+    *, user: User, group: Group, start: datetime.date, end: datetime.date
 ) -> list[GroupSession]:
     """Sessions on the group's weekdays from start to end; days that already have one are kept."""
     _require_group(user, group.pk)
@@ -117,7 +123,7 @@ def remove_participant(*, user, participant: GroupParticipant) -> None:
 
 
 @transaction.atomic
-def record_attendance(*, user, session: GroupSession, present: dict) -> None:
+def record_attendance(*, user: User, session: GroupSession, present: dict) -> None:
     """present: {person id: True/False}; one log entry per person whose attendance is set."""
     _require_group(user, session.group_id)
     accesses = []
@@ -138,7 +144,7 @@ def record_attendance(*, user, session: GroupSession, present: dict) -> None:
     log_accesses(user=user, accesses=accesses)
 
 
-def log_attendance_read(*, user, session: GroupSession, person_ids) -> None:
+def log_attendance_read(*, user: User, session: GroupSession, person_ids: Iterable[Any]) -> None:
     log_accesses(
         user=user,
         accesses=[
@@ -150,7 +156,7 @@ def log_attendance_read(*, user, session: GroupSession, person_ids) -> None:
 
 @transaction.atomic
 def record_board_decision(
-    *, user, place: MeetingPlace, reference: str, decided_on: datetime.date
+    *, user: User, place: MeetingPlace, reference: str, decided_on: datetime.date
 ) -> None:
     _require_place(user, place)
     place.board_decision_reference = reference.strip()
@@ -160,7 +166,13 @@ def record_board_decision(
 
 @transaction.atomic
 def record_head_count(
-    *, user, place: MeetingPlace, activity: OpenActivity, date: datetime.date, count: int, bands
+    *,
+    user: User,
+    place: MeetingPlace,
+    activity: OpenActivity,
+    date: datetime.date,
+    count: int,
+    bands: dict[str, int],
 ) -> HeadCount:
     """Store or replace the day's count for the activity: numbers only."""
     _require_place(user, place)
@@ -176,7 +188,7 @@ def record_head_count(
     return row
 
 
-def log_participants_read(*, user, group: Group, rows) -> None:
+def log_participants_read(*, user: User, group: Group, rows: Iterable[Any]) -> None:
     log_accesses(
         user=user,
         accesses=[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from decisions.forms import DateInput
 from groups.models import AGE_BANDS, Group, HeadCount, MeetingPlace, Weekday
 from organisation.models import Unit, UnitKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from people.models import Person
 
 
 class TimeInput(forms.TimeInput):
@@ -60,7 +66,7 @@ class GenerateSessionsForm(forms.Form):
 
 
 class StaffForm(forms.Form):
-    staff = forms.ModelMultipleChoiceField(
+    staff: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         label=_("Staff"),
         queryset=None,
         required=False,
@@ -75,7 +81,7 @@ class StaffForm(forms.Form):
 
 
 class AddParticipantForm(forms.Form):
-    person = forms.ModelChoiceField(
+    person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
         label=_("Person"),
         queryset=None,
         help_text=_("Only people in your cases with a granted decision in force are listed."),
@@ -139,11 +145,14 @@ class HeadCountForm(forms.Form):
                 HeadCount,
                 fields=["activity", "date", "count", *(name for name, _label in AGE_BANDS)],
                 widgets={"date": DateInput},
-                help_texts={"count": _("How many came. Never names: only numbers are kept.")},
+                # django-stubs wants str here; Django takes a lazy translation as well.
+                help_texts={"count": _("How many came. Never names: only numbers are kept.")},  # type: ignore[dict-item]
             )
         )
-        self.fields["activity"].queryset = place.activities.filter(active=True)
-        self.fields["activity"].empty_label = None
+        cast(forms.ModelChoiceField, self.fields["activity"]).queryset = place.activities.filter(
+            active=True
+        )
+        cast(forms.ModelChoiceField, self.fields["activity"]).empty_label = None
         self.fields["date"].initial = timezone.localdate
 
     def clean(self):

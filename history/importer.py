@@ -12,6 +12,7 @@ import datetime
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -40,6 +41,9 @@ from provision.models import (
 
 IMPORTED = "Imported from the legacy records."  # stored text, not shown as a UI message
 KINDS = ("person", "intake", "decision", "closure")
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass
@@ -183,8 +187,8 @@ def _check_closure(errors: list, item: dict, obj: dict, today) -> None:
     if not isinstance(item.get("follow_up_consent"), bool):
         errors.append(f"{path}follow_up_consent: " + _("must be true or false"))
     starts = [d.get("started_on") for d in obj.get("decisions", []) if isinstance(d, dict)]
-    starts = [s for s in starts if isinstance(s, str)]
-    if closed and starts and closed.isoformat() < min(starts):
+    start_days = [s for s in starts if isinstance(s, str)]
+    if closed and start_days and closed.isoformat() < min(start_days):
         errors.append(f"{path}closed_on: " + _("before the support started"))
     follow_ups = _list(errors, item, "follow_ups")
     for index, follow in enumerate(follow_ups):
@@ -279,7 +283,7 @@ def _duplicates(obj: dict, number: int, seen_ids: dict, seen_numbers: dict) -> l
 class Target:
     """Where imported records go, and who is recorded as having made them."""
 
-    user: object
+    user: User
     authority_unit: Unit
     support_kind: SupportKind
     provider_unit: Unit
@@ -458,6 +462,7 @@ def _day(value) -> datetime.date | None:
 
 def _decision(item: dict, person: Person, case: Case, target: Target):
     decided = _day(item["decided_on"])
+    assert decided is not None  # required: the rows were validated
     application = Application.objects.create(
         person=person,
         case=case,
@@ -522,6 +527,7 @@ def _order(item: dict, decision: Decision, target: Target) -> Order:
 
 def _closure(item: dict, person: Person, case: Case, target: Target) -> Closure:
     closed = _day(item["closed_on"])
+    assert closed is not None  # required: the rows were validated
     closure = Closure.objects.create(
         case=case,
         person=person,

@@ -16,6 +16,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
@@ -31,6 +32,9 @@ from organisation.models import Membership, Role, SupportKind, Unit, UnitKind
 from people.identity import sex_from_number
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
 from provision.models import Closure, FollowUp, Order, OrderStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MUNICIPALITY = "Syntetiska kommunen"
 FIRST = "Alma Axel Bo Cleo Dag Edit Frans Greta Hjalmar Ines Joel Kaj Lova Malte Nea Otto Pim "
@@ -103,7 +107,7 @@ def fictitious_number(index: int, first_birth: datetime.date, days: int) -> tupl
 class Setting:
     authority: Unit
     kind: SupportKind
-    officer: object
+    officer: User
     teams: list[tuple[Unit, list]]  # (team, coordinators)
     today: datetime.date
 

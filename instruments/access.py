@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -10,6 +12,9 @@ from organisation.permissions import ALERT_ROLES
 from organisation.roles import roles_of
 from people.access import own_cases
 from people.models import CaseStaff
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Loaders for `people.opening.record_view`: the record and whose it is (404 when unknown).
 
@@ -36,7 +41,7 @@ def load_alert(pk) -> tuple[RiskAlert, object]:
     return alert, alert.person_id
 
 
-def open_alerts_for(user) -> QuerySet[RiskAlert]:
+def open_alerts_for(user: User) -> QuerySet[RiskAlert]:
     """Open alerts of the people the user works with: the assigned staff and the manager.
 
     Coordinators and managers see their teams' and units' people; anyone named on the person's

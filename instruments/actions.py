@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import secrets
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,11 +33,20 @@ from organisation.permissions import may_change_record, require
 from people.access import access_level
 from people.models import Case, CaseStatus, Person
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.http import HttpRequest
+
+    from instruments.definitions import Definition
+    from mapping.models import MappingSession
+
 LINK_DAYS_DEFAULT = 14
 LINK_DAYS_MAX = 60
 
 
-def _log(user, response: Response, action: str, record_type: str = "instrument_response"):
+def _log(
+    user: User | None, response: Response, action: str, record_type: str = "instrument_response"
+) -> None:
     log_access(
         user=user,
         person=response.person_id,
@@ -64,24 +74,24 @@ def age_on(person: Person, day: datetime.date) -> int | None:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def score_for(defn, answers: dict, person: Person, day: datetime.date):
+def score_for(defn: Definition, answers: dict, person: Person, day: datetime.date) -> scoring.Score:
     # Person.sex is "F", "M" or "X": with "X" the engine returns every sex-specific cut-off.
     return scoring.score(defn, answers, sex=person.sex or None, age=age_on(person, day))
 
 
-def snapshot(score) -> dict:
+def snapshot(score: scoring.Score) -> dict:
     """The whole Score as JSON, as it was computed: never recomputed from a newer definition."""
     if hasattr(score, "as_dict"):
         return _jsonable(score.as_dict())
     return _jsonable(dataclasses.asdict(score))
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
-    if dataclasses.is_dataclass(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _jsonable(dataclasses.asdict(value))
     if isinstance(value, int | float | str | bool) or value is None:
         return value
@@ -104,15 +114,16 @@ def _open_case(person: Person) -> Case | None:
 @transaction.atomic
 def start_response(
     *,
-    user,
+    user: User,
     person: Person,
     code: str,
     occasion: str,
     administered_on: datetime.date,
     channel: str = Channel.STAFF,
-    mapping_session=None,
-    visit=None,
-    follow_up=None,
+    mapping_session: MappingSession | None = None,
+    # delivery's Visit and provision's FollowUp: layers above, so not named here
+    visit: Any = None,
+    follow_up: Any = None,
     version: str | None = None,
 ) -> Response:
     _require_rating_work(user, person)
@@ -135,7 +146,7 @@ def start_response(
     return response
 
 
-def clean_answers(defn, answers: dict) -> dict:
+def clean_answers(defn: Definition, answers: dict) -> dict:
     """Only known answerable items, no empty values: an unanswered item is absent."""
     known = {item.id for item in defn.answerable_items()}
     return {k: v for k, v in answers.items() if k in known and v not in (None, "")}
@@ -164,7 +175,7 @@ def save_answers(*, user, response: Response, answers: dict, complete: bool) -> 
     return response
 
 
-def _complete(response: Response, defn) -> None:
+def _complete(response: Response, defn: Definition) -> None:
     person = response.person
     result = score_for(defn, response.answers, person, response.administered_on)
     response.status = ResponseStatus.COMPLETE
@@ -192,7 +203,7 @@ def _complete(response: Response, defn) -> None:
 # -- home links ------------------------------------------------------------------------------
 
 
-def electronic_use_refusal(defn) -> str | None:
+def electronic_use_refusal(defn: Definition) -> str | None:
     """Why a home link may not be sent for this instrument, or None when it may."""
     if defn.licence.electronic_use:
         return None
@@ -204,7 +215,13 @@ def electronic_use_refusal(defn) -> str | None:
 
 @transaction.atomic
 def send_home_link(
-    *, user, person: Person, code: str, occasion: str, days: int = LINK_DAYS_DEFAULT, **links
+    *,
+    user: User,
+    person: Person,
+    code: str,
+    occasion: str,
+    days: int = LINK_DAYS_DEFAULT,
+    **links: Any,
 ) -> tuple[HomeLink, str]:
     """A draft response and a one-time link to it; the token is returned once, kept hashed."""
     _require_rating_work(user, person)
@@ -304,7 +321,7 @@ def revoke_link(*, user, link: HomeLink) -> None:
         )
 
 
-def link_url(request, token: str) -> str:
+def link_url(request: HttpRequest, token: str) -> str:
     path = f"/skatta/{token}/"
     base = getattr(settings, "BRYGGA_PUBLIC_BASE_URL", "")
     return base.rstrip("/") + path if base else request.build_absolute_uri(path)

@@ -15,11 +15,16 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from instruments.definitions import Definition, Item, parse
 from instruments.scoring import validate_answers
+
+if TYPE_CHECKING:
+    from fhir.resources.questionnaire import Questionnaire
+    from fhir.resources.questionnaireresponse import QuestionnaireResponse
 
 FHIR_RELEASE = "R5 (5.0.0)"
 ITEM_WEIGHT = "http://hl7.org/fhir/StructureDefinition/itemWeight"
@@ -67,7 +72,8 @@ _META_KEYS = (
 )
 
 
-def _validate(model_name: str, data: dict) -> None:
+def _validate(model_name: str, data: object) -> None:
+    model: type[Questionnaire] | type[QuestionnaireResponse]
     if model_name == "Questionnaire":
         from fhir.resources.questionnaire import Questionnaire as model
     else:
@@ -85,7 +91,7 @@ def _validate(model_name: str, data: dict) -> None:
         raise ValueError(f"invalid FHIR {model_name} at status: {data.get('status')!r}")
 
 
-def _option_code(value: int | str) -> str:
+def _option_code(value: object) -> str:
     return str(value)
 
 
@@ -114,7 +120,7 @@ def _minmax(item: Item) -> list[dict]:
 def _answer_value(defn: Definition, item: Item, value: object) -> dict:
     if item.type == "choice":
         option = item.option(value)
-        coding = {"system": _system(defn.code), "code": _option_code(value)}
+        coding: dict[str, object] = {"system": _system(defn.code), "code": _option_code(value)}
         if option:
             coding["display"] = option.label
         return {"valueCoding": coding}
@@ -128,7 +134,7 @@ def _item_to_fhir(defn: Definition, item: Item) -> dict:
     # a licence that does not include the text gets short labels only.
     text = item.text if defn.licence.text_included else None
     out: dict = {"linkId": item.id, "type": _TYPES[item.type], "text": text or item.label}
-    exts = [{"url": SHORT_TEXT, "valueString": item.label}]
+    exts: list[dict[str, object]] = [{"url": SHORT_TEXT, "valueString": item.label}]
     if text is None:
         exts.append({"url": EXT_LABEL_ONLY, "valueBoolean": True})
     if item.help:
@@ -271,9 +277,10 @@ def _enable_when_from_fhir(data: dict) -> list:
     raise ValueError(f"enableWhen on {data.get('question')!r} has no answer")
 
 
-def from_questionnaire(data: dict) -> Definition:
+def from_questionnaire(data: object) -> Definition:
     """A Definition from a Questionnaire written by to_questionnaire; ValueError if malformed."""
     _validate("Questionnaire", data)
+    assert isinstance(data, dict)  # _validate refuses anything else
     ext = _ext(data, EXT_DEFINITION)
     if not ext:
         raise ValueError(
@@ -369,7 +376,7 @@ def _read_answer(defn: Definition, item: Item, answer: dict) -> object:
     if item.type == "time" and isinstance(value, str) and re.fullmatch(r"\d\d:\d\d:00", value):
         value = value[:5]
     if item.type == "decimal":
-        value = float(value)
+        return float(value)
     return value
 
 

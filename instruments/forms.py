@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -24,7 +25,11 @@ def _label(item) -> str:
 
 
 def _field_for(item) -> forms.Field:
-    common = {"label": _label(item), "required": False, "help_text": item.help or ""}
+    common: dict[str, Any] = {
+        "label": _label(item),
+        "required": False,
+        "help_text": item.help or "",
+    }
     if item.type == "choice":
         choices = [(str(opt.value), opt.label) for opt in item.options]
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)

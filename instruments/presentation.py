@@ -45,7 +45,7 @@ def series(responses: list[Response]) -> list[dict]:
         if complete and not entry["structured"]:
             entry.update(_scored(code, complete))
         result.append(entry)
-    result.sort(key=lambda e: e["title"])
+    result.sort(key=lambda e: str(e["title"]))
     return result
 
 
@@ -68,6 +68,7 @@ def _scored(code: str, complete: list[Response]) -> dict:
     change = rci = None
     if len(computed) >= 2:
         first, last = computed[0], computed[-1]
+        assert first.total is not None and last.total is not None  # as `computed` keeps
         change = last.total - first.total
         defn = definitions.load(code, last.version)
         rci = scoring.reliable_change(defn, first.total, last.total)

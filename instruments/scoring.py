@@ -507,7 +507,13 @@ def _spsq(defn: Definition, answers: dict[str, object], result: Score, *, age, d
     months' duration). Generalised subtype: 5+ situations at 3+ and/or total 30+.
     Unknown facts give None (not computable), never a guess.
     """
-    item = defn.item
+
+    def item(item_id: str) -> Item:
+        found = defn.item(item_id)
+        if found is None:
+            raise ValueError(f"the SPSQ definition has no item {item_id!r}")
+        return found
+
     ratings = {n: item_score(item(f"1.{n}"), answers.get(f"1.{n}")) for n in range(1, 15)}
     high = [n for n, v in ratings.items() if v is not None and v >= 3]
 

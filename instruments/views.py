@@ -156,6 +156,7 @@ def _answer_rows(defn, answers: dict) -> list[dict]:
     for item in defn.answerable_items():
         value = answers.get(item.id)
         option = item.option(value) if value is not None and item.options else None
+        shown: object
         if isinstance(value, bool):
             shown = _("Yes") if value else _("No")
         else:

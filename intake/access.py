@@ -3,6 +3,8 @@ person once the intake is linked to one. Talks and referrals follow the person (
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -22,8 +24,11 @@ from people.access import (
 from people.identity import parse_identity_number
 from people.models import Person
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def unit_intakes(user) -> QuerySet[Intake]:
+
+def unit_intakes(user: User) -> QuerySet[Intake]:
     """Intakes of the units where the user is officer or manager (the inbox and worklist)."""
     units = roles_of(user).unit_ids(*AUTHORITY_ROLES)
     if not units:
@@ -36,8 +41,8 @@ def unit_intakes(user) -> QuerySet[Intake]:
     )
 
 
-def intake_level(user, intake: Intake) -> Level:
-    if intake.person_id is not None:
+def intake_level(user: User, intake: Intake) -> Level:
+    if intake.person is not None:
         level = access_level(user, intake.person)
         if level == Level.NONE:
             return Level.NONE
@@ -52,7 +57,7 @@ def intake_level(user, intake: Intake) -> Level:
     return Level.NONE
 
 
-def load_intake(user, pk, *, write: bool = False) -> tuple[Intake, Level]:
+def load_intake(user: User, pk: Any, *, write: bool = False) -> tuple[Intake, Level]:
     """The intake and the user's level: 404 for those who may not know it, 403 for read-only."""
     intake = Intake.objects.select_related("person", "unit").filter(pk=pk).first()
     if intake is None:
@@ -60,14 +65,14 @@ def load_intake(user, pk, *, write: bool = False) -> tuple[Intake, Level]:
     level = intake_level(user, intake)
     if level == Level.NONE:
         raise Http404
-    if level == Level.REASON_REQUIRED:
+    if level == Level.REASON_REQUIRED and intake.person is not None:
         raise ReasonRequired(intake.person.merged_into or intake.person)
     if write and level < Level.WRITE:
         raise PermissionDenied
     return intake, level
 
 
-def get_intake_for_user(user, pk, *, write: bool = False) -> Intake:
+def get_intake_for_user(user: User, pk: Any, *, write: bool = False) -> Intake:
     return load_intake(user, pk, write=write)[0]
 
 
@@ -93,14 +98,14 @@ def get_referral_for_user(user, pk, *, write: bool = False) -> tuple[Referral, L
     return referral, level
 
 
-def authority_units(user) -> QuerySet[Unit]:
+def authority_units(user: User) -> QuerySet[Unit]:
     """The authority units where the user may register intakes."""
     return Unit.objects.filter(
         pk__in=roles_of(user).unit_ids(*AUTHORITY_ROLES), kind=UnitKind.AUTHORITY, active=True
     ).order_by("name")
 
 
-def find_visible_person(user, number: str) -> Person | None:
+def find_visible_person(user: User, number: str) -> Person | None:
     """A person in the user's own cases with this personal, coordination or reserve number."""
     number = number.strip()
     try:
@@ -110,7 +115,7 @@ def find_visible_person(user, number: str) -> Person | None:
     return visible_people(user).filter(query).first()
 
 
-def talk_staff_candidates(user, person: Person) -> QuerySet:
+def talk_staff_candidates(user: User, person: Person) -> QuerySet:
     """Staff who may lead a talk: case workers of the user's units and of the person's cases."""
     units = set(roles_of(user).unit_ids(*CASE_ROLES))
     for authority_id, provider_id in person.cases.values_list(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,6 +34,11 @@ from organisation.permissions import (
 )
 from people.access import access_level
 from people.models import Case, CaseStaff, CaseStaffRole, Person
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
 
 MIN_TALK_STAFF = 2
 
@@ -68,7 +74,7 @@ def _log(user, intake: Intake, action: str, record_type: str = "intake", record_
 def create_intake(*, user, unit: Unit, data: dict) -> Intake:
     require(may_take_intakes(user, unit), _("Only the unit's officers and managers take intakes."))
     intake = Intake(unit=unit, created_by=user, **data)
-    if intake.person_id and intake.case_id is None:
+    if intake.person is not None and intake.case_id is None:
         intake.case = _open_case(user, intake.person, unit)
     intake.save()
     _log(user, intake, Action.CREATE)
@@ -95,7 +101,7 @@ def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> In
     for name, value in data.items():
         setattr(intake, name, value)
     intake.triaged = True
-    if intake.person_id and intake.case_id is None:
+    if intake.person is not None and intake.case_id is None:
         intake.case = _open_case(user, intake.person, intake.unit)
     intake.save()
     log_access(
@@ -109,7 +115,7 @@ def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> In
     return intake
 
 
-def _open_case(user, person: Person, unit: Unit) -> Case:
+def _open_case(user: User, person: Person, unit: Unit) -> Case:
     """The person's open case in this unit, or a new one naming the officer."""
     case = Case.objects.filter(person=person, authority_unit=unit, status="open").first()
     if case is None:
@@ -122,7 +128,7 @@ def _open_case(user, person: Person, unit: Unit) -> Case:
 
 @transaction.atomic
 def add_note(
-    *, user, intake: Intake, happened_at: datetime.datetime, channel: str, text: str
+    *, user: User, intake: Intake, happened_at: datetime.datetime, channel: str, text: str
 ) -> IntakeNote:
     """FL 27 §: what is learned orally is documented, with when and by whom."""
     _require_intake_work(user, intake)
@@ -154,7 +160,7 @@ def record_callback(*, user, intake: Intake) -> Intake:
 @transaction.atomic
 def close_intake(
     *,
-    user,
+    user: User,
     intake: Intake,
     outcome: str,
     reason: str,
@@ -193,7 +199,7 @@ def close_intake(
             person=intake.person,
             intake=intake,
             origin=ReferralOrigin.INTAKE,
-            service=referred_to,
+            service=intake.referred_to,
             referred_on=intake.closed_on,
             note=intake.outcome_reason,
             created_by=user,
@@ -203,7 +209,7 @@ def close_intake(
     return intake
 
 
-def validate_talk_staff(staff) -> None:
+def validate_talk_staff(staff: Iterable[User]) -> None:
     if len(set(staff)) < MIN_TALK_STAFF:
         raise ValidationError(
             {"staff": [_("Two staff members lead an assessment talk: choose at least two.")]}
@@ -212,7 +218,7 @@ def validate_talk_staff(staff) -> None:
 
 @transaction.atomic
 def record_talk(
-    *, user, person: Person, intake: Intake | None, data: dict, staff
+    *, user: User, person: Person, intake: Intake | None, data: dict, staff: Iterable[User]
 ) -> AssessmentTalk:
     _require_record_work(user, person, intake)
     validate_talk_staff(staff)
@@ -227,7 +233,7 @@ def record_talk(
 @transaction.atomic
 def conclude_talk(
     *,
-    user,
+    user: User,
     talk: AssessmentTalk,
     outcome: str,
     reason: str = "",
@@ -255,7 +261,7 @@ def conclude_talk(
             person=talk.person,
             intake=talk.intake,
             origin=ReferralOrigin.TALK,
-            service=referred_to,
+            service=talk.referred_to,
             note=talk.outcome_reason,
             created_by=user,
         )
@@ -266,7 +272,7 @@ def conclude_talk(
 
 @transaction.atomic
 def create_referral(
-    *, user, person: Person, origin: str, service: Service | None, note: str = ""
+    *, user: User, person: Person, origin: str, service: Service | None, note: str = ""
 ) -> Referral:
     _require_record_work(user, person)
     errors = {}
@@ -274,7 +280,7 @@ def create_referral(
         errors["origin"] = [_("Choose where the referral comes from.")]
     if service is None:
         errors["service"] = [_("Choose the service the person was referred to.")]
-    if errors:
+    if errors or service is None:
         raise ValidationError(errors)
     referral = Referral.objects.create(
         person=person, origin=origin, service=service, note=note, created_by=user

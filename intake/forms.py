@@ -3,8 +3,11 @@ so fields those rules check are optional here and the actions' messages reach th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from intake.access import find_visible_person
@@ -18,7 +21,10 @@ from intake.models import (
     ReferralResult,
     TalkOutcome,
 )
-from organisation.models import Service
+from organisation.models import Service, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ANSWER_FIELDS = [
     "social_anxiety",
@@ -71,7 +77,9 @@ def resolve_person(user, number: str):
 
 
 class IntakeForm(forms.ModelForm):
-    unit = forms.ModelChoiceField(label=_("Authority unit"), queryset=None)
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
+        label=_("Authority unit"), queryset=None
+    )
     person_number = PersonNumberField(
         required=False,
         help_text=_("If the person is known: only people in your unit's cases can be chosen."),
@@ -124,7 +132,7 @@ class IntakeForm(forms.ModelForm):
         if self.instance.person_id:
             self.fields["person_number"].initial = self.instance.person.display_number
 
-    def groups(self) -> list[tuple[str, list]]:
+    def groups(self) -> list[tuple[str | Promise, list]]:
         return [
             (title, [self[name] for name in names if name in self.fields])
             for title, names in self.GROUPS
@@ -144,7 +152,7 @@ class IntakeForm(forms.ModelForm):
         return data
 
     def intake_data(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in self._meta.fields}
+        data = {name: self.cleaned_data[name] for name in self._meta.fields or ()}
         data["person"] = self.cleaned_data["person_number"]
         return data
 
@@ -183,7 +191,7 @@ class CloseForm(forms.Form):
         required=False,
         help_text=_("Why the intake ends this way. Required for every outcome."),
     )
-    referred_to = forms.ModelChoiceField(
+    referred_to: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
         label=_("Referred to"),
         queryset=None,
         required=False,
@@ -196,7 +204,7 @@ class CloseForm(forms.Form):
 
 
 class TalkForm(forms.ModelForm):
-    staff = forms.ModelMultipleChoiceField(
+    staff: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         label=_("Staff leading the talk"),
         queryset=None,
         required=False,
@@ -230,7 +238,7 @@ class TalkForm(forms.ModelForm):
         return data
 
     def talk_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
 
 class ConcludeTalkForm(forms.Form):
@@ -243,7 +251,9 @@ class ConcludeTalkForm(forms.Form):
         required=False,
         help_text=_("Required when the person is referred elsewhere or the contact ends."),
     )
-    referred_to = forms.ModelChoiceField(label=_("Referred to"), queryset=None, required=False)
+    referred_to: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
+        label=_("Referred to"), queryset=None, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -252,7 +262,9 @@ class ConcludeTalkForm(forms.Form):
 
 class ReferralForm(forms.Form):
     origin = forms.ChoiceField(label=_("From"), choices=ReferralOrigin.choices)
-    service = forms.ModelChoiceField(label=_("To"), queryset=None, required=False)
+    service: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
+        label=_("To"), queryset=None, required=False
+    )
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

@@ -7,10 +7,12 @@ not offered support are counted.
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Service, Unit
@@ -161,9 +163,12 @@ class Intake(models.Model):
         return str(_("Intake %(date)s") % {"date": self.received_on})
 
     @property
-    def target_group_answers(self) -> list[tuple[str, str]]:
+    def target_group_answers(self) -> list[tuple[str | Promise, str]]:
         return [
-            (self._meta.get_field(name).verbose_name, getattr(self, f"get_{name}_display")())
+            (
+                cast(models.Field, self._meta.get_field(name)).verbose_name,
+                getattr(self, f"get_{name}_display")(),
+            )
             for name in ("check_adult", "check_resident", "check_isolated", "check_no_psychosis")
         ]
 
@@ -194,7 +199,7 @@ class Intake(models.Model):
 
     @property
     def display_subject(self) -> str:
-        if self.person_id:
+        if self.person is not None:
             return self.person.full_name
         return self.person_description or str(_("Not yet identified"))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
@@ -10,6 +12,9 @@ from mapping.models import Mapping
 from organisation.models import CASE_ROLES, Membership, Unit
 from organisation.permissions import MAPPING_LEAD_ROLES
 from organisation.roles import roles_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def load_mapping(pk) -> tuple[Mapping, object]:
@@ -24,7 +29,7 @@ def load_mapping(pk) -> tuple[Mapping, object]:
     return mapping, mapping.person_id
 
 
-def session_staff_candidates(user, mapping: Mapping) -> QuerySet:
+def session_staff_candidates(user: User, mapping: Mapping) -> QuerySet:
     """Officers and coordinators of the case's units and of the user's own units.
 
     Never analysts, administrators or meeting-place staff: they do not lead mapping sessions.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,11 +25,25 @@ from organisation.permissions import may_change_record, require
 from people.access import access_level
 from people.models import Case, CaseStatus, Person
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+
+    from intake.models import AssessmentTalk
+
 MIN_STAFF = 2
 MAX_SESSIONS = 5
 
 
-def _log(user, mapping: Mapping, action: str, record_type="mapping", record_id=None, detail=""):
+def _log(
+    user: User,
+    mapping: Mapping,
+    action: str,
+    record_type: str = "mapping",
+    record_id: Any = None,
+    detail: str = "",
+) -> None:
     log_access(
         user=user,
         person=mapping.person_id,
@@ -56,7 +71,12 @@ def _locked(mapping: Mapping) -> Mapping:
 
 @transaction.atomic
 def start_mapping(
-    *, user, person: Person, case: Case, started_on: datetime.date, talk=None
+    *,
+    user: User,
+    person: Person,
+    case: Case,
+    started_on: datetime.date,
+    talk: AssessmentTalk | None = None,
 ) -> Mapping:
     _require_mapping_work(user, person)
     errors = {}
@@ -81,7 +101,7 @@ def start_mapping(
 
 @transaction.atomic
 def add_session(
-    *, user, mapping: Mapping, held_on: datetime.date, staff, notes: str
+    *, user: User, mapping: Mapping, held_on: datetime.date, staff: Iterable[User], notes: str
 ) -> MappingSession:
     _require_mapping_work(user, mapping.person)
     mapping = _locked(mapping)
@@ -103,7 +123,7 @@ def add_session(
 
 @transaction.atomic
 def save_need(
-    *, user, mapping: Mapping, life_area: LifeArea, extent: int, description: str
+    *, user: User, mapping: Mapping, life_area: LifeArea, extent: int, description: str
 ) -> Need:
     _require_mapping_work(user, mapping.person)
     mapping = _locked(mapping)
@@ -143,7 +163,7 @@ def interrupt_mapping(*, user, mapping: Mapping, interrupted_by: str, reason: st
 @transaction.atomic
 def complete_mapping(
     *,
-    user,
+    user: User,
     mapping: Mapping,
     needs_account: str,
     recommendation: str,

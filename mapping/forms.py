@@ -4,12 +4,17 @@ with the action's own message, so the user reads one wording whichever catches i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mapping.models import Extent, InterruptedBy
 from people.models import CaseStatus
+
+if TYPE_CHECKING:
+    from intake.models import AssessmentTalk
 
 
 class DateInput(forms.DateInput):
@@ -34,7 +39,7 @@ class StartMappingForm(forms.Form):
     started_on = forms.DateField(
         label=_("Start date"), widget=DateInput, initial=timezone.localdate
     )
-    talk = forms.ModelChoiceField(
+    talk: forms.ModelChoiceField[AssessmentTalk] = forms.ModelChoiceField(
         label=_("Follows from the assessment talk"),
         queryset=None,
         required=False,

@@ -24,7 +24,7 @@ from organisation.models import (
 )
 
 # The whole admin site is open to administrators by role, not by Django's is_staff flag.
-admin.site.has_permission = is_administrator
+admin.site.has_permission = is_administrator  # type: ignore[method-assign]  # on purpose
 _django_admin_view = admin.site.admin_view
 
 
@@ -44,7 +44,7 @@ def admin_view(view, cacheable=False):
     return guarded
 
 
-admin.site.admin_view = admin_view
+admin.site.admin_view = admin_view  # type: ignore[method-assign]  # on purpose
 
 
 class MembershipInline(AdministratorOnly, admin.TabularInline):

@@ -9,11 +9,18 @@ person's record combines the user's roles with their access level to that person
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.core.exceptions import PermissionDenied
 
 from organisation.models import CASE_ROLES, Role
 from organisation.roles import roles_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    # Whoever asks: a permission or an access check also answers an anonymous user (no).
+    AnyUser: TypeAlias = User | AnonymousUser
 
 __all__ = [
     "ALERT_ROLES",
@@ -87,37 +94,37 @@ def may_manage_retention(user, level: Level) -> bool:
     return level >= Level.WRITE and roles_of(user).has(*RETENTION_ROLES)
 
 
-def may_do_authority_work(user, level: Level) -> bool:
+def may_do_authority_work(user: AnyUser, level: Level) -> bool:
     """Handle intakes, applications and decisions for a person the user may change."""
     return level >= Level.WRITE and roles_of(user).has(*AUTHORITY_ROLES)
 
 
-def may_do_provider_work(user, level: Level) -> bool:
+def may_do_provider_work(user: AnyUser, level: Level) -> bool:
     """Deliver support (plans, visits, notes, closure) for a person the user may change."""
     return level >= Level.WRITE and roles_of(user).has(*PROVIDER_ROLES)
 
 
-def may_handle_alerts(user, level: Level) -> bool:
+def may_handle_alerts(user: AnyUser, level: Level) -> bool:
     return level >= Level.WRITE and roles_of(user).has(*ALERT_ROLES)
 
 
-def may_lead_mapping(user) -> bool:
+def may_lead_mapping(user: AnyUser) -> bool:
     return roles_of(user).has(*MAPPING_LEAD_ROLES)
 
 
-def may_register_people(user) -> bool:
+def may_register_people(user: AnyUser) -> bool:
     return roles_of(user).has(*REGISTERING_ROLES)
 
 
-def may_run_groups(user) -> bool:
+def may_run_groups(user: AnyUser) -> bool:
     return roles_of(user).has(*GROUP_ROLES)
 
 
-def may_count_heads(user) -> bool:
+def may_count_heads(user: AnyUser) -> bool:
     return roles_of(user).has(*MEETING_PLACE_ROLES)
 
 
-def may_see_statistics(user) -> bool:
+def may_see_statistics(user: AnyUser) -> bool:
     return roles_of(user).has(*STATISTICS_ROLES)
 
 

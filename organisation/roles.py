@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import Any, Protocol, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from organisation.models import CASE_ROLES, Membership, Role, Unit
 
@@ -82,6 +85,14 @@ def roles_of(user) -> UserRoles:
     return cached
 
 
+class RoleGuardedView(Protocol):
+    """A view wrapped by `role_required`, which names its roles on the function."""
+
+    required_roles: tuple[str, ...]
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase: ...
+
+
 def role_required(*roles: str) -> Callable:
     """Anonymous users go to the login page; users without any of the roles get 403."""
 
@@ -94,8 +105,9 @@ def role_required(*roles: str) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.required_roles = roles  # read by the navigation and the role-matrix test
-        return wrapped
+        guarded = cast(RoleGuardedView, wrapped)
+        guarded.required_roles = roles  # read by the navigation and the role-matrix test
+        return guarded
 
     return decorator
 

@@ -7,6 +7,7 @@ Someone who may not know a person exists gets 404; someone who may see but not c
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -23,6 +24,9 @@ from organisation.permissions import Level
 from organisation.roles import roles_of
 from people.models import Case, CaseStaff, Person, ReasonedAccess
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 class ReasonRequired(Exception):
     """The user may open this person only after giving a reason."""
@@ -32,7 +36,7 @@ class ReasonRequired(Exception):
         self.person = person
 
 
-def own_cases(user) -> QuerySet[Case]:
+def own_cases(user: User) -> QuerySet[Case]:
     """Cases the user works with: their unit's, their team's, or naming them."""
     roles = roles_of(user)
     if not roles.works_with_cases:
@@ -51,7 +55,7 @@ def own_cases(user) -> QuerySet[Case]:
     return Case.objects.filter(q)
 
 
-def visible_people(user) -> QuerySet[Person]:
+def visible_people(user: User) -> QuerySet[Person]:
     """People the user may see without giving a reason (the person list and search)."""
     if not roles_of(user).works_with_cases:
         return Person.objects.none()
@@ -65,7 +69,7 @@ def visible_people(user) -> QuerySet[Person]:
     )
 
 
-def findable_outside_own_cases(user) -> QuerySet[Person]:
+def findable_outside_own_cases(user: User) -> QuerySet[Person]:
     """People a case worker may find by search but open only with a reason."""
     if not roles_of(user).works_with_cases:
         return Person.objects.none()
@@ -73,8 +77,8 @@ def findable_outside_own_cases(user) -> QuerySet[Person]:
     return Person.objects.current().filter(protected_identity=False).exclude(Exists(mine))
 
 
-def access_level(user, person: Person) -> Level:
-    if person.merged_into_id:
+def access_level(user: User, person: Person) -> Level:
+    if person.merged_into_id and person.merged_into is not None:
         # A merged record is only a pointer: what counts is access to the record it points to.
         person = person.merged_into
     roles = roles_of(user)
@@ -93,7 +97,7 @@ def access_level(user, person: Person) -> Level:
     return Level.REASON_REQUIRED
 
 
-def get_person_for_user(user, pk, *, write: bool = False) -> tuple[Person, Level]:
+def get_person_for_user(user: User, pk: Any, *, write: bool = False) -> tuple[Person, Level]:
     """Load a person for a view: 404, ReasonRequired, 403, or the person and the level."""
     person = Person.objects.filter(pk=pk).select_related("merged_into").first()
     if person is None:
@@ -109,11 +113,11 @@ def get_person_for_user(user, pk, *, write: bool = False) -> tuple[Person, Level
     return person, level
 
 
-def may_give_reason(user, person: Person) -> bool:
+def may_give_reason(user: User, person: Person) -> bool:
     return access_level(user, person) == Level.REASON_REQUIRED
 
 
-def grant_reasoned_access(*, user, person: Person, reason: str) -> ReasonedAccess:
+def grant_reasoned_access(*, user: User, person: Person, reason: str) -> ReasonedAccess:
     """Record the reason and open the person read-only for a few hours; logged."""
     reason = reason.strip()
     if not reason:

@@ -6,6 +6,7 @@ import datetime
 import difflib
 import secrets
 import unicodedata
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -16,6 +17,9 @@ from audit.models import Action
 from organisation.models import Unit
 from people.identity import RESERVE
 from people.models import Case, CaseStaff, CaseStaffRole, Contact, Person, Sex
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class DuplicateNumber(Exception):
@@ -36,7 +40,7 @@ def possible_matches(
     first_name: str,
     last_name: str,
     birth_date: datetime.date | None,
-    exclude=None,
+    exclude: Person | None = None,
     among: QuerySet[Person] | None = None,
 ) -> list[Person]:
     """People whose birth date is the same and whose name resembles the one given.
@@ -67,7 +71,7 @@ def new_reserve_number(birth_date: datetime.date | None) -> str:
 
 
 @transaction.atomic
-def register_person(*, user, unit: Unit, data: dict) -> Person:
+def register_person(*, user: User, unit: Unit, data: dict) -> Person:
     """Register a person and open a case for them in the registering officer's unit."""
     fields = dict(data)
     if fields.get("number_kind") == RESERVE:
@@ -92,7 +96,7 @@ def register_person(*, user, unit: Unit, data: dict) -> Person:
 
 
 @transaction.atomic
-def update_person(*, user, person: Person, data: dict, changed: list[str]) -> Person:
+def update_person(*, user: User, person: Person, data: dict, changed: list[str]) -> Person:
     for field, value in data.items():
         setattr(person, field, value)
     person.version += 1
@@ -107,7 +111,7 @@ def update_person(*, user, person: Person, data: dict, changed: list[str]) -> Pe
 
 
 @transaction.atomic
-def save_contact(*, user, person: Person, contact: Contact) -> Contact:
+def save_contact(*, user: User, person: Person, contact: Contact) -> Contact:
     adding = contact._state.adding
     contact.person = person
     contact.save()
@@ -122,7 +126,7 @@ def save_contact(*, user, person: Person, contact: Contact) -> Contact:
 
 
 @transaction.atomic
-def delete_contact(*, user, contact: Contact) -> None:
+def delete_contact(*, user: User, contact: Contact) -> None:
     person, pk = contact.person, contact.pk
     contact.delete()
     log_access(user=user, person=person, action=Action.DELETE, record_type="contact", record_id=pk)
@@ -140,7 +144,7 @@ MERGE_FILL_FIELDS = (
 
 
 @transaction.atomic
-def merge_people(*, user, keep: Person, other: Person) -> Person:
+def merge_people(*, user: User, keep: Person, other: Person) -> Person:
     """Move everything of `other` onto `keep`; `other` stays as a pointer to `keep`.
 
     Every relation to Person is moved, including those of apps added later, so nothing is lost.
@@ -150,9 +154,10 @@ def merge_people(*, user, keep: Person, other: Person) -> Person:
     keep = Person.objects.select_for_update().get(pk=keep.pk)
     other = Person.objects.select_for_update().get(pk=other.pk)
     for relation in Person._meta.related_objects:
-        if relation.related_model is Person or relation.many_to_many:
+        model = relation.related_model  # a model class once the apps are loaded
+        if model is Person or relation.many_to_many or isinstance(model, str):
             continue
-        relation.related_model._base_manager.filter(**{relation.field.name: other}).update(
+        model._base_manager.filter(**{relation.field.name: other}).update(
             **{relation.field.name: keep}
         )
     for field in MERGE_FILL_FIELDS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Unit
 from people.identity import COORDINATION, PERSONAL, RESERVE, format_number
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Sex(models.TextChoices):
@@ -170,7 +174,7 @@ class Case(models.Model):
     )
     opened_on = models.DateField(_("opened"))
     closed_on = models.DateField(_("closed"), null=True, blank=True)
-    staff = models.ManyToManyField(
+    staff: models.ManyToManyField[User, CaseStaff] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="CaseStaff",
         verbose_name=_("staff named on the case"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -32,6 +32,9 @@ from people import access
 from people.access import ReasonRequired
 from people.models import Person, ReasonedAccess
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 __all__ = [
     "ReasonRequired",
     "log_read",
@@ -44,7 +47,7 @@ __all__ = [
 ]
 
 
-def reason_in_force(user, person_id) -> str:
+def reason_in_force(user: User, person_id: Any) -> str:
     """The reason the user gave to open this person, while it lasts; '' when none."""
     grant = (
         ReasonedAccess.objects.filter(user=user, person_id=person_id, expires_at__gt=timezone.now())
@@ -56,8 +59,8 @@ def reason_in_force(user, person_id) -> str:
 
 
 def open_record(
-    user,
-    person_id,
+    user: User,
+    person_id: Any,
     *,
     record_type: str = "person",
     record_id: Any = None,
@@ -77,7 +80,9 @@ def open_record(
     return person, level
 
 
-def log_read(user, person_id, level: Level, *, record_type: str, record_id: Any = None) -> None:
+def log_read(
+    user: User, person_id: Any, level: Level, *, record_type: str, record_id: Any = None
+) -> None:
     """The access-log entry of a read, with the reason when the user read outside their cases."""
     reason = reason_in_force(user, person_id) if level < Level.WRITE else ""
     log_access(

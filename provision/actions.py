@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,10 @@ from organisation.roles import roles_of
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
 from provision.models import AssignmentEvent, Closure, Order, OrderStatus
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
 COORDINATOR_ROLES = (CaseStaffRole.COORDINATOR, CaseStaffRole.SECOND_COORDINATOR)
 # Follow-up places: a case closed with consent to follow-up holds one for the twelve months
 # in which its follow-ups (6 and 12 months) are due. See docs/provision.md.
@@ -32,7 +37,7 @@ FOLLOW_UP_WINDOW = datetime.timedelta(days=365)
 # Who on the provider side handles which orders
 
 
-def order_unit_ids(user) -> set[int]:
+def order_unit_ids(user: User) -> set[int]:
     """Units whose orders the user may see and accept.
 
     Managers: their units and those below. Coordinators: their teams, and the units their teams
@@ -48,11 +53,11 @@ def order_unit_ids(user) -> set[int]:
     return ids
 
 
-def orders_for_provider(user):
+def orders_for_provider(user: User) -> QuerySet[Order]:
     return Order.objects.filter(provider_unit_id__in=order_unit_ids(user))
 
 
-def may_accept(user, order: Order) -> bool:
+def may_accept(user: User, order: Order) -> bool:
     return order.provider_unit_id in order_unit_ids(user)
 
 
@@ -91,7 +96,9 @@ def ceilings(user_ids: Iterable[int]) -> dict[int, int]:
     return {pk: found.get(pk, CASELOAD_CEILING) for pk in user_ids}
 
 
-def _check_ceiling(by, coordinator, *, adding: int, confirm: bool, team_id: int, field: str):
+def _check_ceiling(
+    by: User, coordinator: User, *, adding: int, confirm: bool, team_id: int, field: str
+) -> bool:
     """Beyond the ceiling only a manager of the coordinator's team may assign, and must confirm."""
     if adding <= 0:
         return False
@@ -129,10 +136,10 @@ def _check_ceiling(by, coordinator, *, adding: int, confirm: bool, team_id: int,
 @transaction.atomic
 def accept_order(
     *,
-    user,
+    user: User,
     order: Order,
-    coordinator,
-    second_coordinator=None,
+    coordinator: User,
+    second_coordinator: User | None = None,
     confirm_beyond_ceiling: bool = False,
     today: datetime.date | None = None,
 ) -> Order:
@@ -202,7 +209,7 @@ def accept_order(
 # Reassignment
 
 
-def _manager_team_of(to_user, manager) -> int:
+def _manager_team_of(to_user: User, manager: User) -> int:
     units = roles_of(manager).unit_ids(Role.MANAGER)
     team = (
         Membership.objects.filter(user=to_user, role=Role.COORDINATOR, unit_id__in=units)
@@ -217,9 +224,9 @@ def _manager_team_of(to_user, manager) -> int:
 @transaction.atomic
 def reassign(
     *,
-    user,
-    from_user,
-    to_user,
+    user: User,
+    from_user: User,
+    to_user: User,
     case_ids: Iterable | None = None,
     confirm_beyond_ceiling: bool = False,
 ) -> list[AssignmentEvent]:
@@ -230,15 +237,15 @@ def reassign(
     if from_user.pk == to_user.pk:
         raise ValidationError({"to_user": _("Choose another coordinator to move the cases to.")})
     team_id = _manager_team_of(to_user, user)
-    links = CaseStaff.objects.select_for_update().filter(
+    to_move = CaseStaff.objects.select_for_update().filter(
         user=from_user,
         role__in=COORDINATOR_ROLES,
         case__status=CaseStatus.OPEN,
         case__provider_unit_id__in=units,
     )
     if case_ids is not None:
-        links = links.filter(case_id__in=list(case_ids))
-    links = list(links.select_related("case"))
+        to_move = to_move.filter(case_id__in=list(case_ids))
+    links = list(to_move.select_related("case"))
     if not links:
         raise ValidationError(_("There are no open cases to move."))
     held = set(
@@ -297,7 +304,7 @@ def _in_period(today: datetime.date) -> Q:
     )
 
 
-def capacity(user, today: datetime.date | None = None) -> dict:
+def capacity(user: User, today: datetime.date | None = None) -> dict:
     from organisation.models import SupportKind
 
     today = today or timezone.localdate()
@@ -324,8 +331,9 @@ def capacity(user, today: datetime.date | None = None) -> dict:
         .annotate(n=Count("id", distinct=True))
     )
     for kind in kinds:
-        kind.used = used.get(kind.pk, 0)
-        kind.follow_up_used = follow_up_used.get(kind.pk, 0)
+        # Counts for the page, set on the rows (mypy cannot type such attributes).
+        kind.used = used.get(kind.pk, 0)  # type: ignore[attr-defined]
+        kind.follow_up_used = follow_up_used.get(kind.pk, 0)  # type: ignore[attr-defined]
     return {
         "kinds": kinds,
         "coordinators": coordinator_loads(units),
@@ -352,13 +360,15 @@ def coordinator_loads(units: set[int]) -> list:
         if membership.user_id in seen:
             continue
         seen.add(membership.user_id)
-        membership.load = loads.get(membership.user_id, 0)
-        membership.over = membership.load > membership.caseload_ceiling
+        load = loads.get(membership.user_id, 0)
+        # For the page, set on the rows (mypy cannot type such attributes).
+        membership.load = load  # type: ignore[attr-defined]
+        membership.over = load > membership.caseload_ceiling  # type: ignore[attr-defined]
         rows.append(membership)
     return rows
 
 
-def waiting_list(user, today: datetime.date | None = None) -> list[Order]:
+def waiting_list(user: User, today: datetime.date | None = None) -> list[Order]:
     """Granted decisions whose order is not yet accepted, oldest decision first."""
     today = today or timezone.localdate()
     units = roles_of(user).unit_ids(Role.MANAGER)
@@ -372,7 +382,7 @@ def waiting_list(user, today: datetime.date | None = None) -> list[Order]:
     return rows
 
 
-def coordinator_choices(unit_ids: Iterable[int]):
+def coordinator_choices(unit_ids: Iterable[int]) -> QuerySet[User]:
     return (
         get_user_model()
         .objects.filter(
@@ -384,7 +394,7 @@ def coordinator_choices(unit_ids: Iterable[int]):
 
 
 def order_for_granted_decision(
-    officer, decision: Decision, provider_unit: Unit | None
+    officer: User, decision: Decision, provider_unit: Unit | None
 ) -> list[Access]:
     """A granted decision becomes an order to a unit that delivers its kind of support.
 

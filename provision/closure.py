@@ -64,7 +64,7 @@ def close_case(
         errors["reason_text"] = _("Describe the reason when it is “other”.")
     if follow_up_consent is None:
         errors["follow_up_consent"] = _("Record whether the person consents to follow-up.")
-    if errors:
+    if errors or follow_up_consent is None:
         raise ValidationError(errors)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status == CaseStatus.CLOSED:

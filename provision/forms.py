@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,8 +26,8 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args, coordinators, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["coordinator"].queryset = coordinators
-        self.fields["second_coordinator"].queryset = coordinators
+        cast(forms.ModelChoiceField, self.fields["coordinator"]).queryset = coordinators
+        cast(forms.ModelChoiceField, self.fields["second_coordinator"]).queryset = coordinators
 
 
 class ReassignForm(forms.Form):
@@ -42,9 +44,9 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, coordinators, cases, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["from_user"].queryset = coordinators
-        self.fields["to_user"].queryset = coordinators
-        self.fields["cases"].choices = cases
+        cast(forms.ModelChoiceField, self.fields["from_user"]).queryset = coordinators
+        cast(forms.ModelChoiceField, self.fields["to_user"]).queryset = coordinators
+        cast(forms.ChoiceField, self.fields["cases"]).choices = cases
 
 
 class ClosureForm(forms.Form):

@@ -20,6 +20,8 @@ class OrderStatus(models.TextChoices):
 
 
 class Order(models.Model):
+    days_waited: int  # not a column: set on the rows of provision.actions.waiting_list
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="order")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="orders")

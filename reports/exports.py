@@ -69,7 +69,8 @@ def _sheet_title(title: str, used: set[str]) -> str:
 def to_xlsx(report: dict) -> bytes:
     workbook = Workbook()
     info = workbook.active
-    info.title = _sheet_title(_("Report"), used := set())
+    used: set[str] = set()
+    info.title = _sheet_title(_("Report"), used)
     period = report["period"]
     info.append([_("Statistics report")])
     info["A1"].font = Font(bold=True, size=14)

@@ -9,6 +9,7 @@ Suppression and labels are added by `reports/report.py`; docs/reports.md defines
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import connections
 from django.db.models import (
@@ -52,10 +53,10 @@ class DaysBetween(Func):
     template = "(%(expressions)s)"
     output_field = IntegerField()
 
-    def __init__(self, later, earlier, **extra):
+    def __init__(self, later: Any, earlier: Any, **extra: Any) -> None:
         super().__init__(later, earlier, **extra)
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(
             compiler,
             connection,
@@ -72,7 +73,7 @@ class PercentileCont(Aggregate):
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
 
-    def __init__(self, expression, fraction: float, **extra):
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
@@ -141,27 +142,27 @@ def _by(qs: QuerySet, field: str) -> dict:
 # Intakes
 
 
-def intakes(start, end) -> QuerySet:
+def intakes(start: datetime.date, end: datetime.date) -> QuerySet:
     return Intake.objects.filter(received_on__range=(start, end))
 
 
-def intakes_by_source(start, end) -> dict[str, int]:
+def intakes_by_source(start: datetime.date, end: datetime.date) -> dict[str, int]:
     """Intakes received in the period, by who made contact."""
     return _by(intakes(start, end), "source")
 
 
-def intakes_by_channel(start, end) -> dict[str, int]:
+def intakes_by_channel(start: datetime.date, end: datetime.date) -> dict[str, int]:
     return _by(intakes(start, end), "channel")
 
 
-def intake_outcomes(start, end) -> dict[str, int]:
+def intake_outcomes(start: datetime.date, end: datetime.date) -> dict[str, int]:
     """Intakes received in the period by outcome; still-open intakes under "open"."""
     counts = _by(intakes(start, end).filter(status=IntakeStatus.CLOSED), "outcome")
     counts["open"] = intakes(start, end).filter(status=IntakeStatus.OPEN).count()
     return counts
 
 
-def not_offered(start, end) -> int:
+def not_offered(start: datetime.date, end: datetime.date) -> int:
     """Closed intakes that did not lead to an assessment talk: not offered support."""
     return (
         intakes(start, end)
@@ -171,7 +172,7 @@ def not_offered(start, end) -> int:
     )
 
 
-def referred_to(start, end) -> dict[str, int]:
+def referred_to(start: datetime.date, end: datetime.date) -> dict[str, int]:
     """Intakes closed as referred elsewhere, by the service they were referred to."""
     qs = intakes(start, end).filter(outcome=IntakeOutcome.REFERRED)
     return {
@@ -183,12 +184,12 @@ def referred_to(start, end) -> dict[str, int]:
 LEAD_STEPS = ("talk", "decision", "start")
 
 
-def intake_lead_times(start, end) -> dict[str, dict]:
+def intake_lead_times(start: datetime.date, end: datetime.date) -> dict[str, dict]:
     """Days from an intake received in the period to its first talk, decision and start."""
     return {step: intake_lead_time(start, end, step) for step in LEAD_STEPS}
 
 
-def intake_lead_time(start, end, step: str) -> dict:
+def intake_lead_time(start: datetime.date, end: datetime.date, step: str) -> dict:
     """Days from an intake received in the period to the first talk, decision or start (`step`)
     of its case on or after the intake's day.
 
@@ -211,7 +212,7 @@ def intake_lead_time(start, end, step: str) -> dict:
 # People: new per year, decisions, ongoing
 
 
-def first_starts(start, end) -> QuerySet:
+def first_starts(start: datetime.date, end: datetime.date) -> QuerySet:
     """Accepted orders in the period with no earlier accepted order of the same person.
 
     Read from the orders of the period only (an anti-join on the earlier ones), so a yearly
@@ -225,7 +226,7 @@ def first_starts(start, end) -> QuerySet:
     return Order.objects.filter(accepted_on__range=(start, end)).exclude(Exists(earlier)).order_by()
 
 
-def new_people_per_year(start, end) -> dict[int, int]:
+def new_people_per_year(start: datetime.date, end: datetime.date) -> dict[int, int]:
     """People whose first start of support (first accepted order) falls in the period, by year."""
     rows = (
         first_starts(start, end)
@@ -237,7 +238,7 @@ def new_people_per_year(start, end) -> dict[int, int]:
     return {row["year"]: row["n"] for row in rows}
 
 
-def new_people_by_source(start, end) -> dict[str, int]:
+def new_people_by_source(start: datetime.date, end: datetime.date) -> dict[str, int]:
     """The same people by the source of their first intake (blank: no intake recorded)."""
     source = Subquery(
         Intake.objects.filter(person=OuterRef("person"))
@@ -253,7 +254,7 @@ def new_people_by_source(start, end) -> dict[str, int]:
     return {row["src"] or "": row["n"] for row in rows}
 
 
-def people_with_decision(start, end) -> dict[str, int]:
+def people_with_decision(start: datetime.date, end: datetime.date) -> dict[str, int]:
     """People with at least one decision in the period; of them, how many had more than one."""
     per_person = (
         Decision.objects.filter(decided_on__range=(start, end))
@@ -265,7 +266,7 @@ def people_with_decision(start, end) -> dict[str, int]:
     return {"people": agg["people"], "more_than_one": agg["several"]}
 
 
-def in_force_on(on_date) -> Q:
+def in_force_on(on_date: datetime.date) -> Q:
     """A granted decision in force on the date, its case not closed by then."""
     return (
         Q(outcome__in=GRANTED)
@@ -276,14 +277,14 @@ def in_force_on(on_date) -> Q:
     )
 
 
-def ongoing_decisions(on_date) -> int:
+def ongoing_decisions(on_date: datetime.date) -> int:
     """People with a granted decision in force on the date."""
     return Decision.objects.filter(in_force_on(on_date)).aggregate(
         n=Count("person", distinct=True)
     )["n"]
 
 
-def people_in_support(start, end) -> int:
+def people_in_support(start: datetime.date, end: datetime.date) -> int:
     """People whose support (a start on or before the end, case not closed before the start)
     overlaps the period."""
     return (
@@ -307,18 +308,18 @@ def contact_days(qs: QuerySet, end_expression) -> QuerySet:
     )
 
 
-def ended_contacts(start, end) -> QuerySet:
+def ended_contacts(start: datetime.date, end: datetime.date) -> QuerySet:
     """Cases closed in the period after support started, with their contact days."""
     qs = Case.objects.filter(closed_on__range=(start, end))
     return contact_days(qs, F("closed_on")).filter(first_start__isnull=False)
 
 
-def contact_time_ended(start, end) -> dict:
+def contact_time_ended(start: datetime.date, end: datetime.date) -> dict:
     """Days from first start to closure for cases closed in the period."""
     return summary(ended_contacts(start, end), "days")
 
 
-def contact_time_distribution(start, end) -> dict[str, int]:
+def contact_time_distribution(start: datetime.date, end: datetime.date) -> dict[str, int]:
     """The ended contacts by length in months (buckets of CONTACT_BUCKETS)."""
     return ended_contacts(start, end).aggregate(**_bucket_aggregates())
 
@@ -333,7 +334,7 @@ def _bucket_aggregates() -> dict:
     return aggregates
 
 
-def ended_contact_figures(start, end) -> tuple[dict, dict[str, int]]:
+def ended_contact_figures(start: datetime.date, end: datetime.date) -> tuple[dict, dict[str, int]]:
     """`contact_time_ended` and `contact_time_distribution` together: on PostgreSQL one query
     over the ended contacts instead of two (the report needs both)."""
     qs = ended_contacts(start, end)
@@ -344,11 +345,11 @@ def ended_contact_figures(start, end) -> tuple[dict, dict[str, int]]:
     return _summary_from(agg, "days"), {key: agg[key] for key in buckets}
 
 
-def bucket_key(low, high) -> str:
+def bucket_key(low: int, high: int | None) -> str:
     return f"{low}-{high}" if high is not None else f"{low}-"
 
 
-def contact_time_ongoing(on_date) -> dict:
+def contact_time_ongoing(on_date: datetime.date) -> dict:
     """Days so far for cases in support on the date (started, not closed by then)."""
     from django.db.models import Value
     from django.db.models.fields import DateField
@@ -361,26 +362,26 @@ def contact_time_ongoing(on_date) -> dict:
 # Decisions and appeals
 
 
-def decisions_by_outcome(start, end) -> dict[str, int]:
+def decisions_by_outcome(start: datetime.date, end: datetime.date) -> dict[str, int]:
     return _by(Decision.objects.filter(decided_on__range=(start, end)), "outcome")
 
 
-def decisions_by_kind(start, end) -> dict[str, int]:
+def decisions_by_kind(start: datetime.date, end: datetime.date) -> dict[str, int]:
     return _by(Decision.objects.filter(decided_on__range=(start, end)), "kind")
 
 
-def appeals_by_status(start, end) -> dict[str, int]:
+def appeals_by_status(start: datetime.date, end: datetime.date) -> dict[str, int]:
     """Appeals received in the period, by where they stand."""
     return _by(Appeal.objects.filter(received_on__range=(start, end)), "status")
 
 
-def appeal_judgments(start, end) -> dict[str, int]:
+def appeal_judgments(start: datetime.date, end: datetime.date) -> dict[str, int]:
     """Judgments given in the period, by result."""
     qs = Appeal.objects.filter(judgment_on__range=(start, end)).exclude(judgment="")
     return _by(qs, "judgment")
 
 
-def appeals_in_time(start, end) -> dict[str, int]:
+def appeals_in_time(start: datetime.date, end: datetime.date) -> dict[str, int]:
     agg = Appeal.objects.filter(received_on__range=(start, end)).aggregate(
         n_in_time=Count("pk", filter=Q(in_time=True)), n_late=Count("pk", filter=Q(in_time=False))
     )
@@ -406,7 +407,7 @@ def _with_names(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda row: (row["name"], row["user_id"] or 0))
 
 
-def caseload_per_coordinator(on_date) -> list[dict]:
+def caseload_per_coordinator(on_date: datetime.date) -> list[dict]:
     """Cases open on the date per coordinator now named on them (the links are not dated).
 
     A staff member is named once per case and role (case_staff_unique), so counting links
@@ -422,11 +423,11 @@ def caseload_per_coordinator(on_date) -> list[dict]:
     return _with_names(list(rows))
 
 
-def weeks_in(start, end) -> float:
+def weeks_in(start: datetime.date, end: datetime.date) -> float:
     return ((end - start).days + 1) / 7
 
 
-def _instants(start, end) -> dict:
+def _instants(start: datetime.date, end: datetime.date) -> dict:
     """A filter on `planned_at` for the local days start..end, as a range of instants, so that
     the index on planned_at serves it (`__date` would convert every row's time first)."""
     zone = timezone.get_current_timezone()
@@ -437,7 +438,7 @@ def _instants(start, end) -> dict:
     return {"planned_at__gte": first, "planned_at__lt": after}
 
 
-def visits_per_coordinator(start, end) -> list[dict]:
+def visits_per_coordinator(start: datetime.date, end: datetime.date) -> list[dict]:
     """Individual visits held in the period per staff member who registered them, per week."""
     rows = (
         Visit.objects.filter(
@@ -453,7 +454,7 @@ def visits_per_coordinator(start, end) -> list[dict]:
     return _with_names([{**row, "per_week": row["visits"] / weeks} for row in rows])
 
 
-def visits_by_status(start, end) -> dict[str, int]:
+def visits_by_status(start: datetime.date, end: datetime.date) -> dict[str, int]:
     """Individual visits planned for the period, by what became of them (cancellations)."""
     qs = Visit.objects.filter(kind=VisitKind.VISIT, **_instants(start, end))
     return _by(qs, "status")
@@ -462,7 +463,7 @@ def visits_by_status(start, end) -> dict[str, int]:
 # Groups and meeting places
 
 
-def held_sessions(start, end) -> QuerySet:
+def held_sessions(start: datetime.date, end: datetime.date) -> QuerySet:
     """Sessions in the period that took place: not cancelled, and attendance taken.
 
     A session whose attendance is not recorded (later today, next week, or forgotten) has no
@@ -474,7 +475,7 @@ def held_sessions(start, end) -> QuerySet:
     )
 
 
-def group_attendance(start, end) -> dict:
+def group_attendance(start: datetime.date, end: datetime.date) -> dict:
     """Sessions held in the period and the number present per session: mean, min, max."""
     sessions = held_sessions(start, end).annotate(
         present=Count("attendance", filter=Q(attendance__present=True))
@@ -491,7 +492,7 @@ def group_attendance(start, end) -> dict:
     return {**agg, "cancelled": counts["n_cancelled"], "not_recorded": not_recorded}
 
 
-def group_attendance_distribution(start, end) -> dict[int, int]:
+def group_attendance_distribution(start: datetime.date, end: datetime.date) -> dict[int, int]:
     """Number of sessions by how many were present (for the distribution chart)."""
     present = Subquery(
         Attendance.objects.filter(session=OuterRef("pk"), present=True)
@@ -510,7 +511,7 @@ def group_attendance_distribution(start, end) -> dict[int, int]:
     return {row["present"] or 0: row["n"] for row in rows}
 
 
-def head_counts(start, end) -> list[dict]:
+def head_counts(start: datetime.date, end: datetime.date) -> list[dict]:
     """Anonymous head counts per meeting place and activity in the period."""
     bands = {field: Sum(field) for field, _label in AGE_BANDS}
     rows = (
@@ -544,15 +545,17 @@ def head_counts(start, end) -> list[dict]:
 # After support: closure and follow-ups at 6 and 12 months
 
 
-def closures(start, end) -> QuerySet:
+def closures(start: datetime.date, end: datetime.date) -> QuerySet:
     return Closure.objects.filter(closed_on__range=(start, end))
 
 
-def closure_reasons(start, end) -> dict[str, int]:
+def closure_reasons(start: datetime.date, end: datetime.date) -> dict[str, int]:
     return _by(closures(start, end), "reason")
 
 
-def situation_after(start, end, field: str) -> dict[str, dict[str, int]]:
+def situation_after(
+    start: datetime.date, end: datetime.date, field: str
+) -> dict[str, dict[str, int]]:
     """For closures in the period: `field` (occupation or isolation) at closure, 6 and 12 months.
 
     The follow-ups are those of the same closures (one cohort followed over time); only done
@@ -574,7 +577,7 @@ def situation_after(start, end, field: str) -> dict[str, dict[str, int]]:
     return result
 
 
-def follow_up_status(start, end) -> dict[str, dict[str, int]]:
+def follow_up_status(start: datetime.date, end: datetime.date) -> dict[str, dict[str, int]]:
     """For closures in the period: consent, and each follow-up's status."""
     consent = closures(start, end).aggregate(
         consented=Count("pk", filter=Q(follow_up_consent=True)),
@@ -592,7 +595,7 @@ def follow_up_status(start, end) -> dict[str, dict[str, int]]:
     return result
 
 
-def first_day_of_data():
+def first_day_of_data() -> datetime.date | None:
     """The earliest date any record the report counts holds (for the "all years" preset).
 
     Every dated record counts: a meeting place may have head counts years before any intake.

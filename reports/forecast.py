@@ -20,6 +20,7 @@ import bisect
 import heapq
 import random
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -120,8 +121,8 @@ def forecast(
     share_granted: float,
     durations: list[float],
     places: int,
-    ongoing_elapsed: list[float] = (),
-    waiting_since: list[float] = (),
+    ongoing_elapsed: Sequence[float] = (),
+    waiting_since: Sequence[float] = (),
     months: int = 12,
     runs: int | None = None,
     seed: int = 2024,

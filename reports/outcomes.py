@@ -8,10 +8,20 @@ The number of queries depends on the number of instrument definitions (files), n
 
 from __future__ import annotations
 
+import datetime
 import logging
+from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.db.models import QuerySet
+
+    from instruments.definitions import Definition
+    from instruments.models import Response
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +30,7 @@ logger = logging.getLogger(__name__)
 OCCASIONS = ["start", "visit", "follow_up", "closure", "after_6", "after_12", "other"]
 
 
-def _definitions():
+def _definitions() -> list[Definition]:
     try:
         from instruments.definitions import latest_all
 
@@ -30,13 +40,13 @@ def _definitions():
         return []
 
 
-def _responses():
+def _responses() -> QuerySet[Response]:
     from instruments.models import Response
 
     return Response.objects.filter(status="complete", computable=True, total__isnull=False)
 
 
-def score_summaries(start, end) -> dict[tuple[str, str], dict]:
+def score_summaries(start: datetime.date, end: datetime.date) -> dict[tuple[str, str], dict]:
     """(code, occasion) -> n, mean, min, max of totals administered in the period: one query."""
     rows = (
         _responses()
@@ -48,7 +58,7 @@ def score_summaries(start, end) -> dict[tuple[str, str], dict]:
     return {(row["code"], row["occasion"]): row for row in rows}
 
 
-def rc_threshold(defn) -> float | None:
+def rc_threshold(defn: Definition) -> float | None:
     """The smallest change in total counted as reliable, or None if the instrument lacks one."""
     from instruments.scoring import RCI_THRESHOLD, reliable_change
 
@@ -58,7 +68,9 @@ def rc_threshold(defn) -> float | None:
     return RCI_THRESHOLD * change.se_diff
 
 
-def reliable_change_counts(defn, start, end) -> dict[str, int] | None:
+def reliable_change_counts(
+    defn: Definition, start: datetime.date, end: datetime.date
+) -> dict[str, int] | None:
     """People with a closure score in the period and a start score: improved, deteriorated."""
     threshold = rc_threshold(defn)
     if threshold is None:
@@ -86,7 +98,13 @@ def reliable_change_counts(defn, start, end) -> dict[str, int] | None:
     )
 
 
-def instrument_tables(start, end, *, table, stats_table) -> list[dict]:
+def instrument_tables(
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    table: Callable[..., dict],
+    stats_table: Callable[..., dict],
+) -> list[dict]:
     """One table of scores per scored instrument with responses, one of reliable change each."""
     from instruments.models import Occasion
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -27,7 +27,7 @@ T = TypeVar("T")
 READ_ONLY_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
 
-def _begin(cursor, snapshot: str | None = None, *, side_by_side: bool = False) -> None:
+def _begin(cursor: Any, snapshot: str | None = None, *, side_by_side: bool = False) -> None:
     """First statements of a report transaction: a read-only snapshot (the caller's, if given),
     and room to sort and group in memory (PostgreSQL's default work_mem, 4 MB, spills a year's
     grouping to disk). Side by side, no parallel workers within a query: the connections

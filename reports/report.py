@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextvars
 import datetime
 import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -22,6 +24,11 @@ from intake.models import Channel, IntakeOutcome, Source
 from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
 from reports import figures, outcomes, parallel
 from reports.suppression import HIDDEN, SMALL, is_hidden, is_small, suppress_group
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    pass
 
 # The review's wording (seeds, "Statistik" and "Arbetsätt"), quoted as the source of a figure.
 SEEDS = {
@@ -59,23 +66,24 @@ def stat_labels() -> dict[str, str]:
     }
 
 
-def _round(value, digits=1):
+def _round(value: Any, digits: int = 1) -> Any:
     return round(value, digits) if isinstance(value, float) else value
 
 
 def table(
-    key,
-    title,
-    columns,
-    rows,
+    key: str,
+    title: object,
+    columns: Iterable[object],
+    rows: Iterable[tuple[object, object, Iterable[object]]],
     *,
-    total=None,
-    sensitive=True,
-    source="",
-    note="",
-    chart="",
-    total_keys=(),
-):
+    total: Iterable[object] | None = None,
+    sensitive: bool = True,
+    source: str = "",
+    note: object = "",
+    chart: str = "",
+    total_keys: Iterable[object] = (),
+    kind: str = "counts",
+) -> dict:
     """rows: [(key, label, [values])]; total: [values] or None (the column sums).
 
     total_keys name, per column, the population a total counts, so that a total hidden in one
@@ -92,10 +100,19 @@ def table(
         "source": SEEDS.get(source, ""),
         "note": str(note),
         "chart": chart,
+        "kind": kind,
     }
 
 
-def counts_table(key, title, counts: dict, choices, *, extra=(), **options):
+def counts_table(
+    key: str,
+    title: object,
+    counts: dict,
+    choices: Iterable[tuple[Any, Any]],
+    *,
+    extra: Iterable[tuple[Any, Any]] = (),
+    **options: Any,
+) -> dict:
     """One column of counts by a choice field, in the choices' order, with a total."""
     rows = [(value, label, [counts.get(value, 0)]) for value, label in choices]
     rows += [(value, label, [counts.get(value, 0)]) for value, label in extra]
@@ -109,8 +126,15 @@ def counts_table(key, title, counts: dict, choices, *, extra=(), **options):
 
 
 def stats_table(
-    key, title, columns: list[str], summaries: list[dict], *, unit=1.0, scores=False, **options
-):
+    key: str,
+    title: object,
+    columns: list[str],
+    summaries: list[dict],
+    *,
+    unit: float = 1.0,
+    scores: bool = False,
+    **options: Any,
+) -> dict:
     """Statistics (rows) of one or more numbers (columns), divided by `unit` (days → months)."""
     labels = stat_labels()
     if scores:
@@ -129,23 +153,11 @@ def stats_table(
     return table(key, title, columns, rows, kind="stats", **options)
 
 
-def _with_kind(function):
-    def wrapped(*args, kind="counts", **kwargs):
-        result = function(*args, **kwargs)
-        result["kind"] = kind
-        return result
-
-    return wrapped
-
-
-table = _with_kind(table)
-
-
 # Figures computed beforehand, side by side (build_report), keyed by function and arguments.
 _computed: contextvars.ContextVar[dict | None] = contextvars.ContextVar("computed", default=None)
 
 
-def _figure(function, *args):
+def _figure(function: Callable[..., T], *args: Any) -> T:
     """A figure, from those computed beforehand for this report if it is among them."""
     computed = _computed.get()
     if computed is None:
@@ -156,7 +168,7 @@ def _figure(function, *args):
     return computed[key]
 
 
-def instrument_tables(start, end) -> list[dict]:
+def instrument_tables(start: datetime.date, end: datetime.date) -> list[dict]:
     return outcomes.instrument_tables(start, end, table=table, stats_table=stats_table)
 
 
@@ -293,7 +305,7 @@ def intake_section(start, end) -> dict:
     }
 
 
-def years_between(start, end) -> float:
+def years_between(start: datetime.date, end: datetime.date) -> float:
     return ((end - start).days + 1) / 365.25
 
 
@@ -498,7 +510,7 @@ def staff_numbers(*row_lists: list[dict]) -> dict:
     "Coordinator 2" in the caseload and in the visits is the same person, so an analyst can set
     one staff member's visits beside their caseload.
     """
-    names = {}
+    names: dict[object, str] = {}
     for rows in row_lists:
         for row in rows:
             names.setdefault(row["user_id"], row["name"] or "")
@@ -506,7 +518,7 @@ def staff_numbers(*row_lists: list[dict]) -> dict:
     return {user_id: number for number, user_id in enumerate(ordered, start=1)}
 
 
-def staff_labeller(named: bool):
+def staff_labeller(named: bool) -> Callable[[int, dict], object]:
     """row, number -> the staff member's label (translated once: a table may hold thousands)."""
     unnamed, numbered = _("Unnamed"), _("Coordinator %(n)s")
     if named:
@@ -736,7 +748,14 @@ def _consent(consent: dict, suppress: bool) -> dict:
     return {"yes": values[0], "no": values[1]}
 
 
-def grid_table(key, title, occasions, data: dict, choices, **options) -> dict:
+def grid_table(
+    key: str,
+    title: object,
+    occasions: Iterable[tuple[Any, Any]],
+    data: dict,
+    choices: Iterable[tuple[Any, Any]],
+    **options: Any,
+) -> dict:
     """Rows are categories, columns occasions; each column sums to its own total."""
     rows = [
         (value, label, [data.get(occasion, {}).get(value, 0) for occasion, _l in occasions])
@@ -833,6 +852,7 @@ def add_shares(tbl: dict) -> None:
     tbl["columns"].append(_("Share (%)"))
     for row in tbl["rows"]:
         value = row["values"][0]
+        share: object
         if is_hidden(value) or is_hidden(total):
             share = HIDDEN
         else:
@@ -854,7 +874,7 @@ def build_report(
     # The figures do not depend on each other: on PostgreSQL they are counted side by side,
     # in one snapshot (reports/parallel.py); the sections then lay them out.
     calls = figure_calls(start, end, on_date)
-    results = parallel.run_all([functools.partial(*call) for call in calls])
+    results = parallel.run_all([functools.partial(call[0], *call[1:]) for call in calls])
     computed = {
         (call[0].__name__, call[1:]): result for call, result in zip(calls, results, strict=True)
     }
@@ -890,7 +910,7 @@ def build_report(
     }
 
 
-def iter_tables(report: dict):
+def iter_tables(report: dict) -> Iterator[tuple[dict, dict]]:
     for section in report["sections"]:
         for tbl in section["tables"]:
             yield section, tbl

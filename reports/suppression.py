@@ -11,12 +11,14 @@ says that nobody is counted, which identifies nobody.
 
 from __future__ import annotations
 
+from typing import Any
+
 SMALL = "<5"
 HIDDEN = ".."
 THRESHOLD = 5
 
 
-def is_small(value) -> bool:
+def is_small(value: Any) -> bool:
     return isinstance(value, int) and 0 < value < THRESHOLD
 
 
@@ -47,11 +49,11 @@ def suppress_group(values: list[int], total: int | None) -> tuple[list, object]:
                 break
             hidden.add(min(visible, key=lambda i: (values[i], i)))
     shown = [SMALL if i in primary else HIDDEN if i in hidden else v for i, v in enumerate(values)]
-    shown_total = total
+    shown_total: object = total
     if total_hidden:
         shown_total = SMALL if is_small(total) else HIDDEN
     return shown, shown_total
 
 
-def is_hidden(value) -> bool:
+def is_hidden(value: Any) -> bool:
     return value in (SMALL, HIDDEN)

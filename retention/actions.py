@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
@@ -27,6 +28,10 @@ from retention.graph import EXCLUDED, Record, edges_into
 from retention.models import AccessLogCheckpoint, CullRecord, RegisterExtract, RetentionException
 from retention.rules import Verdict, add_years, assess
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
 # Counts only: application logs never hold personal data.
 logger = logging.getLogger(__name__)
 
@@ -34,7 +39,7 @@ logger = logging.getLogger(__name__)
 # Culling people's records
 
 
-def candidates(today: datetime.date):
+def candidates(today: datetime.date) -> QuerySet[Person]:
     """People who may be due: no case touched and the person not changed since the cutoff.
 
     A cheap first cut (one query); `assess` then looks at every row of each candidate.
@@ -61,7 +66,7 @@ def plan_culling(today: datetime.date) -> list[Verdict]:
     return verdicts
 
 
-def cull_person(person_id, today: datetime.date) -> CullRecord | None:
+def cull_person(person_id: Any, today: datetime.date) -> CullRecord | None:
     """Remove every row of the person if the rules still say so; record what went."""
     with transaction.atomic():
         person = Person.objects.select_for_update().filter(pk=person_id).first()
@@ -70,6 +75,10 @@ def cull_person(person_id, today: datetime.date) -> CullRecord | None:
         verdict = assess(person, today)
         if not verdict.cull:
             return None
+        # A CULL verdict always carries the record and its dates (retention.rules.assess).
+        assert verdict.record is not None
+        assert verdict.last_entry_on is not None and verdict.due_on is not None
+        assert verdict.deadline is not None
         counts = verdict.record.counts()
         _delete_rows(verdict.record)
         culled = CullRecord.objects.create(
@@ -113,9 +122,10 @@ def _delete_rows(record: Record) -> None:
                     **{f"{edge.field.attname}__in": list(pks)}
                 ).update(**{edge.field.attname: None})
     for model in record.deletion_order():
-        pks = list(record.rows[model])
-        for start in range(0, len(pks), 500):
-            models.QuerySet(model=model).filter(pk__in=pks[start : start + 500])._raw_delete(db)
+        model_pks = list(record.rows[model])
+        for start in range(0, len(model_pks), 500):
+            chunk = model_pks[start : start + 500]
+            models.QuerySet(model=model).filter(pk__in=chunk)._raw_delete(db)
 
 
 def _require_retention_work(user, person: Person) -> None:
@@ -201,7 +211,7 @@ def cull_access_log(today: datetime.date) -> LogCulling:
         # The chain head's lock keeps writers out while the chain's start moves.
         ChainHead.objects.select_for_update().filter(pk=1).first()
         plan = plan_access_log_culling(today)
-        if not plan.count:
+        if not plan.count or plan.last_culled_id is None:
             return plan
         last = AccessLogEntry.objects.get(id=plan.last_culled_id)
         AccessLogCheckpoint.objects.create(
@@ -246,7 +256,12 @@ def chain_start() -> tuple[str, int, dict | None]:
 
 
 def record_extract(
-    *, user, person: Person, requested_by: str, requester_name: str, requested_on
+    *,
+    user: User,
+    person: Person,
+    requested_by: str,
+    requester_name: str,
+    requested_on: datetime.date,
 ) -> RegisterExtract:
     _require_retention_work(user, person)
     with transaction.atomic():
@@ -267,7 +282,7 @@ def record_extract(
     return extract
 
 
-def log_extract_download(*, user, extract: RegisterExtract, kind: str) -> None:
+def log_extract_download(*, user: User, extract: RegisterExtract, kind: str) -> None:
     log_access(
         user=user,
         person=extract.person_id,

@@ -19,6 +19,7 @@ import datetime
 import re
 import uuid
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import models
@@ -103,7 +104,9 @@ def _section(model: type[models.Model], record: Record) -> dict:
         if f.name not in OMITTED_FIELDS and not (f.primary_key and model._meta.auto_created)
     ]
     related = [f.name for f in fields if f.is_relation and f.related_model not in record.rows]
-    queryset = models.QuerySet(model=model).filter(pk__in=list(record.rows[model]))
+    queryset: models.QuerySet[models.Model] = models.QuerySet(model=model).filter(
+        pk__in=list(record.rows[model])
+    )
     rows = [
         {f.name: _value(model, f, obj, record) for f in fields}
         for obj in queryset.select_related(*related).order_by("pk")
@@ -117,11 +120,12 @@ def _section(model: type[models.Model], record: Record) -> dict:
 
 
 def _label(f: models.Field) -> str:
+    label: object
     if isinstance(f.verbose_name, Promise):
         label = f.verbose_name
     elif f.name in FIELD_LABELS:
         label = FIELD_LABELS[f.name]
-    elif f.is_relation:
+    elif f.is_relation and isinstance(f.related_model, type):
         # A link to another record is named by that kind of record ("case" -> "Ärende").
         label = f.related_model._meta.verbose_name
     else:
@@ -131,8 +135,9 @@ def _label(f: models.Field) -> str:
 
 def _title(model: type[models.Model]) -> str:
     """A many-to-many table is named by its field: "Assessment talks: staff"."""
-    owner = model._meta.auto_created
-    if owner:
+    # django-stubs types auto_created as bool; Django sets it to the owning model (or False).
+    owner = cast("type[models.Model] | bool", model._meta.auto_created)
+    if isinstance(owner, type):
         for f in owner._meta.many_to_many:
             if f.remote_field.through is model:
                 return f"{str(owner._meta.verbose_name_plural).capitalize()}: {f.verbose_name}"
@@ -250,7 +255,8 @@ def _rating_value(name: str, value, row: dict):
         defn = definitions.load(row["code"])
     except (definitions.UnknownDefinition, ValueError, KeyError):
         defn = None
-    score = row.get("score") if isinstance(row.get("score"), dict) else {}
+    raw_score = row.get("score")
+    score = raw_score if isinstance(raw_score, dict) else {}
     if name == "code" and defn is not None:
         return defn.title
     if name == "band_code":

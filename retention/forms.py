@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retention.models import Requester
+
+if TYPE_CHECKING:
+    from people.models import Case
 
 
 class DateInput(forms.DateInput):
@@ -55,7 +60,9 @@ class ExtractForm(forms.Form):
 
 
 class ExceptionForm(forms.Form):
-    case = forms.ModelChoiceField(label=_("Case"), queryset=None, empty_label=None)
+    case: forms.ModelChoiceField[Case] = forms.ModelChoiceField(
+        label=_("Case"), queryset=None, empty_label=None
+    )
     reason = forms.CharField(
         label=_("Reason for keeping the records"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Model
 
 # model label -> why it is not part of a person's record although it points at one.
 # Rows of an excluded model survive culling; the foreign key pointing into the person's
@@ -57,8 +58,9 @@ def edges_into() -> dict[type[models.Model], list[Edge]]:
     into: dict[type[models.Model], list[Edge]] = defaultdict(list)
     for model in _concrete_models():
         for f in model._meta.concrete_fields:
-            if f.is_relation and (f.many_to_one or f.one_to_one):
-                into[f.related_model].append(Edge(model, f, f.related_model))
+            target = f.related_model  # a model class once the apps are loaded
+            if f.is_relation and (f.many_to_one or f.one_to_one) and isinstance(target, type):
+                into[target].append(Edge(model, f, target))
     return into
 
 
@@ -104,7 +106,7 @@ class Record:
     def models(self) -> list[type[models.Model]]:
         return [m for m in record_models() if self.rows.get(m)]
 
-    def deletion_order(self) -> list[type[models.Model]]:
+    def deletion_order(self) -> list[type[Model]]:
         """Children before their parents (foreign keys are also checked only at commit)."""
         return _children_first(self.models())
 
@@ -138,7 +140,7 @@ def collect(person_ids: Iterable) -> Record:
 
 
 def _rows_pointing_at(edge: Edge, pks: set) -> set:
-    manager = models.QuerySet(model=edge.model)
+    manager: models.QuerySet[Model] = models.QuerySet(model=edge.model)
     return set(
         manager.filter(**{f"{edge.field.attname}__in": list(pks)}).values_list("pk", flat=True)
     )

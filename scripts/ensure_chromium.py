@@ -15,7 +15,8 @@ def find() -> str | None:
 def main() -> int:
     if find():
         return 0
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
+    apt = shutil.which("apt-get")
+    if os.geteuid() != 0 or apt is None:
         print(
             "Chromium is missing and cannot be installed here (needs root and apt-get). "
             "Install Debian's 'chromium' package; the browser tests need it.",
@@ -24,7 +25,6 @@ def main() -> int:
         return 1
     print("Installing Debian's chromium for the browser tests ...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    apt = shutil.which("apt-get")
     subprocess.run([apt, "update", "-qq"], check=True, env=env)  # noqa: S603
     packages = ["chromium", "fonts-dejavu-core"]
     subprocess.run([apt, "install", "-y", "-qq", *packages], check=True, env=env)  # noqa: S603

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -11,6 +12,9 @@ from django.utils import timezone
 
 from organisation.models import Membership
 from sso.models import GroupRole, Identity, SyncedMembership
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class LoginRefused(Exception):
@@ -38,7 +42,7 @@ def wanted_roles(groups: Iterable[str]) -> set[tuple[int, str]]:
     return set(GroupRole.objects.filter(group__in=groups).values_list("unit_id", "role"))
 
 
-def sync_memberships(*, user, groups: Iterable[str]) -> SyncResult:
+def sync_memberships(*, user: User, groups: Iterable[str]) -> SyncResult:
     """Make the user's provider-given memberships exactly what the groups give now.
 
     A membership given by hand is never removed, and is not taken over when the groups give the
@@ -62,7 +66,7 @@ def sync_memberships(*, user, groups: Iterable[str]) -> SyncResult:
     return SyncResult(added=len(new), removed=len(stale))
 
 
-def has_any_role(user) -> bool:
+def has_any_role(user: User) -> bool:
     return Membership.objects.filter(user=user, unit__active=True).exists()
 
 
@@ -88,7 +92,7 @@ def find_or_create_user(*, issuer: str, claims: dict, groups: list[str]) -> tupl
     return user, created
 
 
-def _update_names(user, claims: dict) -> None:
+def _update_names(user: User, claims: dict) -> None:
     fields = {
         "first_name": (claims.get("given_name") or "")[:150],
         "last_name": (claims.get("family_name") or "")[:150],

@@ -124,10 +124,10 @@ class Command(BaseCommand):
         )
 
     def _unit(self, name, kinds, option) -> Unit:
-        units = Unit.objects.filter(kind__in=kinds, active=True)
+        candidates = Unit.objects.filter(kind__in=kinds, active=True)
         if name:
-            units = units.filter(name=name)
-        units = list(units[:2])
+            candidates = candidates.filter(name=name)
+        units = list(candidates[:2])
         if len(units) != 1:
             raise CommandError(f"Name one unit with {option} (found {len(units)}).")
         return units[0]

@@ -125,12 +125,17 @@ def check_definition(defn: definitions.Definition) -> list[str]:
     total = defn.scoring["total"]
     lows, highs = [], []
     for item_id in total["items"]:
-        scores = [o.score for o in defn.item(str(item_id)).options]
-        if not scores or not all(isinstance(s, int | float) for s in scores):
+        item = defn.item(str(item_id))
+        if item is None:
+            problems.append(f"item {item_id!r} is in the total but not among the items")
+            continue
+        scores = [o.score for o in item.options]
+        numbers = [s for s in scores if isinstance(s, int | float)]
+        if not scores or len(numbers) != len(scores):
             problems.append(f"item {item_id!r} is in the total but has options without a score")
             continue
-        lows.append(min(scores))
-        highs.append(max(scores))
+        lows.append(min(numbers))
+        highs.append(max(numbers))
     if not problems and (total.get("min"), total.get("max")) != (sum(lows), sum(highs)):
         problems.append(
             f"scoring.total says {total.get('min')}-{total.get('max')}, "
@@ -138,7 +143,7 @@ def check_definition(defn: definitions.Definition) -> list[str]:
         )
     if not problems:
         # The scoring block must work: score no answers and the highest answers.
-        highest = {
+        highest: dict[str, object] = {
             item.id: max(item.options, key=lambda o: o.score or 0).value
             for item in defn.answerable_items()
             if item.options
