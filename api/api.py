@@ -16,7 +16,10 @@ api = NinjaAPI(
     description=(
         "Case management for adults who isolate themselves at home. Authenticate with a personal "
         "token (`Authorization: Bearer <token>`, created at /api-nycklar/) or, for the UI's own "
-        "calls, the session cookie with a CSRF token. Need-to-know is the UI's: a person you may "
+        "calls, the session cookie with a CSRF token. A token's scope is chosen when it is "
+        "created: a read-only token may use GET, HEAD and OPTIONS only (any other method gives "
+        "403 saying the token is read-only); a read-and-write token may do what its owner's roles "
+        "allow. Need-to-know is the UI's: a person you may "
         "not know exists gives 404; a person outside your cases gives 403 with "
         '`"reason_required": true` until you give a reason (POST /people/{id}/reason).'
     ),

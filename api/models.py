@@ -22,12 +22,23 @@ def new_raw_token() -> str:
     return PREFIX + secrets.token_urlsafe(32)
 
 
+class Scope(models.TextChoices):
+    """What a token may do; the owner's roles still decide within it (checked in api/auth.py)."""
+
+    READ = "read", _("read")
+    READ_WRITE = "read_write", _("read and write")
+
+
 class ApiToken(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(_("name"), max_length=100)
+    # Tokens made before scopes existed could do everything, so the default keeps them so.
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=Scope.choices, default=Scope.READ_WRITE
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The first characters, so the owner can tell tokens apart; never enough to use one.
     hint = models.CharField(max_length=16, editable=False)
@@ -42,6 +53,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope == Scope.READ
 
     @property
     def active(self) -> bool:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from api.models import PREFIX, ApiToken, hash_token, new_raw_token
+from api.models import PREFIX, ApiToken, Scope, hash_token, new_raw_token
 from organisation.auth import BryggaModelBackend
 
 # Writing last_used_at on every call would make each read a write; once a minute is enough.
@@ -15,12 +15,13 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 @transaction.atomic
-def create_token(*, user, name: str) -> tuple[ApiToken, str]:
+def create_token(*, user, name: str, scope: str) -> tuple[ApiToken, str]:
     """The token and its raw value, which is shown once and never stored."""
     raw = new_raw_token()
     token = ApiToken.objects.create(
         user=user,
         name=name.strip(),
+        scope=Scope(scope),
         key_hash=hash_token(raw),
         hint=raw[: len(PREFIX) + 4],
     )
@@ -35,8 +36,8 @@ def revoke_token(*, user, token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
-def user_for_token(raw: str):
-    """The active user behind an active token, or None."""
+def token_for(raw: str) -> ApiToken | None:
+    """The active token of an active user (its `user` loaded), or None; records its use."""
     if not raw.startswith(PREFIX):
         return None
     token = (
@@ -50,4 +51,5 @@ def user_for_token(raw: str):
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        token.last_used_at = now
+    return token

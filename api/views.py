@@ -18,7 +18,9 @@ def token_list(request):
     form = TokenForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
-        token, created = tokens.create_token(user=request.user, name=form.cleaned_data["name"])
+        token, created = tokens.create_token(
+            user=request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"]
+        )
         form = TokenForm()
     rows = ApiToken.objects.filter(user=request.user)
     response = render(

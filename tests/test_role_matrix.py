@@ -409,9 +409,10 @@ MANAGER_ONLY = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DE
 
 def api_token_revoke_url(ctx):
     # A fresh token of the coordinator for every request, since revoking is what is tried.
+    from api.models import Scope
     from api.tokens import create_token
 
-    token, _raw = create_token(user=ctx["coordinator"], name="Matrisen")
+    token, _raw = create_token(user=ctx["coordinator"], name="Matrisen", scope=Scope.READ)
     return f"/api-nycklar/{token.pk}/aterkalla/"
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 
+from api.models import Scope
 from api.tokens import create_token
 
 
@@ -36,12 +37,13 @@ class ApiClient:
 
 @pytest.fixture
 def api_as():
-    """api_as(user) -> a client sending that user's fresh personal token; None: no token."""
+    """api_as(user) -> a client sending that user's fresh personal token (by default one that
+    may read and write; `scope=Scope.READ` for a read-only one); None: no token."""
 
-    def make(user):
+    def make(user, scope=Scope.READ_WRITE):
         if user is None:
             return ApiClient()
-        _token, raw = create_token(user=user, name="tests")
+        _token, raw = create_token(user=user, name="tests", scope=scope)
         return ApiClient(raw)
 
     return make

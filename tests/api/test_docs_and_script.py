@@ -9,6 +9,9 @@ def test_the_openapi_document_describes_the_token(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "Brygga API"
     assert "TokenAuth" in schema["components"]["securitySchemes"]
+    token = schema["components"]["securitySchemes"]["TokenAuth"]["description"]
+    assert '"read" allows only GET, HEAD and OPTIONS' in token
+    assert "read-only token may use GET, HEAD and OPTIONS only" in schema["info"]["description"]
     assert "/api/v1/people" in schema["paths"]
 
 

@@ -42,6 +42,7 @@ def keep_test_connection():
 
 @pytest.fixture
 def token(org, person, keep_test_connection):
+    from api.models import Scope
     from api.tokens import create_token
 
     # Officer, coordinator and manager at once: every endpoint reaches its rules and data.
@@ -54,7 +55,7 @@ def token(org, person, keep_test_connection):
             (org["meeting_place"], Role.MEETING_PLACE),
         ],
     )
-    return create_token(user=user, name="schemathesis")[1]
+    return create_token(user=user, name="schemathesis", scope=Scope.READ_WRITE)[1]
 
 
 @pytest.fixture

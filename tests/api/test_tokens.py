@@ -11,8 +11,8 @@ from api.models import ApiToken, hash_token
 from tests.api.conftest import ApiClient
 
 
-def _create(client, name="Mitt skript"):
-    response = client.post("/api-nycklar/", {"name": name})
+def _create(client, name="Mitt skript", scope="read_write"):
+    response = client.post("/api-nycklar/", {"name": name, "scope": scope})
     match = re.search(r'value="(brygga_[^"]+)"', response.content.decode())
     return response, match.group(1) if match else None
 
