@@ -50,6 +50,7 @@ def production_env(tmp_path):
         "ALLOWED_HOSTS": "brygga.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "BRYGGA_ACCESS_LOG_KEYS": f"k2026:{access_log_key()}",
+        "BRYGGA_ACCESS_LOG_ANCHOR": str(tmp_path / "access-log.anchor"),
     }
 
 
@@ -117,6 +118,13 @@ def test_production_refuses_to_start_without_an_access_log_key(production_env):
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "ImproperlyConfigured: BRYGGA_ACCESS_LOG_KEYS must be set in production" in result.stderr
+
+
+def test_the_deployment_check_warns_when_the_access_log_is_not_anchored(production_env):
+    env = {k: v for k, v in production_env.items() if k != "BRYGGA_ACCESS_LOG_ANCHOR"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "audit.W001" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
