@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.events import chain_start
-from audit.models import GENESIS_HASH, AccessLogEntry, ChainHead, access_log_key, current_key_id
+from audit.models import GENESIS_HASH, AccessLogEntry, ChainHead, access_log_key, current_key
 
 
 class AnchorError(Exception):
@@ -54,14 +54,14 @@ def current_head() -> tuple[int, str]:
 
 
 def anchor_line(entry_id: int, entry_hash: str) -> str:
-    key_id = current_key_id()
+    key_id, key = current_key()
     fields = {
         "id": entry_id,
         "hash": entry_hash,
         "at": timezone.now().isoformat(timespec="seconds"),
         "key": key_id,
     }
-    return json.dumps({**fields, "mac": _mac(fields, access_log_key(key_id))}, sort_keys=True)
+    return json.dumps({**fields, "mac": _mac(fields, key)}, sort_keys=True)
 
 
 def append_anchor(path: str) -> tuple[int, str]:
@@ -133,7 +133,5 @@ def _stored_hashes(ids: list[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     for start in range(0, len(ids), 500):  # SQLite's limit on parameters
         chunk = ids[start : start + 500]
-        found.update(
-            AccessLogEntry.objects.filter(id__in=chunk).values_list("id", "entry_hash")  # type: ignore[arg-type]
-        )
+        found.update(AccessLogEntry.objects.filter(id__in=chunk).values_list("id", "entry_hash"))
     return found

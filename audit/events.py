@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.models import GENESIS_HASH, AccessLogEntry, ChainHead, current_key_id
+from audit.models import GENESIS_HASH, AccessLogEntry, ChainHead, chain_hash, current_key
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _write(pending: list) -> list[AccessLogEntry]:
             pk=1, defaults={"last_hash": GENESIS_HASH}
         )
         now = timezone.now()
-        key_id = current_key_id()
+        key_id, key = current_key()
         entries = []
         prev = head.last_hash
         for user, access in pending:
@@ -120,7 +120,7 @@ def _write(pending: list) -> list[AccessLogEntry]:
                 prev_hash=prev,
                 key_id=key_id,
             )
-            entry.entry_hash = entry.compute_hash()
+            entry.entry_hash = chain_hash(prev, entry.payload(), key)
             prev = entry.entry_hash
             entries.append(entry)
         AccessLogEntry.objects.bulk_create(entries)

@@ -174,9 +174,9 @@ def chain_hash(prev_hash: str, payload: dict, key: bytes | None = None) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def current_key_id() -> str:
-    """The first of BRYGGA_ACCESS_LOG_KEYS keys new entries; the others only verify."""
-    return next(iter(settings.BRYGGA_ACCESS_LOG_KEYS))
+def current_key() -> tuple[str, bytes]:
+    """(id, key): the first of BRYGGA_ACCESS_LOG_KEYS keys new entries; the others only verify."""
+    return next(iter(settings.BRYGGA_ACCESS_LOG_KEYS.items()))
 
 
 def access_log_key(key_id: str) -> bytes | None:

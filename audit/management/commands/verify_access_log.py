@@ -44,7 +44,8 @@ class Command(BaseCommand):
         if problems:
             raise CommandError(
                 "The access log does not match its anchor outside the database: "
-                + "; ".join(problems)
+                + "; ".join(problems[:3])
+                + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
                 + ". Entries were removed or the log was replaced."
             )
         return f"; the {count} anchored heads match"
