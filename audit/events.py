@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.models import GENESIS_HASH, AccessLogEntry, ChainHead
+from audit.models import GENESIS_HASH, AccessLogEntry, ChainHead, chain_hash, current_key
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,7 @@ def _write(pending: list) -> list[AccessLogEntry]:
             pk=1, defaults={"last_hash": GENESIS_HASH}
         )
         now = timezone.now()
+        key_id, key = current_key()
         entries = []
         prev = head.last_hash
         for user, access in pending:
@@ -174,8 +175,9 @@ def _write(pending: list) -> list[AccessLogEntry]:
                 reason=access.reason,
                 detail=access.detail,
                 prev_hash=prev,
+                key_id=key_id,
             )
-            entry.entry_hash = entry.compute_hash()
+            entry.entry_hash = chain_hash(prev, entry.payload(), key)
             prev = entry.entry_hash
             entries.append(entry)
         AccessLogEntry.objects.bulk_create(entries)
@@ -193,11 +195,15 @@ def _as_uuid(value) -> uuid.UUID | None:
 def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
     """Return the first entry whose hash or link is wrong, or None when the chain holds.
 
+    Entries without a key id were written before keyed hashes and are checked by plain SHA-256;
+    after the first keyed entry every entry must be keyed.
+
     After the oldest entries were culled (retention), the chain is verified from the checkpoint
     the culling left: the first kept entry must link to the hash of the last culled one, and the
     culling must itself be an entry of the verified chain (docs/retention.md).
     """
-    prev, last_id, marker = _chain_start()
+    prev, last_id, marker = chain_start()
+    keyed = False
     while True:
         batch = list(AccessLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
@@ -205,6 +211,10 @@ def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
         for entry in batch:
             if entry.prev_hash != prev or entry.compute_hash() != entry.entry_hash:
                 return entry
+            if keyed and entry.key_id is None:
+                # Once entries are keyed, an unkeyed one was written by someone without the key.
+                return entry
+            keyed = keyed or entry.key_id is not None
             prev = entry.entry_hash
             last_id = entry.id
     if marker is not None and not AccessLogEntry.objects.filter(**marker).exists():
@@ -224,7 +234,7 @@ def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
 CHAIN_STARTS: list[Callable[[], tuple[str, int, dict | None]]] = []
 
 
-def _chain_start() -> tuple[str, int, dict | None]:
+def chain_start() -> tuple[str, int, dict | None]:
     """The genesis, or the newest checkpoint a registered source vouches for."""
     for source in CHAIN_STARTS:
         prev, last_id, marker = source()

@@ -1,13 +1,16 @@
 """The access log: append-only and tamper-evident.
 
 Each entry carries the hash of the entry before it, so changing or removing any entry breaks the
-chain from that point on; `manage.py verify_access_log` names the first broken entry.
+chain from that point on; `manage.py verify_access_log` names the first broken entry. The hash is
+an HMAC with a key the database does not hold (BRYGGA_ACCESS_LOG_KEYS), so that someone who can
+write to the database cannot recompute the chain after an edit (docs/access-log.md).
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -107,6 +110,8 @@ class AccessLogEntry(models.Model):
     detail = models.TextField(_("detail"), blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # Which of BRYGGA_ACCESS_LOG_KEYS keyed the hash; empty (NULL) on entries written before keys.
+    key_id = models.CharField(_("key"), max_length=20, null=True, blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -133,8 +138,14 @@ class AccessLogEntry(models.Model):
     def record_type_label(self) -> str:
         return str(RECORD_TYPE_LABELS.get(self.record_type, self.record_type))
 
-    def compute_hash(self) -> str:
-        return chain_hash(self.prev_hash, self.payload())
+    def compute_hash(self) -> str | None:
+        """The entry's hash; None when its key is not configured (it then cannot verify)."""
+        if self.key_id is None:
+            return chain_hash(self.prev_hash, self.payload())
+        key = access_log_key(self.key_id)
+        if key is None:
+            return None
+        return chain_hash(self.prev_hash, self.payload(), key)
 
     def payload(self) -> dict:
         return {
@@ -149,12 +160,27 @@ class AccessLogEntry(models.Model):
             "reason": self.reason,
             # Added later: left out when empty, so entries written before keep their hashes.
             **({"detail": self.detail} if self.detail else {}),
+            # The key's id is covered too; entries without one hash as they always did.
+            **({"key": self.key_id} if self.key_id is not None else {}),
         }
 
 
-def chain_hash(prev_hash: str, payload: dict) -> str:
+def chain_hash(prev_hash: str, payload: dict, key: bytes | None = None) -> str:
+    """HMAC-SHA256 with the key; plain SHA-256 only for entries written before keys."""
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
+    message = f"{prev_hash}|{canonical}".encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def current_key() -> tuple[str, bytes]:
+    """(id, key): the first of BRYGGA_ACCESS_LOG_KEYS keys new entries; the others only verify."""
+    return next(iter(settings.BRYGGA_ACCESS_LOG_KEYS.items()))
+
+
+def access_log_key(key_id: str) -> bytes | None:
+    return settings.BRYGGA_ACCESS_LOG_KEYS.get(key_id)
 
 
 class ChainHead(models.Model):

@@ -4,7 +4,11 @@ Development needs no environment at all. `BRYGGA_ENV=production` turns on every 
 setting that `manage.py check --deploy` asks for and refuses to start without a real secret.
 """
 
+import base64
+import binascii
+import hashlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,6 +48,39 @@ def secret_key() -> str:
 
 
 SECRET_KEY = secret_key()
+
+
+def access_log_keys() -> dict[str, bytes]:
+    """BRYGGA_ACCESS_LOG_KEYS="id:base64key,older-id:base64key": the first one keys new entries,
+    the others only verify entries written with them (docs/access-log.md)."""
+    raw = os.environ.get("BRYGGA_ACCESS_LOG_KEYS", "").strip()
+    if not raw:
+        if PRODUCTION:
+            # A key derived from something the database's readers may also know is no key.
+            raise ImproperlyConfigured(
+                "BRYGGA_ACCESS_LOG_KEYS must be set in production (docs/access-log.md)."
+            )
+        return {"dev": hashlib.sha256(f"brygga-access-log|{SECRET_KEY}".encode()).digest()}
+    keys: dict[str, bytes] = {}
+    for number, item in enumerate(raw.split(","), start=1):
+        key_id, _sep, encoded = item.strip().partition(":")
+        try:
+            key = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,20}", key_id) or key_id in keys or len(key) < 32:
+            # Never the key itself in the message: it ends up in logs.
+            raise ImproperlyConfigured(
+                f"BRYGGA_ACCESS_LOG_KEYS, item {number}: write id:key, with a unique id of at "
+                "most 20 letters, digits, '-', '_' or '.' and a base64 key of at least 32 bytes."
+            )
+        keys[key_id] = key
+    return keys
+
+
+BRYGGA_ACCESS_LOG_KEYS = access_log_keys()
+# A file outside the database the chain's head is appended to daily (`anchor_access_log`).
+BRYGGA_ACCESS_LOG_ANCHOR = os.environ.get("BRYGGA_ACCESS_LOG_ANCHOR", "").strip()
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     # Django's debug pages show settings, SQL and request data: personal data in production.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import json
 import secrets
 import unicodedata
 from typing import TYPE_CHECKING
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -97,15 +99,25 @@ def register_person(*, user: User, unit: Unit, data: dict) -> Person:
 
 @transaction.atomic
 def update_person(*, user: User, person: Person, data: dict, changed: list[str]) -> Person:
+    """Save the changes; the log entry holds what each changed field was changed from and to.
+
+    The values are personal data: the access log's `detail` is shown on no page and in no
+    application log (docs/access-log.md).
+    """
+    stored = Person.objects.select_for_update().get(pk=person.pk)
     for field, value in data.items():
         setattr(person, field, value)
     person.version += 1
     person.save()
+    changes = {
+        field: {"from": getattr(stored, field), "to": getattr(person, field)}
+        for field in sorted(changed)
+    }
     log_access(
         user=user,
         person=person,
         action=Action.UPDATE,
-        detail=", ".join(sorted(changed)),
+        detail=json.dumps(changes, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True),
     )
     return person
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import json
+import logging
 import uuid
 
 import pytest
@@ -13,7 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.events import Access, log_access, log_accesses, verify_chain
-from audit.models import GENESIS_HASH, AccessLogEntry, Action, AppendOnlyError, ChainHead
+from audit.models import (
+    GENESIS_HASH,
+    AccessLogEntry,
+    Action,
+    AppendOnlyError,
+    ChainHead,
+    chain_hash,
+)
 from audit.views import PAGE_SIZE
 from demo.data import test_number as make_test_number
 from people import actions
@@ -66,6 +75,51 @@ def test_changing_personal_details_logs_an_update_naming_the_changed_fields(logi
     assert entry.user == officer
     assert (entry.record_type, entry.record_id) == ("person", str(person.pk))
     assert "phone" in entry.detail and entry.reason == ""
+
+
+def test_a_person_update_logs_what_each_field_was_changed_from_and_to(login, officer, person):
+    person.phone, person.city = "070-111 11 11", "Gamla staden"
+    person.save()
+    data = {
+        "first_name": "Elina",
+        "last_name": person.last_name,
+        "sex": person.sex,
+        "phone": "070-000 00 98",
+        "city": "Nya staden",
+        "municipality": person.municipality,
+    }
+    login(officer).post(person_url(person, "edit"), data)
+
+    changes = json.loads(entries_for(person, Action.UPDATE).get().detail)
+    assert changes == {
+        "first_name": {"from": "Elin", "to": "Elina"},
+        "phone": {"from": "070-111 11 11", "to": "070-000 00 98"},
+        "city": {"from": "Gamla staden", "to": "Nya staden"},
+    }
+    assert verify_chain() is None
+
+
+def test_the_values_of_a_person_update_reach_neither_the_review_nor_the_application_log(
+    login, officer, manager, person, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    person.phone = "070-111 11 11"
+    person.save()
+    data = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "sex": person.sex,
+        "phone": "070-000 00 98",
+        "municipality": person.municipality,
+    }
+    login(officer).post(person_url(person, "edit"), data)
+    assert "070-111 11 11" in entries_for(person, Action.UPDATE).get().detail
+
+    page = login(manager).get("/atkomstlogg/", {"person": person.pk}).content.decode()
+    assert "Elin Fiktiv" in page  # the manager sees who changed the record, not the values
+    assert "070-111 11 11" not in page and "070-000 00 98" not in page
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "070-" not in logged
 
 
 def test_opening_the_change_form_is_logged_as_a_read(login, officer, person):
@@ -637,3 +691,185 @@ def test_reads_inside_one_write_are_logged_even_when_the_page_fails(officer, per
             log_access(user=officer, person=person, action=Action.READ, record_type="note")
         raise RuntimeError("the template failed")
     assert entries_for(person, Action.READ).count() == 2
+
+
+# --- keyed hashes, rotation and the anchor outside the database (docs/access-log.md) ----------
+
+OLD_KEY = {"old": b"o" * 32}
+NEW_KEY = {"new": b"n" * 32}
+
+
+def _rewrite(entries, *, key_id="unchanged", key=None):
+    """What someone with write access to the database but without the key can do: change
+    entries and recompute every hash from there, with the head moved to the new end."""
+    prev = entries[0].prev_hash
+    for entry in entries:
+        entry.prev_hash = prev
+        if key_id != "unchanged":
+            entry.key_id = key_id
+        entry.entry_hash = chain_hash(prev, entry.payload(), key)
+        prev = entry.entry_hash
+        _raw(
+            "UPDATE audit_accesslogentry SET reason=%s, key_id=%s, prev_hash=%s, entry_hash=%s "
+            "WHERE id=%s",
+            [entry.reason, entry.key_id, entry.prev_hash, entry.entry_hash, entry.id],
+        )
+    _raw("UPDATE audit_chainhead SET last_hash=%s WHERE id=1", [prev])
+
+
+def test_new_entries_are_keyed_with_the_first_key(logged):
+    assert {e.key_id for e in logged} == {"dev"}
+    plain = chain_hash(logged[0].prev_hash, logged[0].payload())
+    assert logged[0].entry_hash != plain
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"key": None},  # plain SHA-256, key id kept
+        {"key": b"a guessed key of thirty-two bytes"},
+        {"key": None, "key_id": None},  # the key id removed: as if written before keys
+    ],
+    ids=["plain-hash", "guessed-key", "key-id-removed"],
+)
+def test_an_edit_with_every_hash_recomputed_without_the_key_is_detected(logged, how):
+    logged[1].reason = "ändrat i efterhand"
+    _rewrite(logged[1:], **how)
+
+    assert verify_chain().id == logged[1].id
+    with pytest.raises(CommandError, match=rf"entry {logged[1].id}\b"):
+        call_command("verify_access_log")
+
+
+def test_entries_from_before_keys_still_verify_and_are_sealed_by_the_first_keyed_one(
+    db, officer, person
+):
+    prev = GENESIS_HASH
+    for reason in ["före", "också före"]:
+        entry = AccessLogEntry(
+            at=timezone.now(), username="off", record_type="person", action="read", reason=reason
+        )
+        entry.prev_hash = prev
+        entry.entry_hash = entry.compute_hash()  # no key id: plain SHA-256, as before
+        entry.save()
+        prev = entry.entry_hash
+    ChainHead.objects.update_or_create(pk=1, defaults={"last_hash": prev})
+    log_access(user=officer, person=person, action=Action.READ)
+    legacy = list(AccessLogEntry.objects.filter(key_id=None).order_by("id"))
+    assert len(legacy) == 2
+    assert verify_chain() is None
+
+    legacy[0].reason = "ändrat"
+    _rewrite(legacy)
+    # The first keyed entry's HMAC covers the link to the old ones: it cannot be recomputed.
+    assert verify_chain().id == AccessLogEntry.objects.get(key_id="dev").id
+
+
+def test_entries_keyed_with_the_old_key_verify_after_a_new_key_is_added(
+    db, settings, officer, person, capsys
+):
+    settings.BRYGGA_ACCESS_LOG_KEYS = OLD_KEY
+    log_access(user=officer, person=person, action=Action.READ)
+    settings.BRYGGA_ACCESS_LOG_KEYS = {**NEW_KEY, **OLD_KEY}
+    log_access(user=officer, person=person, action=Action.UPDATE)
+
+    keys = list(AccessLogEntry.objects.order_by("id").values_list("key_id", flat=True))
+    assert keys == ["old", "new"]
+    assert verify_chain() is None
+    call_command("verify_access_log")
+    assert "holds (2 entries" in capsys.readouterr().out
+
+    settings.BRYGGA_ACCESS_LOG_KEYS = NEW_KEY  # the old key dropped too early
+    with pytest.raises(CommandError, match="keyed with 'old', which is not in"):
+        call_command("verify_access_log")
+
+
+# The anchor
+
+
+@pytest.fixture
+def anchor(settings, tmp_path):
+    path = tmp_path / "anchor" / "access-log.anchor"
+    path.parent.mkdir()
+    settings.BRYGGA_ACCESS_LOG_ANCHOR = str(path)
+    return path
+
+
+def test_without_an_anchor_the_verification_says_so(logged, capsys):
+    call_command("verify_access_log")
+    out = capsys.readouterr().out
+    assert "No anchor outside the database is set (BRYGGA_ACCESS_LOG_ANCHOR)" in out
+    assert "holds (5 entries)" in out
+
+
+def test_anchoring_appends_the_head_with_its_hmac(logged, anchor, officer, person, capsys):
+    call_command("anchor_access_log")
+    log_access(user=officer, person=person, action=Action.READ)
+    call_command("anchor_access_log")
+
+    lines = [json.loads(line) for line in anchor.read_text().splitlines()]
+    newest = AccessLogEntry.objects.order_by("-id").first()
+    assert [(line["id"], line["hash"]) for line in lines] == [
+        (logged[-1].id, logged[-1].entry_hash),
+        (newest.id, newest.entry_hash),
+    ]
+    assert {line["key"] for line in lines} == {"dev"}
+    assert all(len(line["mac"]) == 64 for line in lines)
+    call_command("verify_access_log")
+    assert "the 2 anchored heads match" in capsys.readouterr().out
+
+
+def test_wiping_the_log_and_resetting_the_head_is_detected_by_the_anchor(logged, anchor):
+    call_command("anchor_access_log")
+    _raw("DELETE FROM audit_accesslogentry", [])
+    _raw("UPDATE audit_chainhead SET last_hash=%s WHERE id=1", [GENESIS_HASH])
+
+    assert verify_chain() is None  # what is left is a valid, empty chain
+    with pytest.raises(CommandError, match=rf"entry {logged[-1].id}, anchored at"):
+        call_command("verify_access_log")
+
+
+def test_removing_the_newest_entries_is_detected_by_the_anchor(logged, anchor):
+    call_command("anchor_access_log")
+    _raw("DELETE FROM audit_accesslogentry WHERE id>%s", [logged[2].id])
+    _raw("UPDATE audit_chainhead SET last_hash=%s WHERE id=1", [logged[2].entry_hash])
+
+    assert verify_chain() is None
+    with pytest.raises(CommandError, match=rf"entry {logged[-1].id}, anchored at"):
+        call_command("verify_access_log")
+
+
+def test_a_log_rewritten_wholly_without_keys_is_detected_by_the_anchor(logged, anchor):
+    call_command("anchor_access_log")
+    logged[1].reason = "ändrat"
+    _rewrite(logged, key_id=None)  # every entry as if written before keys
+
+    assert verify_chain() is None  # the chain alone cannot tell: that is what the anchor is for
+    with pytest.raises(CommandError, match="anchored at"):
+        call_command("verify_access_log")
+
+
+def test_a_changed_anchor_line_is_detected(logged, anchor):
+    call_command("anchor_access_log")
+    line = json.loads(anchor.read_text())
+    line["id"], line["hash"] = logged[2].id, logged[2].entry_hash
+    anchor.write_text(json.dumps(line) + "\n")
+    with pytest.raises(CommandError, match="line 1 of the anchor was changed"):
+        call_command("verify_access_log")
+
+
+def test_a_missing_anchor_file_fails_the_verification(logged, anchor):
+    with pytest.raises(CommandError, match="cannot be read"):
+        call_command("verify_access_log")
+
+
+def test_anchoring_refuses_a_head_that_does_not_verify(logged, anchor):
+    _raw("UPDATE audit_accesslogentry SET reason=%s WHERE id=%s", ["ändrat", logged[-1].id])
+    with pytest.raises(CommandError, match="nothing was anchored"):
+        call_command("anchor_access_log")
+    assert not anchor.exists()
+
+
+def test_anchoring_needs_the_setting(logged):
+    with pytest.raises(CommandError, match="BRYGGA_ACCESS_LOG_ANCHOR is not set"):
+        call_command("anchor_access_log")

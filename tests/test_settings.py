@@ -5,6 +5,7 @@ Most tests start `manage.py` in a subprocess with a clean environment, as a serv
 
 from __future__ import annotations
 
+import base64
 import secrets
 import subprocess
 import sys
@@ -37,6 +38,10 @@ def random_key() -> str:
     return secrets.token_urlsafe(48)[:64]
 
 
+def access_log_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 @pytest.fixture
 def production_env(tmp_path):
     return {
@@ -44,6 +49,8 @@ def production_env(tmp_path):
         "SECRET_KEY": random_key(),
         "ALLOWED_HOSTS": "brygga.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        "BRYGGA_ACCESS_LOG_KEYS": f"k2026:{access_log_key()}",
+        "BRYGGA_ACCESS_LOG_ANCHOR": str(tmp_path / "access-log.anchor"),
     }
 
 
@@ -104,6 +111,51 @@ def test_no_command_runs_on_a_production_environment_without_a_secret(production
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
     assert not Path(production_env["DATABASE_URL"].removeprefix("sqlite:///")).exists()
+
+
+def test_production_refuses_to_start_without_an_access_log_key(production_env):
+    env = {k: v for k, v in production_env.items() if k != "BRYGGA_ACCESS_LOG_KEYS"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: BRYGGA_ACCESS_LOG_KEYS must be set in production" in result.stderr
+
+
+def test_the_deployment_check_warns_when_the_access_log_is_not_anchored(production_env):
+    env = {k: v for k, v in production_env.items() if k != "BRYGGA_ACCESS_LOG_ANCHOR"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "audit.W001" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "k2026",  # no key
+        "k2026:" + base64.b64encode(b"short").decode(),
+        "k2026:not base64!",
+        "k 2026:" + base64.b64encode(b"x" * 32).decode(),
+        "k:" + base64.b64encode(b"x" * 32).decode() + ",k:" + base64.b64encode(b"y" * 32).decode(),
+    ],
+    ids=["no-key", "short", "not-base64", "bad-id", "same-id-twice"],
+)
+def test_a_malformed_access_log_key_is_refused_without_showing_it(production_env, keys):
+    result = manage("check", env={**production_env, "BRYGGA_ACCESS_LOG_KEYS": keys})
+    assert result.returncode != 0
+    assert "BRYGGA_ACCESS_LOG_KEYS, item" in result.stderr
+    secret = keys.partition(":")[2]
+    assert not secret or secret[:12] not in result.stderr
+
+
+def test_access_log_keys_keep_their_order_the_first_keying_new_entries(production_env):
+    old, new = access_log_key(), access_log_key()
+    env = {**production_env, "BRYGGA_ACCESS_LOG_KEYS": f"k2027:{new}, k2026:{old}"}
+    code = (
+        "import base64; from django.conf import settings as s; "
+        "print([(i, base64.b64encode(k).decode()) for i, k in s.BRYGGA_ACCESS_LOG_KEYS.items()])"
+    )
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str([("k2027", new), ("k2026", old)])
 
 
 def test_production_refuses_debug(production_env):

@@ -99,3 +99,26 @@ def test_the_cull_command_culls_the_log_too(old_log):
     call_command("cull", "--dry-run", "--today", "2026-06-01", stdout=out)
     assert "Access log: 3 entries before 2021-06-01 would be culled." in out.getvalue()
     assert AccessLogEntry.objects.count() == 7
+
+
+def _anchor(path, entries):
+    from audit.anchor import anchor_line
+
+    path.write_text("".join(anchor_line(e.id, e.entry_hash) + "\n" for e in entries))
+
+
+def test_anchored_entries_that_were_culled_still_verify(old_log, settings, tmp_path):
+    settings.BRYGGA_ACCESS_LOG_ANCHOR = str(tmp_path / "anchor")
+    entries = list(AccessLogEntry.objects.order_by("id"))
+    _anchor(tmp_path / "anchor", [entries[0], entries[2], entries[-1]])
+    actions.cull_access_log(D(2026, 6, 1))
+    assert "the 3 anchored heads match" in verify()
+
+
+def test_culling_the_newest_anchored_entry_is_detected(old_log, settings, tmp_path):
+    """Anchoring runs daily: its newest entry is never older than the log's retention."""
+    settings.BRYGGA_ACCESS_LOG_ANCHOR = str(tmp_path / "anchor")
+    _anchor(tmp_path / "anchor", AccessLogEntry.objects.order_by("id")[:2])
+    actions.cull_access_log(D(2026, 6, 1))
+    with pytest.raises(CommandError, match="the newest anchored entry, .* has been removed"):
+        verify()

@@ -1,18 +1,60 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.anchor import check_anchors
 from audit.events import verify_chain
-from audit.models import AccessLogEntry
+from audit.models import AccessLogEntry, access_log_key
 
 
 class Command(BaseCommand):
-    help = "Verify the access log's hash chain and name the first broken entry."
+    help = (
+        "Verify the access log's hash chain and name the first broken entry; check that every "
+        "entry anchored outside the database (BRYGGA_ACCESS_LOG_ANCHOR) is still in it."
+    )
 
     def handle(self, *args, **options):
         broken = verify_chain()
         if broken is not None:
             raise CommandError(
-                f"The access log's chain is broken at entry {broken.id}: "
-                "it or an entry before it was changed, or entries were removed."
+                f"The access log's chain is broken at entry {broken.id}: {_why(broken)}"
             )
+        anchored = self._check_anchor()
         count = AccessLogEntry.objects.count()
-        self.stdout.write(self.style.SUCCESS(f"The access log's chain holds ({count} entries)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"The access log's chain holds ({count} entries{anchored}).")
+        )
+
+    def _check_anchor(self) -> str:
+        path = settings.BRYGGA_ACCESS_LOG_ANCHOR
+        if not path:
+            self.stdout.write(
+                self.style.WARNING(
+                    "No anchor outside the database is set (BRYGGA_ACCESS_LOG_ANCHOR): wiping the "
+                    "log and resetting its head, or removing its newest entries, is not detected."
+                )
+            )
+            return ""
+        try:
+            with open(path, encoding="utf-8") as anchor:
+                count, problems = check_anchors(anchor)
+        except OSError as exc:
+            raise CommandError(
+                f"The anchor {path} cannot be read ({exc.strerror}); anchor_access_log creates it."
+            ) from exc
+        if problems:
+            raise CommandError(
+                "The access log does not match its anchor outside the database: "
+                + "; ".join(problems[:3])
+                + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+                + ". Entries were removed or the log was replaced."
+            )
+        return f"; the {count} anchored heads match"
+
+
+def _why(broken: AccessLogEntry) -> str:
+    if broken.key_id is not None and access_log_key(broken.key_id) is None:
+        return (
+            f"it was keyed with {broken.key_id!r}, which is not in BRYGGA_ACCESS_LOG_KEYS "
+            "(keep old keys after a rotation)."
+        )
+    return "it or an entry before it was changed, or entries were removed."
