@@ -54,3 +54,13 @@ def test_the_daily_command_fails_when_a_job_fails_and_still_runs_the_rest(capsys
     with pytest.raises(CommandError, match="verify_access_log"):
         call_command("daily")
     assert "(cull)" in capsys.readouterr().out
+
+
+def test_the_daily_command_anchors_the_log_when_an_anchor_is_set(
+    capsys, officer, person, settings, tmp_path
+):
+    settings.BRYGGA_ACCESS_LOG_ANCHOR = str(tmp_path / "anchor.jsonl")
+    log_access(user=officer, person=person, action=Action.READ)
+    call_command("daily")
+    assert "(anchor_access_log)" in capsys.readouterr().out
+    assert (tmp_path / "anchor.jsonl").read_text().count("\n") == 1
