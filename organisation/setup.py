@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -65,8 +66,12 @@ def apply(
 # --- Showing values and saving ------------------------------------------------------------------
 
 
+def _field(obj: models.Model, name: str) -> Any:
+    return obj._meta.get_field(name)
+
+
 def _shown(obj: models.Model, name: str, value) -> str:
-    model_field = obj._meta.get_field(name)
+    model_field = _field(obj, name)
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
@@ -85,7 +90,7 @@ def _set(obj: models.Model, values: dict, label: str, report: Report) -> bool:
             continue
         if obj.pk is not None:
             report.changes.append(
-                f"{label}: {obj._meta.get_field(name).verbose_name} "
+                f"{label}: {_field(obj, name).verbose_name} "
                 f"{_shown(obj, name, old)} → {_shown(obj, name, new)}"
             )
         setattr(obj, name, new)
@@ -99,10 +104,7 @@ def _save(obj: models.Model, spec: Entry, report: Report) -> bool:
         obj.full_clean()
     except ValidationError as error:
         for name, messages in error.message_dict.items():
-            if name == NON_FIELD_ERRORS:
-                prefix = ""
-            else:
-                prefix = f"{obj._meta.get_field(name).verbose_name}: "
+            prefix = "" if name == NON_FIELD_ERRORS else f"{_field(obj, name).verbose_name}: "
             for message in messages:
                 report.errors.append(located(spec.line_of(name), spec.path, prefix + message))
         return False
@@ -112,6 +114,7 @@ def _save(obj: models.Model, spec: Entry, report: Report) -> bool:
 
 def _has_records(obj: models.Model, ignore: tuple[type, ...] = ()) -> bool:
     """Does any row anywhere point at this object (related names hidden with '+' too)?"""
+    rel: Any
     for rel in obj._meta.get_fields(include_hidden=True):
         if not (rel.auto_created and not rel.concrete and rel.is_relation):
             continue
@@ -123,7 +126,7 @@ def _has_records(obj: models.Model, ignore: tuple[type, ...] = ()) -> bool:
     return False
 
 
-def _retire(obj: models.Model, label: str, report: Report, ignore: tuple[type, ...] = ()):
+def _retire(obj: Any, label: str, report: Report, ignore: tuple[type, ...] = ()):
     """Delete what has no records; deactivate what has, and say so."""
     if _has_records(obj, ignore):
         if obj.active:
@@ -222,7 +225,6 @@ def _names(units) -> str:
 
 def _retire_support_kinds(kinds: dict[str, SupportKind], report: Report) -> None:
     for kind in SupportKind.objects.exclude(code__in=kinds):
-        kind.provider_units.clear()
         _retire(kind, f"{_('kind of support')} {kind.code}", report)
 
 
@@ -347,8 +349,8 @@ def _sync_memberships(user, spec: StaffSpec, units, report: Report, leave_alone:
             )
     for key, role in wanted.items():
         ceiling = role.caseload_ceiling if role.caseload_ceiling is not None else CASELOAD_CEILING
-        membership = held.get(key)
-        if membership is None:
+        found = held.get(key)
+        if found is None:
             membership = Membership(user=user, unit=units[role.unit], role=role.role)
             membership.caseload_ceiling = ceiling
             if _save(membership, role, report):
@@ -356,8 +358,8 @@ def _sync_memberships(user, spec: StaffSpec, units, report: Report, leave_alone:
                     f"{label}: "
                     + _("role added: %(role)s") % {"role": _membership_label(membership)}
                 )
-        elif _set(membership, {"caseload_ceiling": ceiling}, label, report):
-            _save(membership, role, report)
+        elif _set(found, {"caseload_ceiling": ceiling}, label, report):
+            _save(found, role, report)
 
 
 def _retire_users(users: dict, report: Report, leave_alone: LeaveAlone) -> None:
