@@ -266,3 +266,9 @@ def test_the_environment_is_compared_with_the_file(db, settings):
     settings.BRYGGA_BOARD_ADDRESS = "Någon annanstans"
     output = run(EXAMPLE)
     assert 'sätt BRYGGA_BOARD_ADDRESS="Vård- och omsorgsnämnden, Granbacka kommun' in output
+
+
+def test_going_live_needs_neither_the_demo_nor_a_python_shell():
+    guide = (Path(settings.BASE_DIR) / "docs" / "going-live.md").read_text()
+    assert "setup_organisation" in guide and "docs/examples/organisation.yaml" in guide
+    assert "load_demo" not in guide and "manage.py shell" not in guide
