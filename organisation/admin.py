@@ -90,9 +90,9 @@ class BryggaGroupAdmin(AdministratorOnly, GroupAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(AdministratorOnly, admin.ModelAdmin):
-    list_display = ["name", "kind", "parent", "municipality", "active"]
+    list_display = ["name", "code", "kind", "parent", "municipality", "active"]
     list_filter = ["kind", "active"]
-    search_fields = ["name"]
+    search_fields = ["name", "code"]
 
 
 @admin.register(SupportKind)

@@ -22,6 +22,12 @@ class UnitKind(models.TextChoices):
 
 class Unit(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(
+        _("code"),
+        max_length=50,
+        blank=True,
+        help_text=_("A short name that stays when the unit is renamed (the organisation file)."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
         "self",
@@ -39,7 +45,10 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["name", "parent"], name="unit_unique_name_in_parent")
+            models.UniqueConstraint(fields=["name", "parent"], name="unit_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["code"], condition=~models.Q(code=""), name="unit_unique_code"
+            ),
         ]
 
     def __str__(self) -> str:
