@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.timefmt import datetime_text
 from organisation.models import Service, Unit
 from people.models import Case, Person
 
@@ -218,7 +219,7 @@ class IntakeNote(models.Model):
         ordering = ["happened_at"]
 
     def __str__(self) -> str:
-        return f"{self.happened_at:%Y-%m-%d %H:%M}"
+        return datetime_text(self.happened_at)
 
 
 class TalkPlace(models.TextChoices):
@@ -341,4 +342,4 @@ class WebSubmission(models.Model):
         indexes = [models.Index(fields=["client_key", "at"], name="websubmission_key_at_idx")]
 
     def __str__(self) -> str:
-        return f"{self.client_key[:8]} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.client_key[:8]} {datetime_text(self.at)}"
