@@ -33,7 +33,7 @@ class DecisionOut(Schema):
     goals: str
     period_from: datetime.date | None
     period_to: datetime.date | None
-    legal_basis: str
+    legal_basis: str = Field(description="as the letter cites it: the law in force on its date")
     reasons: str
     replaces_id: uuid.UUID | None
     decided_by: str
@@ -59,7 +59,6 @@ class DecisionIn(Schema):
     decided_on: datetime.date
     period_from: datetime.date | None = None
     period_to: datetime.date | None = None
-    legal_basis: str
     reasons: str = ""
     goals: str = ""
     participants: str = ""

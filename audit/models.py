@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.timefmt import datetime_text
+
 GENESIS_HASH = "0" * 64
 
 
@@ -124,7 +126,8 @@ class AccessLogEntry(models.Model):
         base_manager_name = "objects"
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.record_type}"
+        at = datetime_text(self.at, seconds=True)
+        return f"{at} {self.username} {self.action} {self.record_type}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -19,7 +19,7 @@ from weasyprint import HTML
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from core import timeline
+from core import timefmt, timeline
 from organisation.permissions import Level
 from people.opening import person_view, reason_in_force
 
@@ -123,6 +123,7 @@ def timeline_pdf(request, person):
     # No base_url: nothing external is fetched, so rendering never reaches the network.
     pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
-    stamp = f"{printed_at:%Y%m%d-%H%M}"
-    response["Content-Disposition"] = f'attachment; filename="tidslinje-{stamp}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="tidslinje-{timefmt.stamp(printed_at)}.pdf"'
+    )
     return response

@@ -24,9 +24,10 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.text import Truncator
+
+from core.timefmt import local, local_date
 
 Source = Callable[..., Iterable["Entry"]]
 
@@ -58,7 +59,7 @@ class Entry:
     def day(self) -> datetime.date:
         when = self.when
         if isinstance(when, datetime.datetime):
-            return (timezone.localtime(when) if timezone.is_aware(when) else when).date()
+            return local_date(when)
         return when
 
     @property
@@ -70,11 +71,11 @@ class Entry:
         if not isinstance(when, datetime.datetime):
             # A day without a time goes before that day's timed entries.
             when = datetime.datetime.combine(when, datetime.time.min)
-        elif timezone.is_aware(when):
-            when = timezone.localtime(when).replace(tzinfo=None)
+        else:
+            when = local(when).replace(tzinfo=None)
         recorded = self.recorded_at
-        if recorded is not None and timezone.is_aware(recorded):
-            recorded = timezone.localtime(recorded).replace(tzinfo=None)
+        if recorded is not None:
+            recorded = local(recorded).replace(tzinfo=None)
         return (when, recorded or datetime.datetime.max, str(self.title))
 
 

@@ -20,6 +20,8 @@ from decisions.models import (
     Application,
     Decision,
     DecisionKind,
+    LegalBasis,
+    LegalGround,
     LetterDelivery,
     Outcome,
 )
@@ -153,7 +155,6 @@ def validate_decision(
     decided_on: datetime.date,
     period_from: datetime.date | None,
     period_to: datetime.date | None,
-    legal_basis: str,
     replaces: Decision | None,
     kind: str = DecisionKind.NEW,
     today: datetime.date | None = None,
@@ -200,8 +201,14 @@ def validate_decision(
         )
     if period_from and period_to and period_to < period_from:
         errors.setdefault("period_to", []).append(_("The period ends before it starts."))
-    if not legal_basis.strip():
-        errors.setdefault("legal_basis", []).append(_("State the legal basis."))
+    if LegalBasis.objects.cited_on(decided_on) is None:
+        errors.setdefault("decided_on", []).append(
+            _(
+                "No legal basis is recorded as in force on %(date)s, so the letter could not "
+                "cite the law. An administrator adds it under Legal bases."
+            )
+            % {"date": decided_on.isoformat()}
+        )
     if decided_on < application.applied_on:
         errors.setdefault("decided_on", []).append(
             _("The decision cannot be dated before the application.")
@@ -235,7 +242,6 @@ def issue_decision(
     outcome: str,
     content: str,
     decided_on: datetime.date,
-    legal_basis: str,
     reasons: str = "",
     goals: str = "",
     period_from: datetime.date | None = None,
@@ -246,7 +252,10 @@ def issue_decision(
     replaces: Decision | None = None,
     provider_unit: Unit | None = None,
 ) -> Decision:
-    """Issue a decision. A grant or partial grant creates an order to the provider."""
+    """Issue a decision. A grant or partial grant creates an order to the provider.
+
+    The decision cites the legal basis in force on its date (`LegalBasis`), never a typed one.
+    """
     _require_authority(officer, application.person)
     validate_decision(
         officer=officer,
@@ -256,10 +265,10 @@ def issue_decision(
         decided_on=decided_on,
         period_from=period_from,
         period_to=period_to,
-        legal_basis=legal_basis,
         replaces=replaces,
         kind=kind,
     )
+    basis = LegalBasis.objects.cited_on(decided_on, LegalGround.ASSISTANCE)
     decision = None
     for _attempt in range(5):
         try:
@@ -278,7 +287,8 @@ def issue_decision(
                     goals=goals,
                     period_from=period_from,
                     period_to=period_to,
-                    legal_basis=legal_basis,
+                    legal_basis=basis.citation,
+                    cites=basis,
                     reasons=reasons.strip(),
                     decided_by=officer,
                     presented_by=presented_by,
@@ -336,9 +346,11 @@ def register_appeal(
     received_on: datetime.date,
     decision_received_on: datetime.date,
     instruction_missing_or_wrong: bool = False,
+    court_received_on: datetime.date | None = None,
     content: str = "",
 ) -> Appeal:
-    """FL 44 §: three weeks from the day the person received the decision."""
+    """FL 44 §: three weeks from the day the person received the decision. FL 45 §: an appeal
+    that reached the administrative court within that time is in time too."""
     _require_authority(user, decision.person)
     if decision_received_on < decision.decided_on:
         raise ValidationError(
@@ -352,14 +364,29 @@ def register_appeal(
         raise ValidationError(
             {"received_on": [_("The appeal cannot arrive before the decision was received.")]}
         )
+    if court_received_on is not None and not (
+        decision_received_on <= court_received_on <= received_on
+    ):
+        raise ValidationError(
+            {
+                "court_received_on": [
+                    _(
+                        "The court receives the appeal after the person received the decision "
+                        "and before it is forwarded to the board."
+                    )
+                ]
+            }
+        )
     deadline = appeal_deadline(decision_received_on)
+    reached_court_in_time = court_received_on is not None and court_received_on <= deadline
     appeal = Appeal.objects.create(
         decision=decision,
         received_on=received_on,
         decision_received_on=decision_received_on,
         deadline=deadline,
-        in_time=received_on <= deadline,
+        in_time=received_on <= deadline or reached_court_in_time,
         instruction_missing_or_wrong=instruction_missing_or_wrong,
+        court_received_on=court_received_on,
         content=content,
         registered_by=user,
     )
@@ -405,8 +432,8 @@ def _appeal_errors(appeal: Appeal, status: str, fields: dict) -> dict[str, list[
     if status == AppealStatus.DISMISSED and appeal.admissible:
         errors["status"] = [
             _(
-                "An appeal that arrived in time, or whose appeal instruction was wrong or "
-                "missing, cannot be dismissed as late (FL 45 §)."
+                "An appeal that arrived in time, or reached the court in time, or whose appeal "
+                "instruction was wrong or missing, cannot be dismissed as late (FL 45 §)."
             )
         ]
     elif status not in APPEAL_STEPS.get(appeal.status, ()):

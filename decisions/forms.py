@@ -16,6 +16,7 @@ from decisions.models import (
     Decision,
     DecisionKind,
     Judgment,
+    LegalBasis,
     LetterDelivery,
     Outcome,
 )
@@ -127,7 +128,6 @@ class DecisionForm(forms.Form):
     decided_on = forms.DateField(label=_("Decision date"), widget=DateInput)
     period_from = forms.DateField(label=_("Period from"), required=False, widget=DateInput)
     period_to = forms.DateField(label=_("Period to"), required=False, widget=DateInput)
-    legal_basis = forms.CharField(label=_("Legal basis"), max_length=200)
     reasons = forms.CharField(
         label=_("Reasons"),
         required=False,
@@ -169,8 +169,12 @@ class DecisionForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["presented_by"]).queryset = _authority_staff(
             application
         )
-        self.fields["legal_basis"].initial = kind.legal_basis
         self.fields["decided_on"].initial = timezone.localdate
+        today = LegalBasis.objects.cited_on(timezone.localdate())
+        if today is not None:
+            self.fields["decided_on"].help_text = _(
+                "The letter cites the law in force on this date: for a decision today, %(basis)s."
+            ) % {"basis": today.citation}
         providers = kind.provider_units.all()
         if len(providers) > 1:
             cast(forms.ModelChoiceField, self.fields["provider_unit"]).queryset = providers
@@ -222,10 +226,17 @@ class DeliveryForm(forms.ModelForm):
 class AppealForm(forms.ModelForm):
     class Meta:
         model = Appeal
-        fields = ["received_on", "decision_received_on", "instruction_missing_or_wrong", "content"]
+        fields = [
+            "received_on",
+            "decision_received_on",
+            "court_received_on",
+            "instruction_missing_or_wrong",
+            "content",
+        ]
         widgets = {
             "received_on": DateInput,
             "decision_received_on": DateInput,
+            "court_received_on": DateInput,
             "content": forms.Textarea(attrs={"rows": 4}),
         }
 

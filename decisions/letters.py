@@ -9,6 +9,7 @@ from weasyprint import HTML
 
 from decisions.deadlines import APPEAL_PERIOD
 from decisions.models import Decision
+from organisation.models import StaffFlag
 
 
 def letter_html(decision: Decision) -> str:
@@ -22,8 +23,22 @@ def letter_html(decision: Decision) -> str:
                 "board": settings.BRYGGA_BOARD_NAME,
                 "board_address": settings.BRYGGA_BOARD_ADDRESS,
                 "appeal_weeks": APPEAL_PERIOD.days // 7,
+                "contact": officer_contact(decision),
             },
         )
+
+
+def officer_contact(decision: Decision) -> dict[str, str]:
+    """Who the person calls or writes to about the decision: the deciding officer, with their
+    own phone and e-mail, or else those of the authority unit that holds the case."""
+    officer = decision.decided_by
+    unit = decision.case.authority_unit
+    flag = StaffFlag.objects.filter(user=officer).first()
+    return {
+        "name": officer.get_full_name() or officer.get_username(),
+        "phone": (flag.phone if flag else "") or unit.phone,
+        "email": officer.email or unit.email,
+    }
 
 
 def letter_pdf(decision: Decision) -> bytes:

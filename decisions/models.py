@@ -6,6 +6,7 @@ the old one. Anything but a full grant carries its reasons (FL 32 §) and an app
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -65,6 +66,87 @@ class Application(models.Model):
         return self.communicated_on is not None
 
 
+class LegalGround(models.TextChoices):
+    """What a legal basis is for; when the law changes, another section holds the same ground."""
+
+    ASSISTANCE = "assistance", _("The right to insatser after a needs assessment (bistånd)")
+    OFFER = "offer", _("The board's duty to offer insatser")
+
+
+class LegalBasisQuerySet(models.QuerySet):
+    def in_force_on(self, day: datetime.date) -> LegalBasisQuerySet:
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
+        )
+
+    def cited_on(self, day: datetime.date, ground: str = "assistance") -> LegalBasis | None:
+        """The section a decision of this day cites for this ground: the one then in force."""
+        return self.filter(ground=ground).in_force_on(day).order_by("-valid_from").first()
+
+
+class LegalBasis(models.Model):
+    """A section of an act, in force from one day to another: a decision cites the one in force
+    on its date, so that history from before a change of the law keeps the sections it had.
+    (Socialtjänstlagen (2001:453) was replaced by socialtjänstlagen (2025:400) on 1 July 2025.)"""
+
+    ground = models.CharField(_("ground"), max_length=20, choices=LegalGround.choices)
+    section = models.CharField(_("section"), max_length=100, help_text=_("As “11 kap. 1 §”."))
+    act = models.CharField(_("act"), max_length=200, help_text=_("As “socialtjänstlagen”."))
+    sfs = models.CharField(_("SFS number"), max_length=20, help_text=_("As “2025:400”."))
+    valid_from = models.DateField(_("in force from"))
+    valid_to = models.DateField(_("in force until"), null=True, blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the section was checked: the statute text or the government bill."),
+    )
+
+    objects = LegalBasisQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        ordering = ["ground", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["ground", "valid_from"], name="legal_basis_one_a_day"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="legal_basis_period_in_order",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.citation
+
+    @property
+    def citation(self) -> str:
+        """As a letter cites it: "11 kap. 1 § socialtjänstlagen (2025:400)"."""
+        return f"{self.section} {self.act} ({self.sfs})"
+
+
+def citing(day: datetime.date, *, missing: str = "", bases: list | None = None) -> dict:
+    """A decision's `legal_basis` and `cites` for its date: the right to assistance in force.
+
+    `bases` (all legal bases, read once) spares a query per decision when many are made."""
+    if bases is None:
+        basis = LegalBasis.objects.cited_on(day, LegalGround.ASSISTANCE)
+    else:
+        basis = next(
+            (
+                b
+                for b in sorted(bases, key=lambda b: b.valid_from, reverse=True)
+                if b.ground == LegalGround.ASSISTANCE
+                and b.valid_from <= day
+                and (b.valid_to is None or day <= b.valid_to)
+            ),
+            None,
+        )
+    return {"legal_basis": basis.citation if basis else missing, "cites": basis}
+
+
 class Outcome(models.TextChoices):
     GRANT = "grant", _("Granted")
     PARTIAL = "partial", _("Partly granted")
@@ -117,7 +199,17 @@ class Decision(models.Model):
     goals = models.TextField(_("goals of the support"), blank=True)
     period_from = models.DateField(_("from"), null=True, blank=True)
     period_to = models.DateField(_("to"), null=True, blank=True)
+    # The citation as the letter gave it, from the legal basis in force on the decision date;
+    # kept as text, like the rest of an issued decision, whatever later happens to the data.
     legal_basis = models.CharField(_("legal basis"), max_length=200)
+    cites = models.ForeignKey(
+        LegalBasis,
+        verbose_name=_("legal basis in force"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reasons = models.TextField(_("reasons"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -254,6 +346,15 @@ class Appeal(models.Model):
         default=False,
         help_text=_("Then a late appeal is not dismissed (FL 45 §)."),
     )
+    court_received_on = models.DateField(
+        _("reached the court"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "If the appeal was sent to the administrative court instead of the board: the day the "
+            "court received it. Within the time, the appeal is in time (FL 45 §)."
+        ),
+    )
     content = models.TextField(_("what the appeal says"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.RECEIVED
@@ -285,5 +386,12 @@ class Appeal(models.Model):
         return str(_("Appeal received %(date)s") % {"date": self.received_on})
 
     @property
+    def reached_court_in_time(self) -> bool:
+        """FL 45 §: an appeal that reached the reviewing court within the time is not late."""
+        return self.court_received_on is not None and self.court_received_on <= self.deadline
+
+    @property
     def admissible(self) -> bool:
-        return self.in_time or self.instruction_missing_or_wrong
+        """FL 45 §: not dismissed if in time, if it reached the court in time, or if the
+        appeal instruction was wrong or missing."""
+        return self.in_time or self.reached_court_in_time or self.instruction_missing_or_wrong

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.timefmt import datetime_text
 from organisation.models import LifeArea
 from people.models import Person
 
@@ -205,7 +206,7 @@ class Visit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.planned_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {datetime_text(self.planned_at)}"
 
     def previous(self) -> Visit | None:
         """The individual visit before this one that is planned or was held."""

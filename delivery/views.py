@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_accesses
+from core import timefmt
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
 from delivery import actions
@@ -374,7 +375,7 @@ def visit_detail(request, visit, person):
 
 @_record_page(_visit, record_type="visit", write=True)
 def visit_edit(request, visit, person):
-    local = timezone.localtime(visit.planned_at)
+    local = timefmt.local(visit.planned_at)
     initial = {
         "kind": visit.kind,
         "day": local.date(),

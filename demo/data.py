@@ -172,7 +172,6 @@ def _support_kinds(units: dict[str, Unit], users: dict) -> None:
             "needs_decision": True,
             "places": 20,
             "follow_up_places": 5,
-            "legal_basis": "4 kap. 1 § socialtjänstlagen",
         },
     )
     hikikomori.provider_units.add(units["north"], units["south"])
@@ -325,7 +324,6 @@ class _Story:
             outcome=outcome,
             content=content,
             decided_on=self.day(days_ago),
-            legal_basis=self.kind.legal_basis,
             presented_by=self.officer,
             **extra,
         )

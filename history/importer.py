@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from decisions.models import Application, Decision, DecisionKind, Outcome
+from decisions.models import Application, Decision, DecisionKind, Outcome, citing
 from history.models import ImportedRecord, ImportRun
 from intake.models import Channel, Intake, IntakeOutcome, IntakeStatus, Source
 from organisation.models import SupportKind, Unit
@@ -496,7 +496,7 @@ def _decision(item: dict, person: Person, case: Case, target: Target):
         content=(item.get("content") or "").strip() or IMPORTED,
         period_from=_day(item.get("period_from")),
         period_to=_day(item.get("period_to")),
-        legal_basis=target.support_kind.legal_basis or IMPORTED,
+        **citing(decided, missing=IMPORTED),
         reasons=(item.get("reasons") or "").strip(),
         decided_by=target.user,
     )

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.timefmt import datetime_text
+
 
 class ImportRun(models.Model):
     """One run of `import_history` that loaded something (dry runs leave no row)."""
@@ -24,7 +26,7 @@ class ImportRun(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.file_name} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.file_name} {datetime_text(self.at)}"
 
 
 class ImportedRecord(models.Model):

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from stdnum import luhn
 
-from decisions.models import Application, Decision, DecisionKind
+from decisions.models import Application, Decision, DecisionKind, LegalBasis, citing
 from delivery.models import Note, Visit, VisitKind, VisitStatus
 from intake.models import Intake, IntakeStatus
 from organisation.models import Membership, Role, SupportKind, Unit, UnitKind
@@ -110,6 +110,7 @@ class Setting:
     officer: User
     teams: list[tuple[Unit, list]]  # (team, coordinators)
     today: datetime.date
+    laws: list = field(default_factory=lambda: list(LegalBasis.objects.all()))
 
 
 @dataclass
@@ -213,7 +214,6 @@ def setting(people: int, today: datetime.date) -> Setting:
             "needs_decision": True,
             "places": max(20, people // 12),
             "follow_up_places": max(5, people // 50),
-            "legal_basis": "4 kap. 1 § socialtjänstlagen",
         },
     )
     total = Person.objects.filter(municipality=MUNICIPALITY).count() + people
@@ -372,7 +372,7 @@ class Story:
             content="Syntetiskt beslut.",
             period_from=start,
             period_to=end,
-            legal_basis=s.kind.legal_basis,
+            **citing(decided, bases=s.laws),
             reasons="" if outcome == "grant" else "Syntetisk motivering.",
             decided_by=s.officer,
         )

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.timefmt import date_text
 from people.models import Case, Person
 
 
@@ -135,7 +136,7 @@ class HomeLink(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.response.code} {self.created_at:%Y-%m-%d}"
+        return f"{self.response.code} {date_text(self.created_at)}"
 
     @property
     def usable(self) -> bool:
@@ -187,7 +188,7 @@ class RiskAlert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.flag_code} {self.raised_at:%Y-%m-%d}"
+        return f"{self.flag_code} {date_text(self.raised_at)}"
 
     @property
     def is_open(self) -> bool:

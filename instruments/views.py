@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
 from core.forms_util import add_action_errors, posted, refusal_shown_on
+from core.timefmt import date_text
 from delivery.models import Visit
 from instruments import actions, definitions
 from instruments.access import load_alert, load_link, load_response, open_alerts_for
@@ -49,7 +50,7 @@ def _link_choices(person) -> list[tuple[str, str]]:
             for s in sessions[:LINK_CHOICE_ROWS]
         ]
         + [
-            (f"visit:{v.pk}", _("Visit %(date)s") % {"date": f"{v.planned_at:%Y-%m-%d}"})
+            (f"visit:{v.pk}", _("Visit %(date)s") % {"date": date_text(v.planned_at)})
             for v in visits[:LINK_CHOICE_ROWS]
         ]
         + [

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.timefmt import datetime_text
 from organisation.models import Service, Unit
 from people.models import Case, Person
 
@@ -223,7 +224,7 @@ class IntakeNote(models.Model):
         ordering = ["happened_at"]
 
     def __str__(self) -> str:
-        return f"{self.happened_at:%Y-%m-%d %H:%M}"
+        return datetime_text(self.happened_at)
 
 
 class TalkPlace(models.TextChoices):
@@ -346,4 +347,4 @@ class WebSubmission(models.Model):
         indexes = [models.Index(fields=["client_key", "at"], name="websubmission_key_at_idx")]
 
     def __str__(self) -> str:
-        return f"{self.client_key[:8]} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.client_key[:8]} {datetime_text(self.at)}"

@@ -38,6 +38,9 @@ class Unit(models.Model):
         related_name="children",
     )
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    # The unit's own ways in, for letters whose officer has none of their own.
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -126,6 +129,12 @@ class StaffFlag(models.Model):
         default=False,
         help_text=_("Demo accounts can never log in or exist in production."),
     )
+    phone = models.CharField(
+        _("phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("Shown on the letters of decisions this user makes."),
+    )
 
     class Meta:
         verbose_name = _("account flag")
@@ -150,7 +159,6 @@ class SupportKind(models.Model):
     )
     places = models.PositiveIntegerField(_("places"), default=20)
     follow_up_places = models.PositiveIntegerField(_("follow-up places"), default=5)
-    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -49,7 +49,6 @@ class SupportKindSpec(Entry):
     needs_decision: bool = True
     places: int = 20
     follow_up_places: int = 5
-    legal_basis: str = ""
     provided_by: list[str] = field(default_factory=list)
 
 
@@ -392,7 +391,6 @@ def _support_kinds(check: _Checker, root: dict, units: list[UnitSpec]) -> list[S
         "needs_decision",
         "places",
         "follow_up_places",
-        "legal_basis",
         "provided_by",
     }
     for path, item in check.items(root, "support_kinds"):
@@ -406,7 +404,6 @@ def _support_kinds(check: _Checker, root: dict, units: list[UnitSpec]) -> list[S
             needs_decision=check.flag(data, path, "needs_decision", True),
             places=check.number(data, path, "places", 20) or 0,
             follow_up_places=check.number(data, path, "follow_up_places", 5) or 0,
-            legal_basis=check.text(data, path, "legal_basis", 200),
             provided_by=_codes(check, data, path, "provided_by"),
         )
         for i, code in enumerate(spec.provided_by):

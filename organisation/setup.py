@@ -197,7 +197,6 @@ def _sync_support_kinds(org: OrganisationFile, units: dict[str, Unit], report: R
             "needs_decision": spec.needs_decision,
             "places": spec.places,
             "follow_up_places": spec.follow_up_places,
-            "legal_basis": spec.legal_basis,
             "active": True,
         }
         if _set(kind, values, label, report) and not _save(kind, spec, report):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.timefmt import datetime_text
 from organisation.models import Unit
 from people.identity import COORDINATION, PERSONAL, RESERVE, format_number
 
@@ -240,4 +241,4 @@ class ReasonedAccess(models.Model):
         indexes = [models.Index(fields=["user", "person", "expires_at"], name="reasoned_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {datetime_text(self.created_at)}"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.timefmt import date_text
 from decisions.models import Decision
 from organisation.models import SupportKind, Unit
 from people.models import Case, Person
@@ -93,7 +94,7 @@ class AssignmentEvent(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {date_text(self.at)}"
 
 
 class ClosureReason(models.TextChoices):

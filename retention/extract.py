@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from weasyprint import HTML
 
 from audit.models import AccessLogEntry
+from core.timefmt import datetime_text, iso
 from people.identity import format_number
 from people.models import Person
 from retention.graph import Record, collect, person_model
@@ -76,7 +77,7 @@ def build(person: Person, *, extract=None) -> dict:
     record = collect([person.pk])
     sections = [_section(model, record) for model in record.models()]
     return {
-        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "generated_at": iso(timezone.now()),
         "municipality": settings.MUNICIPALITY_NAME,
         "request": _request(extract),
         "person_id": str(person.pk),
@@ -165,7 +166,7 @@ def _plain(value):
     if isinstance(value, (bytes, memoryview)):
         return base64.b64encode(bytes(value)).decode()
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat(timespec="seconds")
+        return iso(value)
     if isinstance(value, (datetime.date, uuid.UUID, Decimal)):
         return str(value)
     return value
@@ -189,7 +190,7 @@ def _access_log(record: Record) -> list[dict]:
     entries = AccessLogEntry.objects.filter(person_id__in=ids).select_related("user").order_by("id")
     return [
         {
-            "at": timezone.localtime(e.at).isoformat(timespec="seconds"),
+            "at": iso(e.at),
             "who": _staff(e.user) if e.user_id else _("Brygga (automatic)"),
             "action": e.get_action_display(),
             "record": e.record_type_label,
@@ -216,7 +217,7 @@ def pdf_html(data: dict, person: Person) -> str:
 def _readable(value):
     """An ISO date and time from `_plain` as "YYYY-MM-DD HH:MM"; anything else unchanged."""
     if isinstance(value, str) and ISO_DATETIME.fullmatch(value):
-        return datetime.datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
+        return datetime_text(datetime.datetime.fromisoformat(value))
     return value
 
 

@@ -42,3 +42,26 @@ def test_role_sets_are_named_once():
     assert not found, (
         "use (or add) a role set in organisation/permissions.py instead of:\n" + "\n".join(found)
     )
+
+
+def times_formatted_by_hand() -> list[str]:
+    """f"{instant:%Y-%m-%d %H:%M}" prints the UTC hour of an aware datetime: core/timefmt.py does
+    it in Swedish time. A format with an hour or minute anywhere else is a time shown by hand."""
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT)
+        if SKIP.intersection(rel.parts) or rel == Path("core/timefmt.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            spec = (
+                getattr(node, "format_spec", None) if isinstance(node, ast.FormattedValue) else None
+            )
+            text = ast.unparse(spec) if spec is not None else ""
+            if "%H" in text or "%M" in text:
+                found.append(f"{rel}:{node.lineno}")
+    return found
+
+
+def test_times_are_shown_through_one_helper():
+    found = times_formatted_by_hand()
+    assert not found, "show times with core.timefmt (Swedish time) instead of:\n" + "\n".join(found)

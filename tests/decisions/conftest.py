@@ -28,7 +28,6 @@ def kind(org):
     kind = SupportKindFactory(
         name="Stöd för att bryta isolering",
         code="bryta-isolering",
-        legal_basis="4 kap. 1 § socialtjänstlagen (2001:453)",
     )
     kind.provider_units.add(org["north"])
     return kind
@@ -75,7 +74,6 @@ def decide(officer, application, delegation):
             "outcome": Outcome.GRANT,
             "content": "Stöd för att bryta isolering, ett besök i veckan.",
             "decided_on": DAY,
-            "legal_basis": "4 kap. 1 § socialtjänstlagen (2001:453)",
             "goals": "Elin går till affären själv en gång i veckan.",
             "period_from": datetime.date(2026, 3, 9),
             "period_to": datetime.date(2027, 3, 8),

@@ -149,3 +149,46 @@ def test_a_withdrawn_appeal_is_concluded(officer, rejection):
     lodged = appeal(officer, rejection, received_on=d(2026, 3, 20))
     actions.update_appeal(user=officer, appeal=lodged, status=AppealStatus.WITHDRAWN)
     assert actions.next_appeal_steps(lodged) == []
+
+
+def test_an_appeal_that_reached_the_court_in_time_is_in_time_and_cannot_be_dismissed(
+    officer, rejection
+):
+    # Sent to förvaltningsrätten on the last day; the court forwarded it to the board, which got
+    # it a week late. FL 45 §: it is in time.
+    lodged = appeal(officer, rejection, received_on=d(2026, 4, 1), court_received_on=d(2026, 3, 25))
+    assert lodged.deadline == d(2026, 3, 25)
+    assert lodged.in_time and lodged.reached_court_in_time and lodged.admissible
+    assert AppealStatus.DISMISSED not in actions.next_appeal_steps(lodged)
+    with pytest.raises(ValidationError) as error:
+        actions.update_appeal(user=officer, appeal=lodged, status=AppealStatus.DISMISSED)
+    assert "reached the court in time" in error.value.message_dict["status"][0]
+
+
+def test_an_appeal_that_reached_the_court_late_is_late(officer, rejection):
+    lodged = appeal(officer, rejection, received_on=d(2026, 4, 1), court_received_on=d(2026, 3, 26))
+    assert not lodged.in_time and not lodged.admissible
+    assert AppealStatus.DISMISSED in actions.next_appeal_steps(lodged)
+
+
+def test_the_court_cannot_receive_it_after_the_board_did(officer, rejection):
+    with pytest.raises(ValidationError) as error:
+        appeal(officer, rejection, received_on=d(2026, 3, 20), court_received_on=d(2026, 3, 24))
+    assert "court_received_on" in error.value.message_dict
+
+
+def test_the_appeal_page_records_the_day_the_court_received_it(officer, rejection, login):
+    client = login(officer)
+    response = client.post(
+        f"/beslut/{rejection.pk}/overklagande/",
+        {
+            "received_on": "2026-04-01",
+            "decision_received_on": "2026-03-04",
+            "court_received_on": "2026-03-24",
+            "content": "Jag vill ha stödet.",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "2026-03-24" in page
+    assert "reached the court in time (FL 45 §)" in page

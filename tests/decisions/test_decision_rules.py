@@ -53,7 +53,6 @@ def test_delegation_is_checked_on_the_decision_date(
         outcome=Outcome.GRANT,
         content="Ett besök i veckan.",
         decided_on=DAY,
-        legal_basis="4 kap. 1 § SoL",
         period_from=DAY,
         period_to=d(2026, 12, 31),
     )
@@ -77,7 +76,6 @@ def test_an_officer_without_delegation_is_refused_with_a_clear_message_and_nothi
             outcome=Outcome.GRANT,
             content="Ett besök i veckan.",
             decided_on=DAY,
-            legal_basis="4 kap. 1 § SoL",
             period_from=DAY,
             period_to=d(2026, 12, 31),
         )
@@ -98,7 +96,6 @@ def test_delegation_for_another_kind_of_support_does_not_count(application, offi
             outcome=Outcome.GRANT,
             content="x",
             decided_on=DAY,
-            legal_basis="x",
             period_from=DAY,
             period_to=DAY,
         )

@@ -87,3 +87,47 @@ def test_the_letter_is_in_swedish_whatever_the_users_language(decide, communicat
         text = text_of(letter_pdf(decision))
     assert "(skriftlig)" in text
     assert "in writing" not in text
+
+
+def test_the_letter_gives_the_officers_phone_and_e_mail(decide, officer):
+    from organisation.models import StaffFlag
+
+    officer.email = "kim.handlaggare@exempelby.se"
+    officer.save()
+    StaffFlag.objects.create(user=officer, phone="0123-45 67 89")
+    text = text_of(letter_pdf(decide()))
+    assert "telefon 0123-45 67 89" in text
+    assert "e-post kim.handlaggare@exempelby.se" in text
+
+
+def test_without_their_own_the_letter_gives_the_units_phone_and_e_mail(decide, officer, org):
+    officer.email = ""
+    officer.save()
+    org["authority"].phone = "0123-10 00 00"
+    org["authority"].email = "myndigheten@exempelby.se"
+    org["authority"].save()
+    text = text_of(letter_pdf(decide()))
+    assert "telefon 0123-10 00 00" in text
+    assert "e-post myndigheten@exempelby.se" in text
+
+
+def test_the_appeal_instruction_is_never_split_across_pages(decide, communicated):
+    first, last = "Hur du överklagar", "Du kan få hjälp att överklaga av handläggaren."
+    pages_seen = set()
+    for paragraphs in range(0, 16):  # reasons long enough to push the box over a page end
+        decision = decide(
+            outcome=Outcome.REJECTION,
+            reasons="\n\n".join(["Behovet tillgodoses på annat sätt. " * 8] * paragraphs)
+            or "Kort.",
+            period_from=None,
+            period_to=None,
+        )
+        pages = [
+            re.sub(r"\s+", " ", p.extract_text())
+            for p in PdfReader(io.BytesIO(letter_pdf(decision))).pages
+        ]
+        holding = [i for i, page in enumerate(pages) if first in page]
+        assert len(holding) == 1
+        assert last in pages[holding[0]], f"split with {paragraphs} paragraphs of reasons"
+        pages_seen.add(len(pages))
+    assert len(pages_seen) > 1  # some letters did run over a page

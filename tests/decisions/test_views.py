@@ -32,7 +32,6 @@ def decision_post(**overrides):
         "decided_on": "2026-03-02",
         "period_from": "2026-03-09",
         "period_to": "2027-03-08",
-        "legal_basis": "4 kap. 1 § socialtjänstlagen",
         "reasons": "",
         "goals": "Att Elin kan handla själv.",
         "participants": "",
@@ -113,7 +112,8 @@ def test_an_officer_with_delegation_issues_a_grant_and_an_order_is_created(
     client = login(officer)
     url = f"/beslut/ansokan/{application.pk}/beslut/"
     form = client.get(url).content.decode()
-    assert "4 kap. 1 § socialtjänstlagen (2001:453)" in form  # prefilled legal basis
+    # The law in force today (2025:400 since July 2025), not a legal basis to type.
+    assert "11 kap. 1 § socialtjänstlagen (2025:400)" in form
     response = client.post(url, decision_post(presented_by=officer.pk))
     decision = Decision.objects.get()
     assert response.status_code == 302

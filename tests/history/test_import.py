@@ -26,7 +26,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "history.j
 
 @pytest.fixture
 def kind(org):
-    kind = SupportKindFactory(code="bryta-isolering", legal_basis="4 kap. 1 § SoL")
+    kind = SupportKindFactory(code="bryta-isolering")
     kind.provider_units.add(org["north"])
     return kind
 

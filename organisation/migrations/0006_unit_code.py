@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisation', '0003_seed_services_and_life_areas'),
+        ('organisation', '0005_support_kind_law_is_in_decisions'),
     ]
 
     operations = [
