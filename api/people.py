@@ -16,7 +16,7 @@ from organisation.models import CASE_ROLES
 from people import access
 from people.forms import ReasonForm, SearchForm
 from people.models import Person
-from people.search import search_outside_own_cases, search_people
+from people.search import check_number_query, search_outside_own_cases, search_people
 
 router = Router(tags=["people"])
 SEARCH_LIMIT = 50
@@ -77,10 +77,12 @@ def summary(person: Person, level) -> dict:
 def search(request, q: str = Query("", max_length=100)):
     """The person list's search: your own cases first, then people you may open after giving a
     reason, when the query names someone (a personal or reserve number, or first and last
-    name; one word searches only your own cases). Every hit is logged as a search, as on the
-    page."""
+    name; one word searches only your own cases). A whole number that is not a valid personal
+    or coordination number is refused (422) with what is wrong with it. Every hit is logged as
+    a search, as on the page."""
     require_roles(request, *CASE_ROLES)
     q = valid(SearchForm({"q": q}))["q"]
+    check_number_query(q)  # 422 saying what is wrong with a mistyped number
     own = list(
         search_people(access.visible_people(request.user), q).order_by(
             "last_name", "first_name", "id"

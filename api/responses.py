@@ -42,7 +42,11 @@ class ResponseIn(Schema):
     occasion: str
     administered_on: datetime.date
     answers: dict[str, Any] = Field(default_factory=dict, description="item id -> answer")
-    complete: bool = Field(False, description="Complete and score now; else a draft is kept.")
+    complete: bool = Field(
+        False,
+        description="Complete and score now (every required item must be answered); else a "
+        "draft is kept.",
+    )
 
 
 def response_out(r: Response) -> dict:
@@ -99,5 +103,6 @@ def create_response(request, person_id: uuid.UUID, payload: ResponseIn):
                 response=response,
                 answers=payload.answers,
                 complete=payload.complete,
+                all_required=True,
             )
     return Status(201, response_out(Response.objects.get(pk=response.pk)))

@@ -27,7 +27,7 @@ from history.models import ImportedRecord, ImportRun
 from intake.models import Channel, Intake, IntakeOutcome, IntakeStatus, Source
 from organisation.models import SupportKind, Unit
 from people.identity import RESERVE, parse_identity_number, sex_from_number
-from people.models import Case, CaseStatus, Person
+from people.models import Case, CaseStatus, Person, Sex
 from provision.models import (
     Closure,
     ClosureReason,
@@ -136,6 +136,8 @@ def _check_person(errors: list, obj: dict, today) -> None:
         errors.append("personal_number: " + _("give a personal_number or a reserve_number"))
     elif not isinstance(reserve, str) or len(reserve) > 20:
         errors.append("reserve_number: " + _("must be text of at most 20 characters"))
+    if obj.get("sex", "") not in ("", *Sex.values):
+        errors.append("sex: " + _("must be F, M or X"))
 
 
 def _check_intake(errors: list, item: dict, path: str, today) -> None:
@@ -335,11 +337,16 @@ def _person(obj: dict, target: Target) -> Person:
             "personal_number": parsed.digits,
             "number_kind": parsed.kind,
             "birth_date": parsed.birth_date,
-            "sex": sex_from_number(parsed.digits),
+            # What the old system recorded as stated stands; only a blank is read from the number.
+            "sex": obj.get("sex") or sex_from_number(parsed.digits),
         }
     else:
         existing = Person.objects.filter(reserve_number=obj["reserve_number"]).first()
-        values = {"reserve_number": obj["reserve_number"], "number_kind": RESERVE, "sex": "X"}
+        values = {
+            "reserve_number": obj["reserve_number"],
+            "number_kind": RESERVE,
+            "sex": obj.get("sex") or Sex.OTHER,
+        }
     if existing is not None:
         return existing.merged_into or existing
     return Person.objects.create(

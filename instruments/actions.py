@@ -153,10 +153,15 @@ def clean_answers(defn: Definition, answers: dict) -> dict:
 
 
 @transaction.atomic
-def save_answers(*, user, response: Response, answers: dict, complete: bool) -> Response:
+def save_answers(
+    *, user, response: Response, answers: dict, complete: bool, all_required: bool = False
+) -> Response:
     """Save a draft, or complete: validate, score, snapshot, raise risk alerts at once.
 
-    `user` None is the person themselves, through a home link (`answer_by_link` checks it)."""
+    `user` None is the person themselves, through a home link (`answer_by_link` checks it).
+    `all_required`: an import (the API, a FHIR response) may only complete a rating whose
+    required items are all answered; on the page, staff may complete a form the person left
+    partly blank, and the total is then not computable."""
     if user is not None:
         _require_rating_work(user, response.person)
     response = Response.objects.select_for_update().get(pk=response.pk)
@@ -167,12 +172,28 @@ def save_answers(*, user, response: Response, answers: dict, complete: bool) -> 
     errors = scoring.validate_answers(defn, answers)
     if errors:
         raise ValidationError({item_id: [message] for item_id, message in errors.items()})
+    if complete and all_required:
+        _require_all_answered(defn, answers)
     response.answers = answers
     if complete:
         _complete(response, defn)
     response.save()
     _log(user, response, Action.UPDATE)
     return response
+
+
+def _require_all_answered(defn, answers: dict) -> None:
+    missing = scoring.unanswered_required(defn, answers)
+    if missing:
+        raise ValidationError(
+            {
+                item.id: [
+                    _("Question %(item)s (%(label)s) is required: it is not answered.")
+                    % {"item": item.id, "label": item.label}
+                ]
+                for item in missing
+            }
+        )
 
 
 def _complete(response: Response, defn: Definition) -> None:

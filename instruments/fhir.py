@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from instruments.definitions import Definition, Item, parse
-from instruments.scoring import validate_answers
+from instruments.scoring import unanswered_required, validate_answers
 
 if TYPE_CHECKING:
     from fhir.resources.questionnaire import Questionnaire
@@ -61,6 +61,8 @@ _STATUSES = {
     "Questionnaire": {"draft", "active", "retired", "unknown"},
     "QuestionnaireResponse": {"in-progress", "completed", "amended", "entered-in-error", "stopped"},
 }
+# A QuestionnaireResponse in these states claims every required answer is given.
+FINISHED_STATUSES = {"completed", "amended"}
 _META_KEYS = (
     "kind",
     "licence",
@@ -412,4 +414,12 @@ def from_response(defn: Definition, data: dict) -> dict[str, object]:
     errors = validate_answers(defn, answers)
     if errors:
         raise ValueError(f"answers not allowed by {defn.key}: {errors}")
+    missing = unanswered_required(defn, answers)
+    if missing and data.get("status") in FINISHED_STATUSES:
+        # A response marked finished without a required answer is not a completed rating: it
+        # would be stored with no total and, for MADRS-S item 9, no suicide-risk flag.
+        named = ", ".join(f"{item.id!r} ({item.label})" for item in missing)
+        raise ValueError(
+            f"the response is {data.get('status')!r} but required items are not answered: {named}"
+        )
     return answers

@@ -169,6 +169,16 @@ def validate_answers(defn: Definition, answers: dict[str, object]) -> dict[str, 
     return errors
 
 
+def unanswered_required(defn: Definition, answers: dict[str, object]) -> list[Item]:
+    """Required items left blank that the answers ask (an item hidden by enable_when is not
+    asked), in the definition's order."""
+    return [
+        item
+        for item in defn.answerable_items()
+        if item.required and is_enabled(item, answers) and _is_blank(answers.get(item.id))
+    ]
+
+
 def is_enabled(item: Item, answers: dict[str, object]) -> bool:
     for other, op, expected in item.enable_when:
         got = answers.get(other)

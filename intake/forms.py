@@ -22,6 +22,7 @@ from intake.models import (
     TalkOutcome,
 )
 from organisation.models import Service, Unit
+from people.identity import looks_like_identity_number, parse_identity_number
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -64,7 +65,10 @@ class PersonNumberField(forms.CharField):
 
 
 def resolve_person(user, number: str):
-    """The visible person with this number, or a ValidationError saying what to do instead."""
+    """The visible person with this number, or a ValidationError saying what to do instead:
+    what is wrong with a mistyped personal number, or that nobody in the unit's cases has it."""
+    if looks_like_identity_number(number):
+        parse_identity_number(number)  # raises with the reason (check digit, date, length, ...)
     person = find_visible_person(user, number)
     if person is None:
         raise forms.ValidationError(

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.identity import RESERVE, parse_identity_number, sex_from_number
-from people.models import Contact, Person
+from people.models import Contact, Person, Sex
 
 PERSON_FIELDS = [
     "first_name",
@@ -44,6 +44,12 @@ class PersonForm(forms.ModelForm):
         max_length=20,
         help_text=_("YYYYMMDD-NNNN or YYMMDD-NNNN; a plus sign for people aged 100 or more."),
     )
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        required=False,
+        choices=[("", _("Not given: take it from the number")), *Sex.choices],
+        help_text=_("What the person states stands; left empty, it is read from the number."),
+    )
     confirm_new = forms.BooleanField(
         label=_("I have checked the possible matches: this is a different person"),
         required=False,
@@ -70,6 +76,7 @@ class PersonForm(forms.ModelForm):
                 )
             data["number_kind"] = RESERVE
             data["personal_number"] = None
+            data["sex"] = data.get("sex") or Sex.OTHER
             return data
         try:
             parsed = parse_identity_number(data.get("number", ""))
@@ -87,8 +94,8 @@ class PersonForm(forms.ModelForm):
         data["personal_number"] = parsed.digits
         data["number_kind"] = parsed.kind
         data["birth_date"] = parsed.birth_date
-        if data.get("sex") == "X" or not data.get("sex"):
-            data["sex"] = sex_from_number(parsed.digits)
+        # What the person states stands ("X": not stated by choice); only a blank is filled in.
+        data["sex"] = data.get("sex") or sex_from_number(parsed.digits)
         return data
 
     def person_data(self) -> dict:

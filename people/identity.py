@@ -37,6 +37,22 @@ MESSAGES = {
 _ALLOWED = re.compile(r"^(?:[0-9]{6}|[0-9]{8})[-+]?[0-9]{4}$")
 
 
+# What someone types as a personal or coordination number (not a reserve number, which has a
+# letter): digits, spaces, a hyphen or a plus sign.
+_NUMBER_LIKE = re.compile(r"^[0-9\s+-]+$")
+
+
+def looks_like_identity_number(text: str) -> bool:
+    """Typed as a personal or coordination number: check it with `parse_identity_number` and say
+    what is wrong, rather than look for a reserve number that cannot match."""
+    return bool(_NUMBER_LIKE.match((text or "").strip()))
+
+
+def meant_as_whole_number(text: str) -> bool:
+    """Typed as a whole number (ten digits or more), not part of one such as a birth date."""
+    return looks_like_identity_number(text) and len(re.sub(r"\D", "", text)) >= 10
+
+
 @dataclass(frozen=True)
 class IdentityNumber:
     digits: str  # 12 digits

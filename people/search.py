@@ -13,10 +13,10 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 
 from people import access
-from people.identity import parse_identity_number
+from people.identity import meant_as_whole_number, parse_identity_number
 from people.models import Person
 
-__all__ = ["names_someone", "search_outside_own_cases", "search_people"]
+__all__ = ["check_number_query", "names_someone", "search_outside_own_cases", "search_people"]
 
 
 def _is_number(query: str) -> bool:
@@ -34,6 +34,17 @@ def _is_whole_number(query: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def check_number_query(query: str) -> None:
+    """A query typed as a whole personal number must be a valid one: ValidationError on `q`
+    saying what is wrong with it (a search for it could only find nobody)."""
+    query = (query or "").strip()
+    if meant_as_whole_number(query):
+        try:
+            parse_identity_number(query)
+        except ValidationError as error:
+            raise ValidationError({"q": error}) from None
 
 
 def names_someone(query: str) -> bool:

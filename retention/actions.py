@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from audit.events import log_access
 from audit.models import AccessLogEntry, Action, ChainHead
-from organisation.permissions import may_manage_retention, require
-from people.access import access_level
-from people.models import Case, Person
+from organisation.permissions import RETENTION_ROLES, may_manage_retention, require
+from organisation.roles import roles_of
+from people.access import access_level, visible_people
+from people.models import Case, CaseStatus, Person
 from retention import conf
 from retention.graph import EXCLUDED, Record, edges_into
 from retention.models import AccessLogCheckpoint, CullRecord, RegisterExtract, RetentionException
-from retention.rules import Verdict, add_years, assess
+from retention.rules import OPEN_CASE, Verdict, add_years, assess
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -64,6 +65,24 @@ def plan_culling(today: datetime.date) -> list[Verdict]:
         if verdict.rule != "not_due":
             verdicts.append(verdict)
     return verdicts
+
+
+def open_cases_past_retention(user, today: datetime.date) -> list[tuple[Person, Verdict]]:
+    """People of the manager's units whose records would be due but who have an open case:
+    culling never takes them, so the manager sees them instead (close the case, or mark it)."""
+    if not roles_of(user).has(*RETENTION_ROLES):
+        return []
+    people = (
+        candidates(today)
+        .filter(pk__in=visible_people(user).values("pk"), cases__status=CaseStatus.OPEN)
+        .distinct()
+    )
+    found = []
+    for person in people:
+        verdict = assess(person, today)
+        if verdict.rule == OPEN_CASE:
+            found.append((person, verdict))
+    return found
 
 
 def cull_person(person_id: Any, today: datetime.date) -> CullRecord | None:

@@ -6,6 +6,8 @@
   (for a coordination number the day has 60 added), and in municipalities designated for research
   everything is kept.
 - A case the manager marked with a reason (RetentionException) keeps the person's records.
+- Culling never takes an open case: a person with an open case and no entry for five years is
+  shown to the manager on the retention page instead (the case should be closed, or marked).
 
 Brygga keeps one record per person (plans, visits and the journal belong to the person, not to
 one case), so the unit of culling is the person: the last entry of all their cases counts.
@@ -34,6 +36,7 @@ NOT_ENTRY_MODELS = {
 }
 
 CULL = "retention_period"
+OPEN_CASE = "open_case"
 RULES = {
     CULL: _("Five years after the last entry (socialtjänstförordningen 7 kap. 1 §)"),
     "research_municipality": _("The municipality keeps everything for research"),
@@ -42,6 +45,7 @@ RULES = {
     ),
     "birth_day_unknown": _("The birth day is unknown: check the 5/15/25 rule by hand"),
     "case_exception": _("A case is marked to be kept"),
+    OPEN_CASE: _("A case is still open: it is never culled. Close the case, or mark it to be kept"),
     "not_due": _("Not yet due"),
 }
 
@@ -69,11 +73,13 @@ class Verdict:
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
-    """The same date `years` later; 29 February becomes 1 March (the full years have passed)."""
+    """The same date `years` later (or earlier); 29 February becomes 28 February, the last day of
+    that February, as a period counted in years ends on the same day of the month or, when the
+    month has no such day, on its last day (lag (1930:173) om beräkning av lagstadgad tid 1 §)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:
-        return datetime.date(day.year + years, 3, 1)
+        return datetime.date(day.year + years, 2, 28)
 
 
 def due_on(last_entry: datetime.date) -> datetime.date:
@@ -138,6 +144,7 @@ def last_entry(record: Record) -> datetime.date | None:
 
 def assess(person, today: datetime.date) -> Verdict:
     """Whether the person's records go today, and the rule that decides it."""
+    from people.models import CaseStatus
     from retention.models import RetentionException
 
     record = collect([person.pk])
@@ -155,6 +162,9 @@ def assess(person, today: datetime.date) -> Verdict:
     )
     if due is None or today < due:
         verdict.rule = "not_due"
+    elif _case_model().objects.filter(pk__in=case_ids, status=CaseStatus.OPEN).exists():
+        # Culling never takes an open case: the manager is shown it instead.
+        verdict.rule = OPEN_CASE
     elif rule := kept_for_research(person):
         verdict.rule = rule
     elif RetentionException.objects.active().filter(case_id__in=case_ids).exists():

@@ -46,13 +46,24 @@ def index(request):
             user=request.user,
             accesses=[Access(p.pk, "person", p.pk, Action.SEARCH) for p in people],
         )
+    open_cases = actions.open_cases_past_retention(request.user, timezone.localdate())
+    log_accesses(
+        user=request.user,
+        accesses=[Access(p.pk, "retention_status", p.pk, Action.READ) for p, _v in open_cases],
+    )
     culled = list(CullRecord.objects.order_by("-id")[:20])
     for record in culled:
         record.kinds = [(_kind_label(label), n) for label, n in sorted(record.counts.items())]
     return render(
         request,
         "retention/index.html",
-        {"form": form, "query": query, "people": people, "culled": culled},
+        {
+            "form": form,
+            "query": query,
+            "people": people,
+            "culled": culled,
+            "open_cases": open_cases,
+        },
     )
 
 

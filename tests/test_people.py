@@ -31,7 +31,7 @@ def registration(**overrides) -> dict:
         "birth_date": "",
         "first_name": "Saga",
         "last_name": "Testdotter",
-        "sex": "X",
+        "sex": "",
         "phone": "",
         "email": "",
         "address": "Provgatan 1",
@@ -41,6 +41,13 @@ def registration(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.mark.parametrize("stated", ["X", "M"])
+def test_the_sex_the_person_states_stands_over_the_number(login, officer, org, stated):
+    # SAGA's sex digit is even (F); "X" is "not stated" by the person's own choice.
+    login(officer).post("/personer/ny/", registration(sex=stated))
+    assert Person.objects.get(personal_number=SAGA).sex == stated
 
 
 def codes(response, field: str) -> list[str]:

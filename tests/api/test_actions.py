@@ -74,3 +74,39 @@ def test_an_unknown_instrument_is_refused_by_the_instruments_form(api_as, coordi
     assert response.status_code == 422
     assert response.json()["field"] == "code"
     assert not Response.objects.exists()
+
+
+def test_a_rating_completed_without_a_required_answer_is_refused_naming_it(
+    api_as, coordinator, person
+):
+    answers = {str(i): 1 for i in range(1, 9)}  # MADRS-S item 9 (suicidal thoughts) left out
+    response = api_as(coordinator).post(
+        f"/people/{person.pk}/responses",
+        {
+            "code": "madrs-s",
+            "occasion": "start",
+            "administered_on": "2026-03-02",
+            "answers": answers,
+            "complete": True,
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "9"
+    assert "9" in response.json()["detail"]
+    assert not Response.objects.exists()
+
+
+def test_a_rating_with_every_required_answer_completes_through_the_api(api_as, coordinator, person):
+    answers = {str(i): 1 for i in range(1, 10)}
+    response = api_as(coordinator).post(
+        f"/people/{person.pk}/responses",
+        {
+            "code": "madrs-s",
+            "occasion": "start",
+            "administered_on": "2026-03-02",
+            "answers": answers,
+            "complete": True,
+        },
+    )
+    assert response.status_code == 201
+    assert (response.json()["status"], response.json()["total"]) == ("complete", 9)

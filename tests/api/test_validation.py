@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from django.utils import translation
+
 from delivery.models import Note
 from intake.models import Intake
+from people.identity import MESSAGES
 
 
 def test_an_unknown_channel_names_the_field(api_as, officer, org):
@@ -26,6 +30,52 @@ def test_a_number_outside_ones_cases_is_refused_like_on_the_page(api_as, outside
     )
     assert response.status_code == 422
     assert response.json()["field"] == "person_number"
+
+
+def _message(code: str) -> set[str]:
+    texts = set()
+    for lang in ("sv", "en"):
+        with translation.override(lang):
+            texts.add(str(MESSAGES[code]))
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("number", "code"),
+    [
+        ("19900312-1235", "checksum"),  # 19900312-1234 is valid: the last digit is mistyped
+        ("19901332-1234", "date"),
+        ("900312-1235", "checksum"),
+        ("199003121", "length"),
+    ],
+)
+def test_an_invalid_number_on_an_intake_says_what_is_wrong_with_it(
+    api_as, officer, org, number, code
+):
+    response = api_as(officer).post(
+        "/intakes", {"channel": "phone", "source": "self", "person_number": number}
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "person_number"
+    assert response.json()["detail"] in _message(code)
+    assert not Intake.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [("19900312-1235", "checksum"), ("199013121234", "date"), ("19900312+1234", "century")],
+)
+def test_a_search_for_an_invalid_number_says_what_is_wrong_with_it(
+    api_as, coordinator, person, query, code
+):
+    response = api_as(coordinator).get("/people", {"q": query})
+    assert response.status_code == 422
+    assert response.json()["field"] == "q"
+    assert response.json()["detail"] in _message(code)
+
+
+def test_a_search_for_part_of_a_number_is_still_a_search(api_as, coordinator, person):
+    assert api_as(coordinator).get("/people", {"q": "19900312"}).status_code == 200
 
 
 def test_a_wrongly_typed_value_names_the_field(api_as, officer, org):

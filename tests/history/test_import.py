@@ -226,3 +226,24 @@ def test_the_report_gives_the_figures_a_person_counts_from_the_example(kind, off
     assert (ended["n"], ended["min"], ended["max"]) == (2, 548, 580)
     assert ended["mean"] == 564
     assert figures.closure_reasons(start, end) == {"goals_reached": 1, "declined": 1}
+
+
+def test_a_stated_sex_stands_and_only_a_missing_one_is_read_from_the_number(
+    kind, officer, tmp_path
+):
+    lines = example_lines()[:2]
+    lines[0]["sex"] = "X"  # 19900105-9857: the number's sex digit says M
+    lines[1].pop("sex", None)
+    run(write(tmp_path, lines), officer)
+    stated = Person.objects.get(personal_number="199001059857")
+    assert stated.sex == "X"
+    unstated = Person.objects.exclude(pk=stated.pk).get()
+    assert unstated.sex == ("M" if int(unstated.personal_number[-2]) % 2 else "F")
+
+
+def test_a_sex_other_than_f_m_or_x_is_refused(kind, officer, tmp_path):
+    lines = example_lines()[:1]
+    lines[0]["sex"] = "male"
+    with pytest.raises(CommandError):
+        run(write(tmp_path, lines), officer)
+    assert not Person.objects.exists()

@@ -84,6 +84,16 @@ def test_an_incomplete_response_is_in_progress():
     assert from_response(madrs, data) == {"1": 2, "9": 4}
 
 
+@pytest.mark.parametrize("status", ["completed", "amended"])
+def test_a_finished_response_without_a_required_answer_is_refused_naming_the_item(status):
+    madrs = load("madrs-s")
+    data = to_response(madrs, {str(i): 1 for i in range(1, 10)})
+    data["item"] = [item for item in data["item"] if item["linkId"] != "9"]
+    data["status"] = status
+    with pytest.raises(ValueError, match=r"required items are not answered: '9'"):
+        from_response(madrs, data)
+
+
 def _madrs_response():
     madrs = load("madrs-s")
     return madrs, to_response(madrs, {str(i): 1 for i in range(1, 10)})

@@ -356,6 +356,10 @@ def _response(**changes) -> dict:
             "'8' is not one of its answers",
         ),
         (_response(item=[{"linkId": "99", "answer": [{"valueInteger": 1}]}]), "unknown question"),
+        (
+            _response(item=_response()["item"][:8]),  # MADRS-S item 9 (suicidal thoughts) left out
+            r"'completed' but required items are not answered: '9' \(Livslust",
+        ),
     ],
     ids=[
         "not-json",
@@ -369,6 +373,7 @@ def _response(**changes) -> dict:
         "bad-authored",
         "bad-code",
         "unknown-item",
+        "completed-without-item-9",
     ],
 )
 def test_a_bad_response_gives_a_reason_and_stores_nothing(

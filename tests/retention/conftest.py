@@ -61,9 +61,17 @@ def born(day: datetime.date, *, coordination: bool = False) -> str:
 
 @pytest.fixture
 def make_person(org, coordinator):
-    """make_person(birth=date, last_entry=date, coordination=False) -> a person with a case."""
+    """make_person(birth=date, last_entry=date, coordination=False, open_case=False) -> a person
+    with a case, closed unless `open_case` (culling never takes an open case)."""
 
-    def _make(*, birth=datetime.date(1990, 3, 12), last_entry=None, coordination=False, **kw):
+    def _make(
+        *,
+        birth=datetime.date(1990, 3, 12),
+        last_entry=None,
+        coordination=False,
+        open_case=False,
+        **kw,
+    ):
         person = PersonFactory(
             personal_number=born(birth, coordination=coordination),
             number_kind="coordination" if coordination else "personal",
@@ -71,7 +79,10 @@ def make_person(org, coordinator):
             **kw,
         )
         case = CaseFactory(
-            person=person, authority_unit=org["authority"], provider_unit=org["north"]
+            person=person,
+            authority_unit=org["authority"],
+            provider_unit=org["north"],
+            **({} if open_case else {"status": "closed", "closed_on": datetime.date.today()}),
         )
         CaseStaffFactory(case=case, user=coordinator)
         ContactFactory(person=person)

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 
-from people.models import Person
+from people.models import Case, Person
 from retention import actions
 from retention.graph import record_models
 from retention.models import CullRecord
@@ -44,8 +44,8 @@ def verdict_rules(today) -> dict:
         (D(2020, 3, 10), D(2025, 3, 10), D(2026, 12, 31)),
         (D(2020, 12, 31), D(2025, 12, 31), D(2026, 12, 31)),
         (D(2021, 1, 1), D(2026, 1, 1), D(2027, 12, 31)),
-        # 29 February: the five full years have passed on 1 March.
-        (D(2020, 2, 29), D(2025, 3, 1), D(2026, 12, 31)),
+        # 29 February: due on the last day of February five years later (lag (1930:173) 1 §).
+        (D(2020, 2, 29), D(2025, 2, 28), D(2026, 12, 31)),
     ],
 )
 def test_due_five_years_after_the_last_entry_and_done_by_the_end_of_the_following_year(
@@ -155,6 +155,7 @@ def test_the_dry_run_lists_exactly_what_the_real_run_removes(
 
     exception = RetentionException.objects.get(case__person=full_record)
     actions.withdraw_exception(user=manager, exception=exception)
+    Case.objects.filter(person=full_record).update(status="closed", closed_on=D(2019, 4, 1))
     set_all_dates(full_record.pk, D(2019, 4, 1))
     Person.objects.filter(pk=full_record.pk).update(
         personal_number="198003129801", birth_date=D(1980, 3, 12)
@@ -258,5 +259,46 @@ def test_the_models_refusals_still_hold_outside_culling(full_record):
 
 
 def test_add_years_handles_the_leap_day():
-    assert add_years(D(2024, 2, 29), 1) == D(2025, 3, 1)
+    assert add_years(D(2024, 2, 29), 1) == D(2025, 2, 28)
     assert add_years(D(2024, 2, 29), -4) == D(2020, 2, 29)
+
+
+def test_a_last_entry_on_29_february_is_culled_on_28_february_five_years_later(make_person):
+    person = make_person(last_entry=D(2020, 2, 29))
+    assert person.pk not in verdict_rules(D(2025, 2, 27))
+    assert verdict_rules(D(2025, 2, 28)) == {person.pk: "retention_period"}
+    (culled,) = actions.cull(D(2025, 2, 28))
+    assert culled.due_on == D(2025, 2, 28)
+    assert not Person.objects.filter(pk=person.pk).exists()
+
+
+# An open case
+
+
+def test_culling_never_takes_an_open_case(make_person):
+    person = make_person(last_entry=D(2019, 4, 1), open_case=True)
+    assert verdict_rules(D(2026, 1, 1)) == {person.pk: "open_case"}
+    out = run_cull("--today", "2026-01-01")
+    assert f"KEEP person {person.pk}" in out and "open_case" in out
+    assert actions.cull(D(2026, 1, 1)) == []
+    assert Person.objects.filter(pk=person.pk).exists()
+    assert not CullRecord.objects.exists()
+
+
+def test_an_open_case_past_the_retention_period_is_shown_to_the_manager(
+    make_person, login, manager
+):
+    from django.utils import timezone
+
+    long_ago = add_years(timezone.localdate(), -6)
+    forgotten = make_person(last_entry=long_ago, open_case=True, last_name="Glömdsson")
+    make_person(last_entry=long_ago, last_name="Stängdsson")  # closed: culled, not shown
+    make_person(open_case=True, last_name="Aktivsson")  # open and recent: not shown
+
+    page = login(manager).get("/registerutdrag/").content.decode()
+
+    assert "Open cases past the retention period" in page
+    assert "Glömdsson" in page and f"/registerutdrag/person/{forgotten.pk}/" in page
+    assert "Stängdsson" not in page and "Aktivsson" not in page
+    person_page = login(manager).get(f"/registerutdrag/person/{forgotten.pk}/").content.decode()
+    assert "A case is still open" in person_page

@@ -308,7 +308,7 @@ class Command(BaseCommand):
                     administered_on=day,
                 )
                 response = actions.save_answers(
-                    user=user, response=response, answers=answers, complete=True
+                    user=user, response=response, answers=answers, complete=True, all_required=True
                 )
         except ValidationError as error:
             reasons = "; ".join(error.messages)
