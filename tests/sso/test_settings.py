@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.sso.conftest import BACKENDS
-from tests.test_settings import random_key
+from tests.test_settings import access_log_key, random_key
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ISSUER = "https://login.exempelby.se/realms/kommun"
@@ -78,6 +78,8 @@ def production(tmp_path):
         "ALLOWED_HOSTS": "brygga.exempelby.se",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "BRYGGA_AUTH": "oidc",
+        "BRYGGA_ACCESS_LOG_KEYS": f"k2026:{access_log_key()}",
+        "BRYGGA_ACCESS_LOG_ANCHOR": str(tmp_path / "access-log.anchor"),
         **PROVIDER,
     }
 
