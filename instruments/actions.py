@@ -98,7 +98,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _require_rating_work(user, person: Person) -> None:
+def _require_rating_work(user: User, person: Person) -> None:
     """Staff enter ratings, send links and act on alerts for people whose record they may change
     (whatever the entry point: page, API, FHIR import)."""
     require(
@@ -153,7 +153,9 @@ def clean_answers(defn: Definition, answers: dict) -> dict:
 
 
 @transaction.atomic
-def save_answers(*, user, response: Response, answers: dict, complete: bool) -> Response:
+def save_answers(
+    *, user: User | None, response: Response, answers: dict, complete: bool
+) -> Response:
     """Save a draft, or complete: validate, score, snapshot, raise risk alerts at once.
 
     `user` None is the person themselves, through a home link (`answer_by_link` checks it)."""
@@ -307,7 +309,7 @@ class LinkClosed(Exception):
 
 
 @transaction.atomic
-def revoke_link(*, user, link: HomeLink) -> None:
+def revoke_link(*, user: User, link: HomeLink) -> None:
     _require_rating_work(user, link.response.person)
     if link.submitted_at is None and link.revoked_at is None:
         link.revoked_at = timezone.now()
@@ -331,7 +333,7 @@ def link_url(request: HttpRequest, token: str) -> str:
 
 
 @transaction.atomic
-def resolve_alert(*, user, alert: RiskAlert, action_taken: str) -> RiskAlert:
+def resolve_alert(*, user: User, alert: RiskAlert, action_taken: str) -> RiskAlert:
     _require_rating_work(user, alert.person)
     action_taken = action_taken.strip()
     if not action_taken:
