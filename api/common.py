@@ -41,7 +41,7 @@ def load_person(
     """
     require_roles(request, *roles)
     person, level = open_record(request.user, pk, write=write, log=False)
-    if person.merged_into_id:
+    if person.merged_into_id and person.merged_into is not None:
         person = person.merged_into
     if record_type is not None:
         log_read(

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 GRANT_FOLLOWS: list[Callable[[Any, Decision, Unit | None], list[Access]]] = []
 
 
-def _require_authority(user, person: Person) -> None:
+def _require_authority(user: User, person: Person) -> None:
     """Only the authority side, with write access to the person, applies, decides and appeals."""
     require(
         may_do_authority_work(user, access_level(user, person)),

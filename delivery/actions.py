@@ -45,7 +45,7 @@ def _log(user: User, person_id: Any, action: str, record_type: str, record_id: A
     )
 
 
-def _require_provider(user, person: Person) -> None:
+def _require_provider(user: User, person: Person) -> None:
     """Only the provider side, with write access to the person, changes their support."""
     require(
         may_do_provider_work(user, access_level(user, person)),
@@ -88,7 +88,9 @@ def _own_draft(user: User, note: Note) -> None:
         raise PermissionDenied(_("Only the author may change a draft."))
 
 
-def update_note(*, user, note: Note, happened_on: datetime.date, text: str, visit=None) -> Note:
+def update_note(
+    *, user: User, note: Note, happened_on: datetime.date, text: str, visit: Visit | None = None
+) -> Note:
     _require_provider(user, note.person)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
@@ -99,7 +101,7 @@ def update_note(*, user, note: Note, happened_on: datetime.date, text: str, visi
     return note
 
 
-def delete_note(*, user, note: Note) -> None:
+def delete_note(*, user: User, note: Note) -> None:
     _require_provider(user, note.person)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
@@ -122,7 +124,7 @@ def sign_note(*, user: User, note: Note) -> Note:
     return note
 
 
-def add_objection(*, user, note: Note, given_on: datetime.date, text: str) -> Objection:
+def add_objection(*, user: User, note: Note, given_on: datetime.date, text: str) -> Objection:
     _require_provider(user, note.person)
     with transaction.atomic():
         objection = Objection.objects.create(
@@ -135,7 +137,7 @@ def add_objection(*, user, note: Note, given_on: datetime.date, text: str) -> Ob
 # Visits and homework
 
 
-def plan_visit(*, user, person: Person, **fields) -> Visit:
+def plan_visit(*, user: User, person: Person, **fields: Any) -> Visit:
     _require_provider(user, person)
     with transaction.atomic():
         visit = Visit.objects.create(person=person, created_by=user, **fields)
@@ -178,7 +180,7 @@ def plan_series(
     return visits
 
 
-def update_visit(*, user, visit: Visit, **fields) -> Visit:
+def update_visit(*, user: User, visit: Visit, **fields: Any) -> Visit:
     _require_provider(user, visit.person)
     with transaction.atomic():
         for name, value in fields.items():
@@ -188,7 +190,7 @@ def update_visit(*, user, visit: Visit, **fields) -> Visit:
     return visit
 
 
-def give_homework(*, user, visit: Visit, text: str) -> Homework:
+def give_homework(*, user: User, visit: Visit, text: str) -> Homework:
     _require_provider(user, visit.person)
     if visit.kind != VisitKind.VISIT:
         raise ValidationError(_("Homework is given at individual visits."))
@@ -284,7 +286,7 @@ def _latest(plan: Plan) -> None:
         raise SupersededPlanError("An earlier version of a plan cannot be changed.")
 
 
-def add_goal(*, user, plan: Plan, **fields) -> Goal:
+def add_goal(*, user: User, plan: Plan, **fields: Any) -> Goal:
     _require_provider(user, plan.person)
     parent = fields.get("parent")
     if parent is not None and parent.plan_id != plan.pk:

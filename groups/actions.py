@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 MAX_SESSIONS_AT_ONCE = 400
 
 
-def _require_group(user, group_id) -> None:
+def _require_group(user: User, group_id: Any) -> None:
     """Only the group's coordinators and managers run it (and change who takes part)."""
     require(
         may_run_groups(user) and groups_for_user(user).filter(pk=group_id).exists(),
@@ -42,7 +42,7 @@ def _require_group(user, group_id) -> None:
     )
 
 
-def _require_place(user, place: MeetingPlace) -> None:
+def _require_place(user: User, place: MeetingPlace) -> None:
     """Only the meeting place's staff and managers record its head counts."""
     require(
         meeting_places_for_user(user).filter(pk=place.pk).exists(),
@@ -85,13 +85,15 @@ def generate_sessions(
 
 
 @transaction.atomic
-def set_session_staff(*, user, session: GroupSession, staff) -> None:
+def set_session_staff(*, user: User, session: GroupSession, staff: Iterable[User]) -> None:
     _require_group(user, session.group_id)
     session.staff.set(staff)
 
 
 @transaction.atomic
-def add_participant(*, user, group: Group, person: Person, today=None) -> GroupParticipant:
+def add_participant(
+    *, user: User, group: Group, person: Person, today: datetime.date | None = None
+) -> GroupParticipant:
     _require_group(user, group.pk)
     today = today or timezone.localdate()
     if not eligible_participants(user, today).filter(pk=person.pk).exists():
@@ -110,7 +112,7 @@ def add_participant(*, user, group: Group, person: Person, today=None) -> GroupP
 
 
 @transaction.atomic
-def remove_participant(*, user, participant: GroupParticipant) -> None:
+def remove_participant(*, user: User, participant: GroupParticipant) -> None:
     _require_group(user, participant.group_id)
     log_access(
         user=user,

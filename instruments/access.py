@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -19,23 +19,23 @@ if TYPE_CHECKING:
 # Loaders for `people.opening.record_view`: the record and whose it is (404 when unknown).
 
 
-def load_response(pk) -> tuple[Response, object]:
+def load_response(pk: Any) -> tuple[Response, object]:
     response = Response.objects.select_related("person", "created_by").filter(pk=pk).first()
     if response is None:
         raise Http404
     return response, response.person_id
 
 
-def load_link(pk) -> tuple[HomeLink, object]:
+def load_link(pk: Any) -> tuple[HomeLink, object]:
     link = HomeLink.objects.select_related("response").filter(pk=pk).first()
     if link is None:
         raise Http404
     return link, link.response.person_id
 
 
-def load_alert(pk) -> tuple[RiskAlert, object]:
-    alert = RiskAlert.objects.select_related("person", "response", "resolved_by").filter(pk=pk)
-    alert = alert.first()
+def load_alert(pk: Any) -> tuple[RiskAlert, object]:
+    alerts = RiskAlert.objects.select_related("person", "response", "resolved_by").filter(pk=pk)
+    alert = alerts.first()
     if alert is None:
         raise Http404
     return alert, alert.person_id

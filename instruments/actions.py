@@ -98,7 +98,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _require_rating_work(user, person: Person) -> None:
+def _require_rating_work(user: User, person: Person) -> None:
     """Staff enter ratings, send links and act on alerts for people whose record they may change
     (whatever the entry point: page, API, FHIR import)."""
     require(
@@ -154,7 +154,12 @@ def clean_answers(defn: Definition, answers: dict) -> dict:
 
 @transaction.atomic
 def save_answers(
-    *, user, response: Response, answers: dict, complete: bool, all_required: bool = False
+    *,
+    user: User | None,
+    response: Response,
+    answers: dict,
+    complete: bool,
+    all_required: bool = False,
 ) -> Response:
     """Save a draft, or complete: validate, score, snapshot, raise risk alerts at once.
 
@@ -328,7 +333,7 @@ class LinkClosed(Exception):
 
 
 @transaction.atomic
-def revoke_link(*, user, link: HomeLink) -> None:
+def revoke_link(*, user: User, link: HomeLink) -> None:
     _require_rating_work(user, link.response.person)
     if link.submitted_at is None and link.revoked_at is None:
         link.revoked_at = timezone.now()
@@ -352,7 +357,7 @@ def link_url(request: HttpRequest, token: str) -> str:
 
 
 @transaction.atomic
-def resolve_alert(*, user, alert: RiskAlert, action_taken: str) -> RiskAlert:
+def resolve_alert(*, user: User, alert: RiskAlert, action_taken: str) -> RiskAlert:
     _require_rating_work(user, alert.person)
     action_taken = action_taken.strip()
     if not action_taken:

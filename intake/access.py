@@ -76,7 +76,7 @@ def get_intake_for_user(user: User, pk: Any, *, write: bool = False) -> Intake:
     return load_intake(user, pk, write=write)[0]
 
 
-def load_talk(pk) -> tuple[AssessmentTalk, object]:
+def load_talk(pk: Any) -> tuple[AssessmentTalk, object]:
     """A talk is the person's: the person's access decides (for `people.opening`)."""
     talk = AssessmentTalk.objects.select_related("person", "intake").filter(pk=pk).first()
     if talk is None:
@@ -84,7 +84,7 @@ def load_talk(pk) -> tuple[AssessmentTalk, object]:
     return talk, talk.person_id
 
 
-def get_referral_for_user(user, pk, *, write: bool = False) -> tuple[Referral, Level]:
+def get_referral_for_user(user: User, pk: Any, *, write: bool = False) -> tuple[Referral, Level]:
     """A referral follows the person, or its intake while the person is not identified."""
     referral = Referral.objects.select_related("service", "person").filter(pk=pk).first()
     if referral is None:

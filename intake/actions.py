@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 MIN_TALK_STAFF = 2
 
 
-def _require_intake_work(user, intake: Intake) -> None:
+def _require_intake_work(user: User, intake: Intake) -> None:
     """The intake's unit's officers and managers change it (whatever the entry point)."""
     require(
         may_do_authority_work(user, intake_level(user, intake)),
@@ -51,7 +51,7 @@ def _require_intake_work(user, intake: Intake) -> None:
     )
 
 
-def _require_record_work(user, person: Person | None, intake: Intake | None = None) -> None:
+def _require_record_work(user: User, person: Person | None, intake: Intake | None = None) -> None:
     """A talk or a referral: whoever may change the person's record, or the intake's unit."""
     level = access_level(user, person) if person is not None else Level.NONE
     if intake is not None and level < Level.WRITE:
@@ -59,7 +59,9 @@ def _require_record_work(user, person: Person | None, intake: Intake | None = No
     require(may_change_record(level), _("You may not change this person's record."))
 
 
-def _log(user, intake: Intake, action: str, record_type: str = "intake", record_id=None):
+def _log(
+    user: User, intake: Intake, action: str, record_type: str = "intake", record_id: Any = None
+) -> None:
     """Log against the person when known; an unidentified intake is logged by its own id."""
     log_access(
         user=user,
@@ -71,7 +73,7 @@ def _log(user, intake: Intake, action: str, record_type: str = "intake", record_
 
 
 @transaction.atomic
-def create_intake(*, user, unit: Unit, data: dict) -> Intake:
+def create_intake(*, user: User, unit: Unit, data: dict) -> Intake:
     require(may_take_intakes(user, unit), _("Only the unit's officers and managers take intakes."))
     intake = Intake(unit=unit, created_by=user, **data)
     if intake.person is not None and intake.case_id is None:
@@ -94,7 +96,7 @@ def submit_web_intake(*, unit: Unit, data: dict) -> Intake:
 
 
 @transaction.atomic
-def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> Intake:
+def update_intake(*, user: User, intake: Intake, data: dict, changed: list[str]) -> Intake:
     _require_intake_work(user, intake)
     if intake.status == IntakeStatus.CLOSED:
         raise ValidationError(_("A closed intake cannot be changed."))
@@ -148,7 +150,7 @@ def _mark_triaged(intake: Intake) -> None:
 
 
 @transaction.atomic
-def record_callback(*, user, intake: Intake) -> Intake:
+def record_callback(*, user: User, intake: Intake) -> Intake:
     _require_intake_work(user, intake)
     intake.callback_done_at = timezone.now()
     intake.triaged = True
@@ -296,7 +298,7 @@ def create_referral(
 
 
 @transaction.atomic
-def record_referral_result(*, user, referral: Referral, result: str) -> Referral:
+def record_referral_result(*, user: User, referral: Referral, result: str) -> Referral:
     if referral.person_id is not None:
         _require_record_work(user, referral.person)
     else:

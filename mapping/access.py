@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def load_mapping(pk) -> tuple[Mapping, object]:
+def load_mapping(pk: Any) -> tuple[Mapping, object]:
     """404 for an unknown mapping; otherwise the person's rules decide (`people.opening`)."""
     mapping = (
         Mapping.objects.select_related("person", "case__authority_unit", "talk")

@@ -54,7 +54,7 @@ def _log(
     )
 
 
-def _require_mapping_work(user, person: Person) -> None:
+def _require_mapping_work(user: User, person: Person) -> None:
     """Whoever may change the person's record records their mapping (any entry point)."""
     require(may_change_record(access_level(user, person)), _("You may not change this mapping."))
 
@@ -140,7 +140,7 @@ def save_need(
 
 
 @transaction.atomic
-def interrupt_mapping(*, user, mapping: Mapping, interrupted_by: str, reason: str) -> Mapping:
+def interrupt_mapping(*, user: User, mapping: Mapping, interrupted_by: str, reason: str) -> Mapping:
     _require_mapping_work(user, mapping.person)
     mapping = _locked(mapping)
     _ensure_ongoing(mapping)

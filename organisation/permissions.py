@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from django.core.exceptions import PermissionDenied
 
-from organisation.models import CASE_ROLES, Role
+from organisation.models import CASE_ROLES, Role, Unit
 from organisation.roles import roles_of
 
 if TYPE_CHECKING:
@@ -84,12 +84,12 @@ def may_change_record(level: Level) -> bool:
     return level >= Level.WRITE
 
 
-def may_take_intakes(user, unit) -> bool:
+def may_take_intakes(user: AnyUser, unit: Unit | int) -> bool:
     """Register an intake at this unit: its officers and managers."""
     return getattr(unit, "pk", unit) in roles_of(user).unit_ids(*AUTHORITY_ROLES)
 
 
-def may_manage_retention(user, level: Level) -> bool:
+def may_manage_retention(user: AnyUser, level: Level) -> bool:
     """Record an extract or a retention exception for a person of the manager's own units."""
     return level >= Level.WRITE and roles_of(user).has(*RETENTION_ROLES)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -109,7 +109,7 @@ Checker = Callable[..., tuple[Any, Level]]
 
 def open_for_page(
     request: HttpRequest,
-    person_id,
+    person_id: Any,
     *,
     record_type: str = "person",
     record_id: Any = None,
@@ -118,9 +118,10 @@ def open_for_page(
 ) -> tuple[Person, Level] | HttpResponse:
     """`open_record` for a page: the person and the level (also set as `request.access_level`),
     or the redirect to the reason form, which brings the user back to this page."""
+    user = cast("User", request.user)  # a page behind role_required: a signed-in user
     try:
         person, level = open_record(
-            request.user,
+            user,
             person_id,
             record_type=record_type,
             record_id=record_id,
@@ -140,7 +141,7 @@ def record_view(
     roles: Iterable[str] = CASE_ROLES,
     write: bool = False,
     check: Checker | None = None,
-):
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A page about one record of a person: `load(pk) -> (record, person_id)`, then the person
     is opened as `open_record` does; the view gets `(request, record, person, ...)` and
     `request.access_level`.
@@ -159,17 +160,19 @@ def record_view(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @role_required(*roles)
         @wraps(view)
-        def wrapped(request: HttpRequest, pk, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, pk: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = cast("User", request.user)  # role_required let only a signed-in user through
             try:
                 if check is not None:
-                    record, level = check(request.user, pk, write=write)
+                    record, level = check(user, pk, write=write)
                     person = getattr(record, "person", None)
                     if person is not None and level < Level.WRITE:
-                        reason = reason_in_force(request.user, person.pk)
-                        remember_reason(request.user.pk, person.pk, reason)
+                        reason = reason_in_force(user, person.pk)
+                        remember_reason(user.pk, person.pk, reason)
                 else:
+                    assert load is not None  # record_view refused a missing load above
                     record, person_id = load(pk)
-                    person, level = open_record(request.user, person_id, write=write, log=False)
+                    person, level = open_record(user, person_id, write=write, log=False)
             except ReasonRequired as required:
                 return reason_redirect(required.person, request.get_full_path())
             request.access_level = level  # type: ignore[attr-defined]
@@ -185,11 +188,17 @@ def record_view(
 
 
 def ensure_read_logged(
-    request: HttpRequest, person_id, level: Level, record_type: str, record_id, response
+    request: HttpRequest,
+    person_id: Any,
+    level: Level,
+    record_type: str,
+    record_id: Any,
+    response: HttpResponse,
 ) -> None:
     """A page that showed a person (200) and logged nothing about them logs the record read."""
-    if response.status_code == 200 and not read_logged(request.user.pk, person_id):
-        log_read(request.user, person_id, level, record_type=record_type, record_id=record_id)
+    user = cast("User", request.user)  # called by record_view, behind role_required
+    if response.status_code == 200 and not read_logged(user.pk, person_id):
+        log_read(user, person_id, level, record_type=record_type, record_id=record_id)
 
 
 def person_view(
@@ -198,7 +207,7 @@ def person_view(
     roles: Iterable[str] = CASE_ROLES,
     record_type: str = "person",
     merged_to: str = "people:detail",
-):
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A page keyed by the person's own pk: `record_view` of the person record itself; the view
     gets `(request, person, ...)`. A merged-away record sends the user to the one it points to
     (the page named `merged_to`). Logged as `record_view` logs."""
@@ -206,7 +215,9 @@ def person_view(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @record_view(_the_person, record_type=record_type, roles=roles, write=write)
         @wraps(view)
-        def wrapped(request: HttpRequest, _record, person: Person, *args, **kwargs):
+        def wrapped(
+            request: HttpRequest, _record: None, person: Person, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
             if person.merged_into_id:
                 return redirect(merged_to, pk=person.merged_into_id)
             return view(request, person, *args, **kwargs)
@@ -216,5 +227,5 @@ def person_view(
     return decorator
 
 
-def _the_person(pk) -> tuple[None, Any]:
+def _the_person(pk: Any) -> tuple[None, Any]:
     return None, pk

@@ -29,6 +29,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -299,7 +300,7 @@ def people_in_support(start: datetime.date, end: datetime.date) -> int:
 # capacity forecast (`reports.capacity`) draws its contact times from the same definition.
 
 
-def contact_days(qs: QuerySet, end_expression) -> QuerySet:
+def contact_days(qs: QuerySet, end_expression: Combinable) -> QuerySet:
     """Cases annotated with `first_start` and `days` (from the first start to `end_expression`)."""
     # A grouped join, not a subquery per case: the aggregates over it then run as one
     # `GROUP BY case` inside (bench/README.md: 10-24 times faster than the correlated form).
@@ -355,8 +356,8 @@ def contact_time_ongoing(on_date: datetime.date) -> dict:
     from django.db.models.fields import DateField
 
     qs = Case.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on_date))
-    qs = contact_days(qs, Value(on_date, output_field=DateField()))
-    return summary(qs.filter(first_start__lte=on_date), "days")
+    contacts = contact_days(qs, Value(on_date, output_field=DateField()))
+    return summary(contacts.filter(first_start__lte=on_date), "days")
 
 
 # Decisions and appeals

@@ -12,7 +12,7 @@ import contextvars
 import datetime
 import functools
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -172,24 +172,38 @@ def instrument_tables(start: datetime.date, end: datetime.date) -> list[dict]:
     return outcomes.instrument_tables(start, end, table=table, stats_table=stats_table)
 
 
-def reads(figures_read):
+# What a section declares it reads: (start, end, on_date) -> [(function, *args), ...].
+FiguresRead = Callable[[datetime.date, datetime.date, datetime.date], list[tuple[Any, ...]]]
+SectionT = TypeVar("SectionT", bound=Callable[..., dict])
+
+
+class Section(Protocol):
+    """A section declared with `reads`, which names its figures on the function."""
+
+    figures_read: FiguresRead
+
+    def __call__(self, *args: Any, **kwargs: Any) -> dict: ...
+
+
+def reads(figures_read: FiguresRead) -> Callable[[SectionT], SectionT]:
     """Declare the figures a section reads: `figures_read(start, end, on_date)` gives them as
     (function, *args), exactly as the section passes them to `_figure`. `figure_calls` derives
     from these declarations the list counted beforehand; a section reading a figure it does not
     declare fails (see `_figure`)."""
 
-    def decorator(section):
-        section.figures_read = figures_read
-        SECTIONS.append(section)
+    def decorator(section: SectionT) -> SectionT:
+        declared = cast(Section, section)
+        declared.figures_read = figures_read
+        SECTIONS.append(declared)
         return section
 
     return decorator
 
 
-SECTIONS: list = []  # filled by `reads`, in the report's order
+SECTIONS: list[Section] = []  # filled by `reads`, in the report's order
 
 
-def _slowest_first():
+def _slowest_first() -> tuple[Callable[..., Any], ...]:
     """The slowest figures (bench/README.md), so that the connections side by side finish at
     about the same time; the rest follow in the sections' order."""
     return (
@@ -206,9 +220,11 @@ def _slowest_first():
     )
 
 
-def figure_calls(start, end, on_date) -> list[tuple]:
+def figure_calls(
+    start: datetime.date, end: datetime.date, on_date: datetime.date
+) -> list[tuple[Any, ...]]:
     """Every figure the sections read, each once: (function, *args), the slowest first."""
-    calls = []
+    calls: list[tuple[Any, ...]] = []
     for section in SECTIONS:
         for call in section.figures_read(start, end, on_date):
             if call not in calls:
@@ -230,7 +246,7 @@ def figure_calls(start, end, on_date) -> list[tuple]:
         (figures.intakes_by_channel, start, end),
     ]
 )
-def intake_section(start, end) -> dict:
+def intake_section(start: datetime.date, end: datetime.date) -> dict:
     by_outcome = _figure(figures.intake_outcomes, start, end)
     not_offered = _figure(figures.not_offered, start, end)
     by_outcome.setdefault(IntakeOutcome.TALK_OFFERED, 0)
@@ -318,7 +334,7 @@ def years_between(start: datetime.date, end: datetime.date) -> float:
         (figures.people_in_support, start, end),
     ]
 )
-def people_section(start, end, on_date) -> dict:
+def people_section(start: datetime.date, end: datetime.date, on_date: datetime.date) -> dict:
     per_year = _figure(figures.new_people_per_year, start, end)
     years = list(range(start.year, end.year + 1))
     total = sum(per_year.values())
@@ -397,7 +413,7 @@ def people_section(start, end, on_date) -> dict:
         (figures.contact_time_ongoing, on_date),
     ]
 )
-def contact_section(start, end, on_date) -> dict:
+def contact_section(start: datetime.date, end: datetime.date, on_date: datetime.date) -> dict:
     month = figures.DAYS_PER_MONTH
     ended, buckets = _figure(figures.ended_contact_figures, start, end)
     ongoing = _figure(figures.contact_time_ongoing, on_date)
@@ -459,7 +475,7 @@ def contact_section(start, end, on_date) -> dict:
         (figures.appeal_judgments, start, end),
     ]
 )
-def decisions_section(start, end) -> dict:
+def decisions_section(start: datetime.date, end: datetime.date) -> dict:
     return {
         "key": "decisions",
         "title": _("Decisions and appeals"),
@@ -533,7 +549,9 @@ def staff_labeller(named: bool) -> Callable[[int, dict], object]:
         (figures.visits_by_status, start, end),
     ]
 )
-def staff_section(start, end, on_date, *, named: bool) -> dict:
+def staff_section(
+    start: datetime.date, end: datetime.date, on_date: datetime.date, *, named: bool
+) -> dict:
     caseload = _figure(figures.caseload_per_coordinator, on_date)
     visits = _figure(figures.visits_per_coordinator, start, end)
     weeks = figures.weeks_in(start, end)
@@ -601,7 +619,7 @@ def staff_section(start, end, on_date, *, named: bool) -> dict:
         (figures.head_counts, start, end),
     ]
 )
-def groups_section(start, end) -> dict:
+def groups_section(start: datetime.date, end: datetime.date) -> dict:
     attendance = _figure(figures.group_attendance, start, end)
     distribution = _figure(figures.group_attendance_distribution, start, end)
     top = max([6, *distribution.keys()])
@@ -677,7 +695,7 @@ def groups_section(start, end) -> dict:
         (instrument_tables, start, end),
     ]
 )
-def after_section(start, end, *, suppress: bool) -> dict:
+def after_section(start: datetime.date, end: datetime.date, *, suppress: bool) -> dict:
     occupation = _figure(figures.situation_after, start, end, "occupation")
     isolation = _figure(figures.situation_after, start, end, "isolation")
     status = _figure(figures.follow_up_status, start, end)

@@ -147,7 +147,7 @@ def _delete_rows(record: Record) -> None:
             models.QuerySet(model=model).filter(pk__in=chunk)._raw_delete(db)
 
 
-def _require_retention_work(user, person: Person) -> None:
+def _require_retention_work(user: User, person: Person) -> None:
     """A manager, for a person of their own units (page or any other entry point)."""
     require(
         may_manage_retention(user, access_level(user, person)),
@@ -158,7 +158,7 @@ def _require_retention_work(user, person: Person) -> None:
 # Exceptions marked by the manager
 
 
-def mark_exception(*, user, case: Case, reason: str) -> RetentionException:
+def mark_exception(*, user: User, case: Case, reason: str) -> RetentionException:
     _require_retention_work(user, case.person)
     reason = (reason or "").strip()
     if not reason:
@@ -176,7 +176,7 @@ def mark_exception(*, user, case: Case, reason: str) -> RetentionException:
     return exception
 
 
-def withdraw_exception(*, user, exception: RetentionException) -> RetentionException:
+def withdraw_exception(*, user: User, exception: RetentionException) -> RetentionException:
     _require_retention_work(user, exception.case.person)
     if exception.withdrawn_at is not None:
         raise ValidationError(_("The exception has already been withdrawn."))
