@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 
 from api.common import load_person, valid
 from api.errors import responses
@@ -131,7 +133,7 @@ def read_application(request, application_id: uuid.UUID):
 
 @router.post(
     "/applications/{application_id}/decisions",
-    response=responses({201: DecisionOut}),
+    response=responses({201: DecisionOut}, 409),
     summary="Issue a decision (needs delegation for the kind of support on the date)",
 )
 def issue(request, application_id: uuid.UUID, payload: DecisionIn):
@@ -139,5 +141,10 @@ def issue(request, application_id: uuid.UUID, payload: DecisionIn):
     data = {k: v for k, v in payload.dict().items() if v is not None}
     form = DecisionForm(data, application=application)
     cleaned = valid(form)
-    decision = actions.issue_decision(officer=request.user, application=application, **cleaned)
+    try:
+        decision = actions.issue_decision(officer=request.user, application=application, **cleaned)
+    except ValidationError as error:
+        if getattr(error, "code", None) == "already_decided":  # decided once; sent again: 409
+            raise HttpError(409, error.messages[0]) from error
+        raise
     return Status(201, decision_out(DECISIONS.get(pk=decision.pk)))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from api import tokens
 from api.forms import TokenForm
 from api.models import ApiToken
+from submissions.resend import remember
 
 
 @login_required
@@ -21,6 +23,7 @@ def token_list(request):
         token, created = tokens.create_token(
             user=request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"]
         )
+        remember(request, reverse("api_tokens:list"))  # resent: the list, never the token again
         form = TokenForm()
     rows = ApiToken.objects.filter(user=request.user)
     response = render(

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "brygga",
+    "submissions",
     "organisation",
     "audit",
     "people",
@@ -133,6 +134,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "brygga.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that it sees the view after CSRF has read the form: a resent form is handled once.
+    "submissions.middleware.ResentFormMiddleware",
 ]
 
 if PRODUCTION:
@@ -147,6 +150,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # `{% submission_token %}` in every form that changes something, without a load.
+            "builtins": ["submissions.templatetags.submissions"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

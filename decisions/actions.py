@@ -234,6 +234,24 @@ def validate_decision(
         raise ValidationError(errors)
 
 
+def refuse_second_original(application: Application, kind: str) -> None:
+    """An application is decided once; a change or renewal is a decision of its own kind that
+    refers to the earlier one (the constraint `decision_one_original_per_application`)."""
+    if kind != DecisionKind.NEW:
+        return
+    first = application.decisions.filter(kind=DecisionKind.NEW).order_by("created_at").first()
+    if first is not None:
+        raise ValidationError(
+            _(
+                "This application has already been decided (%(number)s). A change or renewal "
+                "is a new decision that refers to it: open decision %(number)s and make the "
+                "new decision from there."
+            )
+            % {"number": first.number},
+            code="already_decided",
+        )
+
+
 @transaction.atomic
 def issue_decision(
     *,
@@ -269,6 +287,10 @@ def issue_decision(
         kind=kind,
     )
     basis = LegalBasis.objects.cited_on(decided_on, LegalGround.ASSISTANCE)
+    kind = DecisionKind.CHANGE if replaces and kind == DecisionKind.NEW else kind
+    # One decision at a time per application: a second original waits here, then is refused.
+    Application.objects.select_for_update().filter(pk=application.pk).first()
+    refuse_second_original(application, kind)
     decision = None
     for _attempt in range(5):
         try:
@@ -279,7 +301,7 @@ def issue_decision(
                     person=application.person,
                     case=application.case,
                     support_kind=application.support_kind,
-                    kind=DecisionKind.CHANGE if replaces and kind == DecisionKind.NEW else kind,
+                    kind=kind,
                     replaces=replaces,
                     decided_on=decided_on,
                     outcome=outcome,
@@ -296,6 +318,7 @@ def issue_decision(
                 )
             break
         except IntegrityError:
+            refuse_second_original(application, kind)  # the constraint, should the lock be skipped
             continue  # another officer took the number at the same moment
     if decision is None:
         raise ValidationError(_("The decision could not be numbered; try again."))

@@ -245,6 +245,13 @@ class Decision(models.Model):
             ),
         ]
         constraints = [
+            # An application is decided once; changes and renewals are decisions of their own
+            # kind referring to the earlier one (decisions.actions.refuse_second_original).
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(kind="new"),
+                name="decision_one_original_per_application",
+            ),
             models.CheckConstraint(
                 condition=models.Q(outcome="grant") | ~models.Q(reasons=""),
                 name="decision_not_grant_has_reasons",

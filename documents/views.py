@@ -18,9 +18,11 @@ from documents.forms import AttachmentForm
 from documents.models import Attachment
 from documents.uploads import CappedMemoryUploadHandler
 from people.opening import person_view, record_view
+from submissions import resend
 
 
 @csrf_exempt
+@resend.checked_in_view
 def attachment_upload(request, pk):
     # The upload handler must be in place before anything reads the body, and the CSRF check
     # reads it; so CSRF is checked just below, once the handler is set.
@@ -32,6 +34,10 @@ def attachment_upload(request, pk):
 @person_view(write=True)
 def _attachment_upload(request, person):
     posted = (request.POST, request.FILES) if request.method == "POST" else ()
+    # The body is read only now (see above), so the resent-form check is made here.
+    resent = resend.begin(request) if posted else None
+    if resent is not None:
+        return resent
     # Read only once the body has been parsed (just above), which is when the handler knows.
     too_large = any(getattr(handler, "too_large", False) for handler in request.upload_handlers)
     form = AttachmentForm(

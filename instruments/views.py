@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,6 +36,7 @@ from organisation.roles import role_required
 from people.access import Level
 from people.opening import person_view, record_view
 from provision.models import FollowUp
+from submissions.resend import remember
 
 LINK_CHOICE_ROWS = 20
 
@@ -212,7 +214,9 @@ def home_link(request, person):
                 days=data["days"],
                 **_linked_objects(person, data["link"]),
             )
-            # The token is kept only as a hash: this is the one time the address can be shown.
+            # The token is kept only as a hash: this is the one time the address can be shown;
+            # a resent form leads to the rating's page, where the link is listed.
+            remember(request, reverse("instruments:detail", args=[link.response_id]))
             return render(
                 request,
                 "instruments/home_link_created.html",

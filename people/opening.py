@@ -31,6 +31,7 @@ from organisation.roles import role_required
 from people import access
 from people.access import ReasonRequired
 from people.models import Person, ReasonedAccess
+from submissions.resend import not_a_result
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -96,8 +97,10 @@ def log_read(
 
 
 def reason_redirect(person: Person, back_to: str) -> HttpResponse:
-    """To the reason form; once a reason is given, the user comes back to the page asked for."""
-    return redirect(f"{reverse('people:reason', args=[person.pk])}?{urlencode({'next': back_to})}")
+    """To the reason form; once a reason is given, the user comes back to the page asked for.
+    A form sent here was not handled: its token stays unused (`submissions.resend`)."""
+    url = f"{reverse('people:reason', args=[person.pk])}?{urlencode({'next': back_to})}"
+    return not_a_result(redirect(url))
 
 
 Loader = Callable[[Any], tuple[Any, Any]]
@@ -219,7 +222,7 @@ def person_view(
             request: HttpRequest, _record: None, person: Person, *args: Any, **kwargs: Any
         ) -> HttpResponse:
             if person.merged_into_id:
-                return redirect(merged_to, pk=person.merged_into_id)
+                return not_a_result(redirect(merged_to, pk=person.merged_into_id))
             return view(request, person, *args, **kwargs)
 
         return wrapped

@@ -3,6 +3,7 @@
 The layers (docs/architecture.md), lowest first:
 
     base          core                      helpers every app shares; imports no app
+                  submissions               a resent form is handled once; imports only core
     records       organisation, audit, people, sso (who may log in, as which roles)
     journey       intake, mapping, instruments, decisions, provision, delivery, groups, documents
     read side     reports, retention
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Rank of each app: a domain module imports from a lower rank (or its own app) only.
 RANK = {
     "core": 0,
+    "submissions": 1,
     "organisation": 10,
     "audit": 11,
     "people": 12,

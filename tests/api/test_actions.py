@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from audit.models import AccessLogEntry
+from decisions.actions import create_application
 from groups.models import HeadCount, OpenActivity
 from instruments.models import Response
 from organisation.models import Delegation
@@ -13,21 +14,28 @@ from tests.test_role_matrix import _decision_objects, _group_objects
 
 
 def test_a_delegated_officer_grants_and_the_provider_gets_an_order(api_as, officer, person, org):
-    ctx = _decision_objects({"person": person, "coordinator": officer})
-    kind = ctx["application"].support_kind
+    decided = _decision_objects({"person": person, "coordinator": officer})["application"]
+    kind = decided.support_kind
     kind.provider_units.add(org["provider"])
     Delegation.objects.create(user=officer, support_kind=kind, valid_from=datetime.date(2024, 1, 1))
-    response = api_as(officer).post(
-        f"/applications/{ctx['application'].pk}/decisions",
-        {
-            "outcome": "grant",
-            "content": "Bifall: stöd för att bryta isolering",
-            "decided_on": "2026-03-05",
-            "period_from": "2026-03-05",
-            "period_to": "2026-09-05",
-            "legal_basis": "4 kap. 1 § SoL",
-        },
+    application = create_application(
+        user=officer,
+        person=person,
+        case=decided.case,
+        support_kind=kind,
+        applied_on=datetime.date(2026, 3, 1),
+        form="written",
+        what="Stöd",
     )
+    body = {
+        "outcome": "grant",
+        "content": "Bifall: stöd för att bryta isolering",
+        "decided_on": "2026-03-05",
+        "period_from": "2026-03-05",
+        "period_to": "2026-09-05",
+        "legal_basis": "4 kap. 1 § SoL",
+    }
+    response = api_as(officer).post(f"/applications/{application.pk}/decisions", body)
     assert response.status_code == 201
     decision = response.json()
     assert decision["number"].startswith("B-2026-")
@@ -35,6 +43,11 @@ def test_a_delegated_officer_grants_and_the_provider_gets_an_order(api_as, offic
     order = Order.objects.get(decision_id=decision["id"])
     assert order.provider_unit == org["provider"]
     assert AccessLogEntry.objects.filter(record_type="decision", action="create").count() == 1
+    # The same request again: the application is decided once, and the answer says so.
+    again = api_as(officer).post(f"/applications/{application.pk}/decisions", body)
+    assert again.status_code == 409
+    assert decision["number"] in again.json()["detail"]
+    assert Order.objects.count() == 1
 
 
 def test_meeting_place_staff_record_a_head_count_that_replaces_the_days_count(

@@ -96,7 +96,10 @@ def sign_request(ctx):
 
 
 def decision_body(ctx):
+    # The application is decided already: what may be posted is a change of that decision.
     return {
+        "kind": "change",
+        "replaces": str(_decision_objects(ctx)["decision"].pk),
         "outcome": "rejection",
         "content": "Avslag på ansökan",
         "decided_on": "2026-03-05",

@@ -39,28 +39,50 @@ def delegation(officer, kind):
 
 
 @pytest.fixture
-def application(officer, person, kind):
-    return actions.create_application(
-        user=officer,
-        person=person,
-        case=person.cases.get(),
-        support_kind=kind,
-        applied_on=datetime.date(2026, 2, 2),
-        form="written",
-        what="Stöd för att komma ut ur lägenheten och börja träffa andra.",
-    )
+def apply(officer, person, kind):
+    """apply(**overrides) -> an application of the person; each is decided once."""
+
+    def _apply(**overrides):
+        values = {
+            "user": officer,
+            "person": person,
+            "case": person.cases.get(),
+            "support_kind": kind,
+            "applied_on": datetime.date(2026, 2, 2),
+            "form": "written",
+            "what": "Stöd för att komma ut ur lägenheten och börja träffa andra.",
+        }
+        values.update(overrides)
+        return actions.create_application(**values)
+
+    return _apply
 
 
 @pytest.fixture
-def communicated(officer, application):
-    return actions.record_communication(
-        user=officer,
-        application=application,
-        communicated_on=datetime.date(2026, 2, 16),
-        method="brev",
-        response_by=datetime.date(2026, 2, 26),
-        response="Elin vill ha stöd två gånger i veckan.",
-    )
+def application(apply):
+    return apply()
+
+
+@pytest.fixture
+def communicate(officer):
+    """communicate(application) -> the application, its material communicated (FL 25 §)."""
+
+    def _communicate(application):
+        return actions.record_communication(
+            user=officer,
+            application=application,
+            communicated_on=datetime.date(2026, 2, 16),
+            method="brev",
+            response_by=datetime.date(2026, 2, 26),
+            response="Elin vill ha stöd två gånger i veckan.",
+        )
+
+    return _communicate
+
+
+@pytest.fixture
+def communicated(communicate, application):
+    return communicate(application)
 
 
 @pytest.fixture

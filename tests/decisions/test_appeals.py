@@ -124,10 +124,10 @@ def test_forwarded_to_court_then_judged(officer, rejection):
 
 
 def test_reconsideration_needs_the_boards_new_decision_that_refers_to_the_appealed_one(
-    officer, rejection, decide
+    officer, rejection, decide, apply
 ):
     lodged = appeal(officer, rejection, received_on=d(2026, 3, 20))
-    unrelated = decide(decided_on=d(2026, 3, 20))
+    unrelated = decide(application=apply(), decided_on=d(2026, 3, 20))
     with pytest.raises(ValidationError):
         actions.update_appeal(user=officer, appeal=lodged, status=AppealStatus.RECONSIDERED)
     with pytest.raises(ValidationError):

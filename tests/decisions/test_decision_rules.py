@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from decisions import actions
 from decisions.models import Decision, DecisionKind, ImmutableError, Outcome
@@ -306,19 +306,11 @@ def test_an_earlier_decision_of_another_person_cannot_be_referred_to(decide, off
     assert "another person" in messages_of(error, "replaces")
 
 
-def test_decision_numbers_run_per_year(decide, officer, person, kind):
-    earlier = actions.create_application(
-        user=officer,
-        person=person,
-        case=person.cases.get(),
-        support_kind=kind,
-        applied_on=d(2025, 12, 1),
-        form="oral",
-        what="x",
-    )
+def test_decision_numbers_run_per_year(decide, apply):
+    earlier = apply(applied_on=d(2025, 12, 1))
     assert decide(application=earlier, decided_on=d(2025, 12, 30)).number == "B-2025-0001"
     assert decide().number == "B-2026-0001"
-    assert decide().number == "B-2026-0002"
+    assert decide(application=apply()).number == "B-2026-0002"
 
 
 def test_issuing_a_decision_is_logged(decide):
@@ -339,3 +331,89 @@ def test_support_that_no_longer_needs_a_decision_is_not_decided_on(decide, kind)
     with pytest.raises(ValidationError) as error:
         decide()
     assert "never decided on" in messages_of(error, "outcome")
+
+
+# Decided once
+
+
+def test_an_application_is_decided_once_and_a_second_decision_is_refused(decide, officer):
+    first = decide()
+    with pytest.raises(ValidationError) as error:
+        decide()
+    assert error.value.code == "already_decided"
+    assert f"already been decided ({first.number})" in error.value.messages[0]
+    assert Decision.objects.count() == 1
+    assert Order.objects.count() == 1
+
+
+def test_a_change_or_renewal_of_the_decision_is_still_issued_on_the_same_application(decide):
+    first = decide()
+    change = decide(replaces=first, decided_on=d(2026, 4, 1))
+    renewal = decide(kind=DecisionKind.RENEWAL, replaces=change, decided_on=d(2026, 5, 1))
+    assert {change.application_id, renewal.application_id} == {first.application_id}
+    assert (change.kind, renewal.kind) == (DecisionKind.CHANGE, DecisionKind.RENEWAL)
+
+
+def test_the_database_holds_one_original_decision_per_application(decide, officer):
+    first = decide()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Decision.objects.create(
+            number="B-2026-9999",
+            application=first.application,
+            person=first.person,
+            case=first.case,
+            support_kind=first.support_kind,
+            kind=DecisionKind.NEW,
+            decided_on=DAY,
+            outcome=Outcome.GRANT,
+            content="x",
+            legal_basis="x",
+            decided_by=officer,
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_deciding_at_the_same_moment_give_one_decision_and_one_order(
+    officer, application, delegation
+):
+    """Threads, each with its own connection, issue at once; the application's row lock lets
+    one through and the other is refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers itself; the row lock matters on PostgreSQL")
+    import threading
+
+    from django.db import close_old_connections
+
+    barrier, outcomes = threading.Barrier(4), []
+
+    def issue():
+        try:
+            barrier.wait()
+            decision = actions.issue_decision(
+                officer=officer,
+                application=application,
+                outcome=Outcome.GRANT,
+                content="Stöd för att bryta isolering, ett besök i veckan.",
+                decided_on=DAY,
+                legal_basis="4 kap. 1 § socialtjänstlagen (2001:453)",
+                period_from=d(2026, 3, 9),
+                period_to=d(2027, 3, 8),
+            )
+            outcomes.append(decision.number)
+        except ValidationError as error:
+            outcomes.append(error.code)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcomes.append(repr(exc))
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=issue) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["B-2026-0001"] + ["already_decided"] * 3
+    assert Decision.objects.count() == 1
+    assert Order.objects.count() == 1

@@ -46,11 +46,21 @@ def count_queries(fn) -> int:
     return len(queries)
 
 
+def rejected(decide, application):
+    return decide(
+        application=application,
+        outcome=Outcome.REJECTION,
+        reasons="Skäl.",
+        period_from=None,
+        period_to=None,
+    )
+
+
 def test_the_person_section_lists_applications_decisions_and_appeals(
-    officer, person, decide, communicated
+    officer, person, decide, communicated, apply, communicate
 ):
     grant = decide()
-    rejection = decide(outcome=Outcome.REJECTION, reasons="Skäl.", period_from=None, period_to=None)
+    rejection = rejected(decide, communicate(apply()))
     actions.register_appeal(
         user=officer,
         decision=rejection,
@@ -81,12 +91,12 @@ def test_the_coordinator_sees_the_section_without_the_authoritys_buttons(
 
 
 def test_the_person_section_runs_the_same_queries_for_one_decision_or_many(
-    officer, person, decide, communicated
+    officer, person, decide, apply
 ):
     decide()
     few = count_queries(lambda: rendered_section(officer, person))
     for day in range(3, 9):
-        decision = decide(decided_on=d(2026, 3, day))
+        decision = decide(application=apply(), decided_on=d(2026, 3, day))
         actions.record_delivery(
             user=officer, decision=decision, method="post", sent_on=d(2026, 3, day)
         )
@@ -101,17 +111,20 @@ def test_the_person_section_runs_the_same_queries_for_one_decision_or_many(
 
 
 @pytest.fixture
-def worklist_data(officer, person, decide, communicated, kind, org):
+def worklist_data(officer, person, decide, communicated, kind, org, apply):
     """One of each: an appeal under way, an expiring grant, a waiting application, an
     unsent letter; and rows that must not show."""
-    rejected = decide(outcome=Outcome.REJECTION, reasons="Skäl.", period_from=None, period_to=None)
+    rejection = rejected(decide, communicated)
     expiring = decide(
-        decided_on=DAY_AFTER, period_from=DAY_AFTER, period_to=TODAY + datetime.timedelta(days=20)
+        application=apply(),
+        decided_on=DAY_AFTER,
+        period_from=DAY_AFTER,
+        period_to=TODAY + datetime.timedelta(days=20),
     )
     actions.record_delivery(user=officer, decision=expiring, method="post", sent_on=DAY_AFTER)
     appeal = actions.register_appeal(
         user=officer,
-        decision=rejected,
+        decision=rejection,
         received_on=d(2026, 3, 20),
         decision_received_on=d(2026, 3, 10),
     )
@@ -126,7 +139,7 @@ def worklist_data(officer, person, decide, communicated, kind, org):
         form="oral",
         what="Stöd",
     )
-    return {"expiring": expiring, "rejected": rejected, "appeal": appeal, "waiting": waiting}
+    return {"expiring": expiring, "rejected": rejection, "appeal": appeal, "waiting": waiting}
 
 
 DAY_AFTER = d(2026, 3, 3)
@@ -163,10 +176,10 @@ def test_concluded_appeals_leave_the_worklist(officer, worklist_data):
     assert officer_worklist_rows(officer, TODAY)["appeals"] == []
 
 
-def test_appeals_are_listed_nearest_deadline_first(officer, worklist_data, decide):
-    late_rejection = decide(
-        outcome=Outcome.REJECTION, reasons="Skäl.", period_from=None, period_to=None
-    )
+def test_appeals_are_listed_nearest_deadline_first(
+    officer, worklist_data, decide, apply, communicate
+):
+    late_rejection = rejected(decide, communicate(apply()))
     earlier = actions.register_appeal(
         user=officer,
         decision=late_rejection,
@@ -193,7 +206,7 @@ def test_coordinators_get_no_worklist(coordinator):
 
 
 def test_the_worklist_runs_the_same_queries_for_few_rows_or_many(
-    officer, worklist_data, decide, kind, org
+    officer, worklist_data, decide, kind, org, apply
 ):
     few = count_queries(lambda: rendered_worklist(officer))
     for n in range(5):
@@ -208,7 +221,11 @@ def test_the_worklist_runs_the_same_queries_for_few_rows_or_many(
             form="oral",
             what="Stöd",
         )
-        decision = decide(period_from=d(2026, 1, 1), period_to=TODAY + datetime.timedelta(days=n))
+        decision = decide(
+            application=apply(),
+            period_from=d(2026, 1, 1),
+            period_to=TODAY + datetime.timedelta(days=n),
+        )
         actions.register_appeal(
             user=officer,
             decision=decision,

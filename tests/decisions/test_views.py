@@ -17,7 +17,9 @@ from decisions.models import (
     Outcome,
 )
 from provision.models import Order
+from submissions.resend import FIELD
 from tests.factories import SupportKindFactory
+from tests.resent import assert_answered_with_the_first, send_twice, token_on
 
 from .conftest import DAY
 
@@ -121,6 +123,36 @@ def test_an_officer_with_delegation_issues_a_grant_and_an_order_is_created(
     assert decision.presented_by == officer
     order = Order.objects.get(decision=decision)
     assert (order.provider_unit, order.goals) == (org["north"], "Att Elin kan handla själv.")
+
+
+def test_a_decision_form_sent_twice_issues_one_decision_and_answers_with_the_first(
+    login, officer, application, delegation
+):
+    """A double click or a resent form: B-2026-0001 only, one order, and the resend is shown
+    the decision the first issued."""
+    client = login(officer)
+    url = f"/beslut/ansokan/{application.pk}/beslut/"
+    first, second = send_twice(client, url, decision_post(), token_on(client.get(url)))
+    decision = Decision.objects.get()
+    assert decision.number == "B-2026-0001"
+    assert Order.objects.count() == 1
+    assert first["Location"] == f"/beslut/{decision.pk}/"
+    assert_answered_with_the_first(client, first, second)
+
+
+def test_a_second_decision_on_a_decided_application_is_refused_on_the_page(
+    login, officer, application, delegation
+):
+    client = login(officer)
+    url = f"/beslut/ansokan/{application.pk}/beslut/"
+    client.post(url, decision_post())
+    # Later, from the form opened again (a fresh token): an application is decided once.
+    again = client.post(url, {**decision_post(), FIELD: token_on(client.get(url))})
+    page = again.content.decode()
+    assert again.status_code == 200
+    assert "This application has already been decided (B-2026-0001)" in page
+    assert Decision.objects.count() == 1
+    assert Order.objects.count() == 1
 
 
 def test_someone_without_delegation_sees_the_message_and_keeps_what_was_typed(

@@ -10,6 +10,7 @@ from audit.models import AccessLogEntry
 from delivery import actions
 from delivery.models import Note, Objection, SignedNoteError
 from tests.delivery.conftest import MONDAY
+from tests.resent import assert_answered_with_the_first, send_twice, token_on
 
 
 def test_a_signed_note_refuses_save_and_delete(signed):
@@ -143,3 +144,18 @@ def test_writing_signing_and_reading_are_logged(person, coordinator, login):
     )
     assert set(entries.values_list("action", flat=True)) >= {"create", "update", "read"}
     assert all(e.user_id == coordinator.pk for e in entries)
+
+
+def test_signing_sent_twice_signs_once_and_the_second_is_shown_the_result(
+    draft, coordinator, login
+):
+    client = login(coordinator)
+    journal = client.get(f"/genomforande/person/{draft.person_id}/journal/")
+    url = f"/genomforande/anteckning/{draft.pk}/signera/"
+    first, second = send_twice(client, url, {}, token_on(journal, action=url))
+    draft.refresh_from_db()
+    assert draft.signed_by == coordinator
+    # Not the 403 a signed note gives: the same page the signing led to, saying it was done.
+    assert_answered_with_the_first(client, first, second)
+    signed = AccessLogEntry.objects.filter(record_id=str(draft.pk), action="update")
+    assert signed.count() == 1

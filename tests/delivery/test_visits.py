@@ -12,6 +12,7 @@ from delivery import actions
 from delivery.models import Homework, Visit, VisitKind, VisitStatus
 from delivery.schedule import tapering_dates
 from tests.delivery.conftest import MONDAY, at
+from tests.resent import assert_answered_with_the_first, send_twice, token_on
 
 D = datetime.date
 
@@ -152,3 +153,13 @@ def test_the_visit_forms_labels_begin_with_a_capital_letter(person, coordinator,
         labels = re.findall(r"<(?:label|legend)[^>]*>\s*([^<\s][^<]*)", page)
         assert labels, url
         assert [label for label in labels if label[0].islower()] == [], url
+
+
+def test_a_visit_form_sent_twice_registers_one_visit(person, coordinator, login):
+    client = login(coordinator)
+    url = f"/genomforande/person/{person.pk}/besok/nytt/"
+    data = {"kind": "visit", "day": "2026-03-04", "time": "13:00", "place": "Hemma"}
+    token = token_on(client.get(url))
+    first, second = send_twice(client, url, {**data, "status": "planned"}, token)
+    assert Visit.objects.filter(person=person).count() == 1
+    assert_answered_with_the_first(client, first, second)

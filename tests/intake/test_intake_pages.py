@@ -12,6 +12,7 @@ from audit.models import AccessLogEntry
 from intake.models import Intake, IntakeNote, Referral
 from tests.factories import PersonFactory, UserFactory
 from tests.intake.conftest import make_intake
+from tests.resent import assert_answered_with_the_first, send_twice, token_on
 
 TODAY = datetime.date.today
 
@@ -360,3 +361,13 @@ def test_a_protected_persons_intake_is_hidden_from_staff_not_named(login, office
     make_intake(org["authority"], person=hidden, person_description="Skyddad")
     other = UserFactory(roles=[(org["authority"], "officer")])
     assert "Skyddad" not in login(other).get("/aktualiseringar/").content.decode()
+
+
+def test_an_intake_form_sent_twice_registers_one_intake(login, officer):
+    client = login(officer)
+    form_page = client.get("/aktualiseringar/ny/")
+    first, second = send_twice(client, "/aktualiseringar/ny/", FORM, token_on(form_page))
+    intake = Intake.objects.get()
+    assert first["Location"] == f"/aktualiseringar/{intake.pk}/"
+    assert_answered_with_the_first(client, first, second)
+    assert log_entries(officer, intake.pk, "create").count() == 1
