@@ -189,6 +189,7 @@ class Visit(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1)
 
     objects = VisitQuerySet.as_manager()
 
@@ -243,6 +244,7 @@ class Homework(models.Model):
     followed_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("homework")
@@ -299,6 +301,7 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_at = models.DateTimeField(_("signed"), null=True)
+    version = models.PositiveIntegerField(default=1)
 
     objects = NoteQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
+from core.concurrency import Opened, claim
 from intake.access import intake_level
 from intake.models import (
     AssessmentTalk,
@@ -88,10 +89,14 @@ def submit_web_intake(*, unit: Unit, data: dict) -> Intake:
 
 
 @transaction.atomic
-def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> Intake:
+def update_intake(
+    *, user, intake: Intake, data: dict, changed: list[str], opened: Opened | None = None
+) -> Intake:
+    """Change an open intake; an edit opened before someone else's save is refused."""
     _require_intake_work(user, intake)
     if intake.status == IntakeStatus.CLOSED:
         raise ValidationError(_("A closed intake cannot be changed."))
+    claim(intake, opened, data)
     for name, value in data.items():
         setattr(intake, name, value)
     intake.triaged = True
@@ -160,9 +165,12 @@ def close_intake(
     reason: str,
     referred_to: Service | None = None,
     closed_on: datetime.date | None = None,
+    opened: Opened | None = None,
 ) -> Intake:
-    """Every intake ends in a recorded outcome and reason; a referral names the service."""
+    """Every intake ends in a recorded outcome and reason; a referral names the service.
+    With `opened` (the API), a close based on an older version is refused."""
     _require_intake_work(user, intake)
+    claim(intake, opened)
     errors: dict[str, list[str]] = {}
     if intake.status == IntakeStatus.CLOSED:
         raise ValidationError(_("The intake is already closed."))

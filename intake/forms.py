@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from intake.access import find_visible_person
 from intake.models import (
     Answer,
@@ -70,7 +71,7 @@ def resolve_person(user, number: str):
     return person
 
 
-class IntakeForm(forms.ModelForm):
+class IntakeForm(VersionedForm, forms.ModelForm):
     unit = forms.ModelChoiceField(label=_("Authority unit"), queryset=None)
     person_number = PersonNumberField(
         required=False,
@@ -123,6 +124,16 @@ class IntakeForm(forms.ModelForm):
             self.fields["unit"].queryset = units
         if self.instance.person_id:
             self.fields["person_number"].initial = self.instance.person.display_number
+
+    # The person is chosen by number; an edit compares the person with the one it showed.
+    form_fields = {"person": ("person_number",)}
+
+    def versioned_fields(self) -> list[str]:
+        return [*self._meta.fields, "person"]
+
+    def initial_for(self, record) -> dict:
+        number = record.person.display_number if record.person_id else ""
+        return {**super().initial_for(record), "person_number": number}
 
     def groups(self) -> list[tuple[str, list]]:
         return [

@@ -135,6 +135,7 @@ class Intake(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     via_web_form = models.BooleanField(_("sent through the web form"), default=False)
     triaged = models.BooleanField(_("triaged"), default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("intake")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_accesses
 from audit.models import Action
+from core.forms_util import add_action_errors
 from intake import access, actions
 from intake.forms import (
     CloseForm,
@@ -114,10 +115,14 @@ def intake_edit(request, intake, _person):
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_intake(
-                user=request.user, intake=intake, data=form.intake_data(), changed=form.changed_data
+                user=request.user,
+                intake=intake,
+                data=form.intake_data(),
+                changed=form.changed_data,
+                opened=form.opened,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("intake:detail", pk=intake.pk)

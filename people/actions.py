@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
+from core.concurrency import Opened, claim
 from organisation.models import Unit
 from people.identity import RESERVE
 from people.models import Case, CaseStaff, CaseStaffRole, Contact, Person, Sex
@@ -92,10 +93,13 @@ def register_person(*, user, unit: Unit, data: dict) -> Person:
 
 
 @transaction.atomic
-def update_person(*, user, person: Person, data: dict, changed: list[str]) -> Person:
+def update_person(
+    *, user, person: Person, data: dict, changed: list[str], opened: Opened | None = None
+) -> Person:
+    """Change the personal details; an edit opened before someone else's save is refused."""
+    claim(person, opened, data)
     for field, value in data.items():
         setattr(person, field, value)
-    person.version += 1
     person.save()
     log_access(
         user=user,
@@ -107,8 +111,13 @@ def update_person(*, user, person: Person, data: dict, changed: list[str]) -> Pe
 
 
 @transaction.atomic
-def save_contact(*, user, person: Person, contact: Contact) -> Contact:
+def save_contact(
+    *, user, person: Person, contact: Contact, opened: Opened | None = None
+) -> Contact:
+    """Add a network contact, or change one (a change opened before someone else's is refused)."""
     adding = contact._state.adding
+    if not adding:
+        claim(contact, opened, {f.name: getattr(contact, f.name) for f in _contact_fields()})
     contact.person = person
     contact.save()
     log_access(
@@ -119,6 +128,10 @@ def save_contact(*, user, person: Person, contact: Contact) -> Contact:
         record_id=contact.pk,
     )
     return contact
+
+
+def _contact_fields():
+    return [f for f in Contact._meta.concrete_fields if f.name not in ("id", "version")]
 
 
 @transaction.atomic

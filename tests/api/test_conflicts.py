@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from delivery.actions import create_note
+from delivery.actions import create_note, update_note
 from delivery.models import Note
+from intake.actions import update_intake
 from intake.models import Intake, IntakeStatus
 
 
@@ -15,7 +16,8 @@ def test_closing_an_intake_with_a_stale_version_is_refused(api_as, officer, org)
         "/intakes", {"channel": "phone", "source": "relative", "person_description": "Kim, 24"}
     ).json()
     # Someone else changes the intake after our read.
-    Intake.objects.filter(pk=created["id"]).update(residence="Uppsala")
+    intake = Intake.objects.get(pk=created["id"])
+    update_intake(user=officer, intake=intake, data={"residence": "Uppsala"}, changed=[])
     response = client.post(
         f"/intakes/{created['id']}/close",
         {"version": created["version"], "outcome": "no_action", "reason": "Ingen kontakt"},
@@ -69,7 +71,7 @@ def test_signing_a_draft_changed_since_it_was_read_is_refused(api_as, coordinato
     client = api_as(coordinator)
     note = _draft(coordinator, person)
     read = client.get(f"/notes/{note.pk}").json()
-    Note.objects.filter(pk=note.pk).update(text="Ändrad i en annan flik")
+    update_note(user=coordinator, note=note, happened_on=note.happened_on, text="Annan flik")
     response = client.post(f"/notes/{note.pk}/sign", {"version": read["version"]})
     assert response.status_code == 409
     assert Note.objects.get(pk=note.pk).signed_at is None
