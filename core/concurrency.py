@@ -18,7 +18,7 @@ import datetime
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -35,6 +35,13 @@ __all__ = ["Opened", "StaleEdit", "VersionedForm", "claim", "fingerprints"]
 
 HIDDEN = ("version", "seen")
 SHOWN_CHARS = 200
+# A model instance with a `version` field (PositiveIntegerField, default 1).
+Versioned = Any
+
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
 
 @dataclass(frozen=True)
@@ -71,11 +78,13 @@ def _fingerprint(value: Any) -> str:
     return hashlib.sha256(_normal(value).encode()).hexdigest()[:10]
 
 
+def _field(record: models.Model, name: str) -> models.Field:
+    return cast(models.Field, record._meta.get_field(name))
+
+
 def fingerprints(record: models.Model, names: Iterable[str]) -> dict[str, str]:
     """A fingerprint of each named field of the record as stored."""
-    return {
-        name: _fingerprint(getattr(record, record._meta.get_field(name).attname)) for name in names
-    }
+    return {name: _fingerprint(getattr(record, _field(record, name).attname)) for name in names}
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,7 @@ class Change:
 
 def _shown(record: models.Model, name: str) -> str:
     """The stored value as a user reads it."""
-    model_field = record._meta.get_field(name)
+    model_field = _field(record, name)
     value = getattr(record, model_field.attname)
     if value is None or value == "":
         return _("(empty)")
@@ -108,7 +117,7 @@ def _shown(record: models.Model, name: str) -> str:
 class StaleEdit(ValidationError):
     """Someone else saved the record after this edit was opened: nothing was changed."""
 
-    def __init__(self, current: models.Model, opened: Opened, values: Mapping[str, Any]):
+    def __init__(self, current: Versioned, opened: Opened, values: Mapping[str, Any]):
         self.current = current
         self.version = current.version
         stored = {f.name for f in current._meta.concrete_fields}
@@ -116,7 +125,7 @@ class StaleEdit(ValidationError):
         self.changes = [
             Change(
                 name=name,
-                label=str(capfirst(current._meta.get_field(name).verbose_name)),
+                label=str(capfirst(_field(current, name).verbose_name)),
                 shown=_shown(current, name),
                 yours_too=name in values and _fingerprint(values[name]) != seen,
             )
@@ -144,7 +153,7 @@ class RemovedMeanwhile(ValidationError):
 
 
 def claim(
-    record: models.Model, opened: Opened | None, values: Mapping[str, Any] | None = None
+    record: Versioned, opened: Opened | None, values: Mapping[str, Any] | None = None
 ) -> None:
     """Inside the action's transaction, before it saves `record`: take the next version, or
     refuse a save based on an older one (`StaleEdit`, naming what changed meanwhile).
@@ -168,7 +177,7 @@ def claim(
     raise StaleEdit(current, opened, values or {})
 
 
-class VersionedForm:
+class VersionedForm(_FormBase):
     """Mixin for the edit form of a record two staff may change (`class F(VersionedForm,
     forms.ModelForm)`): hidden `version` and `seen` fields, read back as `form.opened`.
 
@@ -177,13 +186,13 @@ class VersionedForm:
     gives the form's values for a record (a ModelForm's by default).
     """
 
-    record_fields: Sequence[str] = ()
+    record_fields: Sequence[str] | None = None
     form_fields: Mapping[str, Sequence[str]] = {}
 
-    def __init__(self, *args, record: models.Model | None = None, **kwargs):
+    def __init__(self, *args, record: Versioned = None, **kwargs):
         super().__init__(*args, **kwargs)
         record = record if record is not None else getattr(self, "instance", None)
-        self.record = record if record is not None and not record._state.adding else None
+        self.record: Versioned = record if record is not None and not record._state.adding else None
         self.opened: Opened | None = None
         if self.record is not None:
             self._add_hidden_fields()
@@ -200,12 +209,12 @@ class VersionedForm:
         )
 
     def versioned_fields(self) -> list[str]:
-        if self.record_fields:
+        if self.record_fields is not None:
             return list(self.record_fields)
-        return list(self._meta.fields)
+        return list(self._meta.fields)  # type: ignore[attr-defined]
 
     def initial_for(self, record: models.Model) -> dict:
-        return model_to_dict(record, fields=self._meta.fields)
+        return model_to_dict(record, fields=self._meta.fields)  # type: ignore[attr-defined]
 
     def clean(self):
         data = super().clean()
@@ -220,7 +229,7 @@ class VersionedForm:
     def show_stale(self, error: StaleEdit) -> None:
         """Show the refusal; keep what the user changed, show the saved values of the fields
         they did not touch, and carry the new version so that saving again succeeds."""
-        data = self.data.copy()
+        data = cast(Any, self.data).copy()
         data[self.add_prefix("version")] = error.version
         seen = fingerprints(error.current, self.versioned_fields())
         data[self.add_prefix("seen")] = Opened(error.version, seen).encoded_seen()

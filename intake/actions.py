@@ -298,16 +298,19 @@ def create_referral(
 
 
 @transaction.atomic
-def record_referral_result(*, user, referral: Referral, result: str) -> Referral:
+def record_referral_result(
+    *, user, referral: Referral, result: str, opened: Opened | None = None
+) -> Referral:
     if referral.person_id is not None:
         _require_record_work(user, referral.person)
     else:
         _require_record_work(user, None, referral.intake)
     if result not in ReferralResult.values:
         raise ValidationError({"result": [_("Choose what came of the referral.")]})
+    claim(referral, opened, {"result": result})
     referral.result = result
     referral.result_noted_on = timezone.localdate()
-    referral.save(update_fields=["result", "result_noted_on"])
+    referral.save(update_fields=["result", "result_noted_on", "version"])
     log_access(
         user=user,
         person=referral.person_id,

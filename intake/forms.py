@@ -273,10 +273,18 @@ class ReferralForm(forms.Form):
         self.fields["service"].queryset = active_services()
 
 
-class ReferralResultForm(forms.Form):
+class ReferralResultForm(VersionedForm, forms.Form):
     result = forms.ChoiceField(
         label=_("What came of it"), choices=ReferralResult.choices, widget=forms.RadioSelect
     )
+
+    record_fields = ("result",)
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, record=record, initial=self.initial_for(record), **kwargs)
+
+    def initial_for(self, record) -> dict:
+        return {"result": record.result}
 
 
 WRITER_CHOICES = [

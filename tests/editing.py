@@ -15,12 +15,17 @@ def client_of(user) -> Client:
 def posted_as_shown(response, **changes) -> dict:
     """What a browser posts from the form on this page (hidden version included), with the
     user's changes typed in."""
-    form = response.context["form"]
+    return posted_from([response.context["form"]], **changes)
+
+
+def posted_from(forms_shown, **changes) -> dict:
+    """The same for a page of several forms (changes named by their prefixed names)."""
     data = {}
-    for field in form:
-        value = _as_posted(field)
-        if value is not None:
-            data[field.html_name] = value
+    for form in forms_shown:
+        for field in form:
+            value = _as_posted(field)
+            if value is not None:
+                data[field.html_name] = value
     for name, value in changes.items():
         if value is None:
             data.pop(name, None)
@@ -39,6 +44,6 @@ def _as_posted(field) -> str | None:
     return "" if shown is None else str(shown)
 
 
-def shown_value(response, name: str) -> str | None:
+def shown_value(response, name: str, form=None) -> str | None:
     """The value the re-shown form holds for a field, as the browser would post it."""
-    return _as_posted(response.context["form"][name])
+    return _as_posted((form or response.context["form"])[name])

@@ -12,13 +12,17 @@ import datetime
 
 import pytest
 
+from decisions import actions as decision_actions
 from delivery import actions as delivery
 from delivery.models import Homework, Note, Visit, VisitStatus
-from intake.models import Intake
-from organisation.models import Role
+from groups.models import MeetingPlace
+from intake import actions as intake_actions
+from intake.models import Intake, Referral
+from mapping import actions as mapping_actions
+from organisation.models import LifeArea, Role, Service
 from people.models import Contact, Person
-from tests.editing import client_of, posted_as_shown, shown_value
-from tests.factories import ContactFactory, UserFactory
+from tests.editing import client_of, posted_as_shown, posted_from, shown_value
+from tests.factories import ContactFactory, MappingFactory, SupportKindFactory, UserFactory
 
 STALE = "Någon annan sparade ändringar efter att du öppnade formuläret"
 MONDAY = datetime.date(2026, 3, 2)
@@ -272,3 +276,146 @@ def test_a_single_follow_up_saves(homework, coordinator):
     data = posted_as_shown(client.get(url), result="done")
     assert client.post(url, data).status_code == 302
     assert Homework.objects.get(pk=homework.pk).result == "done"
+
+
+# Referrals: what came of one
+
+
+@pytest.fixture
+def referral(person, officer):
+    service, _ = Service.objects.get_or_create(
+        name="KBT via nätet", defaults={"organisation": "region"}
+    )
+    return intake_actions.create_referral(
+        user=officer, person=person, origin="intake", service=service
+    )
+
+
+def test_a_stale_referral_result_is_refused(referral, officer, coordinator):
+    url = f"/aktualiseringar/hanvisningar/{referral.pk}/resultat/"
+    (first, first_page), (second, second_page) = _two_open(url, officer, coordinator)
+    assert first.post(url, posted_as_shown(first_page, result="started")).status_code == 302
+
+    refused = second.post(url, posted_as_shown(second_page, result="not_started"))
+    _refused(refused, "Personen tog kontakt eller började")
+    assert Referral.objects.get(pk=referral.pk).result == "started"
+    assert shown_value(refused, "result") == "not_started"
+
+    assert second.post(url, posted_as_shown(refused)).status_code == 302
+    assert Referral.objects.get(pk=referral.pk).result == "not_started"
+
+
+# Communication before a decision (FL 25 §)
+
+
+@pytest.fixture
+def application(officer, person):
+    return decision_actions.create_application(
+        user=officer,
+        person=person,
+        case=person.cases.get(),
+        support_kind=SupportKindFactory(),
+        applied_on=MONDAY,
+        form="written",
+        what="Stöd för att komma ut.",
+    )
+
+
+def test_a_stale_communication_record_is_refused(application, officer, manager):
+    url = f"/beslut/ansokan/{application.pk}/kommunicering/"
+    (first, first_page), (second, second_page) = _two_open(url, officer, manager)
+    data = posted_as_shown(first_page, communicated_on="2026-03-03", communication_method="Brev")
+    assert first.post(url, data).status_code == 302
+
+    data = posted_as_shown(
+        second_page,
+        communicated_on="2026-03-04",
+        communication_method="Telefon",
+        communication_response="Inget svar",
+    )
+    refused = second.post(url, data)
+    _refused(refused, "Hur underlaget kommunicerades: Brev")
+    application.refresh_from_db()
+    assert application.communication_method == "Brev"
+    assert application.communication_response == ""
+    assert shown_value(refused, "communication_method") == "Telefon"
+    assert shown_value(refused, "communication_response") == "Inget svar"
+
+    assert second.post(url, posted_as_shown(refused)).status_code == 302
+    application.refresh_from_db()
+    assert (application.communication_method, application.communication_response) == (
+        "Telefon",
+        "Inget svar",
+    )
+
+
+# Needs per life area in a mapping: one form per area on one page
+
+
+@pytest.fixture
+def life_areas(db):
+    return [
+        LifeArea.objects.get_or_create(
+            code=code, defaults={"name": name, "position": position, "active": True}
+        )[0]
+        for code, name, position in [("hemliv", "Hemliv", 6), ("relationer", "Relationer", 7)]
+    ]
+
+
+def _need_forms(response) -> dict:
+    return {area.code: form for area, form in response.context["pairs"]}
+
+
+def test_a_stale_need_is_refused_on_its_own_area(person, coordinator, teammate, life_areas):
+    home, relations = life_areas
+    mapping = MappingFactory(person=person, created_by=coordinator, started_on=MONDAY)
+    mapping_actions.save_need(
+        user=coordinator, mapping=mapping, life_area=home, extent=2, description="Ok."
+    )
+    url = f"/kartlaggning/{mapping.pk}/behov/"
+    (first, first_page), (second, second_page) = _two_open(url, coordinator, teammate)
+    changes = {f"area-{home.pk}-extent": "3", f"area-{home.pk}-description": "Sällan ute."}
+    data = posted_from(_need_forms(first_page).values(), **changes)
+    assert first.post(url, data).status_code == 302
+
+    # The second user fills in another area; the one the first user changed is stale on
+    # their page: nothing is saved, and the area they did not touch shows the saved need.
+    changes = {f"area-{relations.pk}-extent": "1"}
+    refused = second.post(url, posted_from(_need_forms(second_page).values(), **changes))
+    _refused(refused, "Beskrivning: Sällan ute.")
+    assert {n.life_area_id: n.extent for n in mapping.needs.all()} == {home.pk: 3}
+    forms_shown = _need_forms(refused)
+    assert shown_value(refused, "description", forms_shown["hemliv"]) == "Sällan ute."
+    assert shown_value(refused, "extent", forms_shown["relationer"]) == "1"
+
+    assert second.post(url, posted_from(forms_shown.values())).status_code == 302
+    saved = {n.life_area_id: (n.extent, n.description) for n in mapping.needs.all()}
+    assert saved == {home.pk: (3, "Sällan ute."), relations.pk: (1, "")}
+
+
+# The board's decision for a meeting place
+
+
+def test_a_stale_board_decision_is_refused(org):
+    place = MeetingPlace.objects.create(name="Träffpunkten", unit=org["meeting_place"])
+    boss, deputy = (
+        UserFactory(username=name, roles=[(org["meeting_place"], Role.MANAGER)])
+        for name in ("boss1", "boss2")
+    )
+    url = f"/traffpunkter/{place.pk}/namndbeslut/"
+    (first, first_page), (second, second_page) = _two_open(url, boss, deputy)
+    data = posted_as_shown(
+        first_page, board_decision_reference="SN 2026/7", board_decision_date="2026-01-15"
+    )
+    assert first.post(url, data).status_code == 302
+
+    data = posted_as_shown(
+        second_page, board_decision_reference="SN 2026/9", board_decision_date="2026-01-15"
+    )
+    refused = second.post(url, data)
+    _refused(refused, "SN 2026/7")
+    assert MeetingPlace.objects.get(pk=place.pk).board_decision_reference == "SN 2026/7"
+    assert shown_value(refused, "board_decision_reference") == "SN 2026/9"
+
+    assert second.post(url, posted_as_shown(refused)).status_code == 302
+    assert MeetingPlace.objects.get(pk=place.pk).board_decision_reference == "SN 2026/9"
