@@ -106,6 +106,17 @@ def test_a_post_without_the_version_is_refused_not_saved(person, officer):
     assert Person.objects.get(pk=person.pk).city != "Umeå"
 
 
+def test_a_tampered_form_is_refused_not_a_server_error(person, officer):
+    client = client_of(officer)
+    page = client.get(_person_url(person))
+    for version, seen in [("x", ""), ("0", "no_such_field:1,phone:zz,:,garbage")]:
+        data = posted_as_shown(page, city="Umeå", version=version, seen=seen)
+        refused = client.post(_person_url(person), data)
+        assert refused.status_code == 200
+        assert Person.objects.get(pk=person.pk).city != "Umeå"
+    assert STALE in refused.content.decode()
+
+
 # A network contact
 
 
