@@ -1,20 +1,21 @@
 """What every router shares: role guards, opening a person's record as the pages do (through
-`people.opening`, which also logs the read), and optimistic locking by version."""
+`people.opening`, which also logs the read), and the version a client sends back (compared by
+the actions through `core.concurrency`, as the pages' edit forms are)."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from core.concurrency import Opened
 from organisation.permissions import CASE_ROLES, Level
 from organisation.roles import roles_of
 from people.models import Person
 from people.opening import log_read, open_record
 
-__all__ = ["check_version", "load_person", "require_roles", "valid", "version_of"]
+__all__ = ["load_person", "opened_at", "require_roles", "valid", "version_of"]
 
 
 def require_roles(request, *roles: str) -> None:
@@ -55,19 +56,13 @@ def load_person(
 
 
 def version_of(obj: models.Model) -> str:
-    """A fingerprint of the stored record: any change to any field gives a new version."""
-    parts = [f"{f.attname}={f.value_to_string(obj)}" for f in obj._meta.concrete_fields]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+    """The record's version: every saved change takes the next one."""
+    return str(obj.version)
 
 
-def check_version(model: type[models.Model], pk, version: str):
-    """Lock the row and refuse a stale version (call inside a transaction)."""
-    from api.errors import Conflict
-
-    obj = model._default_manager.select_for_update().get(pk=pk)
-    if version_of(obj) != version:
-        raise Conflict
-    return obj
+def opened_at(version: str) -> Opened:
+    """The version the client read, for the action to compare (an unreadable one is stale)."""
+    return Opened.parse(version)
 
 
 def valid(form):

@@ -11,6 +11,7 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from core.concurrency import RemovedMeanwhile, StaleEdit
 from people.access import ReasonRequired
 
 
@@ -18,10 +19,6 @@ class Error(Schema):
     detail: str
     field: str | None = None
     reason_required: bool | None = None
-
-
-class Conflict(Exception):
-    """The client's version is not the stored one: nothing was changed."""
 
 
 def responses(ok: dict, *codes: int) -> dict:
@@ -83,8 +80,10 @@ def install_handlers(api) -> None:
             reason_required=True,
         )
 
-    @api.exception_handler(Conflict)
+    @api.exception_handler(StaleEdit)
+    @api.exception_handler(RemovedMeanwhile)
     def conflict(request, exc):
+        # The same refusal as on the pages' edit forms (core.concurrency), as a 409.
         return _error(
             api,
             request,

@@ -6,10 +6,9 @@ import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from ninja import Field, Router, Schema, Status
 
-from api.common import check_version, require_roles, valid, version_of
+from api.common import opened_at, require_roles, valid, version_of
 from api.errors import responses
 from audit.events import Access, log_accesses
 from audit.models import Action
@@ -159,7 +158,7 @@ def read(request, intake_id: uuid.UUID):
 def close(request, intake_id: uuid.UUID, payload: CloseIn):
     intake = _load(request, intake_id, write=True)
     data = valid(CloseForm(payload.dict(exclude={"version"})))
-    with transaction.atomic():
-        intake = check_version(Intake, intake.pk, payload.version)
-        intake = actions.close_intake(user=request.user, intake=intake, **data)
+    intake = actions.close_intake(
+        user=request.user, intake=intake, opened=opened_at(payload.version), **data
+    )
     return out(Intake.objects.select_related("unit", "referred_to").get(pk=intake.pk))

@@ -10,13 +10,12 @@ import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from api.common import check_version, load_person, valid, version_of
+from api.common import load_person, opened_at, valid, version_of
 from api.errors import responses
 from audit.events import Access, log_accesses
 from delivery import actions
@@ -138,12 +137,12 @@ def update(request, note_id: uuid.UUID, payload: NoteUpdate):
     note, person = _load(request, note_id, write=True)
     _own_draft(request, note)
     data = valid(NoteForm(payload.dict(exclude={"version"}), person=person))
-    with transaction.atomic():
-        check_version(Note, note.pk, payload.version)
-        try:
-            note = actions.update_note(user=request.user, note=note, **data)
-        except SignedNoteError as error:
-            raise PermissionDenied from error
+    try:
+        note = actions.update_note(
+            user=request.user, note=note, opened=opened_at(payload.version), **data
+        )
+    except SignedNoteError as error:
+        raise PermissionDenied from error
     return note_out(NOTES.get(pk=note.pk))
 
 
@@ -155,10 +154,8 @@ def update(request, note_id: uuid.UUID, payload: NoteUpdate):
 def sign(request, note_id: uuid.UUID, payload: SignIn):
     note, _person = _load(request, note_id, write=True)
     _own_draft(request, note)
-    with transaction.atomic():
-        check_version(Note, note.pk, payload.version)
-        try:
-            note = actions.sign_note(user=request.user, note=note)
-        except SignedNoteError as error:
-            raise PermissionDenied from error
+    try:
+        note = actions.sign_note(user=request.user, note=note, opened=opened_at(payload.version))
+    except SignedNoteError as error:
+        raise PermissionDenied from error
     return note_out(NOTES.get(pk=note.pk))

@@ -6,6 +6,8 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 
+from core.concurrency import StaleEdit
+
 
 def posted(request):
     """The posted data, or None for a GET: an empty POST still binds (and fails) the form."""
@@ -13,7 +15,11 @@ def posted(request):
 
 
 def add_action_errors(form, error: ValidationError) -> None:
-    """Show an action's refusal on the form, next to the field it concerns."""
+    """Show an action's refusal on the form, next to the field it concerns; a stale save is
+    shown with the record's new version, so that saving again succeeds."""
+    if isinstance(error, StaleEdit) and hasattr(form, "show_stale"):
+        form.show_stale(error)
+        return
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)

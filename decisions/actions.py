@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
+from core.concurrency import Opened, claim
 from decisions.deadlines import appeal_deadline
 from decisions.models import (
     Appeal,
@@ -101,8 +102,10 @@ def record_communication(
     response_by: datetime.date | None = None,
     response: str = "",
     exemption: str = "",
+    opened: Opened | None = None,
 ) -> Application:
-    """FL 25 §: the person sees the material and may respond before a decision against them."""
+    """FL 25 §: the person sees the material and may respond before a decision against them.
+    A record opened before someone else's save of it is refused."""
     _require_authority(user, application.person)
     if communicated_on is None and not exemption.strip():
         raise ValidationError(
@@ -123,6 +126,14 @@ def record_communication(
             ),
             code="communication_frozen",
         )
+    values = {
+        "communicated_on": communicated_on,
+        "communication_method": method,
+        "response_by": response_by,
+        "communication_response": response,
+        "communication_exemption": exemption.strip(),
+    }
+    claim(application, opened, values)
     application.communicated_on = communicated_on
     application.communication_method = method
     application.response_by = response_by

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from decisions.models import (
     Appeal,
     AppealStatus,
@@ -58,7 +59,7 @@ class ApplicationForm(forms.ModelForm):
         self.fields["applied_on"].initial = timezone.localdate
 
 
-class CommunicationForm(forms.ModelForm):
+class CommunicationForm(VersionedForm, forms.ModelForm):
     """FL 25 §: what the person was given, how, by when to respond, and the response."""
 
     class Meta:

@@ -125,7 +125,9 @@ def application_detail(request, application, person):
 @record_view(_application, record_type="application", roles=AUTHORITY_ROLES, write=True)
 def communication(request, application, person):
     frozen = actions.communication_frozen(application)
-    form = CommunicationForm(_data(request), initial=_communication_initial(application))
+    form = CommunicationForm(
+        _data(request), initial=_communication_initial(application), record=application
+    )
     if request.method == "POST" and not frozen and form.is_valid():
         data = form.cleaned_data
         with refusal_shown_on(form):
@@ -137,6 +139,7 @@ def communication(request, application, person):
                 response_by=data["response_by"],
                 response=data["communication_response"],
                 exemption=data["communication_exemption"],
+                opened=form.opened,
             )
             messages.success(request, _("The communication has been recorded."))
             return redirect("decisions:application_detail", pk=application.pk)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
+from core.concurrency import Opened, claim
 from delivery.models import (
     TAKING_PLACE,
     Goal,
@@ -89,12 +90,20 @@ def _own_draft(user: User, note: Note) -> None:
 
 
 def update_note(
-    *, user: User, note: Note, happened_on: datetime.date, text: str, visit: Visit | None = None
+    *,
+    user: User,
+    note: Note,
+    happened_on: datetime.date,
+    text: str,
+    visit: Visit | None = None,
+    opened: Opened | None = None,
 ) -> Note:
+    """The author edits their draft; an edit opened before another save of it is refused."""
     _require_provider(user, note.person)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(user, note)
+        claim(note, opened, {"happened_on": happened_on, "text": text, "visit": visit})
         note.happened_on, note.text, note.visit = happened_on, text, visit
         note.save()
         _log(user, note.person_id, Action.UPDATE, "journal_note", note.pk)
@@ -111,12 +120,14 @@ def delete_note(*, user: User, note: Note) -> None:
         _log(user, person_id, Action.DELETE, "journal_note", pk)
 
 
-def sign_note(*, user: User, note: Note) -> Note:
-    """The author signs their own draft; from then on the note is never altered."""
+def sign_note(*, user: User, note: Note, opened: Opened | None = None) -> Note:
+    """The author signs their own draft; from then on the note is never altered. With
+    `opened`, signing a draft changed since it was read is refused."""
     _require_provider(user, note.person)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(user, note)
+        claim(note, opened)
         note.signed_by = user
         note.signed_at = timezone.now()
         note.save()
@@ -180,9 +191,11 @@ def plan_series(
     return visits
 
 
-def update_visit(*, user: User, visit: Visit, **fields: Any) -> Visit:
+def update_visit(*, user: User, visit: Visit, opened: Opened | None = None, **fields: Any) -> Visit:
+    """Change a visit; a change opened before someone else's save is refused."""
     _require_provider(user, visit.person)
     with transaction.atomic():
+        claim(visit, opened, fields)
         for name, value in fields.items():
             setattr(visit, name, value)
         visit.save()
@@ -211,12 +224,19 @@ def homework_to_follow_up(visit: Visit) -> list[Homework]:
 
 
 def follow_up_homework(
-    *, user: User, homework: Homework, visit: Visit, result: str, comment: str = ""
+    *,
+    user: User,
+    homework: Homework,
+    visit: Visit,
+    result: str,
+    comment: str = "",
+    opened: Opened | None = None,
 ) -> Homework:
     _require_provider(user, visit.person)
     if homework not in homework_to_follow_up(visit):
         raise ValidationError(_("Homework is followed up at the visit after the one it was given."))
     with transaction.atomic():
+        claim(homework, opened, {"result": result, "comment": comment})
         homework.result, homework.comment = result, comment
         homework.followed_up_at, homework.followed_up_by = visit, user
         homework.save()

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core import timefmt
+from core.concurrency import VersionedForm
 from delivery.models import (
     Goal,
     GoalReview,
@@ -23,7 +25,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class NoteForm(forms.ModelForm):
+class NoteForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Note
         fields = ["happened_on", "visit", "text"]
@@ -49,7 +51,9 @@ class ObjectionForm(forms.ModelForm):
         widgets = {"given_on": DATE}
 
 
-class VisitForm(forms.Form):
+class VisitForm(VersionedForm, forms.Form):
+    """Plan a visit, or (with `record=visit`) change one: the date and time are two fields."""
+
     kind = forms.ChoiceField(
         label=capfirst(_("kind")), choices=VisitKind.choices, initial=VisitKind.VISIT
     )
@@ -66,6 +70,22 @@ class VisitForm(forms.Form):
     status = forms.ChoiceField(
         label=capfirst(_("status")), choices=VisitStatus.choices, initial=VisitStatus.PLANNED
     )
+
+    record_fields = ("kind", "planned_at", "place", "transport", "participants", "status")
+    form_fields = {"planned_at": ("day", "time")}
+
+    def __init__(self, *args, record: Visit | None = None, **kwargs):
+        if record is not None:
+            kwargs.setdefault("initial", self.initial_for(record))
+        super().__init__(*args, record=record, **kwargs)
+
+    def initial_for(self, record: Visit) -> dict:
+        local = timefmt.local(record.planned_at)
+        return {
+            "day": local.date(),
+            "time": local.time(),
+            **{name: getattr(record, name) for name in self.record_fields if name != "planned_at"},
+        }
 
 
 class SeriesForm(forms.Form):
@@ -102,11 +122,23 @@ class HomeworkForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(VersionedForm, forms.Form):
+    """The homework's result (with `record=homework`; a second follow-up changes it)."""
+
     result = forms.ChoiceField(
         label=capfirst(_("result")), choices=HomeworkResult.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=capfirst(_("comment")), required=False, widget=forms.Textarea)
+
+    record_fields = ("result", "comment")
+
+    def __init__(self, *args, record: Homework | None = None, **kwargs):
+        if record is not None:
+            kwargs.setdefault("initial", self.initial_for(record))
+        super().__init__(*args, record=record, **kwargs)
+
+    def initial_for(self, record: Homework) -> dict:
+        return {"result": record.result, "comment": record.comment}
 
 
 class PlanForm(forms.ModelForm):

@@ -190,6 +190,7 @@ class Visit(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1)
 
     objects = VisitQuerySet.as_manager()
 
@@ -244,6 +245,7 @@ class Homework(models.Model):
     followed_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("homework")
@@ -300,6 +302,7 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_at = models.DateTimeField(_("signed"), null=True)
+    version = models.PositiveIntegerField(default=1)
 
     objects = NoteQuerySet.as_manager()
 

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_accesses
-from core import timefmt
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
 from delivery import actions
@@ -171,11 +170,12 @@ def note_edit(request, note, person):
         data = {k: form.cleaned_data[k] for k in ("happened_on", "text", "visit")}
         # The form wrote to the instance; the action re-reads the stored note under a lock.
         try:
-            actions.update_note(user=request.user, note=note, **data)
+            with refusal_shown_on(form):
+                actions.update_note(user=request.user, note=note, opened=form.opened, **data)
+                messages.success(request, _("The draft has been saved."))
+                return redirect("delivery:journal", pk=person.pk)
         except SignedNoteError as error:
             raise PermissionDenied from error
-        messages.success(request, _("The draft has been saved."))
-        return redirect("delivery:journal", pk=person.pk)
     return _form_page(
         request,
         person=person,
@@ -375,21 +375,17 @@ def visit_detail(request, visit, person):
 
 @_record_page(_visit, record_type="visit", write=True)
 def visit_edit(request, visit, person):
-    local = timefmt.local(visit.planned_at)
-    initial = {
-        "kind": visit.kind,
-        "day": local.date(),
-        "time": local.time(),
-        "place": visit.place,
-        "transport": visit.transport,
-        "participants": visit.participants,
-        "status": visit.status,
-    }
-    form = VisitForm(_data(request), initial=initial)
+    form = VisitForm(_data(request), record=visit)
     if request.method == "POST" and form.is_valid():
-        actions.update_visit(user=request.user, visit=visit, **_visit_fields(form.cleaned_data))
-        messages.success(request, _("The visit has been saved."))
-        return redirect("delivery:visit_detail", pk=visit.pk)
+        with refusal_shown_on(form):
+            actions.update_visit(
+                user=request.user,
+                visit=visit,
+                opened=form.opened,
+                **_visit_fields(form.cleaned_data),
+            )
+            messages.success(request, _("The visit has been saved."))
+            return redirect("delivery:visit_detail", pk=visit.pk)
     _log_read(request, person.pk, "visit", visit.pk)
     return _form_page(
         request,
@@ -436,14 +432,18 @@ def homework_follow_up(request, homework, person):
     if visit is None:
         messages.error(request, _("Plan the next visit first: homework is followed up there."))
         return redirect("delivery:visit_detail", pk=homework.given_at_id)
-    initial = {"result": homework.result, "comment": homework.comment}
-    form = FollowUpForm(_data(request), initial=initial)
+    form = FollowUpForm(_data(request), record=homework)
     if request.method == "POST" and form.is_valid():
-        actions.follow_up_homework(
-            user=request.user, homework=homework, visit=visit, **form.cleaned_data
-        )
-        messages.success(request, _("The homework has been followed up."))
-        return redirect("delivery:visit_detail", pk=visit.pk)
+        with refusal_shown_on(form):
+            actions.follow_up_homework(
+                user=request.user,
+                homework=homework,
+                visit=visit,
+                opened=form.opened,
+                **form.cleaned_data,
+            )
+            messages.success(request, _("The homework has been followed up."))
+            return redirect("delivery:visit_detail", pk=visit.pk)
     _log_read(request, person.pk, "homework", homework.pk)
     return _form_page(
         request,

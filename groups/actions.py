@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
+from core.concurrency import Opened, claim
 from groups.access import eligible_participants, groups_for_user, meeting_places_for_user
 from groups.models import (
     Attendance,
@@ -158,12 +159,21 @@ def log_attendance_read(*, user: User, session: GroupSession, person_ids: Iterab
 
 @transaction.atomic
 def record_board_decision(
-    *, user: User, place: MeetingPlace, reference: str, decided_on: datetime.date
+    *,
+    user: User,
+    place: MeetingPlace,
+    reference: str,
+    decided_on: datetime.date,
+    opened: Opened | None = None,
 ) -> None:
+    """A manager records the board's decision; one opened before another save is refused."""
     _require_place(user, place)
-    place.board_decision_reference = reference.strip()
+    reference = reference.strip()
+    values = {"board_decision_reference": reference, "board_decision_date": decided_on}
+    claim(place, opened, values)
+    place.board_decision_reference = reference
     place.board_decision_date = decided_on
-    place.save(update_fields=["board_decision_reference", "board_decision_date"])
+    place.save(update_fields=[*values, "version"])
 
 
 @transaction.atomic

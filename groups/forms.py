@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from decisions.forms import DateInput
 from groups.models import AGE_BANDS, Group, HeadCount, MeetingPlace, Weekday
 from organisation.models import Unit, UnitKind
@@ -120,7 +121,7 @@ class AttendanceForm(forms.Form):
         }
 
 
-class BoardDecisionForm(forms.ModelForm):
+class BoardDecisionForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = MeetingPlace
         fields = ["board_decision_reference", "board_decision_date"]
@@ -131,8 +132,8 @@ class BoardDecisionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = True
+        for name in self._meta.fields:
+            self.fields[name].required = True
 
 
 class HeadCountForm(forms.Form):

@@ -166,6 +166,7 @@ class MeetingPlace(models.Model):
     )
     board_decision_date = models.DateField(_("board decision date"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("meeting place or open activity")

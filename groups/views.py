@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.forms_util import refusal_shown_on
 from groups import access, actions
 from groups.forms import (
     AddParticipantForm,
@@ -255,12 +256,14 @@ def board_decision(request, pk):
     place = access.get_meeting_place_for_user(request.user, pk)
     form = BoardDecisionForm(request.POST or None, instance=place)
     if request.method == "POST" and form.is_valid():
-        actions.record_board_decision(
-            user=request.user,
-            place=place,
-            reference=form.cleaned_data["board_decision_reference"],
-            decided_on=form.cleaned_data["board_decision_date"],
-        )
-        messages.success(request, _("The board's decision was recorded."))
-        return redirect("meeting_places:detail", pk=place.pk)
+        with refusal_shown_on(form):
+            actions.record_board_decision(
+                user=request.user,
+                place=place,
+                reference=form.cleaned_data["board_decision_reference"],
+                decided_on=form.cleaned_data["board_decision_date"],
+                opened=form.opened,
+            )
+            messages.success(request, _("The board's decision was recorded."))
+            return redirect("meeting_places:detail", pk=place.pk)
     return render(request, "groups/board_decision_form.html", {"place": place, "form": form})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
+from core.concurrency import Opened, claim
 from intake.access import intake_level
 from intake.models import (
     AssessmentTalk,
@@ -96,10 +97,14 @@ def submit_web_intake(*, unit: Unit, data: dict) -> Intake:
 
 
 @transaction.atomic
-def update_intake(*, user: User, intake: Intake, data: dict, changed: list[str]) -> Intake:
+def update_intake(
+    *, user: User, intake: Intake, data: dict, changed: list[str], opened: Opened | None = None
+) -> Intake:
+    """Change an open intake; an edit opened before someone else's save is refused."""
     _require_intake_work(user, intake)
     if intake.status == IntakeStatus.CLOSED:
         raise ValidationError(_("A closed intake cannot be changed."))
+    claim(intake, opened, data)
     for name, value in data.items():
         setattr(intake, name, value)
     intake.triaged = True
@@ -168,9 +173,12 @@ def close_intake(
     reason: str,
     referred_to: Service | None = None,
     closed_on: datetime.date | None = None,
+    opened: Opened | None = None,
 ) -> Intake:
-    """Every intake ends in a recorded outcome and reason; a referral names the service."""
+    """Every intake ends in a recorded outcome and reason; a referral names the service.
+    With `opened` (the API), a close based on an older version is refused."""
     _require_intake_work(user, intake)
+    claim(intake, opened)
     errors: dict[str, list[str]] = {}
     if intake.status == IntakeStatus.CLOSED:
         raise ValidationError(_("The intake is already closed."))
@@ -298,16 +306,19 @@ def create_referral(
 
 
 @transaction.atomic
-def record_referral_result(*, user: User, referral: Referral, result: str) -> Referral:
+def record_referral_result(
+    *, user: User, referral: Referral, result: str, opened: Opened | None = None
+) -> Referral:
     if referral.person_id is not None:
         _require_record_work(user, referral.person)
     else:
         _require_record_work(user, None, referral.intake)
     if result not in ReferralResult.values:
         raise ValidationError({"result": [_("Choose what came of the referral.")]})
+    claim(referral, opened, {"result": result})
     referral.result = result
     referral.result_noted_on = timezone.localdate()
-    referral.save(update_fields=["result", "result_noted_on"])
+    referral.save(update_fields=["result", "result_noted_on", "version"])
     log_access(
         user=user,
         person=referral.person_id,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from intake.access import find_visible_person
 from intake.models import (
     Answer,
@@ -80,7 +81,7 @@ def resolve_person(user, number: str):
     return person
 
 
-class IntakeForm(forms.ModelForm):
+class IntakeForm(VersionedForm, forms.ModelForm):
     unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
         label=_("Authority unit"), queryset=None
     )
@@ -135,6 +136,16 @@ class IntakeForm(forms.ModelForm):
             self.fields["unit"].queryset = units
         if self.instance.person_id:
             self.fields["person_number"].initial = self.instance.person.display_number
+
+    # The person is chosen by number; an edit compares the person with the one it showed.
+    form_fields = {"person": ("person_number",)}
+
+    def versioned_fields(self) -> list[str]:
+        return [*self._meta.fields, "person"]
+
+    def initial_for(self, record) -> dict:
+        number = record.person.display_number if record.person_id else ""
+        return {**super().initial_for(record), "person_number": number}
 
     def groups(self) -> list[tuple[str | Promise, list]]:
         return [
@@ -278,10 +289,18 @@ class ReferralForm(forms.Form):
         self.fields["service"].queryset = active_services()
 
 
-class ReferralResultForm(forms.Form):
+class ReferralResultForm(VersionedForm, forms.Form):
     result = forms.ChoiceField(
         label=_("What came of it"), choices=ReferralResult.choices, widget=forms.RadioSelect
     )
+
+    record_fields = ("result",)
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, record=record, initial=self.initial_for(record), **kwargs)
+
+    def initial_for(self, record) -> dict:
+        return {"result": record.result}
 
 
 WRITER_CHOICES = [

@@ -138,6 +138,7 @@ class Intake(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     via_web_form = models.BooleanField(_("sent through the web form"), default=False)
     triaged = models.BooleanField(_("triaged"), default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("intake")
@@ -323,6 +324,7 @@ class Referral(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("referral")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_accesses
 from audit.models import Action
+from core.forms_util import add_action_errors, refusal_shown_on
 from intake import access, actions
 from intake.forms import (
     CloseForm,
@@ -114,10 +115,14 @@ def intake_edit(request, intake, _person):
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_intake(
-                user=request.user, intake=intake, data=form.intake_data(), changed=form.changed_data
+                user=request.user,
+                intake=intake,
+                data=form.intake_data(),
+                changed=form.changed_data,
+                opened=form.opened,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_action_errors(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("intake:detail", pk=intake.pk)
@@ -255,13 +260,17 @@ def person_referral_create(request, person):
 
 @record_view(check=access.get_referral_for_user, record_type="referral", write=True)
 def referral_result(request, referral, _person):
-    form = ReferralResultForm(request.POST or None, initial={"result": referral.result})
+    form = ReferralResultForm(request.POST or None, record=referral)
     if request.method == "POST" and form.is_valid():
-        actions.record_referral_result(
-            user=request.user, referral=referral, result=form.cleaned_data["result"]
-        )
-        messages.success(request, _("What came of the referral has been recorded."))
-        return redirect(_referral_home(referral))
+        with refusal_shown_on(form):
+            actions.record_referral_result(
+                user=request.user,
+                referral=referral,
+                result=form.cleaned_data["result"],
+                opened=form.opened,
+            )
+            messages.success(request, _("What came of the referral has been recorded."))
+            return redirect(_referral_home(referral))
     return render(request, "intake/referral_result.html", {"form": form, "referral": referral})
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import log_access
 from audit.models import Action
+from core.concurrency import Opened, claim
 from mapping.models import (
     Extent,
     InterruptedBy,
@@ -123,18 +124,30 @@ def add_session(
 
 @transaction.atomic
 def save_need(
-    *, user: User, mapping: Mapping, life_area: LifeArea, extent: int, description: str
+    *,
+    user: User,
+    mapping: Mapping,
+    life_area: LifeArea,
+    extent: int,
+    description: str,
+    opened: Opened | None = None,
 ) -> Need:
+    """Record the need in a life area, or change it; a change opened before someone else's
+    save of the same area is refused (a need recorded meanwhile counts as such a save)."""
     _require_mapping_work(user, mapping.person)
     mapping = _locked(mapping)
     _ensure_ongoing(mapping)
     if extent not in Extent.values:
         raise ValidationError({"extent": [_("Choose an extent on the ICF scale.")]})
-    need, created = Need.objects.update_or_create(
-        mapping=mapping,
-        life_area=life_area,
-        defaults={"extent": extent, "description": description},
-    )
+    values = {"extent": extent, "description": description}
+    need = Need.objects.filter(mapping=mapping, life_area=life_area).first()
+    created = need is None
+    if need is None:
+        need = Need(mapping=mapping, life_area=life_area)
+    else:
+        claim(need, opened, values)
+    need.extent, need.description = extent, description
+    need.save()
     _log(user, mapping, Action.CREATE if created else Action.UPDATE, "need", need.pk)
     return need
 

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from mapping.models import Extent, InterruptedBy
 from people.models import CaseStatus
 
@@ -77,8 +78,9 @@ class SessionForm(forms.Form):
 EXTENT_CHOICES = [("", _("Not assessed")), *Extent.choices]
 
 
-class NeedForm(forms.Form):
-    """One life area; the needs page shows one of these per active life area."""
+class NeedForm(VersionedForm, forms.Form):
+    """One life area; the needs page shows one of these per active life area, with the area's
+    recorded need (`record`) when there is one."""
 
     extent = forms.TypedChoiceField(
         label=_("Extent"),
@@ -90,6 +92,16 @@ class NeedForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+    record_fields = ("extent", "description")
+
+    def __init__(self, *args, record=None, **kwargs):
+        if record is not None:
+            kwargs.setdefault("initial", self.initial_for(record))
+        super().__init__(*args, record=record, **kwargs)
+
+    def initial_for(self, record) -> dict:
+        return {"extent": record.extent, "description": record.description}
 
     def clean(self):
         data = super().clean()

@@ -97,6 +97,7 @@ class Need(models.Model):
     life_area = models.ForeignKey(LifeArea, verbose_name=_("life area"), on_delete=models.PROTECT)
     extent = models.PositiveSmallIntegerField(_("extent"), choices=Extent.choices)
     description = models.TextField(_("description"), blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("need")

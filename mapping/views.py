@@ -10,6 +10,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.concurrency import StaleEdit
 from mapping import actions
 from mapping.access import load_mapping, session_staff_candidates
 from mapping.forms import CompleteForm, InterruptForm, NeedForm, SessionForm, StartMappingForm
@@ -121,11 +122,34 @@ def _need_forms(request, mapping) -> list[tuple[LifeArea, NeedForm]]:
     recorded = {need.life_area_id: need for need in Need.objects.filter(mapping=mapping)}
     pairs = []
     for area in LifeArea.objects.filter(active=True).order_by("position", "name"):
-        need = recorded.get(area.pk)
-        initial = {"extent": need.extent, "description": need.description} if need else {}
-        form = NeedForm(_posted(request), prefix=f"area-{area.pk}", initial=initial)
+        form = NeedForm(_posted(request), prefix=f"area-{area.pk}", record=recorded.get(area.pk))
         pairs.append((area, form))
     return pairs
+
+
+def _save_needs(user, mapping, pairs) -> bool:
+    """Save the areas filled in and changed, all or none; an area someone else saved after the
+    page was opened is refused on its own form. True when everything was saved."""
+    stale = False
+    with transaction.atomic():
+        for area, form in pairs:
+            if not form.filled_in_and_changed:
+                continue
+            try:
+                with transaction.atomic():
+                    actions.save_need(
+                        user=user,
+                        mapping=mapping,
+                        life_area=area,
+                        opened=form.opened,
+                        **form.cleaned_data,
+                    )
+            except StaleEdit as error:
+                form.show_stale(error)
+                stale = True
+        if stale:
+            transaction.set_rollback(True)
+    return not stale
 
 
 @mapping_view(write=True)
@@ -134,18 +158,14 @@ def needs_edit(request, mapping):
     refused = None
     if request.method == "POST" and all(form.is_valid() for _area, form in pairs):
         try:
-            with transaction.atomic():
-                # Only the areas filled in (and changed) are saved; the others stay as they are.
-                for area, form in pairs:
-                    if form.filled_in_and_changed:
-                        actions.save_need(
-                            user=request.user, mapping=mapping, life_area=area, **form.cleaned_data
-                        )
+            # Only the areas filled in (and changed) are saved; the others stay as they are.
+            saved = _save_needs(request.user, mapping, pairs)
         except ValidationError as error:
             refused = error.messages
         else:
-            messages.success(request, _("The needs have been saved."))
-            return redirect("mapping:detail", pk=mapping.pk)
+            if saved:
+                messages.success(request, _("The needs have been saved."))
+                return redirect("mapping:detail", pk=mapping.pk)
     has_errors = request.method == "POST" and any(form.errors for _area, form in pairs)
     return render(
         request,

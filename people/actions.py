@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
+from core.concurrency import Opened, claim
 from organisation.models import Unit
 from people.identity import RESERVE
 from people.models import Case, CaseStaff, CaseStaffRole, Contact, Person, Sex
@@ -98,16 +99,19 @@ def register_person(*, user: User, unit: Unit, data: dict) -> Person:
 
 
 @transaction.atomic
-def update_person(*, user: User, person: Person, data: dict, changed: list[str]) -> Person:
-    """Save the changes; the log entry holds what each changed field was changed from and to.
+def update_person(
+    *, user: User, person: Person, data: dict, changed: list[str], opened: Opened | None = None
+) -> Person:
+    """Change the personal details; an edit opened before someone else's save is refused. The log
+    entry holds what each changed field was changed from and to.
 
     The values are personal data: the access log's `detail` is shown on no page and in no
     application log (docs/access-log.md).
     """
+    claim(person, opened, data)
     stored = Person.objects.select_for_update().get(pk=person.pk)
     for field, value in data.items():
         setattr(person, field, value)
-    person.version += 1
     person.save()
     changes = {
         field: {"from": getattr(stored, field), "to": getattr(person, field)}
@@ -123,8 +127,13 @@ def update_person(*, user: User, person: Person, data: dict, changed: list[str])
 
 
 @transaction.atomic
-def save_contact(*, user: User, person: Person, contact: Contact) -> Contact:
+def save_contact(
+    *, user: User, person: Person, contact: Contact, opened: Opened | None = None
+) -> Contact:
+    """Add a network contact, or change one (a change opened before someone else's is refused)."""
     adding = contact._state.adding
+    if not adding:
+        claim(contact, opened, {f.name: getattr(contact, f.name) for f in _contact_fields()})
     contact.person = person
     contact.save()
     log_access(
@@ -135,6 +144,10 @@ def save_contact(*, user: User, person: Person, contact: Contact) -> Contact:
         record_id=contact.pk,
     )
     return contact
+
+
+def _contact_fields():
+    return [f for f in Contact._meta.concrete_fields if f.name not in ("id", "version")]
 
 
 @transaction.atomic

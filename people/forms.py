@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
 from people.identity import RESERVE, parse_identity_number, sex_from_number
 from people.models import Contact, Person, Sex
 
@@ -103,13 +104,13 @@ class PersonForm(forms.ModelForm):
         return {key: self.cleaned_data.get(key) for key in keys}
 
 
-class PersonEditForm(forms.ModelForm):
+class PersonEditForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Person
         fields = PERSON_FIELDS
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Contact
         fields = [

@@ -130,6 +130,7 @@ class Contact(models.Model):
     may_contact = models.BooleanField(_("the person consents to us contacting them"), default=False)
     consent_note = models.CharField(_("about the consent"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("network contact")

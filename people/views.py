@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses, one_write
 from audit.models import Action
+from core.forms_util import refusal_shown_on
 from core.sections import person_sections
 from organisation.models import CASE_ROLES, Unit, UnitKind
 from organisation.permissions import REGISTERING_ROLES, may_register_people
@@ -149,14 +150,16 @@ def person_detail(request, person):
 def person_edit(request, person):
     form = PersonEditForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        actions.update_person(
-            user=request.user,
-            person=person,
-            data=form.cleaned_data,
-            changed=form.changed_data,
-        )
-        messages.success(request, _("The changes have been saved."))
-        return redirect("people:detail", pk=person.pk)
+        with refusal_shown_on(form):
+            actions.update_person(
+                user=request.user,
+                person=person,
+                data=form.cleaned_data,
+                changed=form.changed_data,
+                opened=form.opened,
+            )
+            messages.success(request, _("The changes have been saved."))
+            return redirect("people:detail", pk=person.pk)
     if request.method == "GET":
         log_access(user=request.user, person=person, action=Action.READ)
     return render(request, "people/person_edit.html", {"form": form, "person": person})
@@ -169,9 +172,15 @@ def contact_edit(request, person, contact_pk=None):
         contact = get_object_or_404(Contact, pk=contact_pk, person=person)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        actions.save_contact(user=request.user, person=person, contact=form.save(commit=False))
-        messages.success(request, _("The network contact has been saved."))
-        return redirect("people:detail", pk=person.pk)
+        with refusal_shown_on(form):
+            actions.save_contact(
+                user=request.user,
+                person=person,
+                contact=form.save(commit=False),
+                opened=form.opened,
+            )
+            messages.success(request, _("The network contact has been saved."))
+            return redirect("people:detail", pk=person.pk)
     if request.method == "GET" and contact is not None:
         log_access(
             user=request.user,

@@ -68,6 +68,7 @@ def test_changing_personal_details_logs_an_update_naming_the_changed_fields(logi
         "sex": person.sex,
         "phone": "070-000 00 98",
         "municipality": person.municipality,
+        "version": person.version,
     }
     login(officer).post(person_url(person, "edit"), data)
 
@@ -134,7 +135,7 @@ def test_adding_changing_and_removing_a_contact_are_each_logged(login, coordinat
     contact = person.contacts.get()
     edit = person_url(person, "contact_edit", contact_pk=contact.pk)
     client.get(edit)
-    client.post(edit, {**data, "name": "Eva Fiktiv-Ny"})
+    client.post(edit, {**data, "name": "Eva Fiktiv-Ny", "version": contact.version})
     client.post(person_url(person, "contact_delete", contact_pk=contact.pk))
 
     logged = [

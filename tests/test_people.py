@@ -374,6 +374,7 @@ def test_officer_changes_personal_details(login, officer, person):
         "postal_code": "",
         "city": "",
         "municipality": "Exempelby",
+        "version": person.version,
     }
     response = login(officer).post(person_url(person, "edit"), data)
     assert response["Location"] == person_url(person)
@@ -565,7 +566,10 @@ def test_a_network_contact_is_changed_and_consent_withdrawn(login, coordinator, 
     url = person_url(person, "contact_edit", contact_pk=contact.pk)
     assert login(coordinator).get(url).status_code == 200
     response = login(coordinator).post(
-        url, contact_data(name="Eva Fiktiv-Ny", may_contact="", consent_note="Återkallat")
+        url,
+        contact_data(
+            name="Eva Fiktiv-Ny", may_contact="", consent_note="Återkallat", version=contact.version
+        ),
     )
     assert response["Location"] == person_url(person)
     contact.refresh_from_db()

@@ -97,6 +97,7 @@ def test_communication_is_recorded_through_the_page(login, officer, application)
             "communication_method": "brev",
             "response_by": "2026-02-26",
             "communication_response": "Inga synpunkter.",
+            "version": application.version,
         },
     )
     assert response.status_code == 302

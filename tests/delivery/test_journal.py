@@ -65,7 +65,7 @@ def test_the_author_writes_edits_and_signs_a_draft(person, coordinator, login):
     assert not note.is_signed
     client.post(
         f"/genomforande/anteckning/{note.pk}/andra/",
-        {"happened_on": "2026-03-03", "text": "Andra"},
+        {"happened_on": "2026-03-03", "text": "Andra", "version": note.version},
     )
     client.post(f"/genomforande/anteckning/{note.pk}/signera/")
     note.refresh_from_db()

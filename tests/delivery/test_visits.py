@@ -66,6 +66,7 @@ def test_a_series_is_planned_through_the_page_and_a_date_adjusted(person, coordi
             "time": "14:00",
             "place": "Biblioteket",
             "status": "planned",
+            "version": moved.version,
         },
     )
     moved.refresh_from_db()
@@ -99,7 +100,7 @@ def test_homework_is_shown_again_at_the_next_visit_and_followed_up_there(
 
     response = client.post(
         f"/genomforande/hemuppgift/{homework.pk}/uppfoljning/",
-        {"result": "partly", "comment": "Gick halvvägs"},
+        {"result": "partly", "comment": "Gick halvvägs", "version": homework.version},
     )
     assert response.status_code == 302
     homework.refresh_from_db()

@@ -92,7 +92,11 @@ def test_a_manager_of_the_place_records_the_board_decision(place, org, login):
     client = login(boss)
     response = client.post(
         f"/traffpunkter/{place.pk}/namndbeslut/",
-        {"board_decision_reference": "SN 2026/7", "board_decision_date": "2026-01-15"},
+        {
+            "board_decision_reference": "SN 2026/7",
+            "board_decision_date": "2026-01-15",
+            "version": place.version,
+        },
     )
     assert response.status_code == 302
     place.refresh_from_db()

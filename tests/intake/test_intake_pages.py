@@ -216,7 +216,7 @@ def test_web_intake_loses_its_new_mark_when_handled(login, officer, org):
 
 
 def test_officer_changes_an_open_intake(login, officer, intake):
-    data = {**FORM, "person_description": "Son, 25 år"}
+    data = {**FORM, "person_description": "Son, 25 år", "version": intake.version}
     response = login(officer).post(f"/aktualiseringar/{intake.pk}/andra/", data)
     assert response.status_code == 302
     intake.refresh_from_db()

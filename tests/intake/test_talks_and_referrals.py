@@ -159,7 +159,7 @@ def test_a_referrals_result_is_recorded(login, coordinator, person, officer, ser
     url = f"/aktualiseringar/hanvisningar/{referral.pk}/resultat/"
     client = login(coordinator)
     assert client.get(url).status_code == 200
-    response = client.post(url, {"result": "started"})
+    response = client.post(url, {"result": "started", "version": referral.version})
     assert response["Location"].split("?")[0] == f"/personer/{person.pk}/"
     referral.refresh_from_db()
     assert referral.result == "started"
@@ -178,7 +178,7 @@ def test_a_referral_of_an_unknown_person_follows_its_intake(
     referral = Referral.objects.get()
     url = f"/aktualiseringar/hanvisningar/{referral.pk}/resultat/"
     assert login(outsider_officer).get(url).status_code == 404
-    response = login(officer).post(url, {"result": "not_started"})
+    response = login(officer).post(url, {"result": "not_started", "version": referral.version})
     assert response["Location"] == f"/aktualiseringar/{intake.pk}/"
 
 
