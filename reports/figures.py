@@ -575,10 +575,12 @@ def situation_after(start, end, field: str) -> dict[str, dict[str, int]]:
 
 
 def follow_up_status(start, end) -> dict[str, dict[str, int]]:
-    """For closures in the period: consent, and each follow-up's status."""
+    """For closures in the period: consent (unknown: history that never recorded it), and each
+    follow-up's status."""
     consent = closures(start, end).aggregate(
         consented=Count("pk", filter=Q(follow_up_consent=True)),
         not_consented=Count("pk", filter=Q(follow_up_consent=False)),
+        unknown=Count("pk", filter=Q(follow_up_consent__isnull=True)),
     )
     rows = (
         FollowUp.objects.filter(closure__closed_on__range=(start, end))

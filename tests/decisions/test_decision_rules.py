@@ -342,3 +342,56 @@ def test_support_that_no_longer_needs_a_decision_is_not_decided_on(decide, kind)
     with pytest.raises(ValidationError) as error:
         decide()
     assert "never decided on" in messages_of(error, "outcome")
+
+
+# History: a decision made in an earlier system, recorded here
+
+
+def test_history_asks_neither_communication_nor_delegation_but_every_other_rule(
+    officer, application
+):
+    # No delegation fixture and no communication: a rejection recorded from history passes.
+    decision = actions.issue_decision(
+        officer=officer,
+        application=application,
+        outcome=Outcome.REJECTION,
+        content="Avslag",
+        decided_on=DAY,
+        legal_basis="4 kap. 1 § SoL",
+        reasons="Behovet tillgodoses på annat sätt.",
+        history_number="H-gamla-1",
+    )
+    assert decision.from_history and decision.number == "H-gamla-1"
+    # FL 32 § still holds for history: a rejection without reasons is refused.
+    with pytest.raises(ValidationError) as error:
+        actions.issue_decision(
+            officer=officer,
+            application=application,
+            outcome=Outcome.REJECTION,
+            content="Avslag",
+            decided_on=DAY,
+            legal_basis="4 kap. 1 § SoL",
+            history_number="H-gamla-2",
+        )
+    assert messages_of(error, "reasons")
+    # And new work still needs both.
+    with pytest.raises(ValidationError) as error:
+        actions.issue_decision(
+            officer=officer,
+            application=application,
+            outcome=Outcome.REJECTION,
+            content="Avslag",
+            decided_on=DAY,
+            legal_basis="4 kap. 1 § SoL",
+            reasons="Behovet tillgodoses på annat sätt.",
+        )
+    assert messages_of(error, "outcome") and messages_of(error, "decided_on")
+
+
+def test_only_a_decision_from_history_is_corrected(decide, officer):
+    decision = decide()
+    with pytest.raises(ValidationError):
+        actions.correct_history_decision(
+            officer=officer, decision=decision, changes={"period_to": d(2027, 1, 1)}
+        )
+    assert Decision.objects.get(pk=decision.pk).period_to == d(2027, 3, 8)

@@ -31,15 +31,17 @@ def kind(org):
     return kind
 
 
-def run(path, officer, *extra):
+def run(path, user, *extra, source="gamla"):
     out, err = io.StringIO(), io.StringIO()
     call_command(
         "import_history",
         str(path),
         "--user",
-        officer.username,
+        user.username,
         "--unit",
         "Myndigheten",
+        "--source",
+        source,
         *extra,
         stdout=out,
         stderr=err,
@@ -58,8 +60,8 @@ def example_lines() -> list[dict]:
     return [json.loads(line) for line in EXAMPLE.read_text(encoding="utf-8").splitlines()]
 
 
-def test_the_documented_example_gives_the_figures_counted_by_hand(kind, officer):
-    out, err = run(EXAMPLE, officer)
+def test_the_documented_example_gives_the_figures_counted_by_hand(kind, manager):
+    out, err = run(EXAMPLE, manager)
     assert err == ""
     assert "6 lines read, 6 valid, 0 rejected" in out
     # Six people, six intakes (psychiatry 3, relative 1, health centre 1, the person 1).
@@ -96,21 +98,24 @@ def test_the_documented_example_gives_the_figures_counted_by_hand(kind, officer)
     assert FollowUp.objects.get(months=12).due_on == datetime.date(2013, 11, 10)
     # Cases: U-002 open (support goes on); the others closed.
     assert Case.objects.filter(status="open").count() == 1
-    assert Decision.objects.get(number="H-U-001-B2").replaces.number == "H-U-001-B1"
+    assert Decision.objects.get(number="H-gamla-U-001-B2").replaces.number == "H-gamla-U-001-B1"
 
 
-def test_a_second_import_of_the_same_file_adds_nothing(kind, officer):
-    run(EXAMPLE, officer)
+def test_a_second_import_of_the_same_file_adds_nothing(kind, manager):
+    run(EXAMPLE, manager)
     counts = [m.objects.count() for m in (Person, Intake, Decision, Order, Closure, FollowUp)]
-    out, _ = run(EXAMPLE, officer)
-    assert "person 0, intake 0, decision 0, order 0, closure 0, skipped 13" in out
+    out, _ = run(EXAMPLE, manager)
+    assert (
+        "person 0, joined 0, intake 0, decision 0, order 0, closure 0, corrected 0, unchanged 14"
+        in out
+    )
     assert [m.objects.count() for m in (Person, Intake, Decision, Order, Closure, FollowUp)] == (
         counts
     )
 
 
-def test_a_new_decision_added_to_the_file_is_all_a_second_import_adds(kind, officer, tmp_path):
-    run(EXAMPLE, officer)
+def test_a_new_decision_added_to_the_file_is_all_a_second_import_adds(kind, manager, tmp_path):
+    run(EXAMPLE, manager)
     lines = example_lines()
     lines[1]["decisions"].append(
         {
@@ -123,32 +128,35 @@ def test_a_new_decision_added_to_the_file_is_all_a_second_import_adds(kind, offi
             "started_on": "2013-05-10",
         }
     )
-    out, _ = run(write(tmp_path, lines), officer)
-    assert "person 0, intake 0, decision 1, order 1" in out
+    out, _ = run(write(tmp_path, lines), manager)
+    assert "person 0, joined 0, intake 0, decision 1, order 1" in out
     assert Decision.objects.filter(person__last_name="Förrsson").count() == 2
 
 
-def test_dry_run_reports_what_it_would_create_and_saves_nothing(kind, officer):
-    out, _ = run(EXAMPLE, officer, "--dry-run")
-    assert "Dry run, nothing saved. Would create: person 6, intake 6, decision 5, order 4" in out
+def test_dry_run_reports_what_it_would_create_and_saves_nothing(kind, manager):
+    out, _ = run(EXAMPLE, manager, "--dry-run")
+    assert (
+        "Dry run, nothing saved. Would create: person 6, joined 0, intake 6, decision 5, order 4"
+        in out
+    )
     assert Person.objects.count() == 0
     assert Decision.objects.count() == 0
     assert AccessLogEntry.objects.count() == 0
 
 
-def test_every_rejected_line_is_named_and_nothing_is_loaded(kind, officer, tmp_path):
+def test_every_rejected_line_is_named_and_nothing_is_loaded(kind, manager, tmp_path):
     lines = example_lines()
     lines[1]["personal_number"] = "19850620-9802"  # wrong check digit
     lines[3]["decisions"][0]["reasons"] = ""  # a rejection without reasons
     lines[4]["intakes"][0]["source"] = "neighbour"
     path = write(tmp_path, [*lines, "{not json", lines[0]])
     with pytest.raises(CommandError):
-        run(path, officer)
+        run(path, manager)
     assert Person.objects.count() == 0
     assert Intake.objects.count() == 0
 
 
-def test_rejections_give_line_and_reason(kind, officer, tmp_path, capsys):
+def test_rejections_give_line_and_reason(kind, manager, tmp_path, capsys):
     lines = example_lines()
     lines[1]["personal_number"] = "19850620-9802"
     lines[3]["decisions"][0]["reasons"] = ""
@@ -160,9 +168,11 @@ def test_rejections_give_line_and_reason(kind, officer, tmp_path, capsys):
             "import_history",
             str(path),
             "--user",
-            officer.username,
+            manager.username,
             "--unit",
             "Myndigheten",
+            "--source",
+            "gamla",
             stdout=io.StringIO(),
             stderr=err,
         )
@@ -175,40 +185,43 @@ def test_rejections_give_line_and_reason(kind, officer, tmp_path, capsys):
     assert "8:" in rejected[4] and "U-001" in rejected[4]  # the same id as line 1
 
 
-def test_skip_invalid_loads_the_valid_lines_only(kind, officer, tmp_path):
+def test_skip_invalid_loads_the_valid_lines_only(kind, manager, tmp_path):
     lines = example_lines()
     lines[2]["intakes"][0]["received_on"] = "2013-02-30"
-    out, err = run(write(tmp_path, lines), officer, "--skip-invalid")
+    out, err = run(write(tmp_path, lines), manager, "--skip-invalid")
     assert "line 3" in err or "rad 3" in err
     assert Person.objects.count() == 5
     assert not Person.objects.filter(last_name="Gammal").exists()
 
 
-def test_an_existing_person_is_not_registered_twice(kind, officer):
+def test_an_existing_person_is_not_registered_twice(kind, manager):
     PersonFactory(personal_number="199001059857", first_name="Ebba", last_name="Arkivsson")
-    run(EXAMPLE, officer)
+    run(EXAMPLE, manager)
     assert Person.objects.filter(personal_number="199001059857").count() == 1
     assert Decision.objects.filter(person__personal_number="199001059857").count() == 2
 
 
 def test_the_import_is_in_the_access_log_and_the_application_log_has_no_names(
-    kind, officer, caplog
+    kind, manager, caplog
 ):
     with caplog.at_level(logging.INFO, logger="brygga.history"):
-        run(EXAMPLE, officer)
-    entries = AccessLogEntry.objects.filter(username=officer.username, detail="import")
-    assert entries.filter(record_type="person").count() == 6
+        run(EXAMPLE, manager)
+    entries = AccessLogEntry.objects.filter(username=manager.username, action="create")
+    assert entries.filter(record_type="person", detail="import").count() == 6
+    # Decisions, orders and closures are logged by the actions that make them, as on the pages.
     assert entries.filter(record_type="decision").count() == 5
+    assert entries.filter(record_type="order").count() == 4
+    assert entries.filter(record_type="closure").count() == 2
     text = caplog.text
     assert "history import" in text
     for secret in ("Arkivsson", "19900105", "Ebba"):
         assert secret not in text
 
 
-def test_the_report_gives_the_figures_a_person_counts_from_the_example(kind, officer):
+def test_the_report_gives_the_figures_a_person_counts_from_the_example(kind, manager):
     from reports import figures
 
-    run(EXAMPLE, officer)
+    run(EXAMPLE, manager)
     start, end = datetime.date(2010, 1, 1), datetime.date(2015, 12, 31)
     assert figures.intakes_by_source(start, end) == {
         "psychiatry": 3,
@@ -226,3 +239,207 @@ def test_the_report_gives_the_figures_a_person_counts_from_the_example(kind, off
     assert (ended["n"], ended["min"], ended["max"]) == (2, 548, 580)
     assert ended["mean"] == 564
     assert figures.closure_reasons(start, end) == {"goals_reached": 1, "declined": 1}
+
+
+# A second source, corrections, unknowns, unidentified intakes, people already in Brygga
+
+
+def _line(pid, number, **extra) -> dict:
+    return {
+        "id": pid,
+        "personal_number": number,
+        "first_name": "Test",
+        "last_name": f"Person {pid}",
+        **extra,
+    }
+
+
+SECOND_SOURCE = [
+    _line(
+        "U-001",  # the same id as the example's first person, from another system
+        "19700101-9806",
+        intakes=[
+            {
+                "id": "U-001-A1",
+                "received_on": "2016-01-10",
+                "source": "self",
+                "channel": "phone",
+                "outcome": "talk_offered",
+            }
+        ],
+        decisions=[
+            {
+                "id": "U-001-B1",
+                "decided_on": "2016-02-01",
+                "outcome": "grant",
+                "period_from": "2016-02-01",
+                "period_to": "2016-12-31",
+                "started_on": "2016-02-05",
+            }
+        ],
+    ),
+]
+
+
+def test_ids_belong_to_their_source(kind, manager, tmp_path):
+    run(EXAMPLE, manager)
+    out, err = run(write(tmp_path, SECOND_SOURCE), manager, source="annat")
+    assert err == ""
+    assert "Created: person 1, joined 0, intake 1, decision 1, order 1" in out
+    other = Person.objects.get(personal_number="197001019806")
+    assert other.intakes.count() == 1
+    assert Decision.objects.get(number="H-annat-U-001-B1").person == other
+    # The first source's U-001 is untouched, and its re-import still finds its own records.
+    assert Decision.objects.filter(person__last_name="Arkivsson").count() == 2
+    out, _ = run(EXAMPLE, manager)
+    assert "person 0, joined 0, intake 0, decision 0" in out
+
+
+def test_a_corrected_re_import_updates_the_record_and_lists_old_and_new(kind, manager, tmp_path):
+    run(EXAMPLE, manager)
+    lines = example_lines()
+    lines[0]["closure"]["closed_on"] = "2012-12-01"
+    lines[1]["decisions"][0]["period_to"] = "2013-06-30"
+    out, err = run(write(tmp_path, lines), manager)
+    assert err == ""
+    assert "corrected 2" in out
+    assert "closure U-001.closed_on: 2012-11-10 → 2012-12-01" in out
+    assert "decision U-002-B1.period_to: 2013-05-09 → 2013-06-30" in out
+    closure = Closure.objects.get(person__last_name="Arkivsson")
+    assert closure.closed_on == datetime.date(2012, 12, 1)
+    assert closure.case.closed_on == datetime.date(2012, 12, 1)
+    # The pending 12-month follow-up moves with the closure.
+    assert FollowUp.objects.get(months=12).due_on == datetime.date(2013, 12, 1)
+    decision = Decision.objects.get(number="H-gamla-U-002-B1")
+    assert decision.period_to == datetime.date(2013, 6, 30)
+    assert decision.order.period_to == datetime.date(2013, 6, 30)
+    logged = AccessLogEntry.objects.filter(action="update", detail="history")
+    assert logged.filter(record_type="closure").count() == 1
+    assert logged.filter(record_type="decision").count() == 1
+
+
+def test_a_correction_that_breaks_a_rule_is_refused_with_the_line(kind, manager, tmp_path):
+    run(EXAMPLE, manager)
+    lines = example_lines()
+    lines[5]["closure"]["closed_on"] = "2014-04-01"  # before the support started (2014-04-15)
+    with pytest.raises(CommandError):
+        _out, err = run(write(tmp_path, lines), manager)
+    assert Closure.objects.get(person__last_name="Förut").closed_on == datetime.date(2015, 10, 15)
+
+
+def test_unidentified_intakes_are_imported_and_counted_as_not_offered(kind, manager, tmp_path):
+    from reports import figures
+
+    lines = [
+        *example_lines(),
+        {
+            "unidentified": True,
+            "intakes": [
+                {
+                    "id": "X-1",
+                    "received_on": "2012-05-01",
+                    "source": "anonymous",
+                    "channel": "phone",
+                    "outcome": "no_action",
+                    "person_description": "Mamma till en son, 25 år",
+                },
+                {
+                    "id": "X-2",
+                    "received_on": "2013-09-01",
+                    "source": "relative",
+                    "outcome": "declined",
+                },
+            ],
+        },
+    ]
+    out, err = run(write(tmp_path, lines), manager)
+    assert err == ""
+    assert "person 6, joined 0, intake 8" in out
+    unidentified = Intake.objects.filter(person__isnull=True)
+    assert unidentified.count() == 2
+    assert unidentified.filter(case__isnull=True).count() == 2
+    start, end = datetime.date(2010, 1, 1), datetime.date(2015, 12, 31)
+    # The example's two (not in the target group, referred) and the two unidentified ones.
+    assert figures.not_offered(start, end) == 4
+    assert figures.intakes_by_channel(start, end)["unknown"] == 1
+
+
+def test_an_unidentified_line_names_no_person_and_holds_intakes_only(kind, manager, tmp_path):
+    line = {"unidentified": True, "first_name": "Anna", "intakes": [], "decisions": [{}]}
+    _out, err = run(write(tmp_path, [line]), manager, "--skip-invalid")
+    assert "first_name" in err and "decisions" in err and "intakes" in err
+
+
+def test_what_the_earlier_system_never_recorded_is_counted_as_unknown(kind, manager, tmp_path):
+    from reports import figures
+    from reports.report import build_report
+
+    lines = example_lines()
+    closure = lines[5]["closure"]
+    for key in ("reason", "occupation", "isolation", "follow_up_consent"):
+        del closure[key]
+    del lines[4]["intakes"][0]["channel"]
+    out, err = run(write(tmp_path, lines), manager)
+    assert err == ""
+    start, end = datetime.date(2010, 1, 1), datetime.date(2015, 12, 31)
+    assert figures.closure_reasons(start, end) == {"goals_reached": 1, "unknown": 1}
+    assert figures.situation_after(start, end, "occupation")["closure"] == {
+        "work": 1,
+        "unknown": 1,
+    }
+    assert figures.follow_up_status(start, end)["consent"] == {
+        "consented": 1,
+        "not_consented": 0,
+        "unknown": 1,
+    }
+    assert figures.intakes_by_channel(start, end)["unknown"] == 1
+    report = build_report(start, end, suppress=False)
+    tables = {t["key"]: t for s in report["sections"] for t in s["tables"]}
+    reasons = {row["key"]: row["values"][0] for row in tables["closure_reason"]["rows"]}
+    assert reasons["unknown"] == 1
+    isolation = {row["key"]: row["values"][0] for row in tables["isolation"]["rows"]}
+    assert isolation["unknown"] == 1
+
+
+def test_an_existing_persons_history_joins_their_open_case(kind, manager, org):
+    from tests.factories import CaseFactory
+
+    person = PersonFactory(personal_number="198506209801", first_name="Olle", last_name="Förrsson")
+    case = CaseFactory(
+        person=person, authority_unit=org["authority"], opened_on=datetime.date(2024, 1, 10)
+    )
+    out, _ = run(EXAMPLE, manager)
+    assert "person 5, joined 1" in out
+    cases = Case.objects.filter(person=person)
+    assert list(cases) == [case]
+    case.refresh_from_db()
+    assert case.opened_on == datetime.date(2012, 3, 1)  # the history's first date
+    assert Decision.objects.get(number="H-gamla-U-002-B1").case == case
+
+
+def test_a_history_that_ended_before_the_open_case_is_an_earlier_closed_case(kind, manager, org):
+    from tests.factories import CaseFactory
+
+    person = PersonFactory(personal_number="199001059857", first_name="Ebba", last_name="Arkivsson")
+    case = CaseFactory(
+        person=person, authority_unit=org["authority"], opened_on=datetime.date(2024, 1, 10)
+    )
+    run(EXAMPLE, manager)
+    case.refresh_from_db()
+    assert case.status == "open"
+    earlier = Case.objects.filter(person=person).exclude(pk=case.pk).get()
+    assert earlier.status == "closed" and earlier.closed_on == datetime.date(2012, 11, 10)
+
+
+def test_the_import_needs_the_authority_and_provider_roles(kind, officer):
+    with pytest.raises(CommandError, match="provider unit"):
+        run(EXAMPLE, officer)
+    assert Person.objects.count() == 0
+
+
+def test_imported_decisions_ask_no_letter_and_no_delegation(kind, manager):
+    run(EXAMPLE, manager)
+    rejection = Decision.objects.get(number="H-gamla-U-004-B1")
+    assert rejection.from_history
+    assert rejection.application.communication_exemption == ""
+    # Nor delegation: the manager recording it has none, and the decision was recorded.
