@@ -348,6 +348,22 @@ def bucket_key(low, high) -> str:
     return f"{low}-{high}" if high is not None else f"{low}-"
 
 
+def started_contacts(start, end) -> QuerySet:
+    """Cases whose first start of support falls in the period, with their contact days to
+    closure (NULL while still in support): a cohort, as the review's "those who started
+    2010–2015"."""
+    return contact_days(Case.objects.all(), F("closed_on")).filter(first_start__range=(start, end))
+
+
+def contact_time_started(start, end) -> dict:
+    """Days from first start to closure for the cases that started in the period (counted
+    whenever they closed); `ongoing`: how many of them are still in support."""
+    qs = started_contacts(start, end)
+    result = summary(qs, "days")
+    result["ongoing"] = qs.filter(closed_on__isnull=True).count()
+    return result
+
+
 def contact_time_ongoing(on_date) -> dict:
     """Days so far for cases in support on the date (started, not closed by then)."""
     from django.db.models import Value
