@@ -141,3 +141,11 @@ def test_the_authority_does_not_record_a_follow_up(coordinator, officer, person)
     follow_up = FollowUp.objects.filter(closure=closure).first()
     with pytest.raises(PermissionDenied):
         record_follow_up(user=officer, follow_up=follow_up, status=FollowUpStatus.REFUSED)
+
+
+def test_the_closure_form_offers_no_unknown():
+    from provision.forms import ClosureForm
+
+    form = ClosureForm()
+    for name in ("reason", "occupation", "isolation"):
+        assert "unknown" not in dict(form.fields[name].choices)
