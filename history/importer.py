@@ -406,7 +406,8 @@ class Loader:
 
     def where(self, error: ValidationError) -> str:
         if not hasattr(error, "error_dict"):
-            return "; ".join(f"{self.path}{m}".strip(". ") for m in error.messages)
+            where = self.path.rstrip(".")
+            return "; ".join(f"{where}: {m}" if where else m for m in error.messages)
         return "; ".join(
             f"{self.path}{FILE_FIELDS.get(name, name)}: {message}"
             for name, messages in error.message_dict.items()
