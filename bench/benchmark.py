@@ -67,6 +67,13 @@ FLOORS = {
         JOIN provision_order o ON o.case_id = c.id
         WHERE c.closed_on BETWEEN %(start)s AND %(end)s AND o.accepted_on IS NOT NULL
         GROUP BY c.id) t""",
+    "contact_time_started": """SELECT count(days), avg(days), min(days), max(days),
+        percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY days),
+        count(*) FILTER (WHERE days IS NULL) FROM (
+        SELECT c.closed_on - min(o.accepted_on) AS days FROM people_case c
+        JOIN provision_order o ON o.case_id = c.id
+        WHERE o.accepted_on IS NOT NULL GROUP BY c.id
+        HAVING min(o.accepted_on) BETWEEN %(start)s AND %(end)s) t""",
     "decisions_by_outcome": """SELECT outcome, count(*) FROM decisions_decision
         WHERE decided_on BETWEEN %(start)s AND %(end)s GROUP BY outcome""",
     "closure_reasons": """SELECT reason, count(*) FROM provision_closure
@@ -288,6 +295,7 @@ SUMMARY = ("n", "mean", "min", "max", ("p25", "median", "p75"))
 FLOOR_COLUMNS = {
     "people_with_decision": ("people", "more_than_one"),
     "contact_time_ended": SUMMARY,
+    "contact_time_started": (*SUMMARY, "ongoing"),
     "intake_lead_times": SUMMARY,
     "contact_time_ongoing": SUMMARY,
     "contact_time_distribution": tuple(figures.bucket_key(*b) for b in figures.CONTACT_BUCKETS),

@@ -169,15 +169,22 @@ def validate_decision(
     replaces: Decision | None,
     kind: str = DecisionKind.NEW,
     today: datetime.date | None = None,
+    history: bool = False,
 ) -> None:
-    """Every rule a decision must meet; raises ValidationError with field names."""
+    """Every rule a decision must meet; raises ValidationError with field names.
+
+    `history`: a decision made in an earlier system and recorded here. Two rules bind only
+    decisions made in Brygga and are not asked of it: the decider's delegation (the one who
+    decided is not the one recording) and the communication before it (FL 25 §), which the
+    earlier system kept, if anyone did. Every other rule holds.
+    """
     errors: dict[str, list[str]] = {}
     today = today or timezone.localdate()
     if decided_on > today:
         errors.setdefault("decided_on", []).append(
             _("A decision cannot be dated in the future: give the day it is made.")
         )
-    if not has_delegation(officer, application.support_kind, decided_on):
+    if not history and not has_delegation(officer, application.support_kind, decided_on):
         errors.setdefault("decided_on", []).append(
             _(
                 "You have no delegation to decide on %(kind)s on %(date)s. "
@@ -197,8 +204,10 @@ def validate_decision(
                 "so that the person can understand it and appeal."
             )
         )
-    if outcome != Outcome.GRANT and not (
-        application.communicated_on or application.communication_exemption
+    if (
+        outcome != Outcome.GRANT
+        and not history
+        and not (application.communicated_on or application.communication_exemption)
     ):
         errors.setdefault("outcome", []).append(
             _(
@@ -280,11 +289,16 @@ def issue_decision(
     kind: str = DecisionKind.NEW,
     replaces: Decision | None = None,
     provider_unit: Unit | None = None,
+    history_number: str = "",
 ) -> Decision:
     """Issue a decision. A grant or partial grant creates an order to the provider.
 
     The decision cites the legal basis in force on its date (`LegalBasis`), never a typed one.
+    With `history_number` the decision was made in an earlier system and is recorded under
+    that number (`from_history`): the rules for new work are relaxed as `validate_decision`
+    says, and no letter is expected from Brygga.
     """
+    history = bool(history_number)
     _require_authority(officer, application.person)
     validate_decision(
         officer=officer,
@@ -296,6 +310,7 @@ def issue_decision(
         period_to=period_to,
         replaces=replaces,
         kind=kind,
+        history=history,
     )
     basis = LegalBasis.objects.cited_on(decided_on, LegalGround.ASSISTANCE)
     kind = DecisionKind.CHANGE if replaces and kind == DecisionKind.NEW else kind
@@ -307,7 +322,8 @@ def issue_decision(
         try:
             with transaction.atomic():
                 decision = Decision.objects.create(
-                    number=_next_number(decided_on),
+                    number=history_number or _next_number(decided_on),
+                    from_history=history,
                     application=application,
                     person=application.person,
                     case=application.case,
@@ -330,6 +346,11 @@ def issue_decision(
             break
         except IntegrityError:
             refuse_second_original(application, kind)  # the constraint, should the lock be skipped
+            if history:
+                raise ValidationError(
+                    _("The decision number %(number)s is already taken.")
+                    % {"number": history_number}
+                ) from None
             continue  # another officer took the number at the same moment
     if decision is None:
         raise ValidationError(_("The decision could not be numbered; try again."))
@@ -339,6 +360,61 @@ def issue_decision(
             accesses.extend(follow(officer, decision, provider_unit))
     log_accesses(user=officer, accesses=accesses)
     return decision
+
+
+HISTORY_FIELDS = ("decided_on", "reasons", "period_from", "period_to")
+
+
+@transaction.atomic
+def correct_history_decision(
+    *, officer, decision: Decision, changes: dict, applied_on: datetime.date | None = None
+) -> Decision:
+    """A corrected re-import of a decision made in an earlier system: the record follows it.
+
+    A decision made in Brygga never changes (a new decision replaces it); one recorded from an
+    earlier system is a copy, and a copy with a typing error is corrected. The corrected record
+    meets every rule `validate_decision` asks of history. The outcome and kind are not
+    corrected here: that changes what follows (an order), so it is done by hand.
+    """
+    _require_authority(officer, decision.person)
+    if not decision.from_history:
+        raise ValidationError(
+            _("Only a decision recorded from an earlier system can be corrected."),
+            code="not_history",
+        )
+    unknown = set(changes) - set(HISTORY_FIELDS)
+    if unknown:
+        raise TypeError(f"correct_history_decision() got unexpected fields {sorted(unknown)}")
+    application = decision.application
+    if applied_on is not None:
+        application.applied_on = applied_on
+    values = {name: getattr(decision, name) for name in HISTORY_FIELDS} | changes
+    validate_decision(
+        officer=officer,
+        application=application,
+        outcome=decision.outcome,
+        legal_basis=decision.legal_basis,
+        replaces=decision.replaces,
+        kind=decision.kind,
+        history=True,
+        **values,
+    )
+    if applied_on is not None:
+        application.save(update_fields=["applied_on"])
+    if changes:
+        # Past Decision.save(), which refuses every change to a decision made in Brygga.
+        Decision._base_manager.filter(pk=decision.pk).update(**changes)
+    accesses = [
+        Access(decision.person_id, "decision", decision.pk, Action.UPDATE, detail="history")
+    ]
+    if applied_on is not None:
+        accesses.append(
+            Access(
+                decision.person_id, "application", application.pk, Action.UPDATE, detail="history"
+            )
+        )
+    log_accesses(user=officer, accesses=accesses)
+    return Decision.objects.get(pk=decision.pk)
 
 
 @transaction.atomic

@@ -176,7 +176,8 @@ class DecisionKind(models.TextChoices):
 
 class Decision(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    number = models.CharField(_("decision number"), max_length=30, unique=True)
+    # Room for a history number, H-<source>-<id> (history/importer.py).
+    number = models.CharField(_("decision number"), max_length=60, unique=True)
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="decisions")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
@@ -227,6 +228,9 @@ class Decision(models.Model):
         related_name="+",
     )
     participants = models.CharField(_("others who took part"), max_length=300, blank=True)
+    # Made in an earlier system and recorded here by the history import: Brygga sent no letter
+    # for it, and a corrected re-import may correct the record (decisions.actions).
+    from_history = models.BooleanField(_("recorded from an earlier system"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DecisionQuerySet.as_manager()

@@ -93,7 +93,8 @@ def officer_worklist_rows(user, today: datetime.date | None = None) -> dict[str,
         .select_related("person", "support_kind")
     )
     unsent = (
-        _in_my_cases(Decision.objects.all(), user)
+        # A decision recorded from an earlier system had its letter there, if any.
+        _in_my_cases(Decision.objects.filter(from_history=False), user)
         .exclude(Exists(LetterDelivery.objects.filter(decision_id=OuterRef("pk"))))
         .select_related("person", "support_kind")
     )

@@ -1,9 +1,15 @@
-"""Legacy import: a service's history from before Brygga, one JSON object per line.
+"""History import: a service's history from an earlier system, one JSON object per line.
 
-The format is documented in docs/import-format.md. Reading is in two passes: every line is
-validated first (`validate_file`), and only then, in one transaction, loaded (`load`). The load
-creates the same records the pages create (person, case, intake, application, decision, order,
-closure, follow-ups), so the report counts imported history exactly like history kept in Brygga.
+The format is documented in docs/import-format.md. Reading is in two passes: every line's form
+is checked first (`validate_file`: types, dates, choices, ids), and then, in one transaction,
+loaded (`load`). The load goes through the same actions as the pages and the API
+(`create_intake`, `issue_decision`, `accept_order`, `close_case`, …) with `history=True`, which
+relaxes only the rules that bind new work (communication before a rejection, delegation, a letter,
+a coordinator named) and lets what the earlier system never recorded be unknown. So every rule
+of the journey has one home, and the report counts imported history like history kept in Brygga.
+
+Ids belong to their source (`Target.source`): a re-import of a source's file adds what is new,
+corrects what changed (listed old → new) and leaves the rest.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,12 +27,27 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from decisions.models import Application, Decision, DecisionKind, Outcome, citing
+from core.choices import UNKNOWN
+from decisions.actions import (
+    correct_history_decision,
+    create_application,
+    issue_decision,
+)
+from decisions.models import Decision, DecisionKind, Outcome
 from history.models import ImportedRecord, ImportRun
-from intake.models import Channel, Intake, IntakeOutcome, IntakeStatus, Source
+from intake.actions import close_intake, correct_history_intake, create_intake
+from intake.models import Channel, Intake, IntakeOutcome, Source
 from organisation.models import SupportKind, Unit
+from organisation.permissions import may_take_intakes, require
 from people.identity import RESERVE, parse_identity_number, sex_from_number
 from people.models import Case, CaseStatus, Person, Sex
+from provision.actions import accept_order, correct_history_order, order_unit_ids
+from provision.closure import (
+    FOLLOW_UP_MONTHS,
+    close_case,
+    correct_history_closure,
+    record_follow_up,
+)
 from provision.models import (
     Closure,
     ClosureReason,
@@ -88,8 +108,14 @@ def _date(errors: list, obj: dict, key: str, path: str, *, required: bool, today
     return day
 
 
-def _choice(errors: list, obj: dict, key: str, path: str, choices) -> str | None:
+def _choice(
+    errors: list, obj: dict, key: str, path: str, choices, *, optional: bool = False
+) -> str | None:
+    """A stored choice value. `optional`: missing means unknown (never invented)."""
     value = obj.get(key)
+    if optional and value in (None, ""):
+        obj[key] = UNKNOWN
+        return UNKNOWN
     if value not in choices.values:
         allowed = ", ".join(choices.values)
         errors.append(
@@ -121,6 +147,9 @@ def _list(errors: list, obj: dict, key: str) -> list[dict]:
 
 
 def _check_person(errors: list, obj: dict, today) -> None:
+    if obj.get("unidentified") is True:
+        _check_unidentified(errors, obj)
+        return
     _text(errors, obj, "id", "", required=True, limit=90)
     _text(errors, obj, "first_name", "", required=True, limit=100)
     _text(errors, obj, "last_name", "", required=True, limit=100)
@@ -140,69 +169,71 @@ def _check_person(errors: list, obj: dict, today) -> None:
         errors.append("sex: " + _("must be F, M or X"))
 
 
+def _check_unidentified(errors: list, obj: dict) -> None:
+    """A line of intakes that never identified anyone: no person, so no decision or closure."""
+    for key in ("id", "personal_number", "reserve_number", "first_name", "last_name"):
+        if obj.get(key):
+            errors.append(f"{key}: " + _("an unidentified line names no person"))
+    for key in ("decisions", "closure"):
+        if obj.get(key):
+            errors.append(f"{key}: " + _("an unidentified line holds intakes only"))
+    if not obj.get("intakes"):
+        errors.append("intakes: " + _("missing"))
+
+
 def _check_intake(errors: list, item: dict, path: str, today) -> None:
     _text(errors, item, "id", path, required=True, limit=90)
     received = _date(errors, item, "received_on", path, required=True, today=today)
     closed = _date(errors, item, "closed_on", path, required=False, today=today)
     _choice(errors, item, "source", path, Source)
-    _choice(errors, item, "channel", path, Channel)
+    _choice(errors, item, "channel", path, Channel, optional=True)
     _choice(errors, item, "outcome", path, IntakeOutcome)
     _text(errors, item, "reason", path, required=False, limit=2000)
+    _text(errors, item, "person_description", path, required=False, limit=300)
     if received and closed and closed < received:
         errors.append(f"{path}closed_on: " + _("before received_on"))
 
 
 def _check_decision(errors: list, item: dict, path: str, today) -> None:
+    """The form of a decision; its rules are `decisions.actions.validate_decision`'s (load)."""
     _text(errors, item, "id", path, required=True, limit=28)
-    decided = _date(errors, item, "decided_on", path, required=True, today=today)
-    applied = _date(errors, item, "applied_on", path, required=False, today=today)
+    _date(errors, item, "decided_on", path, required=True, today=datetime.date.max)
+    _date(errors, item, "applied_on", path, required=False, today=today)
     outcome = _choice(errors, item, "outcome", path, Outcome)
-    reasons = _text(errors, item, "reasons", path, required=False, limit=5000)
-    start = _date(errors, item, "period_from", path, required=False, today=datetime.date.max)
-    end = _date(errors, item, "period_to", path, required=False, today=datetime.date.max)
+    _text(errors, item, "reasons", path, required=False, limit=5000)
+    _date(errors, item, "period_from", path, required=False, today=datetime.date.max)
+    _date(errors, item, "period_to", path, required=False, today=datetime.date.max)
     started = _date(errors, item, "started_on", path, required=False, today=today)
-    if outcome and outcome != Outcome.GRANT and not reasons:
-        errors.append(f"{path}reasons: " + _("required when the decision is not a full grant"))
-    if outcome and outcome != Outcome.REJECTION and not (start and end):
-        errors.append(f"{path}period_to: " + _("a granted decision needs period_from and to"))
-    if start and end and end < start:
-        errors.append(f"{path}period_to: " + _("before period_from"))
-    if applied and decided and decided < applied:
-        errors.append(f"{path}decided_on: " + _("before applied_on"))
     if started and outcome == Outcome.REJECTION:
         errors.append(f"{path}started_on: " + _("a rejected decision starts no support"))
-    if started and decided and started < decided:
-        errors.append(f"{path}started_on: " + _("before decided_on"))
     if "kind" in item:
         _choice(errors, item, "kind", path, DecisionKind)
 
 
 def _check_closure(errors: list, item: dict, obj: dict, today) -> None:
+    """The form of a closure; its rules are `provision.closure.close_case`'s (load)."""
     path = "closure."
-    closed = _date(errors, item, "closed_on", path, required=True, today=today)
-    reason = _choice(errors, item, "reason", path, ClosureReason)
-    text = _text(errors, item, "reason_text", path, required=False, limit=2000)
-    if reason == ClosureReason.OTHER and not text:
-        errors.append(f"{path}reason_text: " + _("required when the reason is other"))
-    _choice(errors, item, "occupation", path, Occupation)
-    _choice(errors, item, "isolation", path, Isolation)
-    if not isinstance(item.get("follow_up_consent"), bool):
-        errors.append(f"{path}follow_up_consent: " + _("must be true or false"))
-    starts = [d.get("started_on") for d in obj.get("decisions", []) if isinstance(d, dict)]
-    start_days = [s for s in starts if isinstance(s, str)]
-    if closed and start_days and closed.isoformat() < min(start_days):
-        errors.append(f"{path}closed_on: " + _("before the support started"))
+    _date(errors, item, "closed_on", path, required=True, today=today)
+    _choice(errors, item, "reason", path, ClosureReason, optional=True)
+    _text(errors, item, "reason_text", path, required=False, limit=2000)
+    _choice(errors, item, "occupation", path, Occupation, optional=True)
+    _choice(errors, item, "isolation", path, Isolation, optional=True)
+    if item.get("follow_up_consent") not in (True, False, None):
+        errors.append(f"{path}follow_up_consent: " + _("must be true, false or null"))
     follow_ups = _list(errors, item, "follow_ups")
+    months_seen = set()
     for index, follow in enumerate(follow_ups):
         fpath = f"{path}follow_ups[{index}]."
-        if follow.get("months") not in (6, 12):
-            errors.append(f"{fpath}months: " + _("must be 6 or 12"))
+        if follow.get("months") not in FOLLOW_UP_MONTHS or follow.get("months") in months_seen:
+            months = " ".join(str(m) for m in FOLLOW_UP_MONTHS)
+            errors.append(f"{fpath}months: " + _("one of %(months)s, once") % {"months": months})
+        months_seen.add(follow.get("months"))
         status = _choice(errors, follow, "status", fpath, FollowUpStatus)
         _date(errors, follow, "done_on", fpath, required=status == "done", today=today)
         if status == FollowUpStatus.DONE:
-            _choice(errors, follow, "occupation", fpath, Occupation)
-            _choice(errors, follow, "isolation", fpath, Isolation)
-    if follow_ups and item.get("follow_up_consent") is False:
+            _choice(errors, follow, "occupation", fpath, Occupation, optional=True)
+            _choice(errors, follow, "isolation", fpath, Isolation, optional=True)
+    if follow_ups and item.get("follow_up_consent") is not True:
         errors.append(f"{path}follow_ups: " + _("recorded without consent to follow-up"))
 
 
@@ -225,7 +256,8 @@ def check_line(obj, today: datetime.date) -> list[str]:
 
 
 def _ids(obj: dict) -> Iterable[tuple[str, str]]:
-    yield "person", str(obj.get("id"))
+    if not obj.get("unidentified"):
+        yield "person", str(obj.get("id"))
     for item in obj.get("intakes", []):
         yield "intake", str(item.get("id"))
     for item in obj.get("decisions", []):
@@ -283,12 +315,38 @@ def _duplicates(obj: dict, number: int, seen_ids: dict, seen_numbers: dict) -> l
 
 @dataclass
 class Target:
-    """Where imported records go, and who is recorded as having made them."""
+    """Where imported records go, the source their ids belong to, and who records them."""
 
     user: User
     authority_unit: Unit
     support_kind: SupportKind
     provider_unit: Unit
+    source: str = "legacy"
+
+
+@dataclass
+class Loaded:
+    """What a load did: counts by kind, the corrections (old → new), the lines refused."""
+
+    counts: dict[str, int]
+    changes: list[str] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+COUNTED = ("person", "joined", "intake", "decision", "order", "closure", "corrected", "unchanged")
+
+
+def check_user(target: Target) -> None:
+    """The importing user does the authority's and the provider's work of the history, so
+    the same permissions as on the pages: refused before anything is loaded."""
+    require(
+        may_take_intakes(target.user, target.authority_unit)
+        and target.provider_unit.pk in order_unit_ids(target.user),
+        _(
+            "The importing user must be an officer or manager of the authority unit and a "
+            "manager or coordinator of the provider unit."
+        ),
+    )
 
 
 @transaction.atomic
@@ -301,35 +359,350 @@ def load(
     lines: int,
     rejected: int,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, int]:
-    """Create the records of every row not imported before; returns counts by kind."""
+) -> Loaded:
+    """Load every row, each in a savepoint: a row the actions refuse is rolled back alone and
+    named in `rejections` (the caller decides whether the rest is kept)."""
+    check_user(target)
     run = ImportRun.objects.create(
+        source=target.source,
         file_name=file_name[:255],
         file_sha256=file_sha256,
         by=target.user,
         lines=lines,
         rejected=rejected,
     )
-    known = _known(rows)
-    counts = {kind: 0 for kind in ("person", "intake", "decision", "order", "closure")}
-    counts["skipped"] = 0
+    loader = Loader(target, run, _known(rows, target.source))
     for index, row in enumerate(rows, start=1):
-        _load_row(row.data, target, run, known, counts)
+        try:
+            with transaction.atomic():
+                loader.row(row.data)
+        except ValidationError as error:
+            loader.result.rejections.append(Rejection(row.line, loader.where(error)))
         if progress:
             progress(index, len(rows))
-    run.created = counts
-    run.save(update_fields=["created"])
-    return counts
+    run.created = loader.result.counts
+    run.rejected = rejected + len(loader.result.rejections)
+    run.changes = loader.result.changes
+    run.save(update_fields=["created", "rejected", "changes"])
+    return loader.result
 
 
-def _known(rows: list[Row]) -> dict[tuple[str, str], str]:
+def _known(rows: list[Row], source: str) -> dict[tuple[str, str], str]:
     keys = {key for row in rows for key in _ids(row.data)}
-    keys |= {("closure", str(row.data.get("id"))) for row in rows}
-    records = ImportedRecord.objects.filter(external_id__in={k[1] for k in keys})
+    keys |= {(kind, str(row.data.get("id"))) for row in rows for kind in ("closure", "case")}
+    records = ImportedRecord.objects.filter(source=source, external_id__in={k[1] for k in keys})
     return {(r.kind, r.external_id): r.object_id for r in records}
 
 
-def _person(obj: dict, target: Target) -> Person:
+def _day(value) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+# The file's names for what the actions call otherwise (a refusal names the file's field).
+FILE_FIELDS = {"accepted_on": "started_on", "outcome_reason": "reason"}
+
+
+class Loader:
+    """Loads one row at a time through the actions; remembers what came from where."""
+
+    def __init__(self, target: Target, run: ImportRun, known: dict) -> None:
+        self.target, self.run, self.known = target, run, known
+        self.user = target.user
+        self.result = Loaded(counts=dict.fromkeys(COUNTED, 0))
+        self.path = ""
+
+    # Bookkeeping
+
+    def where(self, error: ValidationError) -> str:
+        if not hasattr(error, "error_dict"):
+            where = self.path.rstrip(".")
+            return "; ".join(f"{where}: {m}" if where else m for m in error.messages)
+        return "; ".join(
+            f"{self.path}{FILE_FIELDS.get(name, name)}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        )
+
+    def remember(self, kind: str, external_id: str, pk) -> None:
+        ImportedRecord.objects.create(
+            run=self.run,
+            source=self.target.source,
+            kind=kind,
+            external_id=external_id,
+            object_id=str(pk),
+        )
+        self.known[(kind, external_id)] = str(pk)
+
+    def recorded(self, kind: str, external_id: str):
+        return self.known.get((kind, str(external_id)))
+
+    def correct(self, label: str, record, wanted: dict) -> dict:
+        """The fields of `wanted` that differ from the record, listed old → new."""
+        changes = {name: value for name, value in wanted.items() if getattr(record, name) != value}
+        for name, value in changes.items():
+            old = getattr(record, name)
+            self.result.changes.append(f"{label}.{name}: {_shown(old)} → {_shown(value)}")
+        self.result.counts["corrected" if changes else "unchanged"] += 1
+        return changes
+
+    # One line
+
+    def row(self, obj: dict) -> None:
+        self.path = ""
+        if obj.get("unidentified"):
+            for index, item in enumerate(obj["intakes"]):
+                self.path = f"intakes[{index}]."
+                self.intake(item, None, None)
+            return
+        pid = str(obj["id"])
+        person = self.person(obj, pid)
+        case, created_case = self.case(obj, pid, person)
+        for index, item in enumerate(obj.get("intakes", [])):
+            self.path = f"intakes[{index}]."
+            self.intake(item, person, case)
+        decisions = sorted(enumerate(obj.get("decisions", [])), key=lambda d: d[1]["decided_on"])
+        for index, item in decisions:
+            self.path = f"decisions[{index}]."
+            self.decision(item, person, case)
+        self.path = "closure."
+        closure = obj.get("closure")
+        if closure:
+            self.closure(closure, pid, case)
+        elif created_case:
+            _close_if_nothing_ongoing(obj, case)
+
+    # People and cases
+
+    def person(self, obj: dict, pid: str) -> Person:
+        recorded = self.recorded("person", pid)
+        if recorded is not None:
+            person = Person.objects.get(pk=recorded)
+            return person.merged_into or person
+        person, created = _person(obj)
+        self.remember("person", pid, person.pk)
+        self.result.counts["person" if created else "joined"] += 1
+        if created:
+            log_accesses(
+                user=self.user,
+                accesses=[Access(person.pk, "person", person.pk, Action.CREATE, detail="import")],
+            )
+        return person
+
+    def case(self, obj: dict, pid: str, person: Person) -> tuple[Case, bool]:
+        """The case the line's history belongs to: the one it went to before; else the
+        person's open case in the unit, which the history joins (unless the history ended
+        before that case began: then it is an earlier episode, a case of its own)."""
+        recorded = self.recorded("case", pid)
+        if recorded is not None:
+            return Case.objects.get(pk=recorded), False
+        first = _first_date(obj)
+        unit = self.target.authority_unit
+        open_case = Case.objects.filter(
+            person=person, authority_unit=unit, status=CaseStatus.OPEN
+        ).first()
+        ended = _day((obj.get("closure") or {}).get("closed_on"))
+        if open_case is not None and not (ended and ended < open_case.opened_on):
+            if first < open_case.opened_on:
+                open_case.opened_on = first
+                open_case.save(update_fields=["opened_on", "last_entry_at"])
+            self.remember("case", pid, open_case.pk)
+            return open_case, False
+        case = Case.objects.create(
+            person=person, authority_unit=unit, status=CaseStatus.OPEN, opened_on=first
+        )
+        log_accesses(
+            user=self.user,
+            accesses=[Access(person.pk, "case", case.pk, Action.CREATE, detail="import")],
+        )
+        self.remember("case", pid, case.pk)
+        return case, True
+
+    # Intakes
+
+    def intake(self, item: dict, person: Person | None, case: Case | None) -> None:
+        received = _day(item["received_on"])
+        wanted = {
+            "received_on": received,
+            "closed_on": _day(item.get("closed_on")) or received,
+            "source": item["source"],
+            "channel": item["channel"],
+            "outcome": item["outcome"],
+            "outcome_reason": (item.get("reason") or "").strip()
+            or _("Not recorded in the earlier system."),
+        }
+        recorded = self.recorded("intake", item["id"])
+        if recorded is not None:
+            intake = Intake.objects.get(pk=recorded)
+            changes = self.correct(f"intake {item['id']}", intake, wanted)
+            if changes:
+                correct_history_intake(user=self.user, intake=intake, changes=changes)
+            return
+        intake = create_intake(
+            user=self.user,
+            unit=self.target.authority_unit,
+            data={
+                "received_on": received,
+                "channel": wanted["channel"],
+                "source": wanted["source"],
+                "person": person,
+                "case": case,
+                "person_description": (item.get("person_description") or "").strip(),
+                "triaged": True,
+            },
+            history=True,
+        )
+        close_intake(
+            user=self.user,
+            intake=intake,
+            outcome=wanted["outcome"],
+            reason=wanted["outcome_reason"],
+            closed_on=wanted["closed_on"],
+            history=True,
+        )
+        self.remember("intake", str(item["id"]), intake.pk)
+        self.result.counts["intake"] += 1
+
+    # Decisions and the start of support
+
+    def decision(self, item: dict, person: Person, case: Case) -> None:
+        wanted = {
+            "decided_on": _day(item["decided_on"]),
+            "reasons": (item.get("reasons") or "").strip(),
+            "period_from": _day(item.get("period_from")),
+            "period_to": _day(item.get("period_to")),
+        }
+        recorded = self.recorded("decision", item["id"])
+        if recorded is not None:
+            self.correct_decision(item, Decision.objects.get(pk=recorded), wanted)
+            return
+        kind = self.target.support_kind
+        application = create_application(
+            user=self.user,
+            person=person,
+            case=case,
+            support_kind=kind,
+            applied_on=_day(item.get("applied_on")) or wanted["decided_on"],
+            form="written",
+            what=RECORDED,
+        )
+        decision_kind, replaces = _replaces(item, person, kind, wanted["decided_on"])
+        decision = issue_decision(
+            officer=self.user,
+            application=application,
+            outcome=item["outcome"],
+            content=(item.get("content") or "").strip() or RECORDED,
+            legal_basis=kind.legal_basis or RECORDED,
+            kind=decision_kind,
+            replaces=replaces,
+            provider_unit=self.target.provider_unit,
+            history_number=f"H-{self.target.source}-{item['id']}",
+            **wanted,
+        )
+        self.remember("decision", str(item["id"]), decision.pk)
+        self.result.counts["decision"] += 1
+        order = Order.objects.filter(decision=decision).first()
+        if order is None:
+            return
+        self.result.counts["order"] += 1
+        started = _day(item.get("started_on"))
+        if started:
+            accept_order(user=self.user, order=order, coordinator=None, today=started, history=True)
+
+    def correct_decision(self, item: dict, decision: Decision, wanted: dict) -> None:
+        label = f"decision {item['id']}"
+        if item["outcome"] != decision.outcome:
+            raise ValidationError(
+                {"outcome": [_("an outcome cannot be corrected by import; correct it by hand")]}
+            )
+        applied = _day(item.get("applied_on")) or wanted["decided_on"]
+        changes = self.correct(label, decision, wanted)
+        application = decision.application
+        if application.applied_on != applied:
+            self.result.changes.append(
+                f"{label}.applied_on: {_shown(application.applied_on)} → {_shown(applied)}"
+            )
+            if not changes:
+                self.result.counts["unchanged"] -= 1
+                self.result.counts["corrected"] += 1
+        if changes or application.applied_on != applied:
+            correct_history_decision(
+                officer=self.user,
+                decision=decision,
+                changes=changes,
+                applied_on=applied if application.applied_on != applied else None,
+            )
+        order = Order.objects.filter(decision=decision).first()
+        if order is not None:
+            self.correct_order(label, order, item, wanted)
+
+    def correct_order(self, label: str, order: Order, item: dict, wanted: dict) -> None:
+        started = _day(item.get("started_on"))
+        fields = {
+            "accepted_on": started,
+            "period_from": wanted["period_from"],
+            "period_to": wanted["period_to"],
+        }
+        if all(getattr(order, name) == value for name, value in fields.items()):
+            return
+        if order.accepted_on != started:
+            self.result.changes.append(
+                f"{label}.started_on: {_shown(order.accepted_on)} → {_shown(started)}"
+            )
+        correct_history_order(user=self.user, order=order, **fields)
+
+    # Closure and follow-ups
+
+    def closure(self, item: dict, pid: str, case: Case) -> None:
+        wanted = {
+            "closed_on": _day(item["closed_on"]),
+            "reason": item["reason"],
+            "reason_text": (item.get("reason_text") or "").strip(),
+            "occupation": item["occupation"],
+            "isolation": item["isolation"],
+            "follow_up_consent": item.get("follow_up_consent"),
+        }
+        recorded = self.recorded("closure", pid)
+        if recorded is not None:
+            closure = Closure.objects.get(pk=recorded)
+            changes = self.correct(f"closure {pid}", closure, wanted)
+            if changes:
+                correct_history_closure(user=self.user, closure=closure, changes=changes)
+        else:
+            closure = close_case(user=self.user, case=case, history=True, **wanted)
+            self.remember("closure", pid, closure.pk)
+            self.result.counts["closure"] += 1
+        for index, follow in enumerate(item.get("follow_ups", [])):
+            self.path = f"closure.follow_ups[{index}]."
+            self.follow_up(pid, closure, follow)
+
+    def follow_up(self, pid: str, closure: Closure, given: dict) -> None:
+        follow = FollowUp.objects.get(closure=closure, months=given["months"])
+        done = given["status"] == FollowUpStatus.DONE
+        wanted = {
+            "status": given["status"],
+            "done_on": _day(given.get("done_on")),
+            "occupation": given.get("occupation", "") if done else "",
+            "isolation": given.get("isolation", "") if done else "",
+        }
+        if follow.status != FollowUpStatus.PENDING:
+            label = f"closure {pid}.follow_up {given['months']}"
+            if not self.correct(label, follow, wanted):
+                return
+        record_follow_up(user=self.user, follow_up=follow, history=True, **wanted)
+
+
+RECORDED = "Recorded from an earlier system."  # stored text, not shown as a UI message
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "–"
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
+def _person(obj: dict) -> tuple[Person, bool]:
+    """The person with the line's number if already in Brygga (their history joins what
+    exists), else a new person."""
     parsed = obj.get("_number")
     if parsed is not None:
         existing = Person.objects.filter(personal_number=parsed.digits).first()
@@ -348,13 +721,14 @@ def _person(obj: dict, target: Target) -> Person:
             "sex": obj.get("sex") or Sex.OTHER,
         }
     if existing is not None:
-        return existing.merged_into or existing
-    return Person.objects.create(
+        return existing.merged_into or existing, False
+    person = Person.objects.create(
         **values,
         first_name=obj["first_name"].strip(),
         last_name=obj["last_name"].strip(),
         municipality=str(obj.get("municipality", ""))[:100],
     )
+    return person, True
 
 
 def _first_date(obj: dict) -> datetime.date:
@@ -363,75 +737,22 @@ def _first_date(obj: dict) -> datetime.date:
     return datetime.date.fromisoformat(min(days)) if days else timezone.localdate()
 
 
-def _case(obj: dict, person: Person, target: Target, known: dict) -> Case:
-    pid = str(obj["id"])
-    if ("person", pid) in known:
-        case = Case.objects.filter(person=person, authority_unit=target.authority_unit).first()
-        if case is not None:
-            return case
-    return Case.objects.create(
-        person=person,
-        authority_unit=target.authority_unit,
-        status=CaseStatus.OPEN,
-        opened_on=_first_date(obj),
+def _replaces(item: dict, person: Person, kind: SupportKind, decided: datetime.date):
+    """A renewal or change refers to the person's latest earlier decision (else it is new)."""
+    decision_kind = item.get("kind", DecisionKind.NEW)
+    if decision_kind == DecisionKind.NEW:
+        return decision_kind, None
+    replaces = (
+        Decision.objects.filter(person=person, support_kind=kind, decided_on__lte=decided)
+        .order_by("-decided_on", "-created_at")
+        .first()
     )
-
-
-def _remember(run, kind: str, external_id: str, pk, known: dict) -> None:
-    ImportedRecord.objects.create(run=run, kind=kind, external_id=external_id, object_id=str(pk))
-    known[(kind, external_id)] = str(pk)
-
-
-def _load_row(obj: dict, target: Target, run, known: dict, counts: dict) -> None:
-    pid = str(obj["id"])
-    person = _person(obj, target)
-    accesses: list[Access] = []
-    new_person = ("person", pid) not in known
-    case = _case(obj, person, target, known)
-    if new_person:
-        _remember(run, "person", pid, person.pk, known)
-        counts["person"] += 1
-        accesses.append(Access(person.pk, "person", person.pk, Action.CREATE))
-    for item in obj.get("intakes", []):
-        if ("intake", str(item["id"])) in known:
-            counts["skipped"] += 1
-            continue
-        intake = _intake(item, person, case, target)
-        _remember(run, "intake", str(item["id"]), intake.pk, known)
-        counts["intake"] += 1
-        accesses.append(Access(person.pk, "intake", intake.pk, Action.CREATE))
-    for item in sorted(obj.get("decisions", []), key=lambda d: d["decided_on"]):
-        if ("decision", str(item["id"])) in known:
-            counts["skipped"] += 1
-            continue
-        decision, order = _decision(item, person, case, target)
-        _remember(run, "decision", str(item["id"]), decision.pk, known)
-        counts["decision"] += 1
-        accesses.append(Access(person.pk, "decision", decision.pk, Action.CREATE))
-        if order is not None:
-            counts["order"] += 1
-            accesses.append(Access(person.pk, "order", order.pk, Action.CREATE))
-    closure = obj.get("closure")
-    if closure and ("closure", pid) not in known:
-        made = _closure(closure, person, case, target)
-        _remember(run, "closure", pid, made.pk, known)
-        counts["closure"] += 1
-        accesses.append(Access(person.pk, "closure", made.pk, Action.CREATE))
-    elif closure:
-        counts["skipped"] += 1
-    if not closure:
-        _close_if_nothing_ongoing(obj, case)
-    log_accesses(
-        user=target.user,
-        accesses=[
-            Access(a.person_id, a.record_type, a.record_id, a.action, detail="import")
-            for a in accesses
-        ],
-    )
+    return (decision_kind if replaces else DecisionKind.NEW), replaces
 
 
 def _close_if_nothing_ongoing(obj: dict, case: Case) -> None:
-    """A legacy case with no order under way and no closure is closed on its last date."""
+    """A case the import opened, with no order under way and no closure, is closed on its
+    last date (an earlier system's case that simply ended)."""
     ongoing = Order.objects.filter(case=case).exclude(status=OrderStatus.ENDED).exists()
     if ongoing or case.status == CaseStatus.CLOSED:
         return
@@ -441,135 +762,3 @@ def _close_if_nothing_ongoing(obj: dict, case: Case) -> None:
         return
     case.status, case.closed_on = CaseStatus.CLOSED, datetime.date.fromisoformat(max(days))
     case.save(update_fields=["status", "closed_on", "last_entry_at"])
-
-
-def _intake(item: dict, person: Person, case: Case, target: Target) -> Intake:
-    received = datetime.date.fromisoformat(item["received_on"])
-    closed = item.get("closed_on")
-    return Intake.objects.create(
-        unit=target.authority_unit,
-        received_on=received,
-        channel=item["channel"],
-        source=item["source"],
-        person=person,
-        case=case,
-        status=IntakeStatus.CLOSED,
-        outcome=item["outcome"],
-        outcome_reason=(item.get("reason") or "").strip() or IMPORTED,
-        closed_on=datetime.date.fromisoformat(closed) if closed else received,
-        closed_by=target.user,
-        created_by=target.user,
-        triaged=True,
-    )
-
-
-def _day(value) -> datetime.date | None:
-    return datetime.date.fromisoformat(value) if value else None
-
-
-def _decision(item: dict, person: Person, case: Case, target: Target):
-    decided = _day(item["decided_on"])
-    assert decided is not None  # required: the rows were validated
-    application = Application.objects.create(
-        person=person,
-        case=case,
-        support_kind=target.support_kind,
-        applied_on=_day(item.get("applied_on")) or decided,
-        form="written",
-        what=IMPORTED,
-        communication_exemption=IMPORTED if item["outcome"] != Outcome.GRANT else "",
-        created_by=target.user,
-    )
-    replaces = None
-    kind = item.get("kind", DecisionKind.NEW)
-    if kind != DecisionKind.NEW:
-        replaces = (
-            Decision.objects.filter(person=person, support_kind=target.support_kind)
-            .filter(decided_on__lte=decided)
-            .order_by("-decided_on", "-created_at")
-            .first()
-        )
-        kind = kind if replaces else DecisionKind.NEW
-    decision = Decision.objects.create(
-        number=f"H-{item['id']}",
-        application=application,
-        person=person,
-        case=case,
-        support_kind=target.support_kind,
-        kind=kind,
-        replaces=replaces,
-        decided_on=decided,
-        outcome=item["outcome"],
-        content=(item.get("content") or "").strip() or IMPORTED,
-        period_from=_day(item.get("period_from")),
-        period_to=_day(item.get("period_to")),
-        **citing(decided, missing=IMPORTED),
-        reasons=(item.get("reasons") or "").strip(),
-        decided_by=target.user,
-    )
-    if item["outcome"] == Outcome.REJECTION:
-        return decision, None
-    return decision, _order(item, decision, target)
-
-
-def _order(item: dict, decision: Decision, target: Target) -> Order:
-    started = _day(item.get("started_on"))
-    case = decision.case
-    if case.provider_unit_id is None:
-        case.provider_unit = target.provider_unit
-        case.save(update_fields=["provider_unit", "last_entry_at"])
-    return Order.objects.create(
-        decision=decision,
-        person=decision.person,
-        case=case,
-        support_kind=target.support_kind,
-        provider_unit=target.provider_unit,
-        period_from=decision.period_from,
-        period_to=decision.period_to,
-        status=OrderStatus.ACCEPTED if started else OrderStatus.NEW,
-        accepted_on=started,
-        created_by=target.user,
-    )
-
-
-def _closure(item: dict, person: Person, case: Case, target: Target) -> Closure:
-    closed = _day(item["closed_on"])
-    assert closed is not None  # required: the rows were validated
-    closure = Closure.objects.create(
-        case=case,
-        person=person,
-        closed_on=closed,
-        reason=item["reason"],
-        reason_text=(item.get("reason_text") or "").strip(),
-        occupation=item["occupation"],
-        isolation=item["isolation"],
-        follow_up_consent=item["follow_up_consent"],
-        closed_by=target.user,
-    )
-    case.status, case.closed_on = CaseStatus.CLOSED, closed
-    case.save(update_fields=["status", "closed_on", "last_entry_at"])
-    Order.objects.filter(case=case).exclude(status=OrderStatus.ENDED).update(
-        status=OrderStatus.ENDED
-    )
-    if item["follow_up_consent"]:
-        given = {f["months"]: f for f in item.get("follow_ups", [])}
-        FollowUp.objects.bulk_create(
-            _follow_up(closure, person, months, given.get(months), target) for months in (6, 12)
-        )
-    return closure
-
-
-def _follow_up(closure: Closure, person: Person, months: int, given: dict | None, target):
-    follow = FollowUp(
-        closure=closure,
-        person=person,
-        months=months,
-        due_on=closure.closed_on + relativedelta(months=months),
-    )
-    if given:
-        follow.status = given["status"]
-        follow.done_on = _day(given.get("done_on"))
-        follow.occupation = given.get("occupation", "") or ""
-        follow.isolation = given.get("isolation", "") or ""
-        follow.recorded_by = target.user
-    return follow

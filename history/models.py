@@ -12,6 +12,7 @@ from core.timefmt import datetime_text
 class ImportRun(models.Model):
     """One run of `import_history` that loaded something (dry runs leave no row)."""
 
+    source = models.CharField(_("source system"), max_length=20, default="legacy")
     file_name = models.CharField(_("file"), max_length=255)
     file_sha256 = models.CharField(_("file checksum"), max_length=64)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -19,6 +20,7 @@ class ImportRun(models.Model):
     lines = models.PositiveIntegerField(_("lines read"), default=0)
     rejected = models.PositiveIntegerField(_("lines rejected"), default=0)
     created = models.JSONField(_("records created"), default=dict)
+    changes = models.JSONField(_("records corrected"), default=list)
 
     class Meta:
         verbose_name = _("history import")
@@ -30,8 +32,12 @@ class ImportRun(models.Model):
 
 
 class ImportedRecord(models.Model):
-    """A record created from the legacy file, keyed by the id it had there."""
+    """A record created from a source's file, keyed by the id it had there.
 
+    Ids belong to their source: P001 of one source system is not P001 of another.
+    """
+
+    source = models.CharField(max_length=20, default="legacy")
     run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="records")
     kind = models.CharField(max_length=20)  # person, intake, decision, closure
     external_id = models.CharField(max_length=100)
@@ -39,8 +45,10 @@ class ImportedRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "external_id"], name="imported_record_once")
+            models.UniqueConstraint(
+                fields=["source", "kind", "external_id"], name="imported_record_once_per_source"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.external_id}"
+        return f"{self.source} {self.kind} {self.external_id}"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
+from core.choices import refuses_unknown
 from core.concurrency import Opened, claim
 from intake.access import intake_level
 from intake.models import (
@@ -74,8 +75,12 @@ def _log(
 
 
 @transaction.atomic
-def create_intake(*, user: User, unit: Unit, data: dict) -> Intake:
+def create_intake(*, user: User, unit: Unit, data: dict, history: bool = False) -> Intake:
+    """Register an intake. `history`: recorded from an earlier system, where the channel may
+    not have been recorded (unknown)."""
     require(may_take_intakes(user, unit), _("Only the unit's officers and managers take intakes."))
+    if refuses_unknown(data.get("channel"), history):
+        raise ValidationError({"channel": [_("Choose how the contact was made.")]})
     intake = Intake(unit=unit, created_by=user, **data)
     if intake.person is not None and intake.case_id is None:
         intake.case = _open_case(user, intake.person, unit)
@@ -174,9 +179,14 @@ def close_intake(
     referred_to: Service | None = None,
     closed_on: datetime.date | None = None,
     opened: Opened | None = None,
+    history: bool = False,
 ) -> Intake:
     """Every intake ends in a recorded outcome and reason; a referral names the service.
-    With `opened` (the API), a close based on an older version is refused."""
+    With `opened` (the API), a close based on an older version is refused.
+
+    `history`: an intake closed in an earlier system, which may have recorded neither the
+    reason nor the service referred to; they stay blank (unknown), never invented.
+    """
     _require_intake_work(user, intake)
     claim(intake, opened)
     errors: dict[str, list[str]] = {}
@@ -184,20 +194,21 @@ def close_intake(
         raise ValidationError(_("The intake is already closed."))
     if outcome not in IntakeOutcome.values:
         errors["outcome"] = [_("Choose the outcome of the intake.")]
-    if not reason.strip():
+    if not reason.strip() and not history:
         errors["reason"] = [
             _(
                 "Give the reason: it is how the service can show who was not offered "
                 "support, and why."
             )
         ]
-    if outcome == IntakeOutcome.REFERRED and referred_to is None:
+    if outcome == IntakeOutcome.REFERRED and referred_to is None and not history:
         errors["referred_to"] = [_("Choose the service the person was referred to.")]
     if errors:
         raise ValidationError(errors)
     intake.status = IntakeStatus.CLOSED
     intake.outcome = outcome
-    intake.outcome_reason = reason.strip()
+    # A closed intake always has a reason (a constraint): history says it was never recorded.
+    intake.outcome_reason = reason.strip() or _("Not recorded in the earlier system.")
     intake.referred_to = referred_to if outcome == IntakeOutcome.REFERRED else None
     intake.closed_on = closed_on or timezone.localdate()
     intake.closed_by = user
@@ -327,3 +338,37 @@ def record_referral_result(
         record_id=referral.pk,
     )
     return referral
+
+
+HISTORY_FIELDS = ("received_on", "closed_on", "source", "channel", "outcome", "outcome_reason")
+
+
+@transaction.atomic
+def correct_history_intake(*, user, intake: Intake, changes: dict) -> Intake:
+    """A corrected re-import of an earlier system's intake: the record follows the source.
+
+    Only the fields the import carries change; the same rules as a new intake hold (a known
+    outcome, closed no earlier than received), with unknown allowed as in history.
+    """
+    _require_intake_work(user, intake)
+    unknown = set(changes) - set(HISTORY_FIELDS)
+    if unknown:
+        raise TypeError(f"correct_history_intake() got unexpected fields {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(intake, name, value)
+    if intake.outcome not in IntakeOutcome.values:
+        raise ValidationError({"outcome": [_("Choose the outcome of the intake.")]})
+    if intake.closed_on and intake.closed_on < intake.received_on:
+        raise ValidationError(
+            {"closed_on": [_("An intake cannot be closed before it was received.")]}
+        )
+    intake.save(update_fields=list(changes))
+    log_access(
+        user=user,
+        person=intake.person_id,
+        action=Action.UPDATE,
+        record_type="intake",
+        record_id=intake.pk,
+        detail="history: " + ", ".join(sorted(changes)),
+    )
+    return intake

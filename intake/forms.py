@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import known
 from core.concurrency import VersionedForm
 from intake.access import find_visible_person
 from intake.models import (
@@ -130,6 +131,7 @@ class IntakeForm(VersionedForm, forms.ModelForm):
     def __init__(self, *args, user, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["channel"].choices = known(self.fields["channel"].choices)
         if units is None or len(units) < 2:
             del self.fields["unit"]
         else:
@@ -188,6 +190,10 @@ class NoteForm(forms.ModelForm):
         model = IntakeNote
         fields = ["happened_at", "channel", "text"]
         widgets = {"happened_at": DateTimeInput, "text": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = known(self.fields["channel"].choices)
 
     def clean_happened_at(self):
         happened_at = self.cleaned_data["happened_at"]

@@ -26,6 +26,7 @@ class Channel(models.TextChoices):
     WEB = "web", _("Web form")
     LETTER = "letter", _("Letter")
     IN_PERSON = "in_person", _("In person")
+    UNKNOWN = "unknown", _("Unknown (not recorded)")  # only history from an earlier system
 
 
 class Source(models.TextChoices):

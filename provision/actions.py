@@ -142,15 +142,26 @@ def accept_order(
     second_coordinator: User | None = None,
     confirm_beyond_ceiling: bool = False,
     today: datetime.date | None = None,
+    history: bool = False,
 ) -> Order:
-    """Accept an order and name its coordinator(s); the case moves to the coordinator's team."""
+    """Accept an order and name its coordinator(s); the case moves to the coordinator's team.
+
+    `history`: support started in an earlier system on `today`; its coordinator is not in
+    Brygga, so none is named (nor counted against a caseload ceiling).
+    """
     order = (
-        Order.objects.select_for_update().select_related("case", "provider_unit").get(pk=order.pk)
+        Order.objects.select_for_update()
+        .select_related("case", "provider_unit", "decision")
+        .get(pk=order.pk)
     )
     if not may_accept(user, order):
         raise PermissionDenied
     if order.status != OrderStatus.NEW:
         raise ValidationError(_("The order has already been accepted or has ended."))
+    accepted_on = today or timezone.localdate()
+    _check_start(order, accepted_on)
+    if history and coordinator is None:
+        return _accept(user, order, accepted_on, [])
     eligible = coordinators_for(order.provider_unit)
     if coordinator is None or coordinator.pk not in eligible:
         raise ValidationError({"coordinator": _("Choose a coordinator of the provider unit.")})
@@ -183,9 +194,6 @@ def accept_order(
         CaseStaff.objects.get_or_create(case=case, user=staff, role=role)
     case.provider_unit_id = team_id
     case.save(update_fields=["provider_unit", "last_entry_at"])
-    order.status = OrderStatus.ACCEPTED
-    order.accepted_on = today or timezone.localdate()
-    order.save(update_fields=["status", "accepted_on"])
     created = AssignmentEvent.objects.bulk_create(
         AssignmentEvent(
             kind=AssignmentEvent.Kind.ASSIGNED,
@@ -198,10 +206,49 @@ def accept_order(
         )
         for staff, role, over in events
     )
+    return _accept(user, order, accepted_on, created)
+
+
+def _check_start(order: Order, accepted_on: datetime.date) -> None:
+    if accepted_on < order.decision.decided_on:
+        raise ValidationError(
+            {"accepted_on": _("Support cannot start before the decision was made.")}
+        )
+
+
+def _accept(user, order: Order, accepted_on: datetime.date, assignments: list) -> Order:
+    order.status = OrderStatus.ACCEPTED
+    order.accepted_on = accepted_on
+    order.save(update_fields=["status", "accepted_on"])
     log_accesses(
         user=user,
         accesses=[Access(order.person_id, "order", order.pk, Action.UPDATE)]
-        + [Access(order.person_id, "assignment", event.pk, Action.CREATE) for event in created],
+        + [Access(order.person_id, "assignment", event.pk, Action.CREATE) for event in assignments],
+    )
+    return order
+
+
+@transaction.atomic
+def correct_history_order(
+    *,
+    user,
+    order: Order,
+    accepted_on: datetime.date | None,
+    period_from: datetime.date | None,
+    period_to: datetime.date | None,
+) -> Order:
+    """A corrected re-import: the order follows its corrected decision and start of support."""
+    if not may_accept(user, order):
+        raise PermissionDenied
+    if accepted_on is not None:
+        _check_start(order, accepted_on)
+    order.accepted_on, order.period_from, order.period_to = accepted_on, period_from, period_to
+    if order.status != OrderStatus.ENDED:
+        order.status = OrderStatus.ACCEPTED if accepted_on else OrderStatus.NEW
+    order.save(update_fields=["accepted_on", "period_from", "period_to", "status"])
+    log_accesses(
+        user=user,
+        accesses=[Access(order.person_id, "order", order.pk, Action.UPDATE, detail="history")],
     )
     return order
 

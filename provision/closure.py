@@ -7,11 +7,13 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
+from core.choices import refuses_unknown
 from organisation.permissions import may_do_provider_work, require
 from people.access import access_level
 from people.models import Case, CaseStatus
@@ -29,9 +31,47 @@ from provision.models import (
 FOLLOW_UP_MONTHS = (6, 12)
 
 
-def _require(errors: dict, field: str, value, choices) -> None:
-    if value not in choices.values:
+def _require(errors: dict, field: str, value, choices, history: bool = False) -> None:
+    if value not in choices.values or refuses_unknown(value, history):
         errors[field] = _("This field is required.")
+
+
+def _closure_errors(
+    *, reason, reason_text, occupation, isolation, follow_up_consent, history: bool
+) -> dict:
+    """What a closure must record. History from an earlier system may leave the reason, the
+    situation and the consent unknown: they are counted as unknown, never invented."""
+    errors: dict = {}
+    _require(errors, "reason", reason, ClosureReason, history)
+    _require(errors, "occupation", occupation, Occupation, history)
+    _require(errors, "isolation", isolation, Isolation, history)
+    if reason == ClosureReason.OTHER and not reason_text.strip():
+        errors["reason_text"] = _("Describe the reason when it is “other”.")
+    if follow_up_consent is None and not history:
+        errors["follow_up_consent"] = _("Record whether the person consents to follow-up.")
+    return errors
+
+
+def _check_not_before_start(case: Case, closed_on: datetime.date) -> None:
+    first = Order.objects.filter(case=case, accepted_on__isnull=False).aggregate(
+        first=Min("accepted_on")
+    )["first"]
+    if first is not None and closed_on < first:
+        raise ValidationError(
+            {"closed_on": _("The case cannot be closed before its support started.")}
+        )
+
+
+def _schedule_follow_ups(closure: Closure) -> list[FollowUp]:
+    return FollowUp.objects.bulk_create(
+        FollowUp(
+            closure=closure,
+            person_id=closure.person_id,
+            months=months,
+            due_on=closure.closed_on + relativedelta(months=months),
+        )
+        for months in FOLLOW_UP_MONTHS
+    )
 
 
 def _require_provider(user, person) -> None:
@@ -53,23 +93,28 @@ def close_case(
     follow_up_consent: bool | None,
     reason_text: str = "",
     closed_on: datetime.date | None = None,
+    history: bool = False,
 ) -> Closure:
-    """Close the case with its reason and situation; end its orders; schedule follow-ups."""
+    """Close the case with its reason and situation; end its orders; schedule follow-ups.
+
+    `history`: a closure recorded from an earlier system (see `_closure_errors`).
+    """
     _require_provider(user, case.person)
-    errors: dict = {}
-    _require(errors, "reason", reason, ClosureReason)
-    _require(errors, "occupation", occupation, Occupation)
-    _require(errors, "isolation", isolation, Isolation)
-    if reason == ClosureReason.OTHER and not reason_text.strip():
-        errors["reason_text"] = _("Describe the reason when it is “other”.")
-    if follow_up_consent is None:
-        errors["follow_up_consent"] = _("Record whether the person consents to follow-up.")
-    if errors or follow_up_consent is None:
+    errors = _closure_errors(
+        reason=reason,
+        reason_text=reason_text,
+        occupation=occupation,
+        isolation=isolation,
+        follow_up_consent=follow_up_consent,
+        history=history,
+    )
+    if errors:
         raise ValidationError(errors)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(_("The case is already closed."))
     closed_on = closed_on or timezone.localdate()
+    _check_not_before_start(case, closed_on)
     closure = Closure.objects.create(
         case=case,
         person_id=case.person_id,
@@ -89,17 +134,7 @@ def close_case(
         .values_list("pk", flat=True)
     )
     Order.objects.filter(pk__in=ended).update(status=OrderStatus.ENDED)
-    follow_ups = []
-    if follow_up_consent:
-        follow_ups = FollowUp.objects.bulk_create(
-            FollowUp(
-                closure=closure,
-                person_id=case.person_id,
-                months=months,
-                due_on=closed_on + relativedelta(months=months),
-            )
-            for months in FOLLOW_UP_MONTHS
-        )
+    follow_ups = _schedule_follow_ups(closure) if follow_up_consent else []
     person = case.person_id
     log_accesses(
         user=user,
@@ -121,18 +156,22 @@ def record_follow_up(
     isolation: str = "",
     comment: str = "",
     done_on: datetime.date | None = None,
+    history: bool = False,
 ) -> FollowUp:
-    """Record a follow-up: the situation, or that the person declined or did not answer."""
+    """Record a follow-up: the situation, or that the person declined or did not answer.
+
+    `history`: recorded from an earlier system; a corrected re-import records it again.
+    """
     _require_provider(user, follow_up.person)
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-    if follow_up.status != FollowUpStatus.PENDING:
+    if follow_up.status != FollowUpStatus.PENDING and not history:
         raise ValidationError(_("This follow-up has already been recorded."))
     errors: dict = {}
     if status not in (FollowUpStatus.DONE, FollowUpStatus.REFUSED, FollowUpStatus.NO_ANSWER):
         errors["status"] = _("This field is required.")
     if status == FollowUpStatus.DONE:
-        _require(errors, "occupation", occupation, Occupation)
-        _require(errors, "isolation", isolation, Isolation)
+        _require(errors, "occupation", occupation, Occupation, history)
+        _require(errors, "isolation", isolation, Isolation, history)
     if errors:
         raise ValidationError(errors)
     done = status == FollowUpStatus.DONE
@@ -148,3 +187,75 @@ def record_follow_up(
         accesses=[Access(follow_up.person_id, "follow_up", follow_up.pk, Action.UPDATE)],
     )
     return follow_up
+
+
+HISTORY_FIELDS = (
+    "closed_on",
+    "reason",
+    "reason_text",
+    "occupation",
+    "isolation",
+    "follow_up_consent",
+)
+
+
+@transaction.atomic
+def correct_history_closure(*, user, closure: Closure, changes: dict) -> Closure:
+    """A corrected re-import of an earlier system's closure: the record follows the source.
+
+    The corrected closure meets the rules of a closure recorded from history; the case's
+    closing date and the follow-ups not yet recorded follow it. Consent withdrawn removes the
+    follow-ups not yet recorded; consent given schedules them.
+    """
+    _require_provider(user, closure.person)
+    unknown = set(changes) - set(HISTORY_FIELDS)
+    if unknown:
+        raise TypeError(f"correct_history_closure() got unexpected fields {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(closure, name, value)
+    errors = _closure_errors(
+        reason=closure.reason,
+        reason_text=closure.reason_text,
+        occupation=closure.occupation,
+        isolation=closure.isolation,
+        follow_up_consent=closure.follow_up_consent,
+        history=True,
+    )
+    if errors:
+        raise ValidationError(errors)
+    case = closure.case
+    _check_not_before_start(case, closure.closed_on)
+    closure.save(update_fields=list(changes))
+    person = closure.person_id
+    accesses = [Access(person, "closure", closure.pk, Action.UPDATE, detail="history")]
+    if "closed_on" in changes:
+        case.closed_on = closure.closed_on
+        case.save(update_fields=["closed_on", "last_entry_at"])
+        accesses.append(Access(person, "case", case.pk, Action.UPDATE, detail="history"))
+    accesses += _follow_ups_after_correction(closure)
+    log_accesses(user=user, accesses=accesses)
+    return closure
+
+
+def _follow_ups_after_correction(closure: Closure) -> list[Access]:
+    pending = FollowUp.objects.filter(closure=closure, status=FollowUpStatus.PENDING)
+    person = closure.person_id
+    if not closure.follow_up_consent:
+        if FollowUp.objects.filter(closure=closure).exclude(status=FollowUpStatus.PENDING):
+            raise ValidationError(
+                {"follow_up_consent": _("Follow-ups are recorded: the person consented.")}
+            )
+        removed = list(pending.values_list("pk", flat=True))
+        pending.delete()
+        return [Access(person, "follow_up", pk, Action.DELETE, detail="history") for pk in removed]
+    if not FollowUp.objects.filter(closure=closure).exists():
+        made = _schedule_follow_ups(closure)
+        return [Access(person, "follow_up", f.pk, Action.CREATE, detail="history") for f in made]
+    changed = []
+    for follow in pending:
+        due = closure.closed_on + relativedelta(months=follow.months)
+        if follow.due_on != due:
+            follow.due_on = due
+            follow.save(update_fields=["due_on"])
+            changed.append(Access(person, "follow_up", follow.pk, Action.UPDATE, detail="history"))
+    return changed

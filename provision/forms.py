@@ -7,6 +7,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import known
 from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
 
 
@@ -51,7 +52,9 @@ class ReassignForm(forms.Form):
 
 class ClosureForm(forms.Form):
     reason = forms.ChoiceField(
-        label=_("Reason for closure"), choices=ClosureReason.choices, widget=forms.RadioSelect
+        label=_("Reason for closure"),
+        choices=known(ClosureReason.choices),
+        widget=forms.RadioSelect,
     )
     reason_text = forms.CharField(
         label=_("About the reason"),
@@ -60,10 +63,12 @@ class ClosureForm(forms.Form):
         help_text=_("Required when the reason is “other”."),
     )
     occupation = forms.ChoiceField(
-        label=_("Occupation at closure"), choices=Occupation.choices, widget=forms.RadioSelect
+        label=_("Occupation at closure"),
+        choices=known(Occupation.choices),
+        widget=forms.RadioSelect,
     )
     isolation = forms.ChoiceField(
-        label=_("Isolation at closure"), choices=Isolation.choices, widget=forms.RadioSelect
+        label=_("Isolation at closure"), choices=known(Isolation.choices), widget=forms.RadioSelect
     )
     follow_up_consent = forms.TypedChoiceField(
         label=_("Does the person consent to follow-up 6 and 12 months after closure?"),
@@ -81,14 +86,14 @@ class FollowUpRecordForm(forms.Form):
     )
     occupation = forms.ChoiceField(
         label=_("Occupation"),
-        choices=Occupation.choices,
+        choices=known(Occupation.choices),
         widget=forms.RadioSelect,
         required=False,
         help_text=_("Required when the follow-up was done."),
     )
     isolation = forms.ChoiceField(
         label=_("Isolation"),
-        choices=Isolation.choices,
+        choices=known(Isolation.choices),
         widget=forms.RadioSelect,
         required=False,
         help_text=_("Required when the follow-up was done."),

@@ -103,6 +103,7 @@ class ClosureReason(models.TextChoices):
     DECLINED = "declined", _("Declined to continue")
     OTHER_SUPPORT = "other_support", _("Moved on to other support")
     OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown (not recorded)")  # only history from an earlier system
 
 
 class Occupation(models.TextChoices):
@@ -110,12 +111,14 @@ class Occupation(models.TextChoices):
     WORK = "work", _("Work")
     OTHER = "other", _("Other occupation")
     NONE = "none", _("None")
+    UNKNOWN = "unknown", _("Unknown (not recorded)")
 
 
 class Isolation(models.TextChoices):
     NONE = "none", _("Not isolated")
     PARTLY = "partly", _("Partly isolated")
     AS_BEFORE = "as_before", _("Isolated as before")
+    UNKNOWN = "unknown", _("Unknown (not recorded)")
 
 
 class Closure(models.Model):
@@ -130,7 +133,10 @@ class Closure(models.Model):
     reason_text = models.TextField(_("about the reason"), blank=True)
     occupation = models.CharField(_("occupation"), max_length=10, choices=Occupation.choices)
     isolation = models.CharField(_("isolation"), max_length=10, choices=Isolation.choices)
-    follow_up_consent = models.BooleanField(_("consents to follow-up at 6 and 12 months"))
+    # None: not recorded (history from an earlier system only; new closures record it).
+    follow_up_consent = models.BooleanField(
+        _("consents to follow-up at 6 and 12 months"), null=True
+    )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

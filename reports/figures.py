@@ -350,6 +350,22 @@ def bucket_key(low: int, high: int | None) -> str:
     return f"{low}-{high}" if high is not None else f"{low}-"
 
 
+def started_contacts(start: datetime.date, end: datetime.date) -> QuerySet:
+    """Cases whose first start of support falls in the period, with their contact days to
+    closure (NULL while still in support): a cohort, as the review's "those who started
+    2010–2015"."""
+    return contact_days(Case.objects.all(), F("closed_on")).filter(first_start__range=(start, end))
+
+
+def contact_time_started(start: datetime.date, end: datetime.date) -> dict:
+    """Days from first start to closure for the cases that started in the period (counted
+    whenever they closed); `ongoing`: how many of them are still in support."""
+    qs = started_contacts(start, end)
+    result = summary(qs, "days")
+    result["ongoing"] = qs.filter(closed_on__isnull=True).count()
+    return result
+
+
 def contact_time_ongoing(on_date: datetime.date) -> dict:
     """Days so far for cases in support on the date (started, not closed by then)."""
     from django.db.models import Value
@@ -579,10 +595,12 @@ def situation_after(
 
 
 def follow_up_status(start: datetime.date, end: datetime.date) -> dict[str, dict[str, int]]:
-    """For closures in the period: consent, and each follow-up's status."""
+    """For closures in the period: consent (unknown: history that never recorded it), and each
+    follow-up's status."""
     consent = closures(start, end).aggregate(
         consented=Count("pk", filter=Q(follow_up_consent=True)),
         not_consented=Count("pk", filter=Q(follow_up_consent=False)),
+        unknown=Count("pk", filter=Q(follow_up_consent__isnull=True)),
     )
     rows = (
         FollowUp.objects.filter(closure__closed_on__range=(start, end))

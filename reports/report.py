@@ -214,6 +214,7 @@ def _slowest_first() -> tuple[Callable[..., Any], ...]:
         figures.new_people_by_source,
         figures.people_in_support,
         figures.ended_contact_figures,
+        figures.contact_time_started,
         figures.ongoing_decisions,
         figures.caseload_per_coordinator,
         instrument_tables,
@@ -411,12 +412,14 @@ def people_section(start: datetime.date, end: datetime.date, on_date: datetime.d
     lambda start, end, on_date: [
         (figures.ended_contact_figures, start, end),
         (figures.contact_time_ongoing, on_date),
+        (figures.contact_time_started, start, end),
     ]
 )
 def contact_section(start: datetime.date, end: datetime.date, on_date: datetime.date) -> dict:
     month = figures.DAYS_PER_MONTH
     ended, buckets = _figure(figures.ended_contact_figures, start, end)
     ongoing = _figure(figures.contact_time_ongoing, on_date)
+    started = _figure(figures.contact_time_started, start, end)
     bucket_rows = []
     for low, high in figures.CONTACT_BUCKETS:
         key = figures.bucket_key(low, high)
@@ -461,6 +464,29 @@ def contact_section(start: datetime.date, end: datetime.date, on_date: datetime.
                 [ongoing],
                 unit=month,
                 note=_("Cases started and not closed on the date: months from start to the date."),
+            ),
+            stats_table(
+                "contact_time_started",
+                _("Contact time of cases that started in the period (months)"),
+                [_("Months")],
+                [started],
+                unit=month,
+                source="contact_time",
+                note=_(
+                    "The cases whose first start of support falls in the period, from that start "
+                    "to their closure, whenever it came. Cases still in support are not counted "
+                    "here; the next table says how many there are."
+                ),
+            ),
+            table(
+                "contact_time_started_ongoing",
+                _("Cases that started in the period and are still in support"),
+                [_("Cases")],
+                [("ongoing", _("Still in support"), [started["ongoing"]])],
+                note=_(
+                    "Not counted in the contact time above. No total is shown, so that a "
+                    "suppressed count cannot be worked out from it."
+                ),
             ),
         ],
     }
@@ -747,7 +773,8 @@ def after_section(start: datetime.date, end: datetime.date, *, suppress: bool) -
                 status,
                 FollowUpStatus.choices,
                 note=_(
-                    "Follow-ups are scheduled only with consent: %(yes)s consented, %(no)s did not."
+                    "Follow-ups are scheduled only with consent: %(yes)s consented, %(no)s did "
+                    "not, for %(unknown)s it is unknown (history that never recorded it)."
                 )
                 % _consent(status["consent"], suppress),
             ),
@@ -757,13 +784,11 @@ def after_section(start: datetime.date, end: datetime.date, *, suppress: bool) -
 
 
 def _consent(consent: dict, suppress: bool) -> dict:
-    values, _total = suppress_group(
-        [consent["consented"], consent["not_consented"]],
-        sum(consent.values()) if suppress else None,
-    )
+    counts = [consent["consented"], consent["not_consented"], consent.get("unknown", 0)]
+    values, _total = suppress_group(counts, sum(counts) if suppress else None)
     if not suppress:
-        values = [consent["consented"], consent["not_consented"]]
-    return {"yes": values[0], "no": values[1]}
+        values = counts
+    return {"yes": values[0], "no": values[1], "unknown": values[2]}
 
 
 def grid_table(

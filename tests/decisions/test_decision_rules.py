@@ -417,3 +417,56 @@ def test_two_officers_deciding_at_the_same_moment_give_one_decision_and_one_orde
     assert sorted(outcomes) == ["B-2026-0001"] + ["already_decided"] * 3
     assert Decision.objects.count() == 1
     assert Order.objects.count() == 1
+
+
+# History: a decision made in an earlier system, recorded here
+
+
+def test_history_asks_neither_communication_nor_delegation_but_every_other_rule(
+    officer, application
+):
+    # No delegation fixture and no communication: a rejection recorded from history passes.
+    decision = actions.issue_decision(
+        officer=officer,
+        application=application,
+        outcome=Outcome.REJECTION,
+        content="Avslag",
+        decided_on=DAY,
+        legal_basis="4 kap. 1 § SoL",
+        reasons="Behovet tillgodoses på annat sätt.",
+        history_number="H-gamla-1",
+    )
+    assert decision.from_history and decision.number == "H-gamla-1"
+    # FL 32 § still holds for history: a rejection without reasons is refused.
+    with pytest.raises(ValidationError) as error:
+        actions.issue_decision(
+            officer=officer,
+            application=application,
+            outcome=Outcome.REJECTION,
+            content="Avslag",
+            decided_on=DAY,
+            legal_basis="4 kap. 1 § SoL",
+            history_number="H-gamla-2",
+        )
+    assert messages_of(error, "reasons")
+    # And new work still needs both.
+    with pytest.raises(ValidationError) as error:
+        actions.issue_decision(
+            officer=officer,
+            application=application,
+            outcome=Outcome.REJECTION,
+            content="Avslag",
+            decided_on=DAY,
+            legal_basis="4 kap. 1 § SoL",
+            reasons="Behovet tillgodoses på annat sätt.",
+        )
+    assert messages_of(error, "outcome") and messages_of(error, "decided_on")
+
+
+def test_only_a_decision_from_history_is_corrected(decide, officer):
+    decision = decide()
+    with pytest.raises(ValidationError):
+        actions.correct_history_decision(
+            officer=officer, decision=decision, changes={"period_to": d(2027, 1, 1)}
+        )
+    assert Decision.objects.get(pk=decision.pk).period_to == d(2027, 3, 8)

@@ -86,18 +86,20 @@ def test_the_managers_capacity_page_shows_the_forecast_from_the_units_history(
         "import_history",
         str(EXAMPLE),
         "--user",
-        officer.username,
+        manager.username,
         "--unit",
         "Myndigheten",
+        "--source",
+        "gamla",
         stdout=__import__("io").StringIO(),
     )
     import datetime
 
     units = roles_of(manager).unit_ids("manager")
     (item,) = capacity_forecasts(units, [kind], datetime.date(2016, 1, 1))
-    # From the example: 2 ended cases (580 and 548 days), 1 in support, nobody waiting.
-    assert item.ended_cases == 2
-    assert round(item.mean_contact_months, 1) == round((580 + 548) / 2 / 30.44, 1)
+    # From the example: 3 ended cases (580, 548 and 242 days), 1 in support, nobody waiting.
+    assert item.ended_cases == 3
+    assert round(item.mean_contact_months, 1) == round((580 + 548 + 242) / 3 / 30.44, 1)
     assert item.ongoing_now == 1 and item.waiting_now == 0
     assert len(item.months) == 12
     # The forecast's contact times are the statistics report's (one definition, in reports).
@@ -147,10 +149,11 @@ def test_the_forecast_runs_the_same_number_of_queries_whatever_the_history(
         lines = []
         for copy in range(copies):
             for line in EXAMPLE.read_text(encoding="utf-8").splitlines():
-                text = line.replace('"U-0', f'"C{copy}-U-0')
+                text = line.replace('"U-0', f'"C{copy}-U-0').replace('"X-0', f'"C{copy}-X-0')
                 obj = json.loads(text)
-                obj["personal_number"] = None
-                obj["reserve_number"] = f"R-{copy}-{obj['id']}"
+                if not obj.get("unidentified"):
+                    obj["personal_number"] = None
+                    obj["reserve_number"] = f"R-{copy}-{obj['id']}"
                 lines.append(json.dumps(obj))
         path = tmp_path / f"h{copies}.jsonl"
         path.write_text("\n".join(lines), encoding="utf-8")
@@ -158,9 +161,11 @@ def test_the_forecast_runs_the_same_number_of_queries_whatever_the_history(
             "import_history",
             str(path),
             "--user",
-            officer.username,
+            manager.username,
             "--unit",
             "Myndigheten",
+            "--source",
+            "gamla",
             stdout=io.StringIO(),
         )
         with CaptureQueriesContext(connection) as queries:

@@ -1,5 +1,7 @@
-"""The legacy import: the documented example loads, figures counted by hand, rejections, dry run,
-idempotence. The example file is docs/examples/history.jsonl (six people, worked out below)."""
+"""The history import: the documented example loads, figures counted by hand, rejections, dry run,
+idempotence, corrections, sources. The example file is docs/examples/history.jsonl (seven people,
+one of them with what the earlier system never recorded, and a line of two unidentified intakes;
+worked out below)."""
 
 from __future__ import annotations
 
@@ -31,15 +33,17 @@ def kind(org):
     return kind
 
 
-def run(path, officer, *extra):
+def run(path, user, *extra, source="gamla"):
     out, err = io.StringIO(), io.StringIO()
     call_command(
         "import_history",
         str(path),
         "--user",
-        officer.username,
+        user.username,
         "--unit",
         "Myndigheten",
+        "--source",
+        source,
         *extra,
         stdout=out,
         stderr=err,
@@ -58,59 +62,81 @@ def example_lines() -> list[dict]:
     return [json.loads(line) for line in EXAMPLE.read_text(encoding="utf-8").splitlines()]
 
 
-def test_the_documented_example_gives_the_figures_counted_by_hand(kind, officer):
-    out, err = run(EXAMPLE, officer)
+def test_the_documented_example_gives_the_figures_counted_by_hand(kind, manager):
+    out, err = run(EXAMPLE, manager)
     assert err == ""
-    assert "6 lines read, 6 valid, 0 rejected" in out
-    # Six people, six intakes (psychiatry 3, relative 1, health centre 1, the person 1).
-    assert Person.objects.count() == 6
+    assert "8 lines read, 8 valid, 0 rejected" in out
+    # Seven people; nine intakes, two of them of nobody identified (psychiatry 3, relative 2,
+    # health centre 1, the person 1, municipal 1, anonymous 1).
+    assert Person.objects.count() == 7
     sources = dict(Intake.objects.values_list("source").annotate(n=Count("id")))
-    assert sources == {"psychiatry": 3, "relative": 1, "health_centre": 1, "self": 1}
+    assert sources == {
+        "psychiatry": 3,
+        "relative": 2,
+        "health_centre": 1,
+        "self": 1,
+        "municipal": 1,
+        "anonymous": 1,
+    }
+    assert Intake.objects.filter(person__isnull=True).count() == 2
     outcomes = dict(Intake.objects.values_list("outcome").annotate(n=Count("id")))
-    assert outcomes == {"talk_offered": 4, "not_target_group": 1, "referred": 1}
-    # Five decisions (3 grants, 1 partial, 1 rejection) for four people, one with two.
+    assert outcomes == {
+        "talk_offered": 5,
+        "not_target_group": 1,
+        "referred": 1,
+        "no_action": 1,
+        "declined": 1,
+    }
+    # Six decisions (4 grants, 1 partial, 1 rejection) for five people, one with two.
     by_outcome = dict(Decision.objects.values_list("outcome").annotate(n=Count("id")))
-    assert by_outcome == {"grant": 3, "partial": 1, "rejection": 1}
+    assert by_outcome == {"grant": 4, "partial": 1, "rejection": 1}
     per_person = Decision.objects.values("person").annotate(n=Count("id"))
-    assert len(per_person) == 4
-    assert sorted(row["n"] for row in per_person) == [1, 1, 1, 2]
-    # Four orders: three started; the two closed people's orders ended, U-002's goes on.
-    assert Order.objects.count() == 4
+    assert len(per_person) == 5
+    assert sorted(row["n"] for row in per_person) == [1, 1, 1, 1, 2]
+    # Five orders, four started; the three closed people's orders ended, U-002's goes on.
+    assert Order.objects.count() == 5
     firsts = sorted(
         Order.objects.filter(accepted_on__isnull=False)
         .values("person")
         .annotate(first=Min("accepted_on"))
         .values_list("first", flat=True)
     )
-    assert [d.year for d in firsts] == [2011, 2012, 2014]
+    assert [d.year for d in firsts] == [2010, 2011, 2012, 2014]
     assert Order.objects.filter(status=OrderStatus.ACCEPTED).count() == 1
-    # Two closures; contact time 2011-04-10 → 2012-11-10 = 580 days, 2014-04-15 → 2015-10-15
-    # = 548 days.
+    # Three closures; contact time 2011-04-10 → 2012-11-10 = 580 days, 2014-04-15 →
+    # 2015-10-15 = 548 days, 2010-10-11 → 2011-06-10 = 242 days.
     closures = {c.person.last_name: c for c in Closure.objects.select_related("person")}
-    assert set(closures) == {"Arkivsson", "Förut"}
+    assert set(closures) == {"Arkivsson", "Förut", "Okänd"}
     assert closures["Arkivsson"].occupation == "work"
     assert closures["Förut"].isolation == "as_before"
+    # U-007's earlier system recorded only the date: the rest is unknown, not invented.
+    unknown = closures["Okänd"]
+    assert (unknown.reason, unknown.occupation, unknown.isolation) == ("unknown",) * 3
+    assert unknown.follow_up_consent is None
     # Consent gives two follow-ups, one recorded as done, the other still pending.
     follow = dict(FollowUp.objects.values_list("months", "status"))
     assert follow == {6: "done", 12: "pending"}
     assert FollowUp.objects.get(months=12).due_on == datetime.date(2013, 11, 10)
-    # Cases: U-002 open (support goes on); the others closed.
+    # Cases: U-002 open (support goes on); the others closed; none for the unidentified.
     assert Case.objects.filter(status="open").count() == 1
-    assert Decision.objects.get(number="H-U-001-B2").replaces.number == "H-U-001-B1"
+    assert Decision.objects.get(number="H-gamla-U-001-B2").replaces.number == "H-gamla-U-001-B1"
 
 
-def test_a_second_import_of_the_same_file_adds_nothing(kind, officer):
-    run(EXAMPLE, officer)
+def test_a_second_import_of_the_same_file_adds_nothing(kind, manager):
+    run(EXAMPLE, manager)
     counts = [m.objects.count() for m in (Person, Intake, Decision, Order, Closure, FollowUp)]
-    out, _ = run(EXAMPLE, officer)
-    assert "person 0, intake 0, decision 0, order 0, closure 0, skipped 13" in out
+    out, _ = run(EXAMPLE, manager)
+    assert (
+        "person 0, joined 0, intake 0, decision 0, order 0, closure 0, corrected 0, unchanged 19"
+        in out
+    )
     assert [m.objects.count() for m in (Person, Intake, Decision, Order, Closure, FollowUp)] == (
         counts
     )
 
 
-def test_a_new_decision_added_to_the_file_is_all_a_second_import_adds(kind, officer, tmp_path):
-    run(EXAMPLE, officer)
+def test_a_new_decision_added_to_the_file_is_all_a_second_import_adds(kind, manager, tmp_path):
+    run(EXAMPLE, manager)
     lines = example_lines()
     lines[1]["decisions"].append(
         {
@@ -123,33 +149,36 @@ def test_a_new_decision_added_to_the_file_is_all_a_second_import_adds(kind, offi
             "started_on": "2013-05-10",
         }
     )
-    out, _ = run(write(tmp_path, lines), officer)
-    assert "person 0, intake 0, decision 1, order 1" in out
+    out, _ = run(write(tmp_path, lines), manager)
+    assert "person 0, joined 0, intake 0, decision 1, order 1" in out
     assert Decision.objects.filter(person__last_name="Förrsson").count() == 2
 
 
-def test_dry_run_reports_what_it_would_create_and_saves_nothing(kind, officer):
-    out, _ = run(EXAMPLE, officer, "--dry-run")
-    assert "Dry run, nothing saved. Would create: person 6, intake 6, decision 5, order 4" in out
+def test_dry_run_reports_what_it_would_create_and_saves_nothing(kind, manager):
+    out, _ = run(EXAMPLE, manager, "--dry-run")
+    assert (
+        "Dry run, nothing saved. Would create: person 7, joined 0, intake 9, decision 6, order 5"
+        in out
+    )
     assert Person.objects.count() == 0
     assert Decision.objects.count() == 0
     assert AccessLogEntry.objects.count() == 0
 
 
-def test_every_rejected_line_is_named_and_nothing_is_loaded(kind, officer, tmp_path):
-    lines = example_lines()
+def test_every_rejected_line_is_named_and_nothing_is_loaded(kind, manager, tmp_path):
+    lines = example_lines()[:6]
     lines[1]["personal_number"] = "19850620-9802"  # wrong check digit
     lines[3]["decisions"][0]["reasons"] = ""  # a rejection without reasons
     lines[4]["intakes"][0]["source"] = "neighbour"
     path = write(tmp_path, [*lines, "{not json", lines[0]])
     with pytest.raises(CommandError):
-        run(path, officer)
+        run(path, manager)
     assert Person.objects.count() == 0
     assert Intake.objects.count() == 0
 
 
-def test_rejections_give_line_and_reason(kind, officer, tmp_path, capsys):
-    lines = example_lines()
+def test_rejections_give_line_and_reason(kind, manager, tmp_path, capsys):
+    lines = example_lines()[:6]
     lines[1]["personal_number"] = "19850620-9802"
     lines[3]["decisions"][0]["reasons"] = ""
     lines[4]["intakes"][0]["source"] = "neighbour"
@@ -160,9 +189,11 @@ def test_rejections_give_line_and_reason(kind, officer, tmp_path, capsys):
             "import_history",
             str(path),
             "--user",
-            officer.username,
+            manager.username,
             "--unit",
             "Myndigheten",
+            "--source",
+            "gamla",
             stdout=io.StringIO(),
             stderr=err,
         )
@@ -175,57 +206,308 @@ def test_rejections_give_line_and_reason(kind, officer, tmp_path, capsys):
     assert "8:" in rejected[4] and "U-001" in rejected[4]  # the same id as line 1
 
 
-def test_skip_invalid_loads_the_valid_lines_only(kind, officer, tmp_path):
+def test_skip_invalid_loads_the_valid_lines_only(kind, manager, tmp_path):
     lines = example_lines()
     lines[2]["intakes"][0]["received_on"] = "2013-02-30"
-    out, err = run(write(tmp_path, lines), officer, "--skip-invalid")
+    out, err = run(write(tmp_path, lines), manager, "--skip-invalid")
     assert "line 3" in err or "rad 3" in err
-    assert Person.objects.count() == 5
+    assert Person.objects.count() == 6
     assert not Person.objects.filter(last_name="Gammal").exists()
 
 
-def test_an_existing_person_is_not_registered_twice(kind, officer):
+def test_an_existing_person_is_not_registered_twice(kind, manager):
     PersonFactory(personal_number="199001059857", first_name="Ebba", last_name="Arkivsson")
-    run(EXAMPLE, officer)
+    run(EXAMPLE, manager)
     assert Person.objects.filter(personal_number="199001059857").count() == 1
     assert Decision.objects.filter(person__personal_number="199001059857").count() == 2
 
 
 def test_the_import_is_in_the_access_log_and_the_application_log_has_no_names(
-    kind, officer, caplog
+    kind, manager, caplog
 ):
     with caplog.at_level(logging.INFO, logger="brygga.history"):
-        run(EXAMPLE, officer)
-    entries = AccessLogEntry.objects.filter(username=officer.username, detail="import")
-    assert entries.filter(record_type="person").count() == 6
-    assert entries.filter(record_type="decision").count() == 5
+        run(EXAMPLE, manager)
+    entries = AccessLogEntry.objects.filter(username=manager.username, action="create")
+    assert entries.filter(record_type="person", detail="import").count() == 7
+    # Decisions, orders and closures are logged by the actions that make them, as on the pages.
+    assert entries.filter(record_type="decision").count() == 6
+    assert entries.filter(record_type="order").count() == 5
+    assert entries.filter(record_type="closure").count() == 3
+    # The unidentified intakes are logged by their own id, with no person.
+    assert entries.filter(record_type="intake", person_id__isnull=True).count() == 2
     text = caplog.text
     assert "history import" in text
     for secret in ("Arkivsson", "19900105", "Ebba"):
         assert secret not in text
 
 
-def test_the_report_gives_the_figures_a_person_counts_from_the_example(kind, officer):
+def test_the_report_gives_the_figures_a_person_counts_from_the_example(kind, manager):
     from reports import figures
+    from reports.report import build_report
 
-    run(EXAMPLE, officer)
+    run(EXAMPLE, manager)
     start, end = datetime.date(2010, 1, 1), datetime.date(2015, 12, 31)
     assert figures.intakes_by_source(start, end) == {
         "psychiatry": 3,
-        "relative": 1,
+        "relative": 2,
         "health_centre": 1,
         "self": 1,
+        "municipal": 1,
+        "anonymous": 1,
     }
-    assert figures.not_offered(start, end) == 2  # not in the target group, referred
-    assert figures.new_people_per_year(start, end) == {2011: 1, 2012: 1, 2014: 1}
-    assert figures.people_with_decision(start, end) == {"people": 4, "more_than_one": 1}
-    assert figures.decisions_by_outcome(start, end) == {"grant": 3, "partial": 1, "rejection": 1}
-    # On 2013-01-01 only U-002 is in support (U-001 closed 2012-11-10).
+    # Phone: U-001, U-002, U-006, X-001; U-007 and X-002 never recorded how contact was made.
+    assert figures.intakes_by_channel(start, end) == {
+        "phone": 4,
+        "email": 1,
+        "letter": 1,
+        "web": 1,
+        "unknown": 2,
+    }
+    # Not in the target group (U-003), referred (U-005), and the two unidentified ones.
+    assert figures.not_offered(start, end) == 4
+    assert figures.new_people_per_year(start, end) == {2010: 1, 2011: 1, 2012: 1, 2014: 1}
+    assert figures.people_with_decision(start, end) == {"people": 5, "more_than_one": 1}
+    assert figures.decisions_by_outcome(start, end) == {"grant": 4, "partial": 1, "rejection": 1}
+    # On 2013-01-01 only U-002 is in support (U-001 closed 2012-11-10, U-007 2011-06-10).
     assert figures.ongoing_decisions(datetime.date(2013, 1, 1)) == 1
     ended = figures.contact_time_ended(start, end)
-    assert (ended["n"], ended["min"], ended["max"]) == (2, 548, 580)
-    assert ended["mean"] == 564
-    assert figures.closure_reasons(start, end) == {"goals_reached": 1, "declined": 1}
+    assert (ended["n"], ended["min"], ended["max"]) == (3, 242, 580)
+    assert ended["mean"] == pytest.approx((242 + 548 + 580) / 3)
+    assert figures.closure_reasons(start, end) == {
+        "goals_reached": 1,
+        "declined": 1,
+        "unknown": 1,
+    }
+    assert figures.situation_after(start, end, "occupation")["closure"] == {
+        "work": 1,
+        "none": 1,
+        "unknown": 1,
+    }
+    assert figures.follow_up_status(start, end)["consent"] == {
+        "consented": 1,
+        "not_consented": 1,
+        "unknown": 1,
+    }
+    # Those who started 2010–2015: U-007 (242 days), U-001 (580), U-006 (548) have ended;
+    # U-002 (started 2012-05-20) is still in support.
+    started = figures.contact_time_started(start, end)
+    assert (started["n"], started["min"], started["max"], started["ongoing"]) == (3, 242, 580, 1)
+    # Those who started 2012–2015: U-006 ended, U-002 goes on.
+    later = figures.contact_time_started(datetime.date(2012, 1, 1), end)
+    assert (later["n"], later["mean"], later["ongoing"]) == (1, 548, 1)
+    report = build_report(start, end, suppress=False)
+    tables = {t["key"]: t for s in report["sections"] for t in s["tables"]}
+    rows = {row["key"]: row["values"] for row in tables["contact_time_started"]["rows"]}
+    assert rows["n"] == [3]
+    assert rows["max"] == [round(580 / figures.DAYS_PER_MONTH, 1)]
+    ongoing = tables["contact_time_started_ongoing"]["rows"][0]["values"][0]
+    assert ongoing == 1
+    not_offered = tables["not_offered"]["rows"][0]["values"][0]
+    assert not_offered == 4
+
+
+# A second source, corrections, unknowns, unidentified intakes, people already in Brygga
+
+
+def _line(pid, number, **extra) -> dict:
+    return {
+        "id": pid,
+        "personal_number": number,
+        "first_name": "Test",
+        "last_name": f"Person {pid}",
+        **extra,
+    }
+
+
+SECOND_SOURCE = [
+    _line(
+        "U-001",  # the same id as the example's first person, from another system
+        "19700101-9806",
+        intakes=[
+            {
+                "id": "U-001-A1",
+                "received_on": "2016-01-10",
+                "source": "self",
+                "channel": "phone",
+                "outcome": "talk_offered",
+            }
+        ],
+        decisions=[
+            {
+                "id": "U-001-B1",
+                "decided_on": "2016-02-01",
+                "outcome": "grant",
+                "period_from": "2016-02-01",
+                "period_to": "2016-12-31",
+                "started_on": "2016-02-05",
+            }
+        ],
+    ),
+]
+
+
+def test_ids_belong_to_their_source(kind, manager, tmp_path):
+    run(EXAMPLE, manager)
+    out, err = run(write(tmp_path, SECOND_SOURCE), manager, source="annat")
+    assert err == ""
+    assert "Created: person 1, joined 0, intake 1, decision 1, order 1" in out
+    other = Person.objects.get(personal_number="197001019806")
+    assert other.intakes.count() == 1
+    assert Decision.objects.get(number="H-annat-U-001-B1").person == other
+    # The first source's U-001 is untouched, and its re-import still finds its own records.
+    assert Decision.objects.filter(person__last_name="Arkivsson").count() == 2
+    out, _ = run(EXAMPLE, manager)
+    assert "person 0, joined 0, intake 0, decision 0" in out
+
+
+def test_a_corrected_re_import_updates_the_record_and_lists_old_and_new(kind, manager, tmp_path):
+    run(EXAMPLE, manager)
+    lines = example_lines()
+    lines[0]["closure"]["closed_on"] = "2012-12-01"
+    lines[1]["decisions"][0]["period_to"] = "2013-06-30"
+    out, err = run(write(tmp_path, lines), manager)
+    assert err == ""
+    assert "corrected 2" in out
+    assert "closure U-001.closed_on: 2012-11-10 → 2012-12-01" in out
+    assert "decision U-002-B1.period_to: 2013-05-09 → 2013-06-30" in out
+    closure = Closure.objects.get(person__last_name="Arkivsson")
+    assert closure.closed_on == datetime.date(2012, 12, 1)
+    assert closure.case.closed_on == datetime.date(2012, 12, 1)
+    # The pending 12-month follow-up moves with the closure.
+    assert FollowUp.objects.get(months=12).due_on == datetime.date(2013, 12, 1)
+    decision = Decision.objects.get(number="H-gamla-U-002-B1")
+    assert decision.period_to == datetime.date(2013, 6, 30)
+    assert decision.order.period_to == datetime.date(2013, 6, 30)
+    logged = AccessLogEntry.objects.filter(action="update", detail="history")
+    assert logged.filter(record_type="closure").count() == 1
+    assert logged.filter(record_type="decision").count() == 1
+
+
+def test_a_correction_that_breaks_a_rule_is_refused_with_the_line(kind, manager, tmp_path):
+    run(EXAMPLE, manager)
+    lines = example_lines()
+    lines[5]["closure"]["closed_on"] = "2014-04-01"  # before the support started (2014-04-15)
+    with pytest.raises(CommandError):
+        _out, err = run(write(tmp_path, lines), manager)
+    assert Closure.objects.get(person__last_name="Förut").closed_on == datetime.date(2015, 10, 15)
+
+
+def test_unidentified_intakes_are_imported_and_counted_as_not_offered(kind, manager, tmp_path):
+    from reports import figures
+
+    lines = [
+        *example_lines()[:6],
+        {
+            "unidentified": True,
+            "intakes": [
+                {
+                    "id": "X-1",
+                    "received_on": "2012-05-01",
+                    "source": "anonymous",
+                    "channel": "phone",
+                    "outcome": "no_action",
+                    "person_description": "Mamma till en son, 25 år",
+                },
+                {
+                    "id": "X-2",
+                    "received_on": "2013-09-01",
+                    "source": "relative",
+                    "outcome": "declined",
+                },
+            ],
+        },
+    ]
+    out, err = run(write(tmp_path, lines), manager)
+    assert err == ""
+    assert "person 6, joined 0, intake 8" in out
+    unidentified = Intake.objects.filter(person__isnull=True)
+    assert unidentified.count() == 2
+    assert unidentified.filter(case__isnull=True).count() == 2
+    start, end = datetime.date(2010, 1, 1), datetime.date(2015, 12, 31)
+    # The example's two (not in the target group, referred) and the two unidentified ones.
+    assert figures.not_offered(start, end) == 4
+    assert figures.intakes_by_channel(start, end)["unknown"] == 1
+
+
+def test_an_unidentified_line_names_no_person_and_holds_intakes_only(kind, manager, tmp_path):
+    line = {"unidentified": True, "first_name": "Anna", "intakes": [], "decisions": [{}]}
+    _out, err = run(write(tmp_path, [line]), manager, "--skip-invalid")
+    assert "first_name" in err and "decisions" in err and "intakes" in err
+
+
+def test_what_the_earlier_system_never_recorded_is_counted_as_unknown(kind, manager, tmp_path):
+    from reports import figures
+    from reports.report import build_report
+
+    lines = example_lines()[:6]
+    closure = lines[5]["closure"]
+    for key in ("reason", "occupation", "isolation", "follow_up_consent"):
+        del closure[key]
+    del lines[4]["intakes"][0]["channel"]
+    out, err = run(write(tmp_path, lines), manager)
+    assert err == ""
+    start, end = datetime.date(2010, 1, 1), datetime.date(2015, 12, 31)
+    assert figures.closure_reasons(start, end) == {"goals_reached": 1, "unknown": 1}
+    assert figures.situation_after(start, end, "occupation")["closure"] == {
+        "work": 1,
+        "unknown": 1,
+    }
+    assert figures.follow_up_status(start, end)["consent"] == {
+        "consented": 1,
+        "not_consented": 0,
+        "unknown": 1,
+    }
+    assert figures.intakes_by_channel(start, end)["unknown"] == 1
+    report = build_report(start, end, suppress=False)
+    tables = {t["key"]: t for s in report["sections"] for t in s["tables"]}
+    reasons = {row["key"]: row["values"][0] for row in tables["closure_reason"]["rows"]}
+    assert reasons["unknown"] == 1
+    isolation = {row["key"]: row["values"][0] for row in tables["isolation"]["rows"]}
+    assert isolation["unknown"] == 1
+
+
+def test_an_existing_persons_history_joins_their_open_case(kind, manager, org):
+    from tests.factories import CaseFactory
+
+    person = PersonFactory(personal_number="198506209801", first_name="Olle", last_name="Förrsson")
+    case = CaseFactory(
+        person=person, authority_unit=org["authority"], opened_on=datetime.date(2024, 1, 10)
+    )
+    out, _ = run(EXAMPLE, manager)
+    assert "person 6, joined 1" in out
+    cases = Case.objects.filter(person=person)
+    assert list(cases) == [case]
+    case.refresh_from_db()
+    assert case.opened_on == datetime.date(2012, 3, 1)  # the history's first date
+    assert Decision.objects.get(number="H-gamla-U-002-B1").case == case
+
+
+def test_a_history_that_ended_before_the_open_case_is_an_earlier_closed_case(kind, manager, org):
+    from tests.factories import CaseFactory
+
+    person = PersonFactory(personal_number="199001059857", first_name="Ebba", last_name="Arkivsson")
+    case = CaseFactory(
+        person=person, authority_unit=org["authority"], opened_on=datetime.date(2024, 1, 10)
+    )
+    run(EXAMPLE, manager)
+    case.refresh_from_db()
+    assert case.status == "open"
+    earlier = Case.objects.filter(person=person).exclude(pk=case.pk).get()
+    assert earlier.status == "closed" and earlier.closed_on == datetime.date(2012, 11, 10)
+
+
+def test_the_import_needs_the_authority_and_provider_roles(kind, officer):
+    with pytest.raises(CommandError, match="utförarenheten|provider unit"):
+        run(EXAMPLE, officer)
+    assert Person.objects.count() == 0
+
+
+def test_imported_decisions_ask_no_letter_and_no_delegation(kind, manager):
+    run(EXAMPLE, manager)
+    rejection = Decision.objects.get(number="H-gamla-U-004-B1")
+    assert rejection.from_history
+    assert rejection.application.communication_exemption == ""
+    # Nor delegation: the manager recording it has none, and the decision was recorded.
 
 
 def test_a_stated_sex_stands_and_only_a_missing_one_is_read_from_the_number(

@@ -41,7 +41,9 @@ def test_follow_up_places_count_consenting_closures_of_the_last_year(
     make_order, manager, coordinator, kind
 ):
     def closed(days_ago, consent):
-        order = make_order(status=OrderStatus.ACCEPTED)
+        # Support started before the closure (a case is never closed before its start).
+        started = TODAY - datetime.timedelta(days=days_ago + 1)
+        order = make_order(status=OrderStatus.ACCEPTED, decided_on=started)
         close_case(
             user=coordinator,
             case=order.case,

@@ -52,7 +52,7 @@ def test_other_reason_needs_a_text(coordinator, person):
 def test_closure_with_consent_schedules_follow_ups_at_six_and_twelve_months(
     coordinator, make_order
 ):
-    order = make_order(status=OrderStatus.ACCEPTED)
+    order = make_order(status=OrderStatus.ACCEPTED, decided_on=CLOSED_ON - datetime.timedelta(90))
     closure = _close(coordinator, order.case)
 
     due = list(FollowUp.objects.filter(closure=closure).values_list("months", "due_on"))
@@ -67,6 +67,25 @@ def test_closure_with_consent_schedules_follow_ups_at_six_and_twelve_months(
 def test_closure_without_consent_schedules_none(coordinator, person):
     _close(coordinator, person.cases.get(), follow_up_consent=False)
     assert not FollowUp.objects.exists()
+
+
+def test_a_case_cannot_be_closed_before_its_support_started(coordinator, make_order):
+    order = make_order(status=OrderStatus.ACCEPTED, decided_on=CLOSED_ON + datetime.timedelta(1))
+    with pytest.raises(ValidationError) as refused:
+        _close(coordinator, order.case)
+    assert "closed_on" in refused.value.message_dict
+    order.case.refresh_from_db()
+    assert order.case.status == CaseStatus.OPEN
+
+
+def test_unknown_is_refused_for_new_work_and_kept_for_history(coordinator, person):
+    case = person.cases.get()
+    with pytest.raises(ValidationError) as refused:
+        _close(coordinator, case, occupation="unknown", follow_up_consent=None)
+    assert set(refused.value.message_dict) == {"occupation", "follow_up_consent"}
+    closure = _close(coordinator, case, occupation="unknown", follow_up_consent=None, history=True)
+    assert closure.occupation == "unknown" and closure.follow_up_consent is None
+    assert not FollowUp.objects.filter(closure=closure).exists()
 
 
 def test_a_closed_case_cannot_be_closed_again(coordinator, person):
@@ -122,3 +141,11 @@ def test_the_authority_does_not_record_a_follow_up(coordinator, officer, person)
     follow_up = FollowUp.objects.filter(closure=closure).first()
     with pytest.raises(PermissionDenied):
         record_follow_up(user=officer, follow_up=follow_up, status=FollowUpStatus.REFUSED)
+
+
+def test_the_closure_form_offers_no_unknown():
+    from provision.forms import ClosureForm
+
+    form = ClosureForm()
+    for name in ("reason", "occupation", "isolation"):
+        assert "unknown" not in dict(form.fields[name].choices)

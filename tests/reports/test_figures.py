@@ -295,7 +295,7 @@ def test_situation_at_closure_and_six_and_twelve_months_after(world, officer):
         "after_12": {},
     }
     status = figures.follow_up_status(*YEAR_2025)
-    assert status["consent"] == {"consented": 2, "not_consented": 0}
+    assert status["consent"] == {"consented": 2, "not_consented": 0, "unknown": 0}
     assert status["after_6"] == {"done": 1, "refused": 1}
     assert status["after_12"] == {"pending": 2}
     assert figures.closure_reasons(*YEAR_2025) == {"goals_reached": 2}

@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
-from history.importer import Target, load, validate_file
+from history.importer import Loaded, Target, load, validate_file
 from organisation.models import SupportKind, Unit, UnitKind
 
 logger = logging.getLogger("brygga.history")
+SOURCE_NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
 
 
-class DryRun(Exception):
-    """Raised to roll back a dry run after the load has been tried."""
+class RollBack(Exception):
+    """Raised to roll back a dry run, or a load with rejected lines, after it was tried."""
 
 
 class Command(BaseCommand):
@@ -32,6 +35,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="username recorded as making the records")
+        parser.add_argument(
+            "--source",
+            required=True,
+            help="short name of the system the file comes from; its ids belong to it",
+        )
         parser.add_argument("--unit", help="name of the authority unit (default: the only one)")
         parser.add_argument("--support-kind", default="bryta-isolering", help="its code")
         parser.add_argument("--provider", help="name of the provider unit or team")
@@ -54,60 +62,74 @@ class Command(BaseCommand):
             raise CommandError("The file is not UTF-8.") from None
         target = self._target(options)
         checked = validate_file(text.splitlines())
-        for rejection in checked.rejections:
+        digest = hashlib.sha256(raw).hexdigest()
+        loaded = self._load(checked, target, path, digest, options)
+        rejections = sorted(checked.rejections + loaded.rejections, key=lambda r: r.line)
+        for rejection in rejections:
             self.stderr.write(str(rejection))
         self.stdout.write(
-            f"{checked.lines} lines read, {len(checked.rows)} valid, "
-            f"{len(checked.rejections)} rejected."
+            f"{checked.lines} lines read, {checked.lines - len(rejections)} valid, "
+            f"{len(rejections)} rejected."
         )
-        if checked.rejections and not options["skip_invalid"]:
+        if rejections and not options["skip_invalid"]:
             logger.warning(
                 "history import refused: %s lines, %s rejected (sha256 %s)",
                 checked.lines,
-                len(checked.rejections),
-                hashlib.sha256(raw).hexdigest()[:12],
+                len(rejections),
+                digest[:12],
             )
             raise CommandError(
                 "Nothing was imported because some lines were rejected. Correct them, "
                 "or give --skip-invalid to import the valid lines only."
             )
-        counts = self._load(checked, target, path, raw, options["dry_run"])
-        summary = ", ".join(f"{kind} {n}" for kind, n in counts.items())
-        prefix = "Dry run, nothing saved. Would create: " if options["dry_run"] else "Created: "
-        self.stdout.write(prefix + summary)
+        self._summary(loaded, options["dry_run"])
         logger.info(
-            "history import%s: %s lines, %s rejected, created %s (sha256 %s)",
+            "history import%s: %s lines, %s rejected, %s (sha256 %s)",
             " (dry run)" if options["dry_run"] else "",
             checked.lines,
-            len(checked.rejections),
-            counts,
-            hashlib.sha256(raw).hexdigest()[:12],
+            len(rejections),
+            loaded.counts,
+            digest[:12],
         )
 
-    def _load(self, checked, target, path, raw, dry_run: bool) -> dict:
+    def _summary(self, loaded: Loaded, dry_run: bool) -> None:
+        summary = ", ".join(f"{kind} {n}" for kind, n in loaded.counts.items())
+        prefix = "Dry run, nothing saved. Would create: " if dry_run else "Created: "
+        self.stdout.write(prefix + summary)
+        if loaded.changes:
+            self.stdout.write("Would correct:" if dry_run else "Corrected:")
+            for change in loaded.changes:
+                self.stdout.write(f"  {change}")
+
+    def _load(self, checked, target, path, digest: str, options) -> Loaded:
+        """Load in one transaction, rolled back for a dry run or for any rejected line
+        (unless --skip-invalid): every line the actions refuse is named either way."""
         step = max(1, len(checked.rows) // 20)
 
         def progress(done: int, total: int) -> None:
             if done % step == 0 or done == total:
                 self.stdout.write(f"  {done}/{total} lines loaded")
 
-        result: dict = {}
+        loaded = Loaded(counts={})
         try:
             with transaction.atomic():
-                result = load(
+                loaded = load(
                     checked.rows,
                     target,
                     file_name=path.name,
-                    file_sha256=hashlib.sha256(raw).hexdigest(),
+                    file_sha256=digest,
                     lines=checked.lines,
                     rejected=len(checked.rejections),
                     progress=progress,
                 )
-                if dry_run:
-                    raise DryRun
-        except DryRun:
+                rejected = checked.rejections or loaded.rejections
+                if options["dry_run"] or (rejected and not options["skip_invalid"]):
+                    raise RollBack
+        except RollBack:
             pass
-        return result
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
+        return loaded
 
     def _target(self, options) -> Target:
         user = get_user_model().objects.filter(username=options["user"]).first()
@@ -116,7 +138,13 @@ class Command(BaseCommand):
         kind = SupportKind.objects.filter(code=options["support_kind"]).first()
         if kind is None:
             raise CommandError(f"No kind of support with code {options['support_kind']}.")
+        source = options["source"]
+        if not SOURCE_NAME.fullmatch(source):
+            raise CommandError(
+                "--source: 1-20 lower-case letters, digits or hyphens, starting with a letter."
+            )
         return Target(
+            source=source,
             user=user,
             authority_unit=self._unit(options["unit"], [UnitKind.AUTHORITY], "--unit"),
             support_kind=kind,

@@ -1,0 +1,19 @@
+"""'Unknown' as a value: what an earlier system never recorded, counted and shown as unknown.
+
+Only history recorded from an earlier system may hold it (`history=True` in the actions); new
+work always records the real value, so the forms offer only the known choices.
+"""
+
+from __future__ import annotations
+
+UNKNOWN = "unknown"
+
+
+def known(choices) -> list[tuple[str, str]]:
+    """The choices a user may pick for new work: every one except unknown."""
+    return [choice for choice in choices if choice[0] != UNKNOWN]
+
+
+def refuses_unknown(value, history: bool) -> bool:
+    """True when `value` is unknown and the work is new (not recorded from history)."""
+    return value == UNKNOWN and not history
