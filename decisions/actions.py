@@ -393,7 +393,6 @@ def correct_history_decision(
         officer=officer,
         application=application,
         outcome=decision.outcome,
-        legal_basis=decision.legal_basis,
         replaces=decision.replaces,
         kind=decision.kind,
         history=True,

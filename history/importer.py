@@ -591,7 +591,6 @@ class Loader:
             application=application,
             outcome=item["outcome"],
             content=(item.get("content") or "").strip() or RECORDED,
-            legal_basis=kind.legal_basis or RECORDED,
             kind=decision_kind,
             replaces=replaces,
             provider_unit=self.target.provider_unit,

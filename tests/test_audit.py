@@ -28,6 +28,7 @@ from demo.data import test_number as make_test_number
 from people import actions
 from people.access import grant_reasoned_access
 from people.models import Case, CaseStaffRole
+from tests.editing import posted_as_shown
 from tests.factories import CaseFactory, CaseStaffFactory, ContactFactory, PersonFactory
 
 
@@ -81,15 +82,14 @@ def test_changing_personal_details_logs_an_update_naming_the_changed_fields(logi
 def test_a_person_update_logs_what_each_field_was_changed_from_and_to(login, officer, person):
     person.phone, person.city = "070-111 11 11", "Gamla staden"
     person.save()
-    data = {
-        "first_name": "Elina",
-        "last_name": person.last_name,
-        "sex": person.sex,
-        "phone": "070-000 00 98",
-        "city": "Nya staden",
-        "municipality": person.municipality,
-    }
-    login(officer).post(person_url(person, "edit"), data)
+    client = login(officer)
+    data = posted_as_shown(
+        client.get(person_url(person, "edit")),
+        first_name="Elina",
+        phone="070-000 00 98",
+        city="Nya staden",
+    )
+    client.post(person_url(person, "edit"), data)
 
     changes = json.loads(entries_for(person, Action.UPDATE).get().detail)
     assert changes == {
@@ -106,14 +106,9 @@ def test_the_values_of_a_person_update_reach_neither_the_review_nor_the_applicat
     caplog.set_level(logging.DEBUG)
     person.phone = "070-111 11 11"
     person.save()
-    data = {
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "sex": person.sex,
-        "phone": "070-000 00 98",
-        "municipality": person.municipality,
-    }
-    login(officer).post(person_url(person, "edit"), data)
+    client = login(officer)
+    data = posted_as_shown(client.get(person_url(person, "edit")), phone="070-000 00 98")
+    client.post(person_url(person, "edit"), data)
     assert "070-111 11 11" in entries_for(person, Action.UPDATE).get().detail
 
     page = login(manager).get("/atkomstlogg/", {"person": person.pk}).content.decode()

@@ -432,7 +432,6 @@ def test_history_asks_neither_communication_nor_delegation_but_every_other_rule(
         outcome=Outcome.REJECTION,
         content="Avslag",
         decided_on=DAY,
-        legal_basis="4 kap. 1 § SoL",
         reasons="Behovet tillgodoses på annat sätt.",
         history_number="H-gamla-1",
     )
@@ -445,7 +444,6 @@ def test_history_asks_neither_communication_nor_delegation_but_every_other_rule(
             outcome=Outcome.REJECTION,
             content="Avslag",
             decided_on=DAY,
-            legal_basis="4 kap. 1 § SoL",
             history_number="H-gamla-2",
         )
     assert messages_of(error, "reasons")
@@ -457,7 +455,6 @@ def test_history_asks_neither_communication_nor_delegation_but_every_other_rule(
             outcome=Outcome.REJECTION,
             content="Avslag",
             decided_on=DAY,
-            legal_basis="4 kap. 1 § SoL",
             reasons="Behovet tillgodoses på annat sätt.",
         )
     assert messages_of(error, "outcome") and messages_of(error, "decided_on")

@@ -511,21 +511,21 @@ def test_imported_decisions_ask_no_letter_and_no_delegation(kind, manager):
 
 
 def test_a_stated_sex_stands_and_only_a_missing_one_is_read_from_the_number(
-    kind, officer, tmp_path
+    kind, manager, tmp_path
 ):
     lines = example_lines()[:2]
     lines[0]["sex"] = "X"  # 19900105-9857: the number's sex digit says M
     lines[1].pop("sex", None)
-    run(write(tmp_path, lines), officer)
+    run(write(tmp_path, lines), manager)
     stated = Person.objects.get(personal_number="199001059857")
     assert stated.sex == "X"
     unstated = Person.objects.exclude(pk=stated.pk).get()
     assert unstated.sex == ("M" if int(unstated.personal_number[-2]) % 2 else "F")
 
 
-def test_a_sex_other_than_f_m_or_x_is_refused(kind, officer, tmp_path):
+def test_a_sex_other_than_f_m_or_x_is_refused(kind, manager, tmp_path):
     lines = example_lines()[:1]
     lines[0]["sex"] = "male"
-    with pytest.raises(CommandError):
-        run(write(tmp_path, lines), officer)
+    with pytest.raises(CommandError, match="rejected"):
+        run(write(tmp_path, lines), manager)
     assert not Person.objects.exists()

@@ -110,7 +110,9 @@ def test_a_page_that_shows_its_result_itself_names_where_a_resend_goes(login, co
     token and goes to the list, where the token is not shown again."""
     client = login(coordinator)
     token = token_on(client.get("/api-nycklar/"))
-    first, second = send_twice(client, "/api-nycklar/", {"name": "Mitt skript"}, token)
+    first, second = send_twice(
+        client, "/api-nycklar/", {"name": "Mitt skript", "scope": "read"}, token
+    )
     assert first.status_code == 200 and "brygga_" in first.content.decode()
     assert ApiToken.objects.filter(user=coordinator).count() == 1
     assert second.status_code == 302 and second["Location"] == "/api-nycklar/"
