@@ -13,6 +13,7 @@ from groups.models import Group, GroupSession, MeetingPlace
 from organisation.models import Role, Unit
 from organisation.permissions import GROUP_ROLES, MEETING_PLACE_ROLES
 from organisation.roles import roles_of
+from organisation.staff import shown_memberships
 from people.access import visible_people
 from people.models import Person
 
@@ -71,6 +72,7 @@ def staff_candidates(group: Group):
             | Q(memberships__role=Role.MANAGER, memberships__unit_id__in=above | below)
         )
         .distinct()
+        .prefetch_related(shown_memberships([Role.COORDINATOR, Role.MANAGER], above | below))
         .order_by("first_name", "last_name")
     )
 

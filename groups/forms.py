@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from decisions.forms import DateInput
 from groups.models import AGE_BANDS, Group, HeadCount, MeetingPlace, Weekday
 from organisation.models import Unit, UnitKind
+from organisation.staff import staff_label
 
 
 class TimeInput(forms.TimeInput):
@@ -71,7 +72,7 @@ class StaffForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = candidates
-        self.fields["staff"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["staff"].label_from_instance = staff_label
 
 
 class AddParticipantForm(forms.Form):

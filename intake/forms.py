@@ -19,6 +19,7 @@ from intake.models import (
     TalkOutcome,
 )
 from organisation.models import Service
+from organisation.staff import staff_label
 
 ANSWER_FIELDS = [
     "social_anxiety",
@@ -219,7 +220,7 @@ class TalkForm(forms.ModelForm):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = candidates
-        self.fields["staff"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["staff"].label_from_instance = staff_label
         self.fields["place"].choices = self.fields["place"].choices[1:]  # no empty choice
 
     def clean(self):

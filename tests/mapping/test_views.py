@@ -13,8 +13,8 @@ from intake.models import AssessmentTalk, TalkPlace
 from mapping import actions
 from mapping.models import Mapping, MappingSession, MappingStatus, Need
 from organisation.models import LifeArea
-from people.models import CaseStatus
-from tests.factories import MappingFactory
+from people.models import CaseStaffRole, CaseStatus
+from tests.factories import CaseStaffFactory, MappingFactory, SupportKindFactory
 
 DAY = "2025-03-10"
 
@@ -161,6 +161,36 @@ def test_staff_to_choose_from_are_officers_and_coordinators_never_analysts_or_ad
     choices = set(response.context["form"].fields["staff"].queryset)
     assert {coordinator, teammate, officer} <= choices
     assert not {analyst, administrator, meeting_staff} & choices
+
+
+def test_an_officer_is_offered_the_colleagues_who_may_lead_a_session_with_them(
+    login, org, officer, coordinator, teammate, manager, analyst, person
+):
+    """Before any decision the case has no provider unit; the officer must still find a second
+    leader among the coordinators of the units that deliver support, each named with their unit
+    and role."""
+    case = person.cases.get()
+    case.provider_unit = None
+    case.save()
+    CaseStaffFactory(case=case, user=officer, role=CaseStaffRole.OFFICER)
+    SupportKindFactory().provider_units.add(org["provider"])
+    mapping = MappingFactory(person=person, case=case, created_by=officer)
+
+    response = login(officer).get(url(mapping, "tillfalle/ny/"))
+
+    field = response.context["form"].fields["staff"]
+    choices = set(field.queryset)
+    assert {officer, coordinator, teammate} <= choices
+    assert not {manager, analyst} & choices
+    labels = dict((value.value, label) for value, label in field.choices)
+    assert labels[teammate.pk] == "Tove Tvåa (Coordinator, Team Norr)"
+    assert "Tove Tvåa (Coordinator, Team Norr)" in response.content.decode()
+
+    response = login(officer).post(
+        url(mapping, "tillfalle/ny/"), {"held_on": DAY, "staff": [officer.pk, teammate.pk]}
+    )
+    assert response.status_code == 302
+    assert set(mapping.sessions.get().staff.all()) == {officer, teammate}
 
 
 def test_an_analyst_cannot_be_named_to_lead_a_session(login, coordinator, analyst, mapping):
