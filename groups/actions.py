@@ -89,7 +89,9 @@ def add_participant(*, user, group: Group, person: Person, today=None) -> GroupP
     _require_group(user, group.pk)
     today = today or timezone.localdate()
     if not eligible_participants(user, today).filter(pk=person.pk).exists():
-        raise ValidationError(_("Only people with a granted decision in force can take part."))
+        raise ValidationError(
+            _("Only people with a granted decision in force now or starting later can take part.")
+        )
     participant, _created = GroupParticipant.objects.get_or_create(
         group=group, person=person, defaults={"added_by": user, "added_on": today}
     )
@@ -116,10 +118,20 @@ def remove_participant(*, user, participant: GroupParticipant) -> None:
     participant.delete()
 
 
+def attendance_open(session: GroupSession, today: datetime.date | None = None) -> bool:
+    """Attendance is recorded for a session that has happened (today's or earlier), never
+    ahead: a record of presence says someone was there."""
+    return session.date <= (today or timezone.localdate())
+
+
 @transaction.atomic
-def record_attendance(*, user, session: GroupSession, present: dict) -> None:
+def record_attendance(*, user, session: GroupSession, present: dict, today=None) -> None:
     """present: {person id: True/False}; one log entry per person whose attendance is set."""
     _require_group(user, session.group_id)
+    if not attendance_open(session, today):
+        raise ValidationError(
+            _("Attendance is recorded once the session has taken place, not before.")
+        )
     accesses = []
     for person_id, was_there in present.items():
         row, _created = Attendance.objects.update_or_create(

@@ -79,7 +79,10 @@ class AddParticipantForm(forms.Form):
     person = forms.ModelChoiceField(
         label=_("Person"),
         queryset=None,
-        help_text=_("Only people in your cases with a granted decision in force are listed."),
+        help_text=_(
+            "Only people in your cases with a granted decision in force now or starting later "
+            "are listed."
+        ),
     )
 
     def __init__(self, *args, eligible, **kwargs):
