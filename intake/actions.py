@@ -21,7 +21,9 @@ from intake.models import (
     Referral,
     ReferralOrigin,
     ReferralResult,
+    Source,
     TalkOutcome,
+    split_contact,
 )
 from organisation.models import Service, Unit
 from organisation.permissions import (
@@ -31,8 +33,9 @@ from organisation.permissions import (
     may_take_intakes,
     require,
 )
+from people import actions as people_actions
 from people.access import access_level
-from people.models import Case, CaseStaff, CaseStaffRole, Person
+from people.models import Case, CaseStaff, CaseStaffRole, Contact, ContactKind, Person
 
 MIN_TALK_STAFF = 2
 
@@ -107,6 +110,40 @@ def update_intake(*, user, intake: Intake, data: dict, changed: list[str]) -> In
         detail=", ".join(sorted(changed)),
     )
     return intake
+
+
+@transaction.atomic
+def register_person_for_intake(*, user, intake: Intake, unit: Unit, data: dict) -> Person:
+    """Register the person an intake is about, link the intake to them (and the case opened for
+    them), and keep a relative who made the intake as a contact in the person's network."""
+    _require_intake_work(user, intake)
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if intake.status == IntakeStatus.CLOSED:
+        raise ValidationError(_("A closed intake cannot be changed."))
+    if intake.person_id is not None:
+        raise ValidationError(_("The intake is already linked to a person."))
+    person = people_actions.register_person(user=user, unit=unit, data=data)
+    intake.person = person
+    intake.case = person.cases.get(authority_unit=unit)
+    intake.triaged = True
+    intake.save(update_fields=["person", "case", "triaged"])
+    _log(user, intake, Action.UPDATE)
+    if intake.source == Source.RELATIVE and intake.notifier_name.strip():
+        phone, email = split_contact(intake.notifier_contact)
+        people_actions.save_contact(
+            user=user,
+            person=person,
+            contact=Contact(
+                kind=ContactKind.RELATIVE,
+                name=intake.notifier_name,
+                relation=intake.notifier_relation,
+                phone=phone,
+                email=email,
+                consent_note=_("Made the intake of %(date)s.")
+                % {"date": f"{intake.received_on:%Y-%m-%d}"},
+            ),
+        )
+    return person
 
 
 def _open_case(user, person: Person, unit: Unit) -> Case:

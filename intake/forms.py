@@ -16,7 +16,9 @@ from intake.models import (
     IntakeOutcome,
     ReferralOrigin,
     ReferralResult,
+    Source,
     TalkOutcome,
+    split_contact,
 )
 from organisation.models import Service
 from organisation.staff import staff_label
@@ -398,3 +400,24 @@ class PublicIntakeForm(forms.Form):
             "person_knows": answer or data["person_knows"] or Answer.UNKNOWN,
             "person_agrees": answer or data["person_agrees"] or Answer.UNKNOWN,
         }
+
+
+def person_initial(intake: Intake, number: str = "") -> dict:
+    """What the intake knows of the person, to start their registration with: the name (the
+    writer's own when they wrote about themselves), their phone and e-mail when it was the
+    person who wrote, the place of residence, and a number already typed for this intake."""
+    by_self = intake.source == Source.SELF
+    name = (intake.notifier_name if by_self else intake.person_description).split(",")[0]
+    first, _sep, last = name.strip().partition(" ")
+    initial = {"first_name": first, "last_name": last.strip(), "city": intake.residence}
+    if by_self:
+        initial["phone"], initial["email"] = split_contact(intake.notifier_contact)
+    if number:
+        initial.update(identity="number", number=number)
+    return {key: value for key, value in initial.items() if value}
+
+
+def typed_number_key(intake: Intake) -> str:
+    """Where a number typed while linking this intake waits (in the user's session, never in a
+    URL or a log) for the registration form, so that nobody types it twice."""
+    return f"intake-register-number-{intake.pk}"

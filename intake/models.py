@@ -342,3 +342,14 @@ class WebSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_key[:8]} {self.at:%Y-%m-%d %H:%M}"
+
+
+def split_contact(text: str) -> tuple[str, str]:
+    """The phone number and the e-mail address in "070-123 45 67 / namn@example.se"."""
+    phone, email = "", ""
+    for part in (p.strip() for p in text.split("/")):
+        if "@" in part and not email:
+            email = part
+        elif part and not phone:
+            phone = part
+    return phone[:40], email

@@ -25,6 +25,7 @@ from intake.forms import (
     ReferralForm,
     ReferralResultForm,
     TalkForm,
+    typed_number_key,
 )
 from intake.models import IntakeStatus
 from organisation.models import CASE_ROLES, Service
@@ -126,6 +127,11 @@ def intake_edit(request, intake, _person):
 
 @open_intake_view
 def link_person(request, intake, _person):
+    if request.method == "POST" and "register" in request.POST:
+        # Nobody has the number yet: register the person from the intake with it.
+        number = request.POST.get("number", "").strip()[:20]
+        request.session[typed_number_key(intake)] = number
+        return redirect(f"{reverse('people:create')}?aktualisering={intake.pk}")
     form = LinkPersonForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["number"]
