@@ -23,6 +23,7 @@ from intake.models import (
     ReferralResult,
     Source,
     TalkOutcome,
+    new_reference,
     split_contact,
 )
 from organisation.models import Service, Unit
@@ -81,9 +82,12 @@ def create_intake(*, user, unit: Unit, data: dict) -> Intake:
 @transaction.atomic
 def submit_web_intake(*, unit: Unit, data: dict) -> Intake:
     """From the public form: lands untriaged in the unit's inbox. Nobody is logged in."""
-    intake = Intake.objects.create(
-        unit=unit, via_web_form=True, triaged=False, channel="web", **data
-    )
+    intake = Intake(unit=unit, via_web_form=True, triaged=False, channel="web", **data)
+    for _attempt in range(5):  # a collision among 31^8 references is all but impossible
+        intake.reference = new_reference()
+        if not Intake.objects.filter(reference=intake.reference).exists():
+            break
+    intake.save()
     log_access(
         user=None, person=None, action=Action.CREATE, record_type="intake", record_id=intake.pk
     )

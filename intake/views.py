@@ -27,7 +27,7 @@ from intake.forms import (
     TalkForm,
     typed_number_key,
 )
-from intake.models import IntakeStatus
+from intake.models import IntakeStatus, normalised_reference
 from organisation.models import CASE_ROLES, Service
 from organisation.permissions import AUTHORITY_ROLES
 from organisation.roles import role_required
@@ -69,6 +69,13 @@ def _unit_or_403(user):
 
 @role_required(*AUTHORITY_ROLES)
 def inbox(request):
+    wanted = normalised_reference(request.GET.get("referens", ""))
+    if wanted:
+        # The reference a caller quotes from the web form's receipt, any status, own units only.
+        found = access.unit_intakes(request.user).filter(reference=wanted).first()
+        if found is not None:
+            return redirect("intake:detail", pk=found.pk)
+        messages.error(request, _("No intake of your units has that reference."))
     intakes = list(
         access.unit_intakes(request.user)
         .filter(status=IntakeStatus.OPEN)
