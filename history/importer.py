@@ -177,7 +177,9 @@ def _check_closure(errors: list, item: dict, obj: dict, today) -> None:
     reason = _choice(errors, item, "reason", path, ClosureReason)
     text = _text(errors, item, "reason_text", path, required=False, limit=2000)
     if reason == ClosureReason.OTHER and not text:
-        errors.append(f"{path}reason_text: " + _("required when the reason is other"))
+        errors.append(
+            f"{path}reason_text: " + _("required when the reason is “%(code)s”") % {"code": "other"}
+        )
     _choice(errors, item, "occupation", path, Occupation)
     _choice(errors, item, "isolation", path, Isolation)
     if not isinstance(item.get("follow_up_consent"), bool):

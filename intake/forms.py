@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms_util import required_when_chosen
 from intake.access import find_visible_person
 from intake.models import (
     Answer,
@@ -244,7 +245,7 @@ class ConcludeTalkForm(forms.Form):
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        help_text=_("Required when the person is referred elsewhere or the contact ends."),
+        help_text=required_when_chosen(TalkOutcome.REFERRED.label, TalkOutcome.ENDED.label),
     )
     referred_to = forms.ModelChoiceField(label=_("Referred to"), queryset=None, required=False)
 

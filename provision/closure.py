@@ -61,7 +61,9 @@ def close_case(
     _require(errors, "occupation", occupation, Occupation)
     _require(errors, "isolation", isolation, Isolation)
     if reason == ClosureReason.OTHER and not reason_text.strip():
-        errors["reason_text"] = _("Describe the reason when it is “other”.")
+        errors["reason_text"] = _("Describe the reason when it is “%(choice)s”.") % {
+            "choice": ClosureReason.OTHER.label
+        }
     if follow_up_consent is None:
         errors["follow_up_consent"] = _("Record whether the person consents to follow-up.")
     if errors:

@@ -210,3 +210,8 @@ def test_officer_refers_a_person_to_a_service(login, officer, person, service):
 def test_the_service_directory_lists_services(login, officer, analyst, service):
     assert service.name in login(officer).get("/aktualiseringar/tjanster/").content.decode()
     assert login(analyst).get("/aktualiseringar/tjanster/").status_code == 403
+
+
+def test_the_outcome_hint_names_the_choices_as_shown(login, officer, talk):
+    page = login(officer).get(f"/aktualiseringar/samtal/{talk.pk}/utfall/").content.decode()
+    assert "Required when “Refer elsewhere” or “End” is chosen." in page
