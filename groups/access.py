@@ -81,7 +81,7 @@ def staff_candidates(group: Group):
             | Q(memberships__role=Role.MANAGER, memberships__unit_id__in=above | below)
         )
         .distinct()
-        .prefetch_related(shown_memberships([Role.COORDINATOR, Role.MANAGER], above | below))
+        .prefetch_related(shown_memberships(GROUP_ROLES, above | below))
         .order_by("first_name", "last_name")
     )
 
