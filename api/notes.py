@@ -1,7 +1,7 @@
 """Journal notes: read the journal, write drafts, edit one's own draft, sign it.
 
-Through delivery's actions, so a signed note stays immutable: a change to it is refused (403,
-as on the pages); a correction is a new note. Drafts are the author's: nobody else reads them.
+Through delivery's actions, so a signed note stays immutable: a change to it is refused (409,
+saying so); a correction is a new note. Drafts are the author's: nobody else reads them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 
 from api.common import load_person, opened_at, valid, version_of
 from api.errors import responses
@@ -82,8 +83,16 @@ def _load(request, note_id, *, write=False):
     return note, person
 
 
+def _signed() -> str:
+    return _("The note is signed and can no longer be changed: a correction is a new note.")
+
+
 def _own_draft(request, note: Note) -> None:
-    if note.is_signed or note.written_by_id != request.user.pk:
+    """A signed note conflicts with any change (409, saying how a mistake is corrected);
+    another's draft is not the user's to change (403)."""
+    if note.is_signed:
+        raise HttpError(409, _signed())
+    if note.written_by_id != request.user.pk:
         raise PermissionDenied(_("Only the author changes a draft; a signed note never changes."))
 
 
@@ -142,7 +151,7 @@ def update(request, note_id: uuid.UUID, payload: NoteUpdate):
             user=request.user, note=note, opened=opened_at(payload.version), **data
         )
     except SignedNoteError as error:
-        raise PermissionDenied from error
+        raise HttpError(409, _signed()) from error
     return note_out(NOTES.get(pk=note.pk))
 
 
@@ -157,5 +166,5 @@ def sign(request, note_id: uuid.UUID, payload: SignIn):
     try:
         note = actions.sign_note(user=request.user, note=note, opened=opened_at(payload.version))
     except SignedNoteError as error:
-        raise PermissionDenied from error
+        raise HttpError(409, _signed()) from error
     return note_out(NOTES.get(pk=note.pk))

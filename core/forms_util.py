@@ -5,6 +5,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
 
 from core.concurrency import StaleEdit
 
@@ -39,3 +41,17 @@ def refusal_shown_on(form):
         yield
     except ValidationError as error:
         add_action_errors(form, error)
+
+
+def _required_when(*labels) -> str:
+    if len(labels) == 1:
+        return _("Required when “%(choice)s” is chosen.") % {"choice": labels[0]}
+    return _("Required when “%(first)s” or “%(second)s” is chosen.") % {
+        "first": labels[0],
+        "second": labels[1],
+    }
+
+
+# A hint that names the choices as the form shows them (their labels, in the user's language),
+# never a paraphrase that can drift from them ("annat" for a choice shown as "Övrigt").
+required_when_chosen = lazy(_required_when, str)

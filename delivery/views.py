@@ -156,14 +156,33 @@ def note_create(request, person):
     )
 
 
+def _back_to_note(person_pk, note: Note):
+    return redirect(f"{_journal_url(person_pk)}#note-{note.pk}-heading")
+
+
+def _signed_note_refused(request, note: Note):
+    """A signed note is never changed, whoever asks: the user is sent back to it and told that a
+    mistake is corrected with "Correct" (a new note pointing to it), not refused as if their role
+    lacked access."""
+    messages.error(
+        request,
+        _(
+            "The note is signed and can no longer be changed. To correct it, choose "
+            "“Correct” under the note: the correction is a new note that points to it."
+        ),
+    )
+    return _back_to_note(note.person_id, note)
+
+
 def _own_draft_or_403(request, note: Note) -> None:
-    # A signed note is never changed here, whoever asks: a correction is a new note.
-    if note.is_signed or note.written_by_id != request.user.pk:
-        raise PermissionDenied
+    if note.written_by_id != request.user.pk:
+        raise PermissionDenied(_("Only the author changes a draft; a signed note never changes."))
 
 
 @_record_page(_note, record_type="journal_note", write=True)
 def note_edit(request, note, person):
+    if note.is_signed:
+        return _signed_note_refused(request, note)
     _own_draft_or_403(request, note)
     form = NoteForm(_data(request), instance=note, person=person)
     if request.method == "POST" and form.is_valid():
@@ -174,8 +193,8 @@ def note_edit(request, note, person):
                 actions.update_note(user=request.user, note=note, opened=form.opened, **data)
                 messages.success(request, _("The draft has been saved."))
                 return redirect("delivery:journal", pk=person.pk)
-        except SignedNoteError as error:
-            raise PermissionDenied from error
+        except SignedNoteError:
+            return _signed_note_refused(request, note)
     return _form_page(
         request,
         person=person,
@@ -186,26 +205,32 @@ def note_edit(request, note, person):
     )
 
 
-@require_POST
 @_record_page(_note, record_type="journal_note", write=True)
 def note_sign(request, note, person):
+    """Signing asks first: a signed note can never be changed, only corrected by a new note."""
+    if note.is_signed:
+        return _signed_note_refused(request, note)
     _own_draft_or_403(request, note)
-    try:
-        actions.sign_note(user=request.user, note=note)
-    except SignedNoteError as error:
-        raise PermissionDenied from error
-    messages.success(request, _("The note has been signed."))
-    return redirect("delivery:journal", pk=person.pk)
+    if request.method == "POST" and request.POST.get("confirm"):
+        try:
+            actions.sign_note(user=request.user, note=note)
+        except SignedNoteError:
+            return _signed_note_refused(request, note)
+        messages.success(request, _("The note has been signed."))
+        return redirect("delivery:journal", pk=person.pk)
+    return render(request, "delivery/sign_confirm.html", {"person": person, "note": note})
 
 
 @require_POST
 @_record_page(_note, record_type="journal_note", write=True)
 def note_delete(request, note, person):
+    if note.is_signed:
+        return _signed_note_refused(request, note)
     _own_draft_or_403(request, note)
     try:
         actions.delete_note(user=request.user, note=note)
-    except SignedNoteError as error:
-        raise PermissionDenied from error
+    except SignedNoteError:
+        return _signed_note_refused(request, note)
     messages.success(request, _("The draft has been removed."))
     return redirect("delivery:journal", pk=person.pk)
 
@@ -213,7 +238,8 @@ def note_delete(request, note, person):
 @_record_page(_note, record_type="journal_note", write=True)
 def note_correct(request, note, person):
     if not note.is_signed:
-        raise PermissionDenied
+        messages.error(request, _("Only a signed note is corrected; a draft is simply edited."))
+        return _back_to_note(person.pk, note)
     form = CorrectionForm(_data(request))
     if request.method == "POST" and form.is_valid():
         actions.create_note(
@@ -241,7 +267,10 @@ def note_correct(request, note, person):
 @_record_page(_note, record_type="journal_note", write=True)
 def objection_create(request, note, person):
     if not note.is_signed:
-        raise PermissionDenied
+        messages.error(
+            request, _("An objection is attached to a signed note; sign the draft first.")
+        )
+        return _back_to_note(person.pk, note)
     form = ObjectionForm(_data(request), initial={"given_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         actions.add_objection(user=request.user, note=note, **form.cleaned_data)

@@ -14,6 +14,7 @@ from groups.models import Group, GroupSession, MeetingPlace
 from organisation.models import Role, Unit
 from organisation.permissions import GROUP_ROLES, MEETING_PLACE_ROLES
 from organisation.roles import roles_of
+from organisation.staff import shown_memberships
 from people.access import visible_people
 from people.models import Person
 
@@ -54,9 +55,18 @@ def in_force_on(day: datetime.date) -> Q:
     )
 
 
+def in_force_now_or_later(day: datetime.date) -> Q:
+    """A granted or partly granted decision in force on the day or starting later: a group is
+    planned ahead, so a person may join before their decision starts."""
+    return Q(outcome__in=[Outcome.GRANT, Outcome.PARTIAL]) & (
+        Q(period_to__isnull=True) | Q(period_to__gte=day)
+    )
+
+
 def eligible_participants(user: User, day: datetime.date) -> QuerySet[Person]:
-    """People the user may see who have a decision in force: the only ones a group may take."""
-    in_force = Decision.objects.filter(in_force_on(day), person_id=OuterRef("pk"))
+    """People the user may see who have a granted decision in force on the day or starting
+    later: the only ones a group may take."""
+    in_force = Decision.objects.filter(in_force_now_or_later(day), person_id=OuterRef("pk"))
     return visible_people(user).filter(Exists(in_force)).order_by("last_name", "first_name")
 
 
@@ -76,6 +86,7 @@ def staff_candidates(group: Group) -> QuerySet[User]:
             | Q(memberships__role=Role.MANAGER, memberships__unit_id__in=above | below)
         )
         .distinct()
+        .prefetch_related(shown_memberships(GROUP_ROLES, above | below))
         .order_by("first_name", "last_name")
     )
 

@@ -98,7 +98,9 @@ def add_participant(
     _require_group(user, group.pk)
     today = today or timezone.localdate()
     if not eligible_participants(user, today).filter(pk=person.pk).exists():
-        raise ValidationError(_("Only people with a granted decision in force can take part."))
+        raise ValidationError(
+            _("Only people with a granted decision in force now or starting later can take part.")
+        )
     participant, _created = GroupParticipant.objects.get_or_create(
         group=group, person=person, defaults={"added_by": user, "added_on": today}
     )
@@ -125,10 +127,22 @@ def remove_participant(*, user: User, participant: GroupParticipant) -> None:
     participant.delete()
 
 
+def attendance_open(session: GroupSession, today: datetime.date | None = None) -> bool:
+    """Attendance is recorded for a session that has happened (today's or earlier), never
+    ahead: a record of presence says someone was there."""
+    return session.date <= (today or timezone.localdate())
+
+
 @transaction.atomic
-def record_attendance(*, user: User, session: GroupSession, present: dict) -> None:
+def record_attendance(
+    *, user: User, session: GroupSession, present: dict, today: datetime.date | None = None
+) -> None:
     """present: {person id: True/False}; one log entry per person whose attendance is set."""
     _require_group(user, session.group_id)
+    if not attendance_open(session, today):
+        raise ValidationError(
+            _("Attendance is recorded once the session has taken place, not before.")
+        )
     accesses = []
     for person_id, was_there in present.items():
         row, _created = Attendance.objects.update_or_create(

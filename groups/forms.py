@@ -13,6 +13,7 @@ from core.concurrency import VersionedForm
 from decisions.forms import DateInput
 from groups.models import AGE_BANDS, Group, HeadCount, MeetingPlace, Weekday
 from organisation.models import Unit, UnitKind
+from organisation.staff import staff_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -78,14 +79,17 @@ class StaffForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = candidates
-        self.fields["staff"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["staff"].label_from_instance = staff_label
 
 
 class AddParticipantForm(forms.Form):
     person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
         label=_("Person"),
         queryset=None,
-        help_text=_("Only people in your cases with a granted decision in force are listed."),
+        help_text=_(
+            "Only people in your cases with a granted decision in force now or starting later "
+            "are listed."
+        ),
     )
 
     def __init__(self, *args, eligible, **kwargs):

@@ -184,11 +184,15 @@ def session_detail(request, pk):
         messages.success(request, _("The staff were saved."))
         return redirect("groups:session", pk=session.pk)
     if which == "attendance" and attendance_form.is_valid():
-        actions.record_attendance(
-            user=request.user, session=session, present=attendance_form.present()
-        )
-        messages.success(request, _("The attendance was saved."))
-        return redirect("groups:session", pk=session.pk)
+        try:
+            actions.record_attendance(
+                user=request.user, session=session, present=attendance_form.present()
+            )
+        except ValidationError as error:
+            attendance_form.add_error(None, error)
+        else:
+            messages.success(request, _("The attendance was saved."))
+            return redirect("groups:session", pk=session.pk)
     # Every participant the page names is a read, not only those with attendance recorded.
     actions.log_attendance_read(
         user=request.user, session=session, person_ids=[p.pk for p in people]
@@ -202,6 +206,7 @@ def session_detail(request, pk):
         "min_staff": MIN_STAFF,
         "staff_form": staff_form,
         "attendance_form": attendance_form,
+        "attendance_open": actions.attendance_open(session),
         "hidden": hidden,
     }
     return render(request, "groups/session.html", context)

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,9 +29,9 @@ from instruments.forms import (
     ResolveAlertForm,
     StartForm,
 )
-from instruments.models import Response, ResponseStatus
+from instruments.models import Occasion, Response, ResponseStatus
 from instruments.presentation import score_view
-from mapping.models import MappingSession
+from mapping.models import MappingSession, numbered_sessions
 from organisation.permissions import ALERT_ROLES
 from organisation.roles import role_required
 from people.access import Level
@@ -43,14 +44,13 @@ LINK_CHOICE_ROWS = 20
 
 def _link_choices(person) -> list[tuple[str, str]]:
     """Mapping sessions, visits and follow-ups of the person, newest first (a few queries)."""
-    sessions = MappingSession.objects.filter(mapping__person=person).order_by("-held_on")
+    sessions = numbered_sessions(MappingSession.objects.filter(mapping__person=person)).order_by(
+        "-held_on", "-created_at"
+    )
     visits = Visit.objects.filter(person=person).order_by("-planned_at")
     follow_ups = FollowUp.objects.filter(person=person).order_by("-due_on")
     return (
-        [
-            (f"session:{s.pk}", _("Mapping session %(date)s") % {"date": s.held_on})
-            for s in sessions[:LINK_CHOICE_ROWS]
-        ]
+        [(f"session:{s.pk}", session_label(s)) for s in sessions[:LINK_CHOICE_ROWS]]
         + [
             (f"visit:{v.pk}", _("Visit %(date)s") % {"date": date_text(v.planned_at)})
             for v in visits[:LINK_CHOICE_ROWS]
@@ -66,6 +66,15 @@ def _link_choices(person) -> list[tuple[str, str]]:
     )
 
 
+def session_label(session) -> str:
+    """ "Mapping session 2, 2026-12-06 (recorded 10:15)": sessions on one day told apart."""
+    return _("Mapping session %(number)d, %(date)s (recorded %(time)s)") % {
+        "number": session.number,
+        "date": f"{session.held_on:%Y-%m-%d}",
+        "time": f"{localtime(session.created_at):%H:%M}",
+    }
+
+
 def _linked_objects(person, value: str) -> dict:
     kind, _sep, pk = (value or "").partition(":")
     if kind == "session":
@@ -79,9 +88,24 @@ def _linked_objects(person, value: str) -> dict:
     return {}
 
 
+def _given_at(request, person) -> dict:
+    """A rating started from a mapping session (`?tillfalle=<id>`) is given at that session."""
+    initial: dict = {"administered_on": timezone.localdate()}
+    session = request.GET.get("tillfalle", "")
+    try:
+        found = MappingSession.objects.filter(mapping__person=person, pk=session).first()
+    except (ValueError, ValidationError):
+        found = None
+    if found is not None:
+        initial.update(link=f"session:{found.pk}", occasion=Occasion.START)
+    return initial
+
+
 @person_view(write=True)
 def start(request, person):
-    form = StartForm(posted(request), link_choices=_link_choices(person))
+    form = StartForm(
+        posted(request), link_choices=_link_choices(person), initial=_given_at(request, person)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         response = actions.start_response(
@@ -202,7 +226,9 @@ def fhir_export(request, response, _person):
 
 @person_view(write=True)
 def home_link(request, person):
-    form = HomeLinkForm(posted(request), link_choices=_link_choices(person))
+    form = HomeLinkForm(
+        posted(request), link_choices=_link_choices(person), initial=_given_at(request, person)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_shown_on(form):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -14,6 +13,7 @@ from intake.models import AssessmentTalk, Intake, Referral
 from organisation.models import CASE_ROLES, Unit, UnitKind
 from organisation.permissions import AUTHORITY_ROLES
 from organisation.roles import roles_of
+from organisation.staff import delivering_units, staff_holding, with_units_below
 from people.access import (
     Level,
     ReasonRequired,
@@ -116,19 +116,14 @@ def find_visible_person(user: User, number: str) -> Person | None:
 
 
 def talk_staff_candidates(user: User, person: Person) -> QuerySet:
-    """Staff who may lead a talk: case workers of the user's units and of the person's cases."""
+    """Staff who may lead a talk with the user: case workers of the user's units, of the
+    person's cases, and of the units that deliver support (two staff lead every talk, and the
+    authority's own unit may have only one officer)."""
     units = set(roles_of(user).unit_ids(*CASE_ROLES))
     for authority_id, provider_id in person.cases.values_list(
         "authority_unit_id", "provider_unit_id"
     ):
         units.add(authority_id)
         if provider_id is not None:
-            units |= Unit.objects.get(pk=provider_id).descendant_ids()
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True, memberships__unit_id__in=units, memberships__role__in=CASE_ROLES
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+            units.add(provider_id)
+    return staff_holding(CASE_ROLES, with_units_below(units) | delivering_units())

@@ -24,7 +24,10 @@ from intake.models import (
     Referral,
     ReferralOrigin,
     ReferralResult,
+    Source,
     TalkOutcome,
+    new_reference,
+    split_contact,
 )
 from organisation.models import Service, Unit
 from organisation.permissions import (
@@ -34,8 +37,9 @@ from organisation.permissions import (
     may_take_intakes,
     require,
 )
+from people import actions as people_actions
 from people.access import access_level
-from people.models import Case, CaseStaff, CaseStaffRole, Person
+from people.models import Case, CaseStaff, CaseStaffRole, Contact, ContactKind, Person
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -92,9 +96,12 @@ def create_intake(*, user: User, unit: Unit, data: dict, history: bool = False) 
 @transaction.atomic
 def submit_web_intake(*, unit: Unit, data: dict) -> Intake:
     """From the public form: lands untriaged in the unit's inbox. Nobody is logged in."""
-    intake = Intake.objects.create(
-        unit=unit, via_web_form=True, triaged=False, channel="web", **data
-    )
+    intake = Intake(unit=unit, via_web_form=True, triaged=False, channel="web", **data)
+    for _attempt in range(5):  # a collision among 31^8 references is all but impossible
+        intake.reference = new_reference()
+        if not Intake.objects.filter(reference=intake.reference).exists():
+            break
+    intake.save()
     log_access(
         user=None, person=None, action=Action.CREATE, record_type="intake", record_id=intake.pk
     )
@@ -125,6 +132,40 @@ def update_intake(
         detail=", ".join(sorted(changed)),
     )
     return intake
+
+
+@transaction.atomic
+def register_person_for_intake(*, user: User, intake: Intake, unit: Unit, data: dict) -> Person:
+    """Register the person an intake is about, link the intake to them (and the case opened for
+    them), and keep a relative who made the intake as a contact in the person's network."""
+    _require_intake_work(user, intake)
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if intake.status == IntakeStatus.CLOSED:
+        raise ValidationError(_("A closed intake cannot be changed."))
+    if intake.person_id is not None:
+        raise ValidationError(_("The intake is already linked to a person."))
+    person = people_actions.register_person(user=user, unit=unit, data=data)
+    intake.person = person
+    intake.case = person.cases.get(authority_unit=unit)
+    intake.triaged = True
+    intake.save(update_fields=["person", "case", "triaged"])
+    _log(user, intake, Action.UPDATE)
+    if intake.source == Source.RELATIVE and intake.notifier_name.strip():
+        phone, email = split_contact(intake.notifier_contact)
+        people_actions.save_contact(
+            user=user,
+            person=person,
+            contact=Contact(
+                kind=ContactKind.RELATIVE,
+                name=intake.notifier_name,
+                relation=intake.notifier_relation,
+                phone=phone,
+                email=email,
+                consent_note=_("Made the intake of %(date)s.")
+                % {"date": f"{intake.received_on:%Y-%m-%d}"},
+            ),
+        )
+    return person
 
 
 def _open_case(user: User, person: Person, unit: Unit) -> Case:

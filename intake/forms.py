@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import known
 from core.concurrency import VersionedForm
+from core.forms_util import required_when_chosen
 from intake.access import find_visible_person
 from intake.models import (
     Answer,
@@ -21,13 +22,16 @@ from intake.models import (
     IntakeOutcome,
     ReferralOrigin,
     ReferralResult,
+    Source,
     TalkOutcome,
+    split_contact,
 )
 from organisation.models import Service, Unit
 from people.identity import looks_like_identity_number, parse_identity_number
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+from organisation.staff import staff_label
 
 ANSWER_FIELDS = [
     "social_anxiety",
@@ -248,7 +252,7 @@ class TalkForm(forms.ModelForm):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = candidates
-        self.fields["staff"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["staff"].label_from_instance = staff_label
         self.fields["place"].choices = self.fields["place"].choices[1:]  # no empty choice
 
     def clean(self):
@@ -270,7 +274,7 @@ class ConcludeTalkForm(forms.Form):
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        help_text=_("Required when the person is referred elsewhere or the contact ends."),
+        help_text=required_when_chosen(TalkOutcome.REFERRED.label, TalkOutcome.ENDED.label),
     )
     referred_to: forms.ModelChoiceField[Service] = forms.ModelChoiceField(
         label=_("Referred to"), queryset=None, required=False
@@ -438,3 +442,24 @@ class PublicIntakeForm(forms.Form):
             "person_knows": answer or data["person_knows"] or Answer.UNKNOWN,
             "person_agrees": answer or data["person_agrees"] or Answer.UNKNOWN,
         }
+
+
+def person_initial(intake: Intake, number: str = "") -> dict:
+    """What the intake knows of the person, to start their registration with: the name (the
+    writer's own when they wrote about themselves), their phone and e-mail when it was the
+    person who wrote, the place of residence, and a number already typed for this intake."""
+    by_self = intake.source == Source.SELF
+    name = (intake.notifier_name if by_self else intake.person_description).split(",")[0]
+    first, _sep, last = name.strip().partition(" ")
+    initial = {"first_name": first, "last_name": last.strip(), "city": intake.residence}
+    if by_self:
+        initial["phone"], initial["email"] = split_contact(intake.notifier_contact)
+    if number:
+        initial.update(identity="number", number=number)
+    return {key: value for key, value in initial.items() if value}
+
+
+def typed_number_key(intake: Intake) -> str:
+    """Where a number typed while linking this intake waits (in the user's session, never in a
+    URL or a log) for the registration form, so that nobody types it twice."""
+    return f"intake-register-number-{intake.pk}"

@@ -6,6 +6,7 @@ not offered support are counted.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import cast
 
@@ -138,6 +139,11 @@ class Intake(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     via_web_form = models.BooleanField(_("sent through the web form"), default=False)
+    # Given on the web form's receipt, so a relative who calls can name their message: random,
+    # never derived from the message or another reference, and no personal data.
+    reference = models.CharField(
+        _("reference"), max_length=9, unique=True, null=True, blank=True, editable=False
+    )
     triaged = models.BooleanField(_("triaged"), default=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -351,3 +357,30 @@ class WebSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_key[:8]} {datetime_text(self.at)}"
+
+
+def split_contact(text: str) -> tuple[str, str]:
+    """The phone number and the e-mail address in "070-123 45 67 / namn@example.se"."""
+    phone, email = "", ""
+    for part in (p.strip() for p in text.split("/")):
+        if "@" in part and not email:
+            email = part
+        elif part and not phone:
+            phone = part
+    return phone[:40], email
+
+
+# No 0/O, 1/I/L: a reference read aloud over the phone is not misheard.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_reference() -> str:
+    """Eight random characters ("K7QX-M4PD"), about 39 bits: not guessable from another."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _n in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def normalised_reference(text: str) -> str:
+    """What a caller reads out, as stored: upper case, no spaces, the dash in the middle."""
+    chars = "".join(c for c in text.upper() if c.isalnum())
+    return f"{chars[:4]}-{chars[4:]}" if len(chars) == 8 else chars

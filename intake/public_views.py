@@ -1,7 +1,7 @@
 """The public intake form at /anmalan/: no login, CSRF-protected, rate-limited, with a honeypot.
 
 Nothing the visitor writes is ever written to the application log, and the confirmation page
-says only that a message arrived.
+says only that a message arrived, with a random reference to quote when calling.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from django.views.decorators.http import require_http_methods
 from intake import throttle
 from intake.actions import submit_web_intake
 from intake.forms import PublicIntakeForm
+from intake.models import new_reference
 from organisation.models import Unit, UnitKind
+
+RECEIPT_KEY = "intake-receipt-reference"
 
 
 def web_intake_unit() -> Unit | None:
@@ -45,12 +48,16 @@ def web_form(request):
             if not throttle.take(key):
                 return render(request, "intake/public_limited.html", status=429)
             # A bot that filled the trap is told it succeeded, and nothing is stored.
+            reference = new_reference()
             if not bot:
-                submit_web_intake(unit=unit, data=form.intake_data())
+                reference = submit_web_intake(unit=unit, data=form.intake_data()).reference
+            # The receipt's reference waits in the visitor's session, never in the URL.
+            request.session[RECEIPT_KEY] = reference
             return redirect("public:thanks")
     return render(request, "intake/public_form.html", {"form": form})
 
 
 @never_cache
 def thanks(request):
-    return render(request, "intake/public_thanks.html")
+    reference = request.session.get(RECEIPT_KEY, "")
+    return render(request, "intake/public_thanks.html", {"reference": reference})

@@ -26,8 +26,9 @@ from intake.forms import (
     ReferralForm,
     ReferralResultForm,
     TalkForm,
+    typed_number_key,
 )
-from intake.models import IntakeStatus
+from intake.models import IntakeStatus, normalised_reference
 from organisation.models import CASE_ROLES, Service
 from organisation.permissions import AUTHORITY_ROLES
 from organisation.roles import role_required
@@ -69,6 +70,13 @@ def _unit_or_403(user):
 
 @role_required(*AUTHORITY_ROLES)
 def inbox(request):
+    wanted = normalised_reference(request.GET.get("referens", ""))
+    if wanted:
+        # The reference a caller quotes from the web form's receipt, any status, own units only.
+        found = access.unit_intakes(request.user).filter(reference=wanted).first()
+        if found is not None:
+            return redirect("intake:detail", pk=found.pk)
+        messages.error(request, _("No intake of your units has that reference."))
     intakes = list(
         access.unit_intakes(request.user)
         .filter(status=IntakeStatus.OPEN)
@@ -131,6 +139,11 @@ def intake_edit(request, intake, _person):
 
 @open_intake_view
 def link_person(request, intake, _person):
+    if request.method == "POST" and "register" in request.POST:
+        # Nobody has the number yet: register the person from the intake with it.
+        number = request.POST.get("number", "").strip()[:20]
+        request.session[typed_number_key(intake)] = number
+        return redirect(f"{reverse('people:create')}?aktualisering={intake.pk}")
     form = LinkPersonForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["number"]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from mapping.models import Mapping
-from organisation.models import CASE_ROLES, Membership, Unit
+from organisation.models import CASE_ROLES
 from organisation.permissions import MAPPING_LEAD_ROLES
 from organisation.roles import roles_of
+from organisation.staff import delivering_units, staff_holding, with_units_below
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -30,20 +30,15 @@ def load_mapping(pk: Any) -> tuple[Mapping, object]:
 
 
 def session_staff_candidates(user: User, mapping: Mapping) -> QuerySet:
-    """Officers and coordinators of the case's units and of the user's own units.
+    """Officers and coordinators who may lead a session with the user: those of the case's
+    units, of the user's own units, and of the units that deliver support (a mapping comes before
+    any decision, so before the case has a provider unit, yet two staff lead every session).
 
-    Never analysts, administrators or meeting-place staff: they do not lead mapping sessions.
+    Never managers, analysts, administrators or meeting-place staff: they do not lead sessions.
     """
     units = set(roles_of(user).unit_ids(*CASE_ROLES))
     units.add(mapping.case.authority_unit_id)
     if mapping.case.provider_unit_id is not None:
-        units |= Unit.objects.get(pk=mapping.case.provider_unit_id).descendant_ids()
-    holds_role = Membership.objects.filter(
-        user_id=OuterRef("pk"), role__in=MAPPING_LEAD_ROLES, unit_id__in=units, unit__active=True
-    )
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Exists(holds_role))
-        .order_by("first_name", "last_name", "username")
-    )
+        units.add(mapping.case.provider_unit_id)
+    units = with_units_below(units) | delivering_units()
+    return staff_holding(MAPPING_LEAD_ROLES, units)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedForm
 from mapping.models import Extent, InterruptedBy
+from organisation.staff import staff_label
 from people.models import CaseStatus
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class CaseChoiceField(forms.ModelChoiceField):
 
 class StaffChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user) -> str:
-        return user.get_full_name() or user.username
+        return staff_label(user)
 
 
 class StartMappingForm(forms.Form):

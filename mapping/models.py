@@ -6,6 +6,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models import LifeArea
@@ -70,14 +72,28 @@ class MappingSession(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # When the session was recorded: orders sessions held on the same day and tells them apart.
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("mapping session")
         verbose_name_plural = _("mapping sessions")
-        ordering = ["held_on"]
+        ordering = ["held_on", "created_at"]
 
     def __str__(self) -> str:
         return str(self.held_on)
+
+
+def numbered_sessions(sessions: models.QuerySet) -> models.QuerySet:
+    """Each session with `number`: its place in its own mapping, in the order held (and, on the
+    same day, recorded), so that three sessions on one day are told apart."""
+    return sessions.annotate(
+        number=models.Window(
+            RowNumber(),
+            partition_by=[models.F("mapping_id")],
+            order_by=[models.F("held_on").asc(), models.F("created_at").asc()],
+        )
+    )
 
 
 class Extent(models.IntegerChoices):

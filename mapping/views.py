@@ -7,14 +7,19 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.events import Access, log_accesses
 from core.concurrency import StaleEdit
+from instruments.models import Response
+from instruments.presentation import instrument_title
 from mapping import actions
 from mapping.access import load_mapping, session_staff_candidates
 from mapping.forms import CompleteForm, InterruptForm, NeedForm, SessionForm, StartMappingForm
-from mapping.models import MappingStatus, Need
+from mapping.models import MappingStatus, Need, numbered_sessions
 from organisation.models import LifeArea
 from people.access import Level
 from people.opening import person_view, record_view
@@ -64,9 +69,46 @@ def mapping_start(request, person):
     return render(request, "mapping/start_form.html", {"form": form, "person": person})
 
 
+def _ratings(mapping, sessions) -> list[dict]:
+    """Self-ratings given during the mapping: tied to one of its sessions, or given in its
+    period and tied to no other meeting."""
+    until = mapping.ended_on or timezone.localdate()
+    during = Q(
+        administered_on__range=(mapping.started_on, until),
+        mapping_session__isnull=True,
+        visit__isnull=True,
+        follow_up__isnull=True,
+    )
+    responses = (
+        Response.objects.filter(person_id=mapping.person_id)
+        .filter(Q(mapping_session__mapping=mapping) | during)
+        .order_by("administered_on", "created_at")
+    )
+    numbers = {session.pk: session.number for session in sessions}
+    return [
+        {
+            "response": r,
+            "title": instrument_title(r.code, r.version),
+            "session_number": numbers.get(r.mapping_session_id),
+        }
+        for r in responses
+    ]
+
+
 @mapping_view()
 def mapping_detail(request, mapping):
-    sessions = list(mapping.sessions.prefetch_related("staff"))
+    sessions = list(numbered_sessions(mapping.sessions.all()).prefetch_related("staff"))
+    ratings = _ratings(mapping, sessions)
+    log_accesses(
+        user=request.user,
+        accesses=[
+            Access(mapping.person_id, "mapping", mapping.pk),
+            *(
+                Access(mapping.person_id, "instrument_response", row["response"].pk)
+                for row in ratings
+            ),
+        ],
+    )
     needs = mapping.needs.select_related("life_area")
     ongoing = mapping.status == MappingStatus.ONGOING
     may_change = ongoing and request.access_level >= Level.WRITE
@@ -78,6 +120,7 @@ def mapping_detail(request, mapping):
             "person": mapping.person,
             "sessions": sessions,
             "needs": needs,
+            "ratings": ratings,
             "ongoing": ongoing,
             "may_change": may_change,
             "may_add_session": may_change and len(sessions) < actions.MAX_SESSIONS,

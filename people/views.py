@@ -13,6 +13,9 @@ from audit.events import Access, log_access, log_accesses, one_write
 from audit.models import Action
 from core.forms_util import refusal_shown_on
 from core.sections import person_sections
+from intake import access as intake_access
+from intake import actions as intake_actions
+from intake import forms as intake_forms
 from organisation.models import CASE_ROLES, Unit, UnitKind
 from organisation.permissions import REGISTERING_ROLES, may_register_people
 from organisation.roles import role_required, roles_of
@@ -70,20 +73,45 @@ def person_list(request):
     )
 
 
-def _registering_unit(user) -> Unit:
+def _registering_unit(user, intake=None) -> Unit:
+    """The intake's unit when the person is registered from an intake, else the user's first
+    authority unit where they may register."""
     units = Unit.objects.filter(
         pk__in=roles_of(user).unit_ids(*REGISTERING_ROLES), kind=UnitKind.AUTHORITY
     ).order_by("name")
-    unit = units.first()
+    unit = units.filter(pk=intake.unit_id).first() if intake is not None else None
+    unit = unit or units.first()
     if unit is None:
         raise PermissionDenied
     return unit
 
 
+def _intake_to_register(request):
+    """The open, unlinked intake named by `?aktualisering=`, among the user's units' intakes."""
+    pk = request.GET.get("aktualisering")
+    if not pk:
+        return None
+    try:
+        intake = intake_access.unit_intakes(request.user).filter(pk=pk).first()
+    except ValidationError:
+        intake = None
+    if intake is None:
+        raise Http404
+    return intake
+
+
 @role_required(*REGISTERING_ROLES)
 def person_create(request):
-    unit = _registering_unit(request.user)
-    form = PersonForm(request.POST or None)
+    intake = _intake_to_register(request)
+    if intake is not None and intake.person_id is not None:
+        messages.info(request, _("The intake is already linked to a person."))
+        return redirect("intake:detail", pk=intake.pk)
+    unit = _registering_unit(request.user, intake)
+    initial = {}
+    if intake is not None:
+        number = request.session.pop(intake_forms.typed_number_key(intake), "")
+        initial = intake_forms.person_initial(intake, number)
+    form = PersonForm(request.POST or None, initial=initial)
     matches = []
     if request.method == "POST" and form.is_valid():
         data = form.person_data()
@@ -101,14 +129,26 @@ def person_create(request):
             )
         else:
             try:
-                person = actions.register_person(user=request.user, unit=unit, data=data)
+                person = _register(request, unit, intake, data)
             except actions.DuplicateNumber:
                 form.add_error("number", _("A person with this number is already registered."))
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
                 messages.success(request, _("The person has been registered."))
                 return redirect("people:detail", pk=person.pk)
     return render(
-        request, "people/person_form.html", {"form": form, "matches": matches, "unit": unit}
+        request,
+        "people/person_form.html",
+        {"form": form, "matches": matches, "unit": unit, "intake": intake},
+    )
+
+
+def _register(request, unit, intake, data) -> Person:
+    if intake is None:
+        return actions.register_person(user=request.user, unit=unit, data=data)
+    return intake_actions.register_person_for_intake(
+        user=request.user, intake=intake, unit=unit, data=data
     )
 
 

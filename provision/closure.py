@@ -46,7 +46,9 @@ def _closure_errors(
     _require(errors, "occupation", occupation, Occupation, history)
     _require(errors, "isolation", isolation, Isolation, history)
     if reason == ClosureReason.OTHER and not reason_text.strip():
-        errors["reason_text"] = _("Describe the reason when it is “other”.")
+        errors["reason_text"] = _("Describe the reason when it is “%(choice)s”.") % {
+            "choice": ClosureReason.OTHER.label
+        }
     if follow_up_consent is None and not history:
         errors["follow_up_consent"] = _("Record whether the person consents to follow-up.")
     return errors

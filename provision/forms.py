@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import known
+from core.forms_util import required_when_chosen
 from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
 
 
@@ -60,7 +61,7 @@ class ClosureForm(forms.Form):
         label=_("About the reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when the reason is “other”."),
+        help_text=required_when_chosen(ClosureReason.OTHER.label),
     )
     occupation = forms.ChoiceField(
         label=_("Occupation at closure"),
@@ -89,14 +90,14 @@ class FollowUpRecordForm(forms.Form):
         choices=known(Occupation.choices),
         widget=forms.RadioSelect,
         required=False,
-        help_text=_("Required when the follow-up was done."),
+        help_text=required_when_chosen(FollowUpStatus.DONE.label),
     )
     isolation = forms.ChoiceField(
         label=_("Isolation"),
         choices=known(Isolation.choices),
         widget=forms.RadioSelect,
         required=False,
-        help_text=_("Required when the follow-up was done."),
+        help_text=required_when_chosen(FollowUpStatus.DONE.label),
     )
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})

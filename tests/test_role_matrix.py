@@ -676,7 +676,7 @@ MATRIX = {
     "delivery:journal": ("get", delivery_person_url("journal/"), None, PERSON_READ),
     "delivery:note_create": ("get", delivery_person_url("journal/ny/"), None, DELIVERY_WRITE),
     "delivery:note_edit": ("get", draft_url("andra/"), None, AUTHOR_ONLY),
-    "delivery:note_sign": ("post", draft_url("signera/"), {}, AUTHOR_POST),
+    "delivery:note_sign": ("post", draft_url("signera/"), {"confirm": "1"}, AUTHOR_POST),
     "delivery:note_delete": ("post", draft_url("ta-bort/"), {}, AUTHOR_POST),
     "delivery:note_correct": (
         "get",

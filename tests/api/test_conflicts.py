@@ -88,7 +88,8 @@ def test_a_signed_note_is_never_changed_through_the_api(api_as, coordinator, per
         f"/notes/{note.pk}",
         {"version": signed["version"], "happened_on": "2026-03-02", "text": "Efteråt"},
     )
-    assert edit.status_code == 403
+    assert edit.status_code == 409
+    assert "en rättelse är en ny anteckning" in str(edit.json())
     assert Note.objects.get(pk=note.pk).text == "Första texten"
 
 

@@ -43,15 +43,55 @@ def test_querysets_holding_a_signed_note_refuse_update_and_delete(signed):
     assert Note.objects.get(pk=signed.pk).text == "Vi pratade om veckan."
 
 
-def test_the_edit_url_of_a_signed_note_refuses_a_post(signed, coordinator, login):
+def test_changing_a_signed_note_explains_that_it_is_corrected_with_correct(
+    signed, coordinator, login
+):
+    """Not a 403 page blaming the user's role: back to the note, told to use "Correct"."""
     client = login(coordinator)
     data = {"happened_on": "2026-03-02", "text": "Ändrad"}
-    assert client.get(f"/genomforande/anteckning/{signed.pk}/andra/").status_code == 403
-    assert client.post(f"/genomforande/anteckning/{signed.pk}/andra/", data).status_code == 403
-    assert client.post(f"/genomforande/anteckning/{signed.pk}/ta-bort/").status_code == 403
-    assert client.post(f"/genomforande/anteckning/{signed.pk}/signera/").status_code == 403
+    back = f"/genomforande/person/{signed.person_id}/journal/#note-{signed.pk}-heading"
+    for response in (
+        client.get(f"/genomforande/anteckning/{signed.pk}/andra/"),
+        client.post(f"/genomforande/anteckning/{signed.pk}/andra/", data),
+        client.post(f"/genomforande/anteckning/{signed.pk}/ta-bort/"),
+        client.post(f"/genomforande/anteckning/{signed.pk}/signera/", {"confirm": "1"}),
+    ):
+        assert response.status_code == 302
+        assert response["Location"] == back
+    page = client.get(back).content.decode()
+    assert "Anteckningen är signerad och kan inte längre ändras" in page
+    assert "Välj ”Rätta”" in page
+    assert "fråga din enhetschef" not in page
     signed.refresh_from_db()
     assert signed.text == "Vi pratade om veckan."
+
+
+def test_signing_asks_first_and_says_a_signed_note_cannot_be_changed(draft, coordinator, login):
+    client = login(coordinator)
+    url = f"/genomforande/anteckning/{draft.pk}/signera/"
+
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    assert "En signerad anteckning kan aldrig ändras" in confirm.content.decode()
+    assert 'name="confirm"' in confirm.content.decode()
+    assert client.post(url).status_code == 200  # without the confirmation nothing is signed
+    draft.refresh_from_db()
+    assert not draft.is_signed
+
+    assert client.post(url, {"confirm": "1"}).status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_signed
+
+
+def test_correcting_a_draft_or_objecting_to_it_says_what_to_do_instead(draft, coordinator, login):
+    client = login(coordinator)
+    for suffix, told in (
+        ("rattelse/", "ett utkast ändras direkt"),
+        ("invandning/", "signera utkastet"),
+    ):
+        response = client.get(f"/genomforande/anteckning/{draft.pk}/{suffix}", follow=True)
+        assert response.status_code == 200
+        assert told in response.content.decode()
 
 
 def test_the_author_writes_edits_and_signs_a_draft(person, coordinator, login):
@@ -67,7 +107,7 @@ def test_the_author_writes_edits_and_signs_a_draft(person, coordinator, login):
         f"/genomforande/anteckning/{note.pk}/andra/",
         {"happened_on": "2026-03-03", "text": "Andra", "version": note.version},
     )
-    client.post(f"/genomforande/anteckning/{note.pk}/signera/")
+    client.post(f"/genomforande/anteckning/{note.pk}/signera/", {"confirm": "1"})
     note.refresh_from_db()
     assert note.text == "Andra" and note.signed_by == coordinator and note.signed_at
 
@@ -76,8 +116,14 @@ def test_only_the_author_edits_signs_or_removes_a_draft(draft, teammate, login):
     client = login(teammate)
     data = {"happened_on": "2026-03-02", "text": "Någon annans"}
     assert client.post(f"/genomforande/anteckning/{draft.pk}/andra/", data).status_code == 403
-    assert client.post(f"/genomforande/anteckning/{draft.pk}/signera/").status_code == 403
-    assert client.post(f"/genomforande/anteckning/{draft.pk}/ta-bort/").status_code == 403
+    assert (
+        client.post(f"/genomforande/anteckning/{draft.pk}/signera/", {"confirm": "1"}).status_code
+        == 403
+    )
+    refused = client.post(f"/genomforande/anteckning/{draft.pk}/ta-bort/")
+    assert refused.status_code == 403
+    # The refusal says why (the note is another's draft), not that the role lacks access.
+    assert "Bara den som skrivit ett utkast kan ändra det" in refused.content.decode()
     with pytest.raises(PermissionDenied):
         actions.update_note(user=teammate, note=draft, happened_on=MONDAY, text="x")
     draft.refresh_from_db()
@@ -112,11 +158,6 @@ def test_a_correction_is_a_new_note_and_both_are_shown_linked(signed, coordinato
     assert signed.text == "Vi pratade om veckan."
 
 
-def test_a_draft_is_edited_not_corrected(draft, coordinator, login):
-    response = login(coordinator).get(f"/genomforande/anteckning/{draft.pk}/rattelse/")
-    assert response.status_code == 403
-
-
 def test_the_persons_objection_is_attached_and_shown(signed, coordinator, login):
     client = login(coordinator)
     response = client.post(
@@ -137,7 +178,7 @@ def test_writing_signing_and_reading_are_logged(person, coordinator, login):
         {"happened_on": "2026-03-02", "text": "Loggad"},
     )
     note = Note.objects.get(person=person)
-    client.post(f"/genomforande/anteckning/{note.pk}/signera/")
+    client.post(f"/genomforande/anteckning/{note.pk}/signera/", {"confirm": "1"})
     client.get(f"/genomforande/person/{person.pk}/journal/")
     entries = AccessLogEntry.objects.filter(
         person_id=person.pk, record_type="journal_note", record_id=str(note.pk)

@@ -90,13 +90,51 @@ def test_only_people_with_a_decision_in_force_can_take_part(
     url = f"/grupper/{group.pk}/deltagare/"
 
     offered = client.get(url).context["form"].fields["person"].queryset
-    assert set(offered) == {person, partly}
-    for candidate in (rejected, ended, future):
+    assert set(offered) == {person, partly, future}
+    for candidate in (rejected, ended):
         client.post(url, {"person": candidate.pk})
     assert not GroupParticipant.objects.exists()
     client.post(url, {"person": person.pk})
     client.post(url, {"person": partly.pk})
     assert {p.person for p in group.participants.all()} == {person, partly}
+
+
+def test_a_person_whose_decision_starts_tomorrow_can_join_ahead(
+    group, coordinator, north_person, decide, login
+):
+    """Groups are planned ahead: a decision starting later is enough to take part."""
+    starts_tomorrow = north_person("Imorgon")
+    decide(starts_tomorrow, "grant", starts=1, ends=180)
+    client = login(coordinator)
+    url = f"/grupper/{group.pk}/deltagare/"
+
+    assert starts_tomorrow in client.get(url).context["form"].fields["person"].queryset
+    assert client.post(url, {"person": starts_tomorrow.pk}).status_code == 302
+    assert group.participants.get().person == starts_tomorrow
+
+
+def test_attendance_is_not_recorded_for_a_session_that_has_not_happened(
+    group, coordinator, person, decide, login, today
+):
+    decide(person, "grant")
+    actions.add_participant(user=coordinator, group=group, person=person)
+    tomorrow = GroupSession.objects.create(
+        group=group,
+        date=today + datetime.timedelta(days=1),
+        start_time=datetime.time(14),
+        duration_minutes=60,
+    )
+    client = login(coordinator)
+    url = f"/grupper/tillfalle/{tomorrow.pk}/"
+
+    page = client.get(url).content.decode()
+    assert "Attendance is recorded once the session has taken place." in page
+    assert 'value="attendance"' not in page
+    response = client.post(url, {"form": "attendance", f"p_{person.pk}": "1"})
+
+    assert response.status_code == 200
+    assert "not before" in response.content.decode()
+    assert not Attendance.objects.exists()
 
 
 def test_people_outside_the_users_cases_cannot_be_added(

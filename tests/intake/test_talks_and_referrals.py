@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from audit.models import AccessLogEntry
 from intake import actions
 from intake.models import AssessmentTalk, Referral
-from tests.factories import UserFactory
+from tests.factories import SupportKindFactory, UserFactory
 
 
 def talk_form(*staff, **extra):
@@ -78,6 +78,22 @@ def test_staff_are_chosen_among_the_relevant_units(login, officer, coordinator, 
         f"/aktualiseringar/personer/{person.pk}/bedomningssamtal/", talk_form(officer, stranger)
     )
     assert "staff" in response.context["form"].errors
+
+
+def test_before_any_provider_the_officer_is_offered_the_delivering_coordinators(
+    login, officer, coordinator, person, org
+):
+    """A new person's case has no provider unit yet; two staff still lead the talk, so the
+    coordinators of the units that deliver support are offered, named with role and unit."""
+    person.cases.update(provider_unit=None)
+    SupportKindFactory().provider_units.add(org["provider"])
+    response = login(officer).get(f"/aktualiseringar/personer/{person.pk}/bedomningssamtal/")
+    field = response.context["form"].fields["staff"]
+    assert {officer, coordinator} <= set(field.queryset)
+    labels = [label for _value, label in field.choices]
+    assert f"{coordinator.get_full_name() or coordinator.username} (Coordinator, Team Norr)" in (
+        labels
+    )
 
 
 def test_a_talk_needs_a_known_person(login, officer, intake):
@@ -194,3 +210,8 @@ def test_officer_refers_a_person_to_a_service(login, officer, person, service):
 def test_the_service_directory_lists_services(login, officer, analyst, service):
     assert service.name in login(officer).get("/aktualiseringar/tjanster/").content.decode()
     assert login(analyst).get("/aktualiseringar/tjanster/").status_code == 403
+
+
+def test_the_outcome_hint_names_the_choices_as_shown(login, officer, talk):
+    page = login(officer).get(f"/aktualiseringar/samtal/{talk.pk}/utfall/").content.decode()
+    assert "Required when “Refer elsewhere” or “End” is chosen." in page

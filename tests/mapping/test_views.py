@@ -9,12 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AccessLogEntry, Action
+from instruments import actions as instrument_actions
 from intake.models import AssessmentTalk, TalkPlace
 from mapping import actions
 from mapping.models import Mapping, MappingSession, MappingStatus, Need
 from organisation.models import LifeArea
-from people.models import CaseStatus
-from tests.factories import MappingFactory
+from people.models import CaseStaffRole, CaseStatus
+from tests.factories import CaseStaffFactory, MappingFactory, SupportKindFactory
 
 DAY = "2025-03-10"
 
@@ -161,6 +162,36 @@ def test_staff_to_choose_from_are_officers_and_coordinators_never_analysts_or_ad
     choices = set(response.context["form"].fields["staff"].queryset)
     assert {coordinator, teammate, officer} <= choices
     assert not {analyst, administrator, meeting_staff} & choices
+
+
+def test_an_officer_is_offered_the_colleagues_who_may_lead_a_session_with_them(
+    login, org, officer, coordinator, teammate, manager, analyst, person
+):
+    """Before any decision the case has no provider unit; the officer must still find a second
+    leader among the coordinators of the units that deliver support, each named with their unit
+    and role."""
+    case = person.cases.get()
+    case.provider_unit = None
+    case.save()
+    CaseStaffFactory(case=case, user=officer, role=CaseStaffRole.OFFICER)
+    SupportKindFactory().provider_units.add(org["provider"])
+    mapping = MappingFactory(person=person, case=case, created_by=officer)
+
+    response = login(officer).get(url(mapping, "tillfalle/ny/"))
+
+    field = response.context["form"].fields["staff"]
+    choices = set(field.queryset)
+    assert {officer, coordinator, teammate} <= choices
+    assert not {manager, analyst} & choices
+    labels = dict((value.value, label) for value, label in field.choices)
+    assert labels[teammate.pk] == "Tove Tvåa (Coordinator, Team Norr)"
+    assert "Tove Tvåa (Coordinator, Team Norr)" in response.content.decode()
+
+    response = login(officer).post(
+        url(mapping, "tillfalle/ny/"), {"held_on": DAY, "staff": [officer.pk, teammate.pk]}
+    )
+    assert response.status_code == 302
+    assert set(mapping.sessions.get().staff.all()) == {officer, teammate}
 
 
 def test_an_analyst_cannot_be_named_to_lead_a_session(login, coordinator, analyst, mapping):
@@ -367,11 +398,75 @@ def test_an_ended_mapping_offers_no_changes(login, coordinator, ended):
         assert url(ended, suffix) not in page
 
 
-def test_instruments_are_a_note_not_links(login, coordinator, mapping):
+def _madrs(person, user, day, **link):
+    response = instrument_actions.start_response(
+        user=user, person=person, code="madrs-s", occasion="start", administered_on=day, **link
+    )
+    answers = {str(i): 1 for i in range(1, 10)}
+    return instrument_actions.save_answers(
+        user=user, response=response, answers=answers, complete=True
+    )
+
+
+def test_the_mapping_links_the_instruments_and_shows_ratings_given_during_it(
+    login, coordinator, teammate, mapping, person
+):
+    hold_sessions(mapping, coordinator, [coordinator, teammate], 2)
+    second = mapping.sessions.order_by("held_on")[1]
+    at_session = _madrs(person, coordinator, second.held_on, mapping_session=second)
+    in_period = _madrs(person, coordinator, datetime.date(2025, 3, 5))
+    before = _madrs(person, coordinator, datetime.date(2025, 2, 1))
+
     page = login(coordinator).get(url(mapping)).content.decode()
 
-    assert "once the instrument engine exists" in page
-    assert "/instrument" not in page
+    assert "once the instrument engine exists" not in page
+    assert f"/skattningar/{at_session.pk}/" in page
+    assert f"/skattningar/{in_period.pk}/" in page
+    assert f"/skattningar/{before.pk}/" not in page
+    assert "Session 2 of 3–5" in page.split("instruments-heading")[-1]
+    assert f"/skattningar/person/{person.pk}/ny/?tillfalle={second.pk}" in page
+    assert f"/skattningar/person/{person.pk}/hemlank/?tillfalle={second.pk}" in page
+    reads = AccessLogEntry.objects.filter(record_type="instrument_response", action="read")
+    assert {e.record_id for e in reads} == {str(at_session.pk), str(in_period.pk)}
+
+
+def test_a_rating_started_from_the_mapping_is_given_at_its_session(
+    login, coordinator, teammate, mapping, person
+):
+    hold_sessions(mapping, coordinator, [coordinator, teammate], 1)
+    session = mapping.sessions.get()
+
+    form = (
+        login(coordinator)
+        .get(f"/skattningar/person/{person.pk}/ny/?tillfalle={session.pk}")
+        .context["form"]
+    )
+
+    assert form["link"].value() == f"session:{session.pk}"
+    assert form["occasion"].value() == "start"
+
+
+def test_sessions_held_on_the_same_day_are_told_apart_where_a_rating_is_tied_to_one(
+    login, coordinator, teammate, mapping, person
+):
+    for n in range(3):
+        actions.add_session(
+            user=coordinator,
+            mapping=mapping,
+            held_on=datetime.date(2025, 3, 10),
+            staff=[coordinator, teammate],
+            notes=f"Tillfälle {n + 1}",
+        )
+
+    for path in ("ny", "hemlank"):
+        form = login(coordinator).get(f"/skattningar/person/{person.pk}/{path}/").context["form"]
+        labels = [label for value, label in form.fields["link"].choices if value.startswith("s")]
+        assert len(set(labels)) == 3, labels
+        assert [label.split(",")[0] for label in sorted(labels)] == [
+            "Mapping session 1",
+            "Mapping session 2",
+            "Mapping session 3",
+        ]
 
 
 # Who may do what

@@ -185,3 +185,38 @@ def test_the_person_page_shows_each_order_once_with_its_decision(
         link = f'<a href="/beslut/{order.decision.pk}/">{order.decision.number}</a>'
         assert html.count(link) == 3
         assert "Orders to the provider" not in html
+
+
+def test_the_hints_name_the_reason_as_the_form_shows_it(person, coordinator, login, settings):
+    """The choice is shown as "Övrigt": the hint and the refusal say "Övrigt", not "annat"."""
+    settings.LANGUAGE_CODE = "sv"
+    client = login(coordinator)
+    url = f"/uppdrag/person/{person.pk}/avsluta/"
+
+    page = client.get(url).content.decode()
+    assert "Övrigt" in page
+    assert "Krävs när ”Övrigt” är valt." in page
+    assert "”annat”" not in page
+
+    data = {"reason": "other", "occupation": "work", "isolation": "none"}
+    refused = client.post(url, {**data, "follow_up_consent": "no"}).content.decode()
+    assert "Beskriv skälet när det är ”Övrigt”." in refused
+
+
+def test_the_follow_up_hints_name_the_outcome_as_shown(person, coordinator, login, settings):
+    settings.LANGUAGE_CODE = "sv"
+    closure = close_case(
+        user=coordinator,
+        case=person.cases.get(),
+        reason="goals_reached",
+        reason_text="",
+        occupation="work",
+        isolation="none",
+        follow_up_consent=True,
+    )
+    follow_up = closure.follow_ups.get(months=6)
+
+    page = login(coordinator).get(f"/uppdrag/uppfoljning/{follow_up.pk}/").content.decode()
+
+    assert "Gjord" in page
+    assert "Krävs när ”Gjord” är valt." in page
