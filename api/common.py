@@ -57,7 +57,7 @@ def load_person(
 
 def version_of(obj: models.Model) -> str:
     """The record's version: every saved change takes the next one."""
-    return str(obj.version)
+    return str(obj.version)  # type: ignore[attr-defined]  # every versioned model has it
 
 
 def opened_at(version: str) -> Opened:

@@ -313,6 +313,7 @@ def issue_decision(
         history=history,
     )
     basis = LegalBasis.objects.cited_on(decided_on, LegalGround.ASSISTANCE)
+    assert basis is not None  # validate_decision refuses a date with no basis in force
     kind = DecisionKind.CHANGE if replaces and kind == DecisionKind.NEW else kind
     # One decision at a time per application: a second original waits here, then is refused.
     Application.objects.select_for_update().filter(pk=application.pk).first()
@@ -367,7 +368,7 @@ HISTORY_FIELDS = ("decided_on", "reasons", "period_from", "period_to")
 
 @transaction.atomic
 def correct_history_decision(
-    *, officer, decision: Decision, changes: dict, applied_on: datetime.date | None = None
+    *, officer: User, decision: Decision, changes: dict, applied_on: datetime.date | None = None
 ) -> Decision:
     """A corrected re-import of a decision made in an earlier system: the record follows it.
 

@@ -79,7 +79,7 @@ class VisitForm(VersionedForm, forms.Form):
             kwargs.setdefault("initial", self.initial_for(record))
         super().__init__(*args, record=record, **kwargs)
 
-    def initial_for(self, record: Visit) -> dict:
+    def initial_for(self, record: Visit) -> dict:  # type: ignore[override]
         local = timefmt.local(record.planned_at)
         return {
             "day": local.date(),
@@ -137,7 +137,7 @@ class FollowUpForm(VersionedForm, forms.Form):
             kwargs.setdefault("initial", self.initial_for(record))
         super().__init__(*args, record=record, **kwargs)
 
-    def initial_for(self, record: Homework) -> dict:
+    def initial_for(self, record: Homework) -> dict:  # type: ignore[override]
         return {"result": record.result, "comment": record.comment}
 
 

@@ -18,7 +18,7 @@ import datetime
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -521,7 +521,7 @@ class Loader:
 
     def intake(self, item: dict, person: Person | None, case: Case | None) -> None:
         received = _day(item["received_on"])
-        wanted = {
+        wanted: dict[str, Any] = {
             "received_on": received,
             "closed_on": _day(item.get("closed_on")) or received,
             "source": item["source"],
@@ -565,7 +565,7 @@ class Loader:
     # Decisions and the start of support
 
     def decision(self, item: dict, person: Person, case: Case) -> None:
-        wanted = {
+        wanted: dict[str, Any] = {
             "decided_on": _day(item["decided_on"]),
             "reasons": (item.get("reasons") or "").strip(),
             "period_from": _day(item.get("period_from")),
@@ -652,7 +652,7 @@ class Loader:
     # Closure and follow-ups
 
     def closure(self, item: dict, pid: str, case: Case) -> None:
-        wanted = {
+        wanted: dict[str, Any] = {
             "closed_on": _day(item["closed_on"]),
             "reason": item["reason"],
             "reason_text": (item.get("reason_text") or "").strip(),
@@ -677,7 +677,7 @@ class Loader:
     def follow_up(self, pid: str, closure: Closure, given: dict) -> None:
         follow = FollowUp.objects.get(closure=closure, months=given["months"])
         done = given["status"] == FollowUpStatus.DONE
-        wanted = {
+        wanted: dict[str, Any] = {
             "status": given["status"],
             "done_on": _day(given.get("done_on")),
             "occupation": given.get("occupation", "") if done else "",

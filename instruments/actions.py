@@ -187,7 +187,7 @@ def save_answers(
     return response
 
 
-def _require_all_answered(defn, answers: dict) -> None:
+def _require_all_answered(defn: Definition, answers: dict) -> None:
     missing = scoring.unanswered_required(defn, answers)
     if missing:
         raise ValidationError(

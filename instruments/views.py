@@ -11,14 +11,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
 from core.forms_util import add_action_errors, posted, refusal_shown_on
-from core.timefmt import date_text
+from core.timefmt import date_text, time_text
 from delivery.models import Visit
 from instruments import actions, definitions
 from instruments.access import load_alert, load_link, load_response, open_alerts_for
@@ -71,7 +70,7 @@ def session_label(session) -> str:
     return _("Mapping session %(number)d, %(date)s (recorded %(time)s)") % {
         "number": session.number,
         "date": f"{session.held_on:%Y-%m-%d}",
-        "time": f"{localtime(session.created_at):%H:%M}",
+        "time": time_text(session.created_at),
     }
 
 

@@ -385,7 +385,7 @@ HISTORY_FIELDS = ("received_on", "closed_on", "source", "channel", "outcome", "o
 
 
 @transaction.atomic
-def correct_history_intake(*, user, intake: Intake, changes: dict) -> Intake:
+def correct_history_intake(*, user: User, intake: Intake, changes: dict) -> Intake:
     """A corrected re-import of an earlier system's intake: the record follows the source.
 
     Only the fields the import carries change; the same rules as a new intake hold (a known

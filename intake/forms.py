@@ -147,10 +147,10 @@ class IntakeForm(VersionedForm, forms.ModelForm):
     form_fields = {"person": ("person_number",)}
 
     def versioned_fields(self) -> list[str]:
-        return [*self._meta.fields, "person"]
+        return [*(self._meta.fields or []), "person"]
 
-    def initial_for(self, record) -> dict:
-        number = record.person.display_number if record.person_id else ""
+    def initial_for(self, record: Intake) -> dict:  # type: ignore[override]
+        number = record.person.display_number if record.person is not None else ""
         return {**super().initial_for(record), "person_number": number}
 
     def groups(self) -> list[tuple[str | Promise, list]]:

@@ -146,7 +146,7 @@ def save_contact(
     return contact
 
 
-def _contact_fields():
+def _contact_fields() -> list:
     return [f for f in Contact._meta.concrete_fields if f.name not in ("id", "version")]
 
 

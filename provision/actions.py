@@ -138,7 +138,7 @@ def accept_order(
     *,
     user: User,
     order: Order,
-    coordinator: User,
+    coordinator: User | None,
     second_coordinator: User | None = None,
     confirm_beyond_ceiling: bool = False,
     today: datetime.date | None = None,
@@ -216,7 +216,7 @@ def _check_start(order: Order, accepted_on: datetime.date) -> None:
         )
 
 
-def _accept(user, order: Order, accepted_on: datetime.date, assignments: list) -> Order:
+def _accept(user: User, order: Order, accepted_on: datetime.date, assignments: list) -> Order:
     order.status = OrderStatus.ACCEPTED
     order.accepted_on = accepted_on
     order.save(update_fields=["status", "accepted_on"])
@@ -231,7 +231,7 @@ def _accept(user, order: Order, accepted_on: datetime.date, assignments: list) -
 @transaction.atomic
 def correct_history_order(
     *,
-    user,
+    user: User,
     order: Order,
     accepted_on: datetime.date | None,
     period_from: datetime.date | None,

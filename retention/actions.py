@@ -67,7 +67,7 @@ def plan_culling(today: datetime.date) -> list[Verdict]:
     return verdicts
 
 
-def open_cases_past_retention(user, today: datetime.date) -> list[tuple[Person, Verdict]]:
+def open_cases_past_retention(user: User, today: datetime.date) -> list[tuple[Person, Verdict]]:
     """People of the manager's units whose records would be due but who have an open case:
     culling never takes them, so the manager sees them instead (close the case, or mark it)."""
     if not roles_of(user).has(*RETENTION_ROLES):

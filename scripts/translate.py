@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped,unused-ignore]  # stubs only in some installs
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "sv" / "LC_MESSAGES" / "django.po"
