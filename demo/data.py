@@ -84,10 +84,21 @@ CONTACTS = {
 }
 
 
+def _law_in_force() -> None:
+    """The legal bases a letter cites come with the data migration; a database emptied since
+    (a test server's, between tests) gets them again from the same migration (idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("decisions.migrations.0004_legal_bases").seed(apps, None)
+
+
 @transaction.atomic
 def load_demo(*, today: datetime.date | None = None) -> dict:
     """Create the demo organisation, users and people; running it twice changes nothing."""
     today = today or datetime.date.today()
+    _law_in_force()
     units = _units()
     users = _users(units)
     _support_kinds(units, users)
