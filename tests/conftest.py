@@ -127,3 +127,15 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def law_in_force():
+    """The legal bases a decision cites, which a data migration adds: a transactional test's
+    database has been emptied by the tests before it, so such a test adds them again (with the
+    migration's own, idempotent function). Use with `django_db(transaction=True)`."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("decisions.migrations.0004_legal_bases").seed(apps, None)

@@ -372,8 +372,8 @@ def test_the_database_holds_one_original_decision_per_application(decide, office
         )
 
 
-# serialized_rollback: the law in force, which a migration adds, is there for the threads too.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("law_in_force")
 def test_two_officers_deciding_at_the_same_moment_give_one_decision_and_one_order(
     officer, application, delegation
 ):

@@ -130,8 +130,8 @@ def test_tokens_are_forgotten_after_a_week(login, officer, person, kind):
     assert Submission.objects.count() == 1
 
 
-# serialized_rollback: the law in force, which a migration adds, is there for the threads too.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("law_in_force")
 def test_a_double_click_sent_at_the_same_moment_issues_one_decision(
     officer, application, delegation
 ):
