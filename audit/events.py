@@ -83,6 +83,12 @@ def remember_reason(user_id, person_id, reason: str) -> None:
         scope.reasons[(str(user_id), str(person_id))] = reason
 
 
+def remembered_reason(user_id, person_id) -> str | None:
+    """The reason remembered for this person in this request; None when there is none."""
+    scope = _request.get()
+    return None if scope is None else scope.reasons.get((str(user_id), str(person_id)))
+
+
 def read_logged(user_id, person_id) -> bool | None:
     """Has this request logged a read of the person by the user? None outside a request."""
     scope = _request.get()

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from audit.events import log_access, read_logged, remember_reason
+from audit.events import log_access, read_logged, remember_reason, remembered_reason
 from audit.models import Action
 from organisation.permissions import CASE_ROLES, Level
 from organisation.roles import role_required
@@ -74,18 +74,39 @@ def open_record(
     reason in force is still remembered for the request, so those entries carry it too.
     """
     person, level = access.get_person_for_user(user, person_id, write=write)
-    if level < Level.WRITE:
-        remember_reason(user.pk, person.pk, reason_in_force(user, person.pk))
+    reason = _remember_reason(user, person.pk, level)
     if log:
-        log_read(user, person.pk, level, record_type=record_type, record_id=record_id)
+        _log_read(user, person.pk, reason, record_type=record_type, record_id=record_id)
     return person, level
+
+
+def _remember_reason(user: User, person_id: Any, level: Level) -> str:
+    """Outside their own cases, the reason the user gave: looked up once when the record is
+    opened, and remembered so that every read logged in this request carries it."""
+    if level >= Level.WRITE:
+        return ""
+    reason = reason_in_force(user, person_id)
+    remember_reason(user.pk, person_id, reason)
+    return reason
 
 
 def log_read(
     user: User, person_id: Any, level: Level, *, record_type: str, record_id: Any = None
 ) -> None:
-    """The access-log entry of a read, with the reason when the user read outside their cases."""
-    reason = reason_in_force(user, person_id) if level < Level.WRITE else ""
+    """The access-log entry of a read, with the reason when the user read outside their cases.
+
+    The reason remembered when the record was opened in this request is used; otherwise (a
+    record opened by its own loader, or no request) it is looked up.
+    """
+    reason = ""
+    if level < Level.WRITE:
+        reason = remembered_reason(user.pk, person_id) or reason_in_force(user, person_id)
+    _log_read(user, person_id, reason, record_type=record_type, record_id=record_id)
+
+
+def _log_read(
+    user: User, person_id: Any, reason: str, *, record_type: str, record_id: Any = None
+) -> None:
     log_access(
         user=user,
         person=person_id,
@@ -169,9 +190,8 @@ def record_view(
                 if check is not None:
                     record, level = check(user, pk, write=write)
                     person = getattr(record, "person", None)
-                    if person is not None and level < Level.WRITE:
-                        reason = reason_in_force(user, person.pk)
-                        remember_reason(user.pk, person.pk, reason)
+                    if person is not None:
+                        _remember_reason(user, person.pk, level)
                 else:
                     assert load is not None  # record_view refused a missing load above
                     record, person_id = load(pk)
