@@ -30,7 +30,7 @@ from people.forms import (
 )
 from people.identity import parse_identity_number
 from people.models import Contact, Person
-from people.opening import person_view, reason_in_force
+from people.opening import log_read, person_view
 from people.search import names_someone, search_outside_own_cases, search_people
 
 PAGE_SIZE = 50
@@ -152,23 +152,11 @@ def _register(request, unit, intake, data) -> Person:
     )
 
 
-def _read_reason(request, person: Person) -> str:
-    """A read outside one's own cases is logged with the reason given for it."""
-    if request.access_level != access.Level.READ:
-        return ""
-    return reason_in_force(request.user, person.pk)
-
-
 @person_view()
 def person_detail(request, person):
     # The sections of eight apps each log what they show: one write to the chain for all.
     with one_write():
-        log_access(
-            user=request.user,
-            person=person,
-            action=Action.READ,
-            reason=_read_reason(request, person),
-        )
+        log_read(request.user, person.pk, request.access_level, record_type="person")
         cases = person.cases.select_related("authority_unit", "provider_unit").prefetch_related(
             "staff_links__user"
         )
