@@ -37,6 +37,10 @@ NOT_ENTRY_MODELS = {
 
 CULL = "retention_period"
 OPEN_CASE = "open_case"
+CASE_EXCEPTION = "case_exception"
+NOT_DUE = "not_due"
+# Rules that keep the records whatever the dates, as long as the person's details stand.
+PERMANENT = frozenset({"research_birth_day", "birth_day_unknown"})
 RULES = {
     CULL: _("Five years after the last entry (socialtjänstförordningen 7 kap. 1 §)"),
     "research_municipality": _("The municipality keeps everything for research"),
@@ -161,14 +165,14 @@ def assess(person, today: datetime.date) -> Verdict:
         record=record,
     )
     if due is None or today < due:
-        verdict.rule = "not_due"
+        verdict.rule = NOT_DUE
     elif _case_model().objects.filter(pk__in=case_ids, status=CaseStatus.OPEN).exists():
         # Culling never takes an open case: the manager is shown it instead.
         verdict.rule = OPEN_CASE
     elif rule := kept_for_research(person):
         verdict.rule = rule
     elif RetentionException.objects.active().filter(case_id__in=case_ids).exists():
-        verdict.rule = "case_exception"
+        verdict.rule = CASE_EXCEPTION
     return verdict
 
 
