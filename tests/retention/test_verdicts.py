@@ -67,9 +67,7 @@ def test_a_change_to_the_person_s_details_makes_them_assessed_again(make_person,
     assert not RetentionVerdict.objects.filter(person_id=person.pk).exists()
 
 
-def test_a_withdrawn_exception_ends_the_verdict_and_the_records_go(
-    make_person, manager, assessed
-):
+def test_a_withdrawn_exception_ends_the_verdict_and_the_records_go(make_person, manager, assessed):
     person = make_person(last_entry=D(2018, 1, 10))
     exception = actions.mark_exception(user=manager, case=person.cases.get(), reason="Tvist")
     set_all_dates(person.pk, D(2018, 1, 10))
