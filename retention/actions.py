@@ -131,7 +131,7 @@ def _remember(verdicts: list[Verdict]) -> None:
     RetentionVerdict.objects.bulk_create(
         [
             RetentionVerdict(
-                person_id=v.person_id,
+                person_id=v.person_id,  # type: ignore[misc]  # a UUID (Verdict)
                 rule=v.rule,
                 due_on=v.due_on,
                 retention_years=years,
