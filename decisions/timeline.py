@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import Action
 from core.timeline import Entry, short, timeline_source, user_name
-from decisions.models import Appeal, Application, Decision, LetterDelivery
+from decisions.models import Appeal, AppealStatus, Application, Decision, LetterDelivery
 
 
 @timeline_source("applications", gettext_lazy("Applications"), order=40)
@@ -92,6 +93,7 @@ def appeals(person, case_ids):
             by=user_name(appeal.registered_by),
             record_type="appeal",
             record_id=appeal.pk,
+            logged_as=(Action.CREATE, ""),
         )
         if appeal.forwarded_on:
             yield Entry(
@@ -101,6 +103,7 @@ def appeals(person, case_ids):
                 url=reverse("decisions:appeal_detail", args=[appeal.pk]),
                 record_type="appeal",
                 record_id=appeal.pk,
+                logged_as=(Action.UPDATE, AppealStatus.FORWARDED),
             )
         if appeal.judgment_on:
             yield Entry(
@@ -109,4 +112,5 @@ def appeals(person, case_ids):
                 url=reverse("decisions:appeal_detail", args=[appeal.pk]),
                 record_type="appeal",
                 record_id=appeal.pk,
+                logged_as=(Action.UPDATE, AppealStatus.JUDGED),
             )
