@@ -83,11 +83,13 @@ class CasePair:
     unit_id: int
     unit_name: str
     cases: list[Case]
+    keep_id: Any
 
     @property
     def default(self) -> Case:
-        """The earlier opened case continues: the support began then."""
-        return min(self.cases, key=lambda case: case.opened_on)
+        """The earlier opened case continues: the support began then; on the same day, the kept
+        record's."""
+        return min(self.cases, key=lambda case: (case.opened_on, case.person_id != self.keep_id))
 
 
 def open_case_pairs(keep: Person, other: Person) -> list[CasePair]:
@@ -102,7 +104,7 @@ def open_case_pairs(keep: Person, other: Person) -> list[CasePair]:
     for case in cases:
         units.setdefault(case.authority_unit_id, []).append(case)
     return [
-        CasePair(unit_id, in_unit[0].authority_unit.name, in_unit)
+        CasePair(unit_id, in_unit[0].authority_unit.name, in_unit, keep.pk)
         for unit_id, in_unit in units.items()
         if {case.person_id for case in in_unit} == {keep.pk, other.pk}
     ]

@@ -438,7 +438,7 @@ def test_merging_a_reserve_record_into_the_real_one_moves_everything(
     assert person.city == "Provstad"  # what was there is kept
     assert person.personal_number  # the real number stays
     for pk, kept_or_merged in [(person.pk, "merged from"), (reserve.pk, "merged into")]:
-        entry = AccessLogEntry.objects.get(person_id=pk, action=Action.MERGE)
+        entry = AccessLogEntry.objects.get(person_id=pk, action=Action.MERGE, record_type="person")
         assert entry.user == officer
         assert entry.detail.startswith(kept_or_merged)
 
