@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Prefetch
+from django.db.models import Field, Prefetch
 
-from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
+from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person, Sex
 
 # The fields the user chooses between when both records have a value (in the order shown).
 CHOSEN_FIELDS = (
@@ -46,7 +46,7 @@ class Difference:
 
     def shown(self, value: Any) -> str:
         if self.field == "sex":
-            return str(dict(Person._meta.get_field("sex").choices or []).get(value, value))
+            return str(dict(Sex.choices).get(value, value))
         return "" if value in (None, "") else str(value)
 
     @property
@@ -71,7 +71,7 @@ def differences(keep: Person, other: Person) -> list[Difference]:
         mine, theirs = getattr(keep, name), getattr(other, name)
         if mine == theirs or _blank(name, theirs):
             continue
-        label = str(Person._meta.get_field(name).verbose_name)
+        label = str(cast("Field", Person._meta.get_field(name)).verbose_name)
         rows.append(Difference(name, label, None if _blank(name, mine) else mine, theirs))
     return rows
 
