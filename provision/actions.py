@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -21,7 +22,7 @@ from audit.models import Action
 from decisions.models import Decision
 from organisation.models import CASELOAD_CEILING, Membership, Role, Unit
 from organisation.roles import roles_of
-from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
+from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
 from provision.models import AssignmentEvent, Closure, Order, OrderStatus
 
 if TYPE_CHECKING:
@@ -268,6 +269,95 @@ def _manager_team_of(to_user: User, manager: User) -> int:
     return team
 
 
+@dataclass
+class Move:
+    """One person's case in a reassignment, as the manager sees it before confirming."""
+
+    case: Case
+    role: str
+    from_team: Unit | None
+    to_team: Unit | None
+
+    @property
+    def person(self) -> Person:
+        return self.case.person
+
+    @property
+    def team_changes(self) -> bool:
+        """The case follows its coordinator to their team (a second coordinator's does not)."""
+        return self.from_team != self.to_team
+
+
+def _selection(
+    user: User, from_user: User, to_user: User, case_ids: Iterable | None, *, lock: bool
+) -> tuple[list[CaseStaff], int, set]:
+    """The coordinator links that move, the new coordinator's team, and the links they hold."""
+    units = roles_of(user).unit_ids(Role.MANAGER)
+    if not units:
+        raise PermissionDenied
+    if from_user.pk == to_user.pk:
+        raise ValidationError({"to_user": _("Choose another coordinator to move the cases to.")})
+    team_id = _manager_team_of(to_user, user)
+    to_move = CaseStaff.objects.filter(
+        user=from_user,
+        role__in=COORDINATOR_ROLES,
+        case__status=CaseStatus.OPEN,
+        case__provider_unit_id__in=units,
+    )
+    if lock:
+        # Only the links are locked: a case's team may be empty (an outer join PostgreSQL will
+        # not lock).
+        to_move = to_move.select_for_update(of=("self",))
+    if case_ids is not None:
+        to_move = to_move.filter(case_id__in=list(case_ids))
+    links = list(to_move.select_related("case__person", "case__provider_unit"))
+    if not links:
+        raise ValidationError(_("There are no open cases to move."))
+    held = set(
+        CaseStaff.objects.filter(user=to_user, case_id__in=[link.case_id for link in links])
+        .filter(role__in=COORDINATOR_ROLES)
+        .values_list("case_id", "role")
+    )
+    return links, team_id, held
+
+
+def _beyond_ceiling(
+    user: User, to_user: User, links: list[CaseStaff], held: set, team_id: int, confirm: bool
+) -> bool:
+    adding = sum(
+        1
+        for link in links
+        if link.role == CaseStaffRole.COORDINATOR and (link.case_id, link.role) not in held
+    )
+    return _check_ceiling(
+        user, to_user, adding=adding, confirm=confirm, team_id=team_id, field="to_user"
+    )
+
+
+def reassignment_preview(
+    *,
+    user: User,
+    from_user: User,
+    to_user: User,
+    case_ids: Iterable | None = None,
+    confirm_beyond_ceiling: bool = False,
+) -> list[Move]:
+    """What `reassign` would move, refused for the same reasons, without moving anything."""
+    links, team_id, held = _selection(user, from_user, to_user, case_ids, lock=False)
+    _beyond_ceiling(user, to_user, links, held, team_id, confirm_beyond_ceiling)
+    team = Unit.objects.get(pk=team_id)
+    links.sort(key=lambda link: (link.case.person.last_name, link.case.person.first_name))
+    return [
+        Move(
+            link.case,
+            link.role,
+            link.case.provider_unit,
+            team if link.role == CaseStaffRole.COORDINATOR else link.case.provider_unit,
+        )
+        for link in links
+    ]
+
+
 @transaction.atomic
 def reassign(
     *,
@@ -277,42 +367,12 @@ def reassign(
     case_ids: Iterable | None = None,
     confirm_beyond_ceiling: bool = False,
 ) -> list[AssignmentEvent]:
-    """Move a coordinator's open cases (all, or the chosen ones) to another coordinator."""
-    units = roles_of(user).unit_ids(Role.MANAGER)
-    if not units:
-        raise PermissionDenied
-    if from_user.pk == to_user.pk:
-        raise ValidationError({"to_user": _("Choose another coordinator to move the cases to.")})
-    team_id = _manager_team_of(to_user, user)
-    to_move = CaseStaff.objects.select_for_update().filter(
-        user=from_user,
-        role__in=COORDINATOR_ROLES,
-        case__status=CaseStatus.OPEN,
-        case__provider_unit_id__in=units,
-    )
-    if case_ids is not None:
-        to_move = to_move.filter(case_id__in=list(case_ids))
-    links = list(to_move.select_related("case"))
-    if not links:
-        raise ValidationError(_("There are no open cases to move."))
-    held = set(
-        CaseStaff.objects.filter(user=to_user, case_id__in=[link.case_id for link in links])
-        .filter(role__in=COORDINATOR_ROLES)
-        .values_list("case_id", "role")
-    )
-    adding = sum(
-        1
-        for link in links
-        if link.role == CaseStaffRole.COORDINATOR and (link.case_id, link.role) not in held
-    )
-    beyond = _check_ceiling(
-        user,
-        to_user,
-        adding=adding,
-        confirm=confirm_beyond_ceiling,
-        team_id=team_id,
-        field="to_user",
-    )
+    """Move a coordinator's open cases (all, or the chosen ones) to another coordinator.
+
+    Planned visits and homework belong to the person and follow the case; an unsigned note stays
+    its author's to sign (`delivery.access`)."""
+    links, team_id, held = _selection(user, from_user, to_user, case_ids, lock=True)
+    beyond = _beyond_ceiling(user, to_user, links, held, team_id, confirm_beyond_ceiling)
     events = []
     for link in links:
         if (link.case_id, link.role) in held:
