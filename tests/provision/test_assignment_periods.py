@@ -115,3 +115,27 @@ def test_a_future_or_bad_date_on_the_capacity_page_is_refused(manager, login):
     assert response.status_code == 400
     assert "The date cannot be in the future." in response.content.decode()
     assert client.get("/uppdrag/kapacitet/", {"on": "2026-13-01"}).status_code == 400
+
+
+def test_a_corrected_closing_date_moves_the_end_of_the_assignments(
+    make_order, coordinator, manager
+):
+    from provision.closure import correct_history_closure
+
+    order = make_order()
+    actions.accept_order(user=manager, order=order, coordinator=coordinator, today=TODAY)
+    first = TODAY + datetime.timedelta(days=40)
+    closure = close_case(
+        user=coordinator,
+        case=order.case,
+        reason="goals_reached",
+        occupation="work",
+        isolation="none",
+        follow_up_consent=False,
+        closed_on=first,
+    )
+    later = first + datetime.timedelta(days=20)
+    correct_history_closure(user=coordinator, closure=closure, changes={"closed_on": later})
+
+    assert staffing.caseloads_on(first) == {coordinator.pk: 1}
+    assert staffing.caseloads_on(later) == {}
