@@ -38,8 +38,9 @@ from organisation.permissions import (
     require,
 )
 from people import actions as people_actions
+from people import staffing
 from people.access import access_level
-from people.models import Case, CaseStaff, CaseStaffRole, Contact, ContactKind, Person
+from people.models import Case, CaseStaffRole, Contact, ContactKind, Person
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -175,7 +176,7 @@ def _open_case(user: User, person: Person, unit: Unit) -> Case:
         case = Case.objects.create(
             person=person, authority_unit=unit, opened_on=timezone.localdate()
         )
-        CaseStaff.objects.get_or_create(case=case, user=user, role=CaseStaffRole.OFFICER)
+        staffing.name(case, user, CaseStaffRole.OFFICER, case.opened_on)
     return case
 
 

@@ -21,9 +21,9 @@ from audit.events import Access, log_access, log_accesses
 from audit.models import Action
 from core.concurrency import Opened, claim
 from organisation.models import Unit
-from people import merging
+from people import merging, staffing
 from people.identity import RESERVE
-from people.models import Case, CaseStaff, CaseStaffRole, Contact, Person
+from people.models import Case, CaseStaffRole, Contact, Person
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -91,7 +91,7 @@ def register_person(*, user: User, unit: Unit, data: dict) -> Person:
     except IntegrityError as exc:
         raise DuplicateNumber from exc
     case = Case.objects.create(person=person, authority_unit=unit, opened_on=timezone.localdate())
-    CaseStaff.objects.create(case=case, user=user, role=CaseStaffRole.OFFICER)
+    staffing.name(case, user, CaseStaffRole.OFFICER, case.opened_on)
     log_accesses(
         user=user,
         accesses=[

@@ -22,6 +22,7 @@ from audit.models import Action
 from decisions.models import Decision
 from organisation.models import CASELOAD_CEILING, Membership, Role, Unit
 from organisation.roles import roles_of
+from people import staffing
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
 from provision.models import AssignmentEvent, Closure, Order, OrderStatus
 
@@ -192,7 +193,7 @@ def accept_order(
     if second_coordinator is not None:
         events.append((second_coordinator, CaseStaffRole.SECOND_COORDINATOR, False))
     for staff, role, _beyond in events:
-        CaseStaff.objects.get_or_create(case=case, user=staff, role=role)
+        staffing.name(case, staff, role, accepted_on)
     case.provider_unit_id = team_id
     case.save(update_fields=["provider_unit", "last_entry_at"])
     created = AssignmentEvent.objects.bulk_create(
@@ -374,12 +375,9 @@ def reassign(
     links, team_id, held = _selection(user, from_user, to_user, case_ids, lock=True)
     beyond = _beyond_ceiling(user, to_user, links, held, team_id, confirm_beyond_ceiling)
     events = []
+    today = timezone.localdate()
     for link in links:
-        if (link.case_id, link.role) in held:
-            link.delete()
-        else:
-            link.user = to_user
-            link.save(update_fields=["user"])
+        staffing.move(link, to_user, today)  # dropped if to_user already holds the role
         events.append(
             AssignmentEvent(
                 kind=AssignmentEvent.Kind.REASSIGNED,
@@ -411,10 +409,15 @@ def _in_period(today: datetime.date) -> Q:
     )
 
 
-def capacity(user: User, today: datetime.date | None = None) -> dict:
+def capacity(
+    user: User, today: datetime.date | None = None, *, caseload_on: datetime.date | None = None
+) -> dict:
+    """The capacity page's figures; the caseload on `caseload_on` when a past date is asked."""
     from organisation.models import SupportKind
 
     today = today or timezone.localdate()
+    if caseload_on is not None and caseload_on >= today:
+        caseload_on = None
     units = roles_of(user).unit_ids(Role.MANAGER)
     kinds = list(
         SupportKind.objects.filter(needs_decision=True, provider_units__in=units)
@@ -443,7 +446,8 @@ def capacity(user: User, today: datetime.date | None = None) -> dict:
         kind.follow_up_used = follow_up_used.get(kind.pk, 0)  # type: ignore[attr-defined]
     return {
         "kinds": kinds,
-        "coordinators": coordinator_loads(units),
+        "coordinators": coordinator_loads(units, caseload_on),
+        "caseload_on": caseload_on,
         "waiting": waiting_list(user, today),
         "history": list(
             AssignmentEvent.objects.filter(
@@ -454,14 +458,19 @@ def capacity(user: User, today: datetime.date | None = None) -> dict:
     }
 
 
-def coordinator_loads(units: set[int]) -> list:
-    """The coordinators of these units with caseload and ceiling, in two queries."""
+def coordinator_loads(units: set[int], on: datetime.date | None = None) -> list:
+    """The coordinators of these units with caseload and ceiling, in two queries.
+
+    Today: the open cases naming them (what the ceiling is checked against). A past date `on`:
+    the assignments in force that day (`people.staffing.caseloads_on`, as the statistics'
+    caseload on that date)."""
     memberships = list(
         Membership.objects.filter(role=Role.COORDINATOR, unit_id__in=units, user__is_active=True)
         .select_related("user", "unit")
         .order_by("user__first_name", "user__last_name")
     )
-    loads = caseloads({m.user_id for m in memberships})
+    user_ids = {m.user_id for m in memberships}
+    loads = caseloads(user_ids) if on is None else staffing.caseloads_on(on, user_ids)
     rows, seen = [], set()
     for membership in memberships:
         if membership.user_id in seen:

@@ -15,6 +15,7 @@ from audit.events import Access, log_accesses
 from audit.models import Action
 from core.choices import refuses_unknown
 from organisation.permissions import may_do_provider_work, require
+from people import staffing
 from people.access import access_level
 from people.models import Case, CaseStatus
 from provision.models import (
@@ -130,6 +131,7 @@ def close_case(
     )
     case.status, case.closed_on = CaseStatus.CLOSED, closed_on
     case.save(update_fields=["status", "closed_on", "last_entry_at"])
+    staffing.end_all(case, closed_on)  # nobody carries the case from the day it closed
     ended = list(
         Order.objects.filter(case=case)
         .exclude(status=OrderStatus.ENDED)
@@ -213,6 +215,7 @@ def correct_history_closure(*, user, closure: Closure, changes: dict) -> Closure
     unknown = set(changes) - set(HISTORY_FIELDS)
     if unknown:
         raise TypeError(f"correct_history_closure() got unexpected fields {sorted(unknown)}")
+    closed_before = closure.closed_on
     for name, value in changes.items():
         setattr(closure, name, value)
     errors = _closure_errors(
@@ -233,6 +236,7 @@ def correct_history_closure(*, user, closure: Closure, changes: dict) -> Closure
     if "closed_on" in changes:
         case.closed_on = closure.closed_on
         case.save(update_fields=["closed_on", "last_entry_at"])
+        staffing.closing_moved(case, closed_before, closure.closed_on)
         accesses.append(Access(person, "case", case.pk, Action.UPDATE, detail="history"))
     accesses += _follow_ups_after_correction(closure)
     log_accesses(user=user, accesses=accesses)

@@ -102,3 +102,26 @@ class FollowUpRecordForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class CaseloadDateForm(forms.Form):
+    """The capacity page's caseload on a past date (empty: today)."""
+
+    on = forms.DateField(
+        label=_("Caseload on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A past date shows who was assigned which cases that day."),
+    )
+
+    def clean_on(self):
+        import datetime
+
+        from django.utils import timezone
+
+        on = self.cleaned_data.get("on")
+        if on and on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        if on and on < datetime.date(1990, 1, 1):
+            raise forms.ValidationError(_("Give a date from 1990 onwards."))
+        return on

@@ -26,7 +26,13 @@ from organisation.roles import role_required, roles_of
 from people.models import CaseStaff, CaseStaffRole, CaseStatus
 from people.opening import log_read, open_for_page, person_view, record_view
 from provision import actions, closure
-from provision.forms import AcceptForm, ClosureForm, FollowUpRecordForm, ReassignForm
+from provision.forms import (
+    AcceptForm,
+    CaseloadDateForm,
+    ClosureForm,
+    FollowUpRecordForm,
+    ReassignForm,
+)
 from provision.models import FollowUp, Order, OrderStatus
 from reports.capacity import capacity_forecasts
 
@@ -105,7 +111,11 @@ def order_detail(request, pk):
 
 @role_required(Role.MANAGER)
 def capacity(request):
-    data = actions.capacity(request.user)
+    when = CaseloadDateForm(request.GET or None)
+    valid = when.is_valid() if when.is_bound else True
+    on = when.cleaned_data.get("on") if when.is_bound and valid else None
+    data = actions.capacity(request.user, caseload_on=on)
+    data["caseload_form"] = when
     units = roles_of(request.user).unit_ids(Role.MANAGER)
     ceilings = [row.caseload_ceiling for row in data["coordinators"]]
     caseload = sum(ceilings) / len(ceilings) if ceilings else None
@@ -115,7 +125,7 @@ def capacity(request):
         accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in data["waiting"]]
         + [Access(e.person_id, "assignment", e.pk, Action.READ) for e in data["history"]],
     )
-    return render(request, "provision/capacity.html", data)
+    return render(request, "provision/capacity.html", data, status=200 if valid else 400)
 
 
 @role_required(Role.MANAGER)

@@ -10,16 +10,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from reports.report import iter_tables
-from reports.suppression import HIDDEN, SMALL
+from reports.suppression import BASE, HIDDEN
 
 CSV_HEADER = ["section", "table", "table_key", "row", "row_key", "column", "value"]
 
 
 def legend() -> list[str]:
     return [
-        _("%(small)s: fewer than five people, hidden.") % {"small": SMALL},
-        _("%(hidden)s: hidden so that a small number cannot be worked out from the others.")
-        % {"hidden": HIDDEN},
+        _(
+            "Numbers of people are rounded to the nearest multiple of %(base)s, totals too "
+            "(0 means 0–2 people, 5 means 3–7)."
+        )
+        % {"base": BASE},
+        _("%(hidden)s: a statistic over fewer than five people, hidden.") % {"hidden": HIDDEN},
     ]
 
 

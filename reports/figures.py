@@ -38,7 +38,8 @@ from decisions.models import Appeal, Decision, Outcome
 from delivery.models import Visit, VisitKind, VisitStatus
 from groups.models import AGE_BANDS, Attendance, GroupSession, HeadCount
 from intake.models import Intake, IntakeOutcome, IntakeStatus
-from people.models import Case, CaseStaff, CaseStaffRole
+from people import staffing
+from people.models import Case
 from provision.models import Closure, FollowUp, FollowUpStatus, Order
 
 GRANTED = (Outcome.GRANT, Outcome.PARTIAL)
@@ -425,19 +426,10 @@ def _with_names(rows: list[dict]) -> list[dict]:
 
 
 def caseload_per_coordinator(on_date: datetime.date) -> list[dict]:
-    """Cases open on the date per coordinator now named on them (the links are not dated).
-
-    A staff member is named once per case and role (case_staff_unique), so counting links
-    counts cases: count(*), not count(DISTINCT case), which would sort every link.
-    """
-    rows = (
-        CaseStaff.objects.filter(role=CaseStaffRole.COORDINATOR, case__opened_on__lte=on_date)
-        .filter(Q(case__closed_on__isnull=True) | Q(case__closed_on__gt=on_date))
-        .values("user_id")
-        .annotate(cases=Count("*"))
-        .order_by()
-    )
-    return _with_names(list(rows))
+    """Cases per coordinator assigned to them on the date: the assignments in force that day
+    (`people.staffing.caseloads_on`, which the manager's capacity page uses for a past date)."""
+    loads = staffing.caseloads_on(on_date)
+    return _with_names([{"user_id": user_id, "cases": n} for user_id, n in loads.items()])
 
 
 def weeks_in(start: datetime.date, end: datetime.date) -> float:
