@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +54,10 @@ def _section_titles(client) -> list[str]:
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_no_sheet_name_is_a_section_title_cut_short(login, analyst, language):
     client = login(analyst)
-    client.post("/i18n/setlang/", {"language": language, "next": "/"})
-    titles = _section_titles(client)
-    sheets = _workbook(client).worksheets[1:]
+    with translation.override(language):  # the pages switch the thread's language: undo it after
+        client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        titles = _section_titles(client)
+        sheets = _workbook(client).worksheets[1:]
     assert len(sheets) == len(titles)
     for sheet, title in zip(sheets, titles, strict=True):
         assert len(sheet.title) <= LIMIT
