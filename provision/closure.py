@@ -146,9 +146,9 @@ def open_at_closing(
     )
     parts = [(str(_("Orders to the provider")), [_orders_item(o) for o in orders])]
     parts += [(str(p.heading), p.items(case, closed_on, now)) for p in CLOSING_PARTS]
-    today = timezone.localdate()
+    kinds = ending.kinds_user_may_end(user, case.person, timezone.localdate())
     decisions = [
-        DecisionInForce(d, ending.may_end(user, d, today))
+        DecisionInForce(d, d.support_kind_id in kinds)
         for d in ending.in_force_past(case, closed_on)
     ]
     officers = [

@@ -320,3 +320,59 @@ def test_an_ending_against_the_persons_wish_is_not_backdated(officer, supported)
             at_own_request=False,
         )
     assert "ends_on" in refused.value.message_dict
+
+
+def test_a_decision_left_in_force_by_a_coordinators_closing_is_on_the_officers_worklist(
+    login, coordinator, officer, person, supported
+):
+    login(coordinator).post(_url(person), CLOSE)
+    page = login(officer).get("/").content.decode()
+    assert "Decisions still in force in a closed case" in page
+    assert supported["decision"].number in page
+
+
+def test_the_closing_page_queries_do_not_grow_with_what_is_open(
+    login, deciding_manager, person, supported, coordinator, org
+):
+    from tests.test_queries import assert_same_queries, queries_for
+
+    client = login(deciding_manager)
+    client.get(_url(person))
+    few = queries_for(client, _url(person))
+    for day in range(2, 12):
+        visit = Visit.objects.create(
+            person=person,
+            planned_at=_at(TODAY + datetime.timedelta(days=day), 9),
+            place="Hemma",
+            transport=True,
+            created_by=coordinator,
+        )
+        Homework.objects.create(given_at=visit, text=f"Uppgift {day}", created_by=coordinator)
+        group = Group.objects.create(
+            name=f"Grupp {day}",
+            unit=org["north"],
+            weekdays="1",
+            start_time=datetime.time(14),
+            created_by=coordinator,
+        )
+        GroupParticipant.objects.create(group=group, person=person, added_by=coordinator)
+    many = queries_for(client, _url(person))
+    assert_same_queries(few, many)
+
+
+def test_an_ending_is_not_issued_as_an_ordinary_decision(officer, supported):
+    decision = supported["decision"]
+    with pytest.raises(ValidationError) as refused:
+        decision_actions.issue_decision(
+            officer=officer,
+            application=decision.application,
+            outcome=Outcome.ENDED,
+            kind=DecisionKind.ENDING,
+            replaces=decision,
+            content="Upphör.",
+            reasons="Behovet har upphört.",
+            decided_on=TODAY,
+            period_from=TODAY,
+            period_to=TODAY,
+        )
+    assert "outcome" in refused.value.message_dict
