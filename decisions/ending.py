@@ -112,12 +112,12 @@ def _content(decision: Decision, ends_on: datetime.date) -> str:
     # The decision's text is the letter's, and the letter is always Swedish.
     with translation.override("sv"):
         return _(
-            "The decision %(number)s of %(date)s on %(kind)s ends: the last day of the support "
-            "is %(end)s."
+            "The decision %(number)s of %(date)s on “%(kind)s” ends: the last day of the "
+            "support is %(end)s."
         ) % {
             "number": decision.number,
             "date": decision.decided_on.isoformat(),
-            "kind": decision.support_kind.name.lower(),
+            "kind": decision.support_kind.name,
             "end": ends_on.isoformat(),
         }
 
