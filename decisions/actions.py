@@ -192,6 +192,11 @@ def validate_decision(
             )
             % {"kind": application.support_kind.name, "date": decided_on.isoformat()}
         )
+    if outcome == Outcome.ENDED or kind == DecisionKind.ENDING:
+        # An ending refers to the decision it ends and has rules of its own (decisions.ending).
+        errors.setdefault("outcome", []).append(
+            _("A support is ended early from the decision in force: “End the decision early”.")
+        )
     if not application.support_kind.needs_decision:
         errors.setdefault("outcome", []).append(
             _("%(kind)s needs no decision and is never decided on.")

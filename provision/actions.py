@@ -546,3 +546,27 @@ def order_for_granted_decision(
         case.status = CaseStatus.OPEN
         case.save(update_fields=["provider_unit", "status", "last_entry_at"])
     return [Access(decision.person_id, "order", order.pk, Action.CREATE)]
+
+
+def order_after_ending(officer: User, ending: Decision) -> list[Access]:
+    """An ending decision ends the order of the decision it ends: its period stops on the
+    support's last day, and once that day has come the provider's work with it has ended.
+
+    Run by `decisions.ending.end_decision` through ENDING_FOLLOWS (registered in apps.py)."""
+    if ending.replaces_id is None:
+        return []
+    order = (
+        Order.objects.select_for_update()
+        .filter(decision_id=ending.replaces_id)
+        .exclude(status=OrderStatus.ENDED)
+        .first()
+    )
+    if order is None:
+        return []
+    order.period_to = ending.period_to
+    fields = ["period_to"]
+    if ending.period_to is not None and ending.period_to <= timezone.localdate():
+        order.status = OrderStatus.ENDED
+        fields.append("status")
+    order.save(update_fields=fields)
+    return [Access(order.person_id, "order", order.pk, Action.UPDATE, detail="ending")]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import known
 from core.forms_util import required_when_chosen
+from decisions.forms import EndingFields
 from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
 
 
@@ -77,6 +78,13 @@ class ClosureForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, ending: bool = False, **kwargs) -> None:
+        """`ending`: a decision runs past the closing and the one closing may end it, so the
+        form also asks what the ending decision records."""
+        super().__init__(*args, **kwargs)
+        if ending:
+            self.fields.update(EndingFields().fields)
 
 
 class FollowUpRecordForm(forms.Form):

@@ -227,17 +227,29 @@ def _person_label(person) -> str:
 
 @person_view(write=True, roles=PROVIDER_ROLES)
 def close(request, person):
+    """The closing page lists what is still open and what closing does with each; confirming
+    settles it all in one transaction (`closure.close_case`)."""
     case = person.cases.filter(status=CaseStatus.OPEN).order_by("-opened_on").first()
-    form = ClosureForm(_data(request)) if case is not None else None
+    form = overview = None
+    if case is not None:
+        overview = closure.open_at_closing(request.user, case)
+        form = ClosureForm(_data(request), ending=overview.ending_needed)
     if form is not None and request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):
-            closure.close_case(user=request.user, case=case, **form.cleaned_data)
+            closure.close_case(
+                user=request.user, case=case, seen=request.POST.get("seen"), **form.cleaned_data
+            )
             messages.success(request, _("The case has been closed."))
             return redirect("people:detail", pk=person.pk)
+        overview = closure.open_at_closing(request.user, case)  # as it stands now
     log_read(
         request.user, person.pk, request.access_level, record_type="person", record_id=person.pk
     )
-    return render(request, "provision/closure_form.html", {"form": form, "person": person})
+    return render(
+        request,
+        "provision/closure_form.html",
+        {"form": form, "person": person, "overview": overview},
+    )
 
 
 def _follow_up(pk):

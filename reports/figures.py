@@ -34,7 +34,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from core.lookups import AnyOf
-from decisions.models import Appeal, Decision, Outcome
+from decisions.models import Appeal, Decision, Outcome, not_ended_by
 from delivery.models import Visit, VisitKind, VisitStatus
 from groups.models import AGE_BANDS, Attendance, GroupSession, HeadCount
 from intake.models import Intake, IntakeOutcome, IntakeStatus
@@ -276,6 +276,7 @@ def in_force_on(on_date: datetime.date) -> Q:
         & (Q(period_from__isnull=True) | Q(period_from__lte=on_date))
         & (Q(period_to__isnull=True) | Q(period_to__gte=on_date))
         & (Q(case__closed_on__isnull=True) | Q(case__closed_on__gt=on_date))
+        & not_ended_by(on_date)
     )
 
 
