@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db.models import Field, Prefetch
+from django.utils import timezone
 
-from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person, Sex
+from people import staffing
+from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person, Sex, StaffPeriod
 
 # The fields the user chooses between when both records have a value (in the order shown).
 CHOSEN_FIELDS = (
@@ -118,9 +120,10 @@ def merge_case(into: Case, other: Case) -> None:
     when the case has one), so that the case keeps one coordinator.
     """
     _merge_staff(into, other)
+    staffing.cases_merged(into, other, timezone.localdate())
     for relation in Case._meta.related_objects:
         model = relation.related_model
-        if model is CaseStaff or relation.many_to_many or isinstance(model, str):
+        if model in (CaseStaff, StaffPeriod) or relation.many_to_many or isinstance(model, str):
             continue
         model._base_manager.filter(**{relation.field.name: other}).update(
             **{relation.field.name: into}

@@ -94,3 +94,13 @@ def caseloads_on(on_date: datetime.date, user_ids: Iterable[int] | None = None) 
         periods = periods.filter(user_id__in=list(user_ids))
     rows = periods.values("user_id").annotate(n=Count("case_id", distinct=True)).order_by()
     return {row["user_id"]: row["n"] for row in rows}
+
+
+def cases_merged(into: Case, other: Case, on: datetime.date) -> None:
+    """`other` is merged into `into` on `on` (people.merging): its history of periods becomes
+    the continuing case's; whoever held a role on `other` until now holds, from `on`, the role
+    the merge gave them on `into` (a second coordinator, say), or none."""
+    _end(StaffPeriod.objects.filter(case=other), on)
+    StaffPeriod.objects.filter(case=other).update(case=into)
+    for user_id, role in CaseStaff.objects.filter(case=into).values_list("user_id", "role"):
+        _open(into.pk, user_id, role, on)

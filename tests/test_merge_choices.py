@@ -152,3 +152,20 @@ def test_the_merge_is_logged_with_the_names_of_people(login, officer, manager, p
     assert "<td>Olga Handläggare</td>" in log
     assert "<td>off</td>" not in log
     assert ">Olga Handläggare</option>" in log
+
+
+def test_merged_cases_keep_who_held_them_when_and_one_period_per_role(officer, person, reserve):
+    """The caseload on a past date still counts the merged-away case's staff for the days they
+    held it; from the merge on each holds the continuing case once (issue 19's periods)."""
+    from people.models import StaffPeriod
+
+    actions.merge_people(user=officer, keep=person, other=reserve)
+    (case,) = Case.objects.filter(person=person, status=CaseStatus.OPEN)
+    periods = StaffPeriod.objects.filter(case__person=person)
+    assert periods.count() >= 2  # the periods of both cases, now on the one that continues
+    assert set(periods.values_list("case_id", flat=True)) == {case.pk}
+    open_ = list(periods.filter(valid_to__isnull=True).values_list("user_id", "role"))
+    assert sorted(open_) == sorted(
+        CaseStaff.objects.filter(case=case).values_list("user_id", "role")
+    )
+    assert len(open_) == len(set(open_))
