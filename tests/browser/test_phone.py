@@ -30,8 +30,9 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 812}
 MIN_TARGET = 44  # px: WCAG 2.5.5's target size, what a finger needs
-# What a finger taps on its own: buttons, fields and menu links (a link inside text or a table
-# cell is exempt, as in WCAG 2.5.5; a checkbox or radio button is tapped through its label).
+# What a finger taps on its own: buttons, fields, a form's own links ("Cancel") and menu links; a
+# link inside text or a table cell is exempt, as in WCAG 2.5.5, and a checkbox or radio button is
+# tapped through its label too.
 TARGETS = [
     "main button",
     "main .button",
@@ -39,6 +40,7 @@ TARGETS = [
     "main select",
     "main textarea",
     "main summary",
+    "main form > a",
     ".site-header nav a",
     ".site-header button",
     ".site-header .account a",
