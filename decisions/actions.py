@@ -16,12 +16,12 @@ from audit.models import Action
 from core.concurrency import Opened, claim
 from decisions.deadlines import appeal_deadline
 from decisions.models import (
+    GRANTED,
     Appeal,
     AppealStatus,
     Application,
     Decision,
     DecisionKind,
-    GRANTED,
     LegalBasis,
     LegalGround,
     LetterDelivery,

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.timeline import Entry, short, timeline_source, user_name
 from core.timefmt import date_text
+from core.timeline import Entry, short, timeline_source, user_name
 from decisions.models import (
     Appeal,
     Application,

@@ -9,6 +9,7 @@ There is deliberately no page that changes or removes an issued decision.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
 
@@ -23,6 +24,7 @@ from audit.events import log_access
 from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
+from core.timefmt import date_text
 from decisions import actions
 from decisions.deadlines import appeal_deadline
 from decisions.forms import (
@@ -34,8 +36,15 @@ from decisions.forms import (
     DeliveryForm,
 )
 from decisions.letters import letter_pdf
-from core.timefmt import date_text
-from decisions.models import GRANTED, Appeal, Application, Decision, DecisionKind, replaced_text, replacements
+from decisions.models import (
+    GRANTED,
+    Appeal,
+    Application,
+    Decision,
+    DecisionKind,
+    replaced_text,
+    replacements,
+)
 from organisation.permissions import AUTHORITY_ROLES, may_do_authority_work
 from people.models import Case, CaseStatus
 from people.opening import log_read, person_view, record_view
@@ -241,10 +250,8 @@ def _decision_initial(request, earlier: Decision | None) -> dict:
         else:
             initial["period_from"] = max(earlier.period_from, timezone.localdate())
             initial["period_to"] = earlier.period_to
-    try:
+    with contextlib.suppress(ObjectDoesNotExist):
         initial["provider_unit"] = earlier.order.provider_unit_id
-    except ObjectDoesNotExist:
-        pass
     return initial
 
 
