@@ -346,9 +346,9 @@ def mark_replaced(decisions) -> list:
     found = replacements(decisions)
     for decision in decisions:
         later = found.get(decision.pk)
-        # For the pages, set on the rows (mypy cannot type such attributes).
-        decision.replaced_by_decision = later  # type: ignore[attr-defined]
-        decision.replaced_note = replaced_text(later) if later else ""  # type: ignore[attr-defined]
+        # For the pages, set on the rows.
+        decision.replaced_by_decision = later
+        decision.replaced_note = replaced_text(later) if later else ""
     return decisions
 
 

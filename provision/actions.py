@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -469,7 +469,7 @@ def order_for_granted_decision(
         raise ValidationError(
             {"provider_unit": [_("That unit does not deliver this kind of support.")]}
         )
-    values = {
+    values: dict[str, Any] = {
         "status": OrderStatus.NEW,
         "accepted_on": None,
         "period_from": decision.period_from,
