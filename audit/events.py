@@ -199,7 +199,25 @@ def _as_uuid(value) -> uuid.UUID | None:
 
 
 def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
-    """Return the first entry whose hash or link is wrong, or None when the chain holds.
+    """Return the first entry whose hash or link is wrong, or None when the chain holds."""
+    return verify_from(batch_size=batch_size).broken
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What one verification found: the first broken entry (or None), how many entries it read,
+    and the last entry it verified (its id and hash), from which the next one may start."""
+
+    broken: AccessLogEntry | None
+    read: int
+    last_id: int
+    last_hash: str
+    keyed: bool = False
+
+
+def verify_from(start: tuple[str, int, bool] | None = None, batch_size: int = 5000) -> Verified:
+    """Verify the chain from `start` = (hash, id, keyed) of an entry already verified, or from
+    the beginning (the genesis or the culling's checkpoint) when start is None.
 
     Entries without a key id were written before keyed hashes and are checked by plain SHA-256;
     after the first keyed entry every entry must be keyed.
@@ -208,30 +226,39 @@ def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
     the culling left: the first kept entry must link to the hash of the last culled one, and the
     culling must itself be an entry of the verified chain (docs/retention.md).
     """
-    prev, last_id, marker = chain_start()
-    keyed = False
+    if start is None:
+        prev, last_id, marker = chain_start()
+        keyed = False
+    else:
+        (prev, last_id, keyed), marker = start, None
+    read = 0
+
+    def result(broken: AccessLogEntry | None) -> Verified:
+        return Verified(broken, read, last_id, prev, keyed)
+
     while True:
         batch = list(AccessLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
             break
         for entry in batch:
+            read += 1
             if entry.prev_hash != prev or entry.compute_hash() != entry.entry_hash:
-                return entry
+                return result(entry)
             if keyed and entry.key_id is None:
                 # Once entries are keyed, an unkeyed one was written by someone without the key.
-                return entry
+                return result(entry)
             keyed = keyed or entry.key_id is not None
             prev = entry.entry_hash
             last_id = entry.id
     if marker is not None and not AccessLogEntry.objects.filter(**marker).exists():
         # A checkpoint that no logged culling vouches for: entries were removed by hand.
-        return AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash="")
+        return result(AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash=""))
     head = ChainHead.objects.filter(pk=1).first()
     head_hash = head.last_hash if head is not None else GENESIS_HASH
     if head_hash != prev:
         # Entries were removed from the end of the chain (or the head with them).
-        return AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash=head_hash)
-    return None
+        return result(AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash=head_hash))
+    return result(None)
 
 
 # Where verification may start instead of the genesis: each `fn() -> (prev_hash, last_id, marker)`

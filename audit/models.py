@@ -197,3 +197,52 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.last_hash
+
+
+class VerifiedUpTo(models.Model):
+    """A point up to which `verify_access_log` found the chain whole, sealed with an HMAC under
+    the access-log key, so that someone who can only write to the database cannot forge one.
+
+    The daily check verifies from the newest checkpoint whose seal holds and whose entry is still
+    in the log with the same hash, so it reads only what is new; a full verification from the
+    start runs weekly and on demand (docs/access-log.md).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    entry_id = models.BigIntegerField(_("verified up to entry"))
+    entry_hash = models.CharField(max_length=64)
+    keyed = models.BooleanField(default=False)
+    full = models.BooleanField(_("verified from the start"), default=False)
+    at = models.DateTimeField(_("verified"))
+    key_id = models.CharField(max_length=20)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("access-log verification")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {datetime_text(self.at, seconds=True)}"
+
+    def fields(self) -> dict:
+        return {
+            "entry_id": self.entry_id,
+            "entry_hash": self.entry_hash,
+            "keyed": self.keyed,
+            "full": self.full,
+            "at": self.at.astimezone(datetime.UTC).isoformat(),
+            "key": self.key_id,
+        }
+
+    def seal(self) -> None:
+        self.key_id, key = current_key()
+        self.mac = _seal(self.fields(), key)
+
+    def sealed(self) -> bool:
+        key = access_log_key(self.key_id)
+        return key is not None and hmac.compare_digest(_seal(self.fields(), key), self.mac)
+
+
+def _seal(fields: dict, key: bytes) -> str:
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, f"verified|{canonical}".encode(), hashlib.sha256).hexdigest()

@@ -19,6 +19,7 @@ from weasyprint import HTML
 
 from audit.events import Access, log_accesses
 from audit.models import Action
+from audit.registered import registration_times
 from core import timefmt, timeline
 from organisation.permissions import Level
 from people.opening import person_view, reason_in_force
@@ -58,6 +59,8 @@ def _filtered(request, person):
             "end": form.cleaned_data["end"],
         }
     entries = timeline.entries_for(person, **chosen) if not form.errors else []
+    logged = registration_times(person.pk, timeline.logged_steps(entries))
+    entries = timeline.with_registration(entries, logged)
     entries = [dataclasses.replace(e, url=e.url_for(request.user)) for e in entries]
     labels = {kind.code: kind.label for kind in timeline.kinds()}
     return form, chosen, entries, labels
@@ -118,6 +121,7 @@ def timeline_pdf(request, person):
                 "municipality": settings.MUNICIPALITY_NAME,
                 "printed_by": request.user.get_full_name() or request.user.get_username(),
                 "printed_at": printed_at,
+                "unregistered": sum(1 for e in entries if e.recorded_at is None),
             },
         )
     # No base_url: nothing external is fetched, so rendering never reaches the network.

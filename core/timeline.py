@@ -15,6 +15,11 @@ cases); it never decides access, which the view has already done through `people
 registration. Several sources may register the same kind with the same label. `url` should be a
 page every reader of the person may open (the person page's own section will do); where only
 some may, give `may_open`.
+
+`recorded_at` is when the entry was registered in Brygga: the PDF offers it as proof of date. A
+step whose record keeps no such time (an intake closed, a mapping completed) names in `logged_as`
+the access-log entry (action, detail) that registered it; the page takes the time from the log
+(`with_registration`). An entry with neither is printed as having no registration time.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ class Entry:
     detail: str = ""
     url: str = ""
     recorded_at: datetime.datetime | None = None  # when it was registered in Brygga
+    # Without recorded_at: the (action, detail) of the access-log entry that registered it.
+    logged_as: tuple[str, str] | None = None
     by: str = ""
     record_type: str = ""
     record_id: object = ""
@@ -139,6 +146,28 @@ def entries_for(
             entries.append(entry)
     entries.sort(key=Entry.sort_key)
     return entries
+
+
+def logged_steps(entries: Iterable[Entry]) -> set[tuple[str, str, str, str]]:
+    """(record type, record id, action, detail) of the log entries that registered `entries`."""
+    return {
+        (e.record_type, str(e.record_id), *e.logged_as)
+        for e in entries
+        if e.recorded_at is None and e.logged_as is not None
+    }
+
+
+def with_registration(entries: list[Entry], logged: dict) -> list[Entry]:
+    """Entries whose registration time is in the access log (`logged`, keyed as `logged_steps`)
+    carry it as `recorded_at`; the others are unchanged."""
+    out = []
+    for e in entries:
+        if e.recorded_at is None and e.logged_as is not None:
+            at = logged.get((e.record_type, str(e.record_id), *e.logged_as))
+            if at is not None:
+                e = dataclasses.replace(e, recorded_at=at)
+        out.append(e)
+    return out
 
 
 # Helpers for sources

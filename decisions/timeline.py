@@ -6,10 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import Action
 from core.timefmt import date_text
 from core.timeline import Entry, short, timeline_source, user_name
 from decisions.models import (
     Appeal,
+    AppealStatus,
     Application,
     Decision,
     DecisionKind,
@@ -112,6 +114,7 @@ def appeals(person, case_ids):
             by=user_name(appeal.registered_by),
             record_type="appeal",
             record_id=appeal.pk,
+            logged_as=(Action.CREATE, ""),
         )
         if appeal.forwarded_on:
             yield Entry(
@@ -121,6 +124,7 @@ def appeals(person, case_ids):
                 url=reverse("decisions:appeal_detail", args=[appeal.pk]),
                 record_type="appeal",
                 record_id=appeal.pk,
+                logged_as=(Action.UPDATE, AppealStatus.FORWARDED),
             )
         if appeal.judgment_on:
             yield Entry(
@@ -129,4 +133,5 @@ def appeals(person, case_ids):
                 url=reverse("decisions:appeal_detail", args=[appeal.pk]),
                 record_type="appeal",
                 record_id=appeal.pk,
+                logged_as=(Action.UPDATE, AppealStatus.JUDGED),
             )

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import Action
 from core.timeline import Entry, short, timeline_source, user_name
 from delivery.models import (
     NETWORK_KINDS,
@@ -98,6 +99,7 @@ def homework(person, case_ids):
             by=user_name(item.created_by),
             record_type="homework",
             record_id=item.pk,
+            logged_as=(Action.CREATE, ""),
         )
         if item.result:
             visit = item.followed_up_at or item.given_at
@@ -110,6 +112,7 @@ def homework(person, case_ids):
                 by=user_name(item.followed_up_by),
                 record_type="homework",
                 record_id=item.pk,
+                logged_as=(Action.UPDATE, ""),  # following it up is the only change of homework
             )
 
 

@@ -371,10 +371,20 @@ class _Story:
         )
 
     def accept_order(self, decision) -> None:
+        from audit.events import Access, log_accesses
+        from audit.models import Action
         from provision.models import Order, OrderStatus
 
-        Order.objects.filter(decision=decision).update(
+        order = Order.objects.filter(decision=decision).first()
+        if order is None or order.status == OrderStatus.ACCEPTED:
+            return
+        Order.objects.filter(pk=order.pk).update(
             status=OrderStatus.ACCEPTED, accepted_on=decision.decided_on + datetime.timedelta(3)
+        )
+        # Logged as the provision action logs it: the timeline's registration time of acceptance.
+        manager = get_user_model().objects.get(username="manager")
+        log_accesses(
+            user=manager, accesses=[Access(order.person_id, "order", order.pk, Action.UPDATE)]
         )
 
     def end_order(self, decision) -> None:

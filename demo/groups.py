@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 
+from audit.events import Access, log_accesses
+from audit.models import Action
 from decisions.models import Decision
 from groups import actions
 from groups.access import in_force_on
@@ -70,11 +72,16 @@ def _participants(group, coordinator, today) -> list[GroupParticipant]:
         if person is None or not Decision.objects.filter(in_force_on(today), person=person):
             continue
         early = Decision.objects.filter(in_force_on(since), person=person).exists()
-        row, _ = GroupParticipant.objects.get_or_create(
+        row, created = GroupParticipant.objects.get_or_create(
             group=group,
             person=person,
             defaults={"added_by": coordinator, "added_on": since if early else today},
         )
+        if created:  # logged as groups.actions logs it: the timeline's registration time
+            log_accesses(
+                user=coordinator,
+                accesses=[Access(person.pk, "group_participant", row.pk, Action.CREATE)],
+            )
         rows.append(row)
     return rows
 

@@ -11,6 +11,8 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 
+from audit.events import Access, log_accesses
+from audit.models import Action
 from demo.data import test_number
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
 from provision.models import (
@@ -123,6 +125,11 @@ def _schedule_follow_ups(closure, person, closed_on, today) -> None:
     for follow_up in FollowUp.objects.filter(
         closure=closure, due_on__lt=today - relativedelta(months=1)
     ):
+        # Logged as provision.closure logs it: the timeline's registration time.
+        log_accesses(
+            user=closure.closed_by,
+            accesses=[Access(person.pk, "follow_up", follow_up.pk, Action.UPDATE)],
+        )
         FollowUp.objects.filter(pk=follow_up.pk).update(
             status=FollowUpStatus.DONE,
             done_on=follow_up.due_on + datetime.timedelta(days=3),

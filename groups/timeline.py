@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import Action
 from core.timeline import Entry, timeline_source, user_name
 from groups.access import groups_for_user
 from groups.models import Attendance, GroupParticipant
@@ -42,6 +43,7 @@ def group_places(person, case_ids):
             by=user_name(place.added_by),
             record_type="group_participant",
             record_id=place.pk,
+            logged_as=(Action.CREATE, ""),
         )
 
 

@@ -229,6 +229,11 @@ def _complete(response: Response, defn: Definition) -> None:
 # -- home links ------------------------------------------------------------------------------
 
 
+def home_link_definitions() -> list[Definition]:
+    """The instruments a home link may be sent for: the latest of each that the rule allows."""
+    return [d for d in definitions.latest_all() if electronic_use_refusal(d) is None]
+
+
 def electronic_use_refusal(defn: Definition) -> str | None:
     """Why a home link may not be sent for this instrument, or None when it may."""
     if defn.licence.electronic_use:

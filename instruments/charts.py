@@ -1,16 +1,22 @@
 """Scores over time as a small server-rendered SVG, with the instrument's bands drawn behind.
 
 The chart is decoration for sighted readers (aria-hidden): the table next to it carries the
-same numbers for everyone.
+same numbers for everyone, and the caption names every band in full. A band's label is wrapped
+to fit beside the chart; one that still does not fit in its band's height ends in "…" and keeps
+its full text in a <title>.
 """
 
 from __future__ import annotations
 
+import textwrap
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 600, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 150, 12, 30
+WIDTH, HEIGHT = 660, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 210, 12, 30
+LABEL_CHARS = 30  # what fits in RIGHT at font size 11
+LINE_HEIGHT = 12
 # Light fills that keep the dark line and text at well over 4.5:1 contrast.
 BAND_FILLS = ["#e4f4e8", "#fff4d6", "#fde2cc", "#f9d3d3", "#ece3f5", "#dde9f7"]
 
@@ -47,11 +53,8 @@ def score_chart(points: list[tuple[str, float | None]], value_range, bands) -> S
             f'<rect class="band" x="{LEFT}" y="{top:.1f}" width="{plot_w}" '
             f'height="{max(bottom - top, 0):.1f}" fill="{fill}"/>'
         )
-        label = f"{band['label']} ({_num(band['low'])}–{_num(band['high'])})"
-        parts.append(
-            f'<text x="{LEFT + plot_w + 6}" y="{(top + bottom) / 2 + 4:.1f}" font-size="11" '
-            f'fill="#1b1f24">{escape(label)}</text>'
-        )
+        label = band_label(band)
+        parts.append(_band_text(label, LEFT + plot_w + 6, top, bottom))
     parts.append(
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#4a5361"/>'
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
@@ -77,6 +80,32 @@ def score_chart(points: list[tuple[str, float | None]], value_range, bands) -> S
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def band_label(band: dict) -> str:
+    return f"{band['label']} ({_num(band['low'])}–{_num(band['high'])})"
+
+
+def wrap_label(label: str, room: float) -> list[str]:
+    """The label's lines beside a band `room` pixels high: wrapped, never cut without "…"."""
+    lines = textwrap.wrap(label, LABEL_CHARS) or [label]
+    fits = max(1, int(room // LINE_HEIGHT))
+    if len(lines) > fits:
+        lines = lines[:fits]
+        lines[-1] = textwrap.shorten(lines[-1] + " …", LABEL_CHARS, placeholder=" …")
+        if not lines[-1].endswith("…"):
+            lines[-1] += " …"
+    return lines
+
+
+def _band_text(label: str, x: float, top: float, bottom: float) -> str:
+    lines = wrap_label(label, bottom - top)
+    first_y = (top + bottom) / 2 + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
+    spans = "".join(
+        f'<tspan x="{x}" y="{first_y + i * LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text font-size="11" fill="#1b1f24"><title>{escape(label)}</title>{spans}</text>'
 
 
 def _range_of(points) -> tuple[float, float]:

@@ -14,6 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 
 ITEM_TYPES = {"choice", "integer", "decimal", "boolean", "text", "date", "time", "group", "display"}
@@ -50,6 +53,33 @@ class Item:
             if opt.value == value or str(opt.value) == str(value):
                 return opt
         return None
+
+    def option_text(self, value: object) -> str:
+        """What a reader sees for an answer: the option's label, and for a bare step between
+        two described options (MADRS-S's 1, 3, 5) the step named by the descriptions around it,
+        so that an answer never shows as a number alone."""
+        opt = self.option(value)
+        if opt is None:
+            return str(value)
+        if not _is_bare_step(opt):
+            return opt.label
+        index = self.options.index(opt)
+        below = next((o for o in reversed(self.options[:index]) if not _is_bare_step(o)), None)
+        above = next((o for o in self.options[index + 1 :] if not _is_bare_step(o)), None)
+        if below is None or above is None:
+            return opt.label
+        return _("%(value)s – between “%(below)s” and “%(above)s”") % {
+            "value": opt.label,
+            "below": Truncator(below.label).words(STEP_WORDS, truncate=" …"),
+            "above": Truncator(above.label).words(STEP_WORDS, truncate=" …"),
+        }
+
+
+STEP_WORDS = 6  # words of each neighbouring description that name a step between them
+
+
+def _is_bare_step(opt: Option) -> bool:
+    return opt.label.strip() == str(opt.value)
 
 
 @dataclass(frozen=True)

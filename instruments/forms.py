@@ -10,7 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from instruments import definitions
-from instruments.actions import LINK_DAYS_DEFAULT, LINK_DAYS_MAX
+from instruments.actions import (
+    LINK_DAYS_DEFAULT,
+    LINK_DAYS_MAX,
+    electronic_use_refusal,
+    home_link_definitions,
+)
 from instruments.models import Occasion
 
 BOOLEAN_CHOICES = [("true", _("Yes")), ("false", _("No"))]
@@ -31,7 +36,7 @@ def _field_for(item) -> forms.Field:
         "help_text": item.help or "",
     }
     if item.type == "choice":
-        choices = [(str(opt.value), opt.label) for opt in item.options]
+        choices = [(str(opt.value), item.option_text(opt.value)) for opt in item.options]
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
     if item.type == "integer":
         return forms.IntegerField(min_value=item.min, max_value=item.max, **common)
@@ -105,8 +110,7 @@ def _conditions(defn, item) -> list[str]:
         other = defn.item(other_id)
         if other is None:
             continue
-        option = other.option(value)
-        shown = option.label if option else str(value)
+        shown = other.option_text(value)
         texts.append(f"{other.label}: {shown}")
     return texts
 
@@ -132,12 +136,8 @@ def _typed(item, value):
     return value
 
 
-def instrument_choices(*, electronic_only: bool = False) -> list[tuple[str, str]]:
-    return [
-        (d.code, d.title)
-        for d in definitions.latest_all()
-        if d.licence.electronic_use or not electronic_only
-    ]
+def instrument_choices() -> list[tuple[str, str]]:
+    return [(d.code, d.title) for d in definitions.latest_all()]
 
 
 class StartForm(forms.Form):
@@ -165,8 +165,22 @@ class StartForm(forms.Form):
         return day
 
 
+class LinkInstrumentField(forms.ChoiceField):
+    """The instruments a link may be sent for; one sent anyway is refused with its reason."""
+
+    def validate(self, value):
+        if value and not self.valid_value(value):
+            try:
+                refusal = electronic_use_refusal(definitions.load(value))
+            except (definitions.UnknownDefinition, ValueError):
+                refusal = None
+            if refusal:
+                raise forms.ValidationError(refusal, code="invalid_choice")
+        super().validate(value)
+
+
 class HomeLinkForm(forms.Form):
-    code = forms.ChoiceField(label=_("Instrument"))
+    code = LinkInstrumentField(label=_("Instrument"))
     occasion = forms.ChoiceField(label=_("Occasion"), choices=Occasion.choices)
     days = forms.IntegerField(
         label=_("Valid for (days)"),
@@ -178,8 +192,9 @@ class HomeLinkForm(forms.Form):
 
     def __init__(self, data=None, *, link_choices=(), **kwargs):
         super().__init__(data, **kwargs)
-        # Every instrument is listed: one without electronic permission is refused with a reason.
-        self.fields["code"].choices = instrument_choices()
+        # Only what may be sent as a link is offered (the page names the others and why); the
+        # action still refuses the rest, for the API and a hand-made POST.
+        self.fields["code"].choices = [(d.code, d.title) for d in home_link_definitions()]
         self.fields["link"].choices = [("", _("Not tied to a meeting")), *link_choices]
 
 

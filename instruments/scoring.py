@@ -467,8 +467,7 @@ def _display(item: Item, value: object) -> str | None:
     if _is_blank(value):
         return None
     if item.type == "choice":
-        option = item.option(value)
-        return option.label if option else str(value)
+        return item.option_text(value)
     if item.type == "boolean":
         return _("Yes") if value is True or str(value).lower() == "true" else _("No")
     return str(value)

@@ -186,7 +186,7 @@ def _answer_rows(defn, answers: dict) -> list[dict]:
         if isinstance(value, bool):
             shown = _("Yes") if value else _("No")
         else:
-            shown = option.label if option else value
+            shown = item.option_text(value) if option else value
         # The points in brackets after a scored option; an unscored option's value is a code.
         scored = option is not None and option.score is not None
         rows.append({"item": item, "value": value, "shown": shown, "scored": scored})
@@ -252,7 +252,8 @@ def home_link(request, person):
                     "definition": definitions.load(link.response.code, link.response.version),
                 },
             )
-    refused = [d for d in definitions.latest_all() if not d.licence.electronic_use]
+    allowed = {d.code for d in actions.home_link_definitions()}
+    refused = [d for d in definitions.latest_all() if d.code not in allowed]
     return render(
         request,
         "instruments/home_link_form.html",
@@ -381,5 +382,4 @@ def _shown(item, value):
         return ""
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    option = item.option(value) if item.options else None
-    return option.label if option else str(value)
+    return item.option_text(value) if item.options else str(value)

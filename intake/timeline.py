@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import Action
 from core.timeline import Entry, short, timeline_source, user_name
 from intake.models import AssessmentTalk, Intake, IntakeNote, Referral
 
@@ -39,6 +40,7 @@ def intakes(person, case_ids):
                 by=user_name(intake.closed_by),
                 record_type="intake",
                 record_id=intake.pk,
+                logged_as=(Action.UPDATE, "closed"),
             )
 
 
@@ -96,4 +98,5 @@ def referrals(person, case_ids):
             by=user_name(referral.created_by),
             record_type="referral",
             record_id=referral.pk,
+            logged_as=(Action.CREATE, ""),
         )

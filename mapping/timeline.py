@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import Action
 from core.timeline import Entry, short, timeline_source, user_name
 from mapping.models import Mapping, MappingSession, MappingStatus
 
@@ -21,6 +22,7 @@ def mappings(person, case_ids):
             by=user_name(mapping.created_by),
             record_type="mapping",
             record_id=mapping.pk,
+            logged_as=(Action.CREATE, ""),
         )
         if mapping.ended_on:
             if mapping.status == MappingStatus.INTERRUPTED:
@@ -28,9 +30,11 @@ def mappings(person, case_ids):
                     "who": mapping.get_interrupted_by_display().lower()
                 }
                 detail = mapping.interruption_reason
+                step = "interrupted"
             else:
                 title = _("Mapping completed")
                 detail = mapping.recommendation
+                step = "completed"
             yield Entry(
                 when=mapping.ended_on,
                 title=title,
@@ -38,6 +42,7 @@ def mappings(person, case_ids):
                 url=url,
                 record_type="mapping",
                 record_id=mapping.pk,
+                logged_as=(Action.UPDATE, step),
             )
 
 
@@ -54,6 +59,7 @@ def mapping_sessions(person, case_ids):
             title=_("Mapping session"),
             detail=", ".join(user_name(user) for user in session.staff.all()),
             url=reverse("mapping:detail", args=[session.mapping_id]),
+            recorded_at=session.created_at,
             by=user_name(session.created_by),
             record_type="mapping_session",
             record_id=session.pk,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.timefmt import date_text
 from decisions.models import Decision
 from organisation.models import SupportKind, Unit
-from people.models import Case, Person
+from people.models import Case, CaseStaffRole, Person
 
 
 class OrderStatus(models.TextChoices):
@@ -80,7 +80,7 @@ class AssignmentEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignment_events")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    role = models.CharField(_("role on the case"), max_length=20)
+    role = models.CharField(_("role on the case"), max_length=20, choices=CaseStaffRole.choices)
     from_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("from"),

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import Action
 from core.timeline import Entry, short, timeline_source, user_name
 from provision.models import AssignmentEvent, Closure, FollowUp, FollowUpStatus, Order
 
@@ -48,6 +49,8 @@ def orders(person, case_ids):
                 url=url,
                 record_type="order",
                 record_id=order.pk,
+                # Accepting is an order's first change (ending it at closure comes later).
+                logged_as=(Action.UPDATE, ""),
             )
     events = AssignmentEvent.objects.filter(case_id__in=case_ids).select_related(
         "from_user", "to_user", "by"
@@ -91,11 +94,13 @@ def closures(person, case_ids):
 
 @timeline_source("follow_ups", gettext_lazy("Follow-ups"), order=115)
 def follow_ups(person, case_ids):
-    for item in FollowUp.objects.filter(person=person).select_related("recorded_by"):
+    follow_ups = FollowUp.objects.filter(person=person).select_related("recorded_by", "closure")
+    for item in follow_ups:
         months = {"months": item.months}
         if item.status == FollowUpStatus.PENDING:
             title = _("Follow-up %(months)s months after closure is due") % months
             when, detail = item.due_on, ""
+            recorded_at = item.closure.created_at  # scheduled when the closure was registered
         else:
             title = _("Follow-up %(months)s months after closure: %(status)s") % {
                 **months,
@@ -103,6 +108,7 @@ def follow_ups(person, case_ids):
             }
             when = item.done_on or item.due_on
             detail = ""
+            recorded_at = None  # when it was recorded is in the access log (logged_as)
             if item.occupation:
                 detail = situation(item)
         yield Entry(
@@ -111,9 +117,11 @@ def follow_ups(person, case_ids):
             detail=detail,
             # Shown to every reader under its closure on the person page, which links to the form.
             url=reverse("people:detail", args=[person.pk]) + f"#closure-{item.closure_id}",
+            recorded_at=recorded_at,
             by=user_name(item.recorded_by),
             record_type="follow_up",
             record_id=item.pk,
+            logged_as=(Action.UPDATE, ""),
         )
 
 

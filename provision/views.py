@@ -111,7 +111,9 @@ def order_detail(request, pk):
 def capacity(request):
     data = actions.capacity(request.user)
     units = roles_of(request.user).unit_ids(Role.MANAGER)
-    data["forecasts"] = capacity_forecasts(units, data["kinds"], data["today"])
+    ceilings = [row.caseload_ceiling for row in data["coordinators"]]
+    caseload = sum(ceilings) / len(ceilings) if ceilings else None
+    data["forecasts"] = capacity_forecasts(units, data["kinds"], data["today"], caseload)
     log_accesses(
         user=request.user,
         accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in data["waiting"]]

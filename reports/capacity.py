@@ -1,27 +1,37 @@
 """The forecast's inputs from a unit's own history, and the forecast per kind of support.
 
-Five queries whatever the number of kinds or cases (grouped by kind of support); each returns
+Six queries whatever the number of kinds or cases (grouped by kind of support); each returns
 counts or dates, never a person. The simulation itself is `reports.forecast`; a contact time is
 the report's (`reports.figures.contact_days`: a case's first start to its closure).
+
+A kind of support with fewer than `MIN_ENDED_CASES` ended cases gets no forecast: how long
+support lasts cannot be told from its history yet, and a borrowed figure would look like a
+finding about the unit.
 """
 
 from __future__ import annotations
 
 import datetime
+import math
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Min
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from intake.models import Intake
 from people.models import Case
 from provision.models import Order, OrderStatus
-from reports.figures import DAYS_PER_MONTH, contact_days
-from reports.forecast import MonthForecast, forecast, runs_for
+from reports.charts import forecast_chart
+from reports.figures import DAYS_PER_MONTH, DaysBetween, contact_days
+from reports.forecast import Band, MonthForecast, forecast, runs_for
 
 WINDOW_MONTHS = 36  # the history the rates are taken from
 MAX_DURATIONS = 2000  # the latest ended cases are enough to describe contact times
-FALLBACK_MONTHS = 19.0  # the review's average contact time, when a unit has no ended case yet
+MIN_ENDED_CASES = 3  # fewer ended cases tell too little about how long support lasts
+CASELOAD = 8  # people per coordinator when the units have no coordinator to take it from
 
 
 @dataclass
@@ -31,15 +41,93 @@ class KindForecast:
     intake_rate: float
     share_granted: float
     ended_cases: int
-    mean_contact_months: float
+    mean_contact_months: float | None
     ongoing_now: int
     waiting_now: int
     runs: int = 200
     months: list[MonthForecast] = field(default_factory=list)
+    today: datetime.date | None = None
+    caseload: float = CASELOAD
+
+    @property
+    def enough_history(self) -> bool:
+        return self.ended_cases >= MIN_ENDED_CASES
+
+    @property
+    def min_ended_cases(self) -> int:
+        return MIN_ENDED_CASES
+
+    @property
+    def share_percent(self) -> int:
+        return round(self.share_granted * 100)
+
+    @property
+    def free_now(self) -> int:
+        return max(self.places - self.ongoing_now, 0)
 
     @property
     def at_12(self) -> MonthForecast | None:
         return self.months[-1] if self.months else None
+
+    @property
+    def rows(self) -> list[dict]:
+        """Now (as recorded) and each month's end (forecast), for the table and the chart."""
+        now = {"month": 0, "end": self.today, "ongoing": _exact(self.ongoing_now)}
+        now |= {"waiting": _exact(self.waiting_now), "wait_months": None, "now": True}
+        return [now] + [
+            {
+                "month": m.month,
+                "end": _month_end(self.today, m.month),
+                "ongoing": m.ongoing,
+                "waiting": m.waiting,
+                "wait_months": m.wait_months,
+                "now": False,
+            }
+            for m in self.months
+        ]
+
+    @property
+    def typical_wait(self) -> str | None:
+        """How long those who start in the coming year have usually waited, in words."""
+        medians = [m.wait_months.median for m in self.months if m.wait_months]
+        return wait_text(statistics.median(medians)) if medians else None
+
+    @property
+    def staff_needed(self) -> int | None:
+        """Coordinators needed in a year for the people then in support, at the usual caseload."""
+        if not self.at_12:
+            return None
+        return math.ceil(round(self.at_12.ongoing.median) / self.caseload)
+
+    @property
+    def chart(self) -> str:
+        return forecast_chart(self) if self.months else ""
+
+    @property
+    def first_month_explained(self) -> bool:
+        """True when fewer are forecast to wait after the first month than wait now."""
+        return bool(self.months) and self.months[0].waiting.median < self.waiting_now
+
+
+def _exact(value: int) -> Band:
+    return Band(value, value, value)
+
+
+def _month_end(today: datetime.date | None, months: int) -> datetime.date | None:
+    if today is None:
+        return None
+    return today + datetime.timedelta(days=round(months * DAYS_PER_MONTH))
+
+
+def wait_text(months: float) -> str:
+    """A wait in a manager's words: weeks up to two months, then months."""
+    weeks = round(months * DAYS_PER_MONTH / 7)
+    if weeks < 1:
+        return _("less than a week")
+    if months < 2:
+        return ngettext("about %(n)s week", "about %(n)s weeks", weeks) % {"n": weeks}
+    whole = round(months)
+    return ngettext("about %(n)s month", "about %(n)s months", whole) % {"n": whole}
 
 
 def _months(days: int | float) -> float:
@@ -79,6 +167,16 @@ def gather(units: set[int], kinds: list, today: datetime.date) -> dict:
     for row in rows:
         start = row["start"] or today
         ongoing[row["support_kind_id"]].append(_months((today - start).days))
+    leads = defaultdict(list)
+    # How long a start has taken: from decision to the order's acceptance, latest first.
+    started = (
+        Order.objects.filter(provider_unit_id__in=units, accepted_on__isnull=False)
+        .annotate(days=DaysBetween(F("accepted_on"), F("decision__decided_on")))
+        .values_list("support_kind_id", "days")
+        .order_by("-accepted_on")[:MAX_DURATIONS]
+    )
+    for kind_id, days in started:
+        leads[kind_id].append(_months(max(days or 0, 0)))
     waiting = defaultdict(list)
     for kind_id, decided in Order.objects.filter(
         provider_unit_id__in=units, status=OrderStatus.NEW
@@ -90,11 +188,15 @@ def gather(units: set[int], kinds: list, today: datetime.date) -> dict:
         "durations": durations,
         "ongoing": ongoing,
         "waiting": waiting,
+        "leads": leads,
         "window": WINDOW_MONTHS,
     }
 
 
-def capacity_forecasts(units: set[int], kinds: list, today: datetime.date) -> list[KindForecast]:
+def capacity_forecasts(
+    units: set[int], kinds: list, today: datetime.date, caseload: float | None = None
+) -> list[KindForecast]:
+    """The forecast per kind with places; caseload: people per coordinator (for staff needed)."""
     data = gather(units, kinds, today)
     window = data["window"]
     intake_rate = data["intakes"] / window
@@ -112,18 +214,23 @@ def capacity_forecasts(units: set[int], kinds: list, today: datetime.date) -> li
             intake_rate=rate,
             share_granted=share,
             ended_cases=len(durations),
-            mean_contact_months=sum(durations) / len(durations) if durations else FALLBACK_MONTHS,
+            mean_contact_months=sum(durations) / len(durations) if durations else None,
             ongoing_now=len(data["ongoing"].get(kind.pk, [])),
             waiting_now=len(data["waiting"].get(kind.pk, [])),
+            today=today,
+            caseload=caseload or CASELOAD,
         )
+        result.append(item)
+        if not item.enough_history:
+            continue  # the page says plainly that this kind cannot be forecast yet
         item.months = forecast(
             intake_rate=rate,
             share_granted=share,
-            durations=durations or [FALLBACK_MONTHS],
+            durations=durations,
             places=kind.places,
             ongoing_elapsed=data["ongoing"].get(kind.pk, []),
             waiting_since=data["waiting"].get(kind.pk, []),
+            lead_times=data["leads"].get(kind.pk, []),
         )
         item.runs = runs_for(rate * share, len(item.months), item.ongoing_now + item.waiting_now)
-        result.append(item)
     return result

@@ -26,8 +26,22 @@ from people.access import access_level, visible_people
 from people.models import Case, CaseStatus, Person
 from retention import conf
 from retention.graph import EXCLUDED, Record, edges_into
-from retention.models import AccessLogCheckpoint, CullRecord, RegisterExtract, RetentionException
-from retention.rules import OPEN_CASE, Verdict, add_years, assess
+from retention.models import (
+    AccessLogCheckpoint,
+    CullRecord,
+    RegisterExtract,
+    RetentionException,
+    RetentionVerdict,
+)
+from retention.rules import (
+    CASE_EXCEPTION,
+    NOT_DUE,
+    OPEN_CASE,
+    PERMANENT,
+    Verdict,
+    add_years,
+    assess,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -57,14 +71,78 @@ def candidates(today: datetime.date) -> QuerySet[Person]:
     )
 
 
-def plan_culling(today: datetime.date) -> list[Verdict]:
-    """Every person whose records were due by today, with the rule that decides each."""
-    verdicts = []
-    for person in candidates(today):
+def kept_by_earlier_verdict(today: datetime.date) -> models.Q:
+    """People whose stored verdict still holds, so that they need not be assessed again:
+
+    - kept for research (born on the 5th, 15th or 25th) or with the birth day unknown, while
+      their details (the number, the birth date) are unchanged since;
+    - kept by a case's exception, while the details are unchanged and an exception is active;
+    - with an open case, while a case is still open;
+    - not yet due, until the day they fell due on (newer entries only postpone it).
+    The verdict must be made with today's retention period."""
+    verdicts = RetentionVerdict.objects.filter(
+        person_id=models.OuterRef("pk"), retention_years=conf.retention_years()
+    )
+    unchanged = verdicts.filter(assessed_at__gte=models.OuterRef("updated_at"))
+    open_case = Case.objects.filter(person_id=models.OuterRef("pk"), status=CaseStatus.OPEN)
+    exception = RetentionException.objects.active().filter(case__person_id=models.OuterRef("pk"))
+    return (
+        models.Q(models.Exists(unchanged.filter(rule__in=PERMANENT)))
+        | (
+            models.Q(models.Exists(unchanged.filter(rule=CASE_EXCEPTION)))
+            & models.Q(models.Exists(exception))
+        )
+        | (
+            models.Q(models.Exists(verdicts.filter(rule=OPEN_CASE)))
+            & models.Q(models.Exists(open_case))
+        )
+        | models.Q(models.Exists(verdicts.filter(rule=NOT_DUE, due_on__gt=today)))
+    )
+
+
+def plan_culling(today: datetime.date, *, remember: bool = True) -> list[Verdict]:
+    """Every person whose records were due by today and whose earlier verdict no longer holds,
+    with the rule that decides each. With `remember`, each verdict that keeps the records is
+    stored, so that the next daily run does not assess that person again (a dry run passes
+    False: it changes nothing)."""
+    verdicts, kept = [], []
+    for person in candidates(today).exclude(kept_by_earlier_verdict(today)):
         verdict = assess(person, today)
-        if verdict.rule != "not_due":
+        if verdict.rule in STORED:
+            kept.append(verdict)
+        if verdict.rule != NOT_DUE:
             verdicts.append(verdict)
+    if remember and kept:
+        _remember(kept)
     return verdicts
+
+
+def kept_without_assessing(today: datetime.date) -> int:
+    """How many people an earlier verdict keeps today (the culling's output says so)."""
+    return candidates(today).filter(kept_by_earlier_verdict(today)).count()
+
+
+# The verdicts worth keeping: what can change them is known (kept_by_earlier_verdict).
+STORED = PERMANENT | {CASE_EXCEPTION, OPEN_CASE, NOT_DUE}
+
+
+def _remember(verdicts: list[Verdict]) -> None:
+    now, years = timezone.now(), conf.retention_years()
+    RetentionVerdict.objects.bulk_create(
+        [
+            RetentionVerdict(
+                person_id=v.person_id,  # type: ignore[misc]  # a UUID (Verdict)
+                rule=v.rule,
+                due_on=v.due_on,
+                retention_years=years,
+                assessed_at=now,
+            )
+            for v in verdicts
+        ],
+        update_conflicts=True,
+        unique_fields=["person_id"],
+        update_fields=["rule", "due_on", "retention_years", "assessed_at"],
+    )
 
 
 def open_cases_past_retention(user: User, today: datetime.date) -> list[tuple[Person, Verdict]]:
@@ -100,6 +178,7 @@ def cull_person(person_id: Any, today: datetime.date) -> CullRecord | None:
         assert verdict.deadline is not None
         counts = verdict.record.counts()
         _delete_rows(verdict.record)
+        RetentionVerdict.objects.filter(person_id=person_id).delete()
         culled = CullRecord.objects.create(
             person_id=person_id,
             case_ids=verdict.case_ids,

@@ -27,11 +27,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from weasyprint import HTML
 
 from audit.models import AccessLogEntry
-from core.timefmt import datetime_text, iso
+from core.timefmt import date_text, datetime_text, iso, time_text
 from people.identity import format_number
 from people.models import Person
 from retention.graph import Record, collect, person_model
@@ -45,6 +45,9 @@ REDACTED = {
 }
 # Secrets and internals that say nothing about the person.
 OMITTED_FIELDS = {"token_hash", "version", "lineage", "series", "prev_hash", "entry_hash"}
+UUID_IN_TEXT = re.compile(
+    r"\s*[–-]?\s*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
+)
 ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}")
 # Labels for fields declared without a verbose name (whose name Django would print in English).
 FIELD_LABELS = {
@@ -73,16 +76,22 @@ FIELD_LABELS = {
 
 
 def build(person: Person, *, extract=None) -> dict:
-    """The extract as a plain structure: the JSON file, and what the PDF renders."""
+    """The extract as a plain structure: the JSON file, and what the PDF renders.
+
+    The JSON keeps each row's id, so that its rows can be joined by a program; `references`
+    names each row in words ("B-2026-0004 Bifall"), which is what the PDF shows instead."""
     record = collect([person.pk])
-    sections = [_section(model, record) for model in record.models()]
+    references: dict[str, str] = {}
+    sections = [_section(model, record, references) for model in record.models()]
     return {
         "generated_at": iso(timezone.now()),
         "municipality": settings.MUNICIPALITY_NAME,
         "request": _request(extract),
         "person_id": str(person.pk),
         "records": [s for s in sections if s["rows"]],
+        "references": references,
         "access_log": _access_log(record),
+        "access_summary": access_summary(record),
         "withheld": sorted(REDACTED),
     }
 
@@ -98,7 +107,7 @@ def _request(extract) -> dict | None:
     }
 
 
-def _section(model: type[models.Model], record: Record) -> dict:
+def _section(model: type[models.Model], record: Record, references: dict[str, str]) -> dict:
     fields = [
         f
         for f in model._meta.concrete_fields
@@ -108,16 +117,33 @@ def _section(model: type[models.Model], record: Record) -> dict:
     queryset: models.QuerySet[models.Model] = models.QuerySet(model=model).filter(
         pk__in=list(record.rows[model])
     )
-    rows = [
-        {f.name: _value(model, f, obj, record) for f in fields}
-        for obj in queryset.select_related(*related).order_by("pk")
-    ]
+    rows = []
+    for obj in queryset.select_related(*related).order_by("pk"):
+        rows.append({f.name: _value(model, f, obj, record) for f in fields})
+        references[_ref_key(model._meta.label, obj.pk)] = _reference(obj)
     return {
         "kind": model._meta.label,
         "title": _title(model),
         "labels": {f.name: _label(f) for f in fields},
+        # Fields that point at another row of this extract: the kind of row they point at.
+        "links": {
+            f.name: f.related_model._meta.label
+            for f in fields
+            if f.is_relation
+            and isinstance(f.related_model, type)
+            and (f.related_model is person_model() or f.related_model in record.rows)
+        },
         "rows": rows,
     }
+
+
+def _ref_key(label: str, pk) -> str:
+    return f"{label}:{pk}"
+
+
+def _reference(obj: models.Model) -> str:
+    """A row named in words, as its pages name it, without ids."""
+    return UUID_IN_TEXT.sub("", str(obj)).strip(" –-")
 
 
 def _label(f: models.Field) -> str:
@@ -186,18 +212,153 @@ def _staff(user) -> str:
 
 def _access_log(record: Record) -> list[dict]:
     """Who read or changed the person's records (merged-away records' history included)."""
-    ids = list(record.rows[person_model()])
-    entries = AccessLogEntry.objects.filter(person_id__in=ids).select_related("user").order_by("id")
+    entries = _log_entries(record)
+    roles = _roles(record, {e.user_id for e in entries if e.user_id})
     return [
         {
             "at": iso(e.at),
             "who": _staff(e.user) if e.user_id else _("Brygga (automatic)"),
+            "role": roles.get(e.user_id, ""),
             "action": e.get_action_display(),
             "record": e.record_type_label,
             "reason": e.reason,
         }
         for e in entries
     ]
+
+
+def _log_entries(record: Record) -> list[AccessLogEntry]:
+    ids = list(record.rows[person_model()])
+    return list(
+        AccessLogEntry.objects.filter(person_id__in=ids).select_related("user").order_by("id")
+    )
+
+
+def _roles(record: Record, user_ids: set) -> dict:
+    """Each staff member's role as the person would name it: their role on the person's case
+    (people.CaseStaffRole), or else the roles they hold (organisation.Role)."""
+    from organisation.models import Membership, Role
+    from people.models import Case, CaseStaff
+
+    roles: dict = {}
+    named = CaseStaff.objects.filter(
+        case_id__in=list(record.rows.get(Case, ())), user_id__in=user_ids
+    ).order_by("pk")
+    for link in named:
+        roles.setdefault(link.user_id, str(link.get_role_display()))
+    held: dict = {}
+    for user_id, role in Membership.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "role"
+    ):
+        label = str(Role(role).label)
+        if label not in held.setdefault(user_id, []):
+            held[user_id].append(label)
+    for user_id, labels in held.items():
+        roles.setdefault(user_id, ", ".join(labels))
+    return roles
+
+
+def access_summary(record: Record) -> list[dict]:
+    """The access log as the person reads it: who (name and role), when, what and why, one row
+    per staff member's reads of one kind of record in a day, their own use of a self-rating link
+    as one row, and what Brygga did by itself as one row per kind."""
+    entries = _log_entries(record)
+    roles = _roles(record, {e.user_id for e in entries if e.user_id})
+    staff: dict[tuple, list[AccessLogEntry]] = {}
+    links: dict[str, list[AccessLogEntry]] = {}
+    automatic: dict[tuple, list[AccessLogEntry]] = {}
+    for e in entries:
+        if e.user_id is None and e.record_type == "home_link":
+            links.setdefault(e.record_id, []).append(e)
+        elif e.user_id is None:
+            automatic.setdefault((e.record_type, e.action), []).append(e)
+        else:
+            day = date_text(e.at)
+            staff.setdefault((day, e.user_id, e.action, e.record_type, e.reason), []).append(e)
+    rows = [_staff_row(group, roles) for group in staff.values()]
+    rows += _link_rows(links)
+    rows += [_automatic_row(group) for group in automatic.values()]
+    rows.sort(key=lambda row: row.pop("first"))
+    return rows
+
+
+def _times(group: list[AccessLogEntry]) -> str:
+    return ngettext("%(count)s time", "%(count)s times", len(group)) % {"count": len(group)}
+
+
+def _what(e: AccessLogEntry, group: list[AccessLogEntry]) -> str:
+    what = f"{e.record_type_label}: {str(e.get_action_display()).lower()}"
+    return what if len(group) == 1 else f"{what} ({_times(group)})"
+
+
+def _staff_row(group: list[AccessLogEntry], roles: dict) -> dict:
+    first, last = group[0], group[-1]
+    when = datetime_text(first.at)
+    if last.at != first.at and time_text(last.at) != time_text(first.at):
+        when += f"–{time_text(last.at)}"
+    role = roles.get(first.user_id, "")
+    return {
+        "first": first.at,
+        "when": when,
+        "who": f"{_staff(first.user)} ({role})" if role else _staff(first.user),
+        "what": _what(first, group),
+        "why": first.reason or _("Work on your case"),
+    }
+
+
+def _automatic_row(group: list[AccessLogEntry]) -> dict:
+    first, last = group[0], group[-1]
+    when = datetime_text(first.at)
+    if date_text(last.at) != date_text(first.at):
+        when = f"{date_text(first.at)} – {date_text(last.at)}"
+    return {
+        "first": first.at,
+        "when": when,
+        "who": _("Brygga (automatic)"),
+        "what": _what(first, group),
+        "why": _("Done by Brygga itself, not by a person"),
+    }
+
+
+def _link_rows(links: dict[str, list[AccessLogEntry]]) -> list[dict]:
+    """The person's own use of each self-rating link, in one row: no user, it was them."""
+    from instruments import definitions
+    from instruments.models import HomeLink
+
+    found = {
+        str(link.pk): link
+        for link in HomeLink.objects.filter(pk__in=list(links)).select_related("response")
+    }
+    rows = []
+    for link_id, group in links.items():
+        link = found.get(link_id)
+        title = _("the self-rating")
+        if link is not None:
+            try:
+                title = definitions.load(link.response.code).title
+            except (definitions.UnknownDefinition, ValueError):
+                title = link.response.code
+        reads = sum(1 for e in group if e.action == "read")
+        opened = ngettext(
+            "You opened the link %(count)s time.", "You opened the link %(count)s times.", reads
+        ) % {"count": reads}
+        if link is not None and link.submitted_at is not None:
+            done = _("You filled in %(title)s and sent it in on %(date)s.") % {
+                "title": title,
+                "date": datetime_text(link.submitted_at),
+            }
+        else:
+            done = _("You did not send in %(title)s.") % {"title": title}
+        rows.append(
+            {
+                "first": group[0].at,
+                "when": datetime_text(group[0].at),
+                "who": _("You, through the link"),
+                "what": f"{done} {opened}",
+                "why": _("The self-rating was sent to you as a link"),
+            }
+        )
+    return rows
 
 
 def pdf_html(data: dict, person: Person) -> str:
@@ -222,15 +383,23 @@ def _readable(value):
 
 
 def _pdf_sections(data: dict) -> list[dict]:
-    """Rows as (label, value) pairs; a file's content is named, not printed."""
+    """Rows as (label, value) pairs; a file's content is named, not printed. No ids: a row's own
+    id is left out, a link to the person too (it is them), a link to another row names it."""
     out = []
+    references = data.get("references", {})
     for section in data["records"]:
+        links = dict(section.get("links", {}))
+        own_id = _pk_name(section["kind"])
         rows = []
         for row in section["rows"]:
             pairs = []
             for name, value in row.items():
-                if value in (None, "", [], {}):
+                if value in (None, "", [], {}) or name == own_id:
                     continue
+                if name in links:
+                    if links[name] == person_model()._meta.label:
+                        continue
+                    value = references.get(_ref_key(links[name], value), "")
                 if name == "content" and section["kind"] == "documents.Attachment":
                     value = _("(the file is enclosed in the JSON extract)")
                 elif isinstance(value, bool):
@@ -245,6 +414,15 @@ def _pdf_sections(data: dict) -> list[dict]:
             rows.append(pairs)
         out.append({"title": section["title"], "kind": section["kind"], "rows": rows})
     return out
+
+
+def _pk_name(label: str) -> str:
+    from django.apps import apps
+
+    try:
+        return apps.get_model(label)._meta.pk.name
+    except (LookupError, ValueError):
+        return "id"
 
 
 def _rating_value(name: str, value, row: dict):

@@ -33,6 +33,10 @@ PLAIN_REFERENCES: dict[str, str] = {
         "stays so that re-importing the same file never brings a culled person back."
     ),
     "retention.CullRecord.person_id": "What was culled, by id only: kept as the culling's proof.",
+    "retention.RetentionVerdict.person_id": (
+        "The culling's last verdict on the person (a rule and a date, no personal data): removed "
+        "when the person's records are culled."
+    ),
 }
 
 

@@ -136,3 +136,22 @@ class RegisterExtract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requested_on}"
+
+
+class RetentionVerdict(models.Model):
+    """The last assessment of a person whose records were kept, reused by the daily culling
+    until something it rests on may have changed (retention.actions.kept_by_earlier_verdict):
+    the person's details, an exception, an open case, or the date it falls due. By plain id, not
+    a foreign key: it is removed with the person's records when they are culled."""
+
+    person_id = models.UUIDField(_("person id"), primary_key=True)
+    rule = models.CharField(_("rule"), max_length=40)
+    due_on = models.DateField(_("culling due"), null=True, blank=True)
+    retention_years = models.PositiveSmallIntegerField()
+    assessed_at = models.DateTimeField(_("assessed"))
+
+    class Meta:
+        verbose_name = _("culling verdict")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.rule}"

@@ -18,15 +18,28 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import DateField, DateTimeField, Max
+from django.db.models import DateField, DateTimeField, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retention import conf
 from retention.graph import Record, collect
 
-# Dates that are not entries in the case, so they never postpone culling.
-NOT_ENTRY_FIELDS = {"people.Person.birth_date"}
+# Dates that are not entries in the case, so they never postpone culling: a birth date, and the
+# dates a record plans or grants ahead (a decision's period, a planned visit, a follow-up due, a
+# link's expiry), which are not when anything was written in the record.
+NOT_ENTRY_FIELDS = {
+    "people.Person.birth_date",
+    "decisions.Decision.period_from",
+    "decisions.Decision.period_to",
+    "provision.Order.period_from",
+    "provision.Order.period_to",
+    "delivery.Plan.next_follow_up",
+    "delivery.Visit.planned_at",
+    "provision.FollowUp.due_on",
+    "instruments.HomeLink.expires_at",
+    "intake.AssessmentTalk.reflection_until",
+}
 NOT_ENTRY_MODELS = {
     # Someone opening the record with a reason reads it; it is not an entry in it.
     "people.ReasonedAccess",
@@ -37,6 +50,10 @@ NOT_ENTRY_MODELS = {
 
 CULL = "retention_period"
 OPEN_CASE = "open_case"
+CASE_EXCEPTION = "case_exception"
+NOT_DUE = "not_due"
+# Rules that keep the records whatever the dates, as long as the person's details stand.
+PERMANENT = frozenset({"research_birth_day", "birth_day_unknown"})
 RULES = {
     CULL: _("Five years after the last entry (socialtjänstförordningen 7 kap. 1 §)"),
     "research_municipality": _("The municipality keeps everything for research"),
@@ -115,8 +132,12 @@ def kept_for_research(person) -> str | None:
 
 
 def last_entry(record: Record) -> datetime.date | None:
-    """The newest date on any row of the record: one aggregate query per kind of record."""
+    """The newest date on any row of the record: one aggregate query per kind of record.
+
+    An entry is never after today: a date still ahead (one a field not listed above plans) is
+    not counted, so the last entry is never in the future."""
     newest: datetime.date | None = None
+    now = timezone.now()
     for model, pks in record.rows.items():
         if not pks or model._meta.label in NOT_ENTRY_MODELS:
             continue
@@ -130,7 +151,7 @@ def last_entry(record: Record) -> datetime.date | None:
             continue
         values = (
             model._base_manager.filter(pk__in=list(pks))
-            .aggregate(**{f"v{i}": Max(f.name) for i, f in enumerate(fields)})
+            .aggregate(**{f"v{i}": _newest_until(f, now) for i, f in enumerate(fields)})
             .values()
         )
         for value in values:
@@ -140,6 +161,11 @@ def last_entry(record: Record) -> datetime.date | None:
                 value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
             newest = value if newest is None or value > newest else newest
     return newest
+
+
+def _newest_until(f, now: datetime.datetime) -> Max:
+    bound = now if isinstance(f, DateTimeField) else timezone.localdate(now)
+    return Max(f.name, filter=Q(**{f"{f.name}__lte": bound}))
 
 
 def assess(person, today: datetime.date) -> Verdict:
@@ -161,14 +187,14 @@ def assess(person, today: datetime.date) -> Verdict:
         record=record,
     )
     if due is None or today < due:
-        verdict.rule = "not_due"
+        verdict.rule = NOT_DUE
     elif _case_model().objects.filter(pk__in=case_ids, status=CaseStatus.OPEN).exists():
         # Culling never takes an open case: the manager is shown it instead.
         verdict.rule = OPEN_CASE
     elif rule := kept_for_research(person):
         verdict.rule = rule
     elif RetentionException.objects.active().filter(case_id__in=case_ids).exists():
-        verdict.rule = "case_exception"
+        verdict.rule = CASE_EXCEPTION
     return verdict
 
 

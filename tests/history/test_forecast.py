@@ -112,7 +112,7 @@ def test_the_managers_capacity_page_shows_the_forecast_from_the_units_history(
     page = login(manager).get("/uppdrag/kapacitet/")
     assert page.status_code == 200
     assert 'id="forecast-heading"' in page.content.decode()
-    assert "M/G/c" in page.content.decode()
+    assert "Hur prognosen räknas" in page.content.decode()
 
 
 def test_a_very_large_unit_gets_fewer_runs_but_the_same_answer_twice():

@@ -32,7 +32,8 @@ def row_counts() -> dict[str, int]:
 
 
 def verdict_rules(today) -> dict:
-    return {v.person_id: v.rule for v in actions.plan_culling(today)}
+    """What the rules say today, without storing verdicts (as a dry run)."""
+    return {v.person_id: v.rule for v in actions.plan_culling(today, remember=False)}
 
 
 # The dates

@@ -248,3 +248,62 @@ def test_a_self_rating_in_the_pdf_is_in_words_not_codes(login, manager, made, fu
     assert "Sinnesstämning:" in text and "Livslust:" in text
     assert "Måttlig depression" in text
     assert "{'" not in text and "moderate" not in text and "26.0" not in text
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_the_pdf_names_records_in_words_and_roles_in_swedish(login, manager, made, full_record):
+    text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    assert not UUID.search(text.replace(" ", "")), UUID.search(text.replace(" ", ""))
+    # A link to another row names it as its page does: the case by the day it was opened.
+    case = full_record.cases.get()
+    assert f"Ärende Ärende öppnat {case.opened_on:%Y-%m-%d}" in text
+    assert "Roll i ärendet Koordinator" in text
+    assert "coordinator" not in text
+    # The JSON keeps the ids, to join its rows, and names each row in words too.
+    data = json.loads(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.json").content)
+    assert data["references"][f"people.Case:{case.pk}"].endswith(f"{case.opened_on}")
+
+
+def test_the_access_log_says_who_with_their_role_when_what_and_why(
+    login, manager, officer, made, full_record
+):
+    text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    assert "När Vem Vad Varför" in text
+    # The officer read the record outside their cases, with a reason: name, role and reason.
+    assert re.search(
+        rf"{officer.get_full_name()} \((Ansvarig )?[Hh]andläggare\) .*Handläggning av överklagande",
+        text,
+    )
+    assert "Arbete med ditt ärende" in text  # staff on the case need no reason: their work
+
+
+def test_the_persons_own_use_of_a_link_is_one_row_in_their_words(login, manager, made, full_record):
+    from instruments.actions import open_link
+    from instruments.models import HomeLink
+
+    link = HomeLink.objects.get(response__person=full_record)
+    for _ in range(10):
+        open_link(link)
+    text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    assert text.count("Du öppnade länken 10 gånger") == 1
+    assert "Du själv, via länken" in text
+    assert "MADRS-S" in text.split("Vem som har läst")[1]
+    assert "Brygga (automatiskt)" not in text
+    assert text.count("Länk för självskattning") <= 1  # its creation by the coordinator
+
+
+def test_the_last_entry_is_never_in_the_future(login, manager, coordinator, person):
+    from django.utils import timezone
+
+    from delivery import actions as delivery
+
+    today = timezone.localdate()
+    ahead = timezone.now() + datetime.timedelta(days=120)
+    delivery.plan_visit(user=coordinator, person=person, planned_at=ahead, place="Hemma")
+    page = login(manager).get(f"/registerutdrag/person/{person.pk}/").content.decode()
+    shown = re.search(r"<dt>(?:Senaste anteckning|Last entry)</dt><dd>([^<]+)</dd>", page)
+    assert shown is not None, page
+    assert datetime.date.fromisoformat(shown.group(1)) <= today
+    assert f"{ahead:%Y-%m-%d}" not in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -100,3 +101,46 @@ def test_the_pdf_of_a_protected_person_carries_a_warning(person, coordinator, wh
     person.save()
     text, _ = pdf_text(login(coordinator).get(reverse("timeline:pdf", args=[person.pk])))
     assert "Skyddad identitet" in text
+
+
+def test_the_pdf_names_its_columns_as_the_page_does(
+    person, coordinator, whole_case, login, settings
+):
+    settings.LANGUAGE_CODE = "sv"  # the page as most users read it, in Swedish
+    client = login(coordinator)
+    page = client.get(reverse("timeline:person", args=[person.pk]))
+    head = page.content.decode().split("<thead>")[1].split("</thead>")[0]
+    columns = re.findall(r'<th scope="col">([^<]+)</th>', head)
+    assert columns == ["Datum", "Typ", "Vad", "Registrerad", "Av"]
+    text, _ = pdf_text(client.get(reverse("timeline:pdf", args=[person.pk])))
+    assert " ".join(columns) in text  # the same heads, in the same order
+    assert "Slag" not in text and "Händelse" not in text
+
+
+def test_rows_without_a_registration_time_are_not_offered_as_proof(
+    person, coordinator, whole_case, login
+):
+    # The fixture writes records directly, as history from an earlier system comes in: the
+    # steps that keep only a date (an intake closed, an order accepted) have no registration.
+    text, _ = pdf_text(login(coordinator).get(reverse("timeline:pdf", args=[person.pk])))
+    assert "ingen registreringstid i Brygga" in text
+    assert "styrker inte när" in text
+    page = login(coordinator).get(reverse("timeline:person", args=[person.pk]))
+    assert "can serve as proof of dates" not in page.content.decode()
+
+
+def test_a_step_registered_through_brygga_carries_its_time_from_the_access_log(
+    person, coordinator, officer, login
+):
+    from django.utils import timezone
+
+    from mapping import actions as mapping_actions
+
+    mapping = mapping_actions.start_mapping(
+        user=coordinator, person=person, case=person.cases.get(), started_on=timezone.localdate()
+    )
+    logged = AccessLogEntry.objects.get(record_type="mapping", record_id=str(mapping.pk))
+    text, _ = pdf_text(login(coordinator).get(reverse("timeline:pdf", args=[person.pk])))
+    assert "ingen registreringstid" not in text
+    started = logged.at.astimezone(timezone.get_current_timezone())
+    assert f"Kartläggningen påbörjad {started:%Y-%m-%d} {started:%H:%M}" in text

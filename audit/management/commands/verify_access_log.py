@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.anchor import check_anchors
-from audit.events import verify_chain
 from audit.models import AccessLogEntry, access_log_key
+from audit.verification import FULL_EVERY, verify
 
 
 class Command(BaseCommand):
@@ -12,17 +12,34 @@ class Command(BaseCommand):
         "entry anchored outside the database (BRYGGA_ACCESS_LOG_ANCHOR) is still in it."
     )
 
-    def handle(self, *args, **options):
-        broken = verify_chain()
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--since-checkpoint",
+            action="store_true",
+            help=(
+                "Verify only the entries written since the newest sealed checkpoint (what the "
+                f"daily job does); from the start when none was made in {FULL_EVERY.days} days."
+            ),
+        )
+
+    def handle(self, *args, since_checkpoint=False, **options):
+        outcome = verify(full=not since_checkpoint)
+        broken = outcome.verified.broken
         if broken is not None:
             raise CommandError(
                 f"The access log's chain is broken at entry {broken.id}: {_why(broken)}"
             )
         anchored = self._check_anchor()
-        count = AccessLogEntry.objects.count()
-        self.stdout.write(
-            self.style.SUCCESS(f"The access log's chain holds ({count} entries{anchored}).")
-        )
+        if outcome.since is None:
+            count = AccessLogEntry.objects.count()
+            what = f"{count} entries"
+        else:
+            since = outcome.since
+            what = (
+                f"{outcome.verified.read} new entries since the checkpoint at entry "
+                f"{since.entry_id}, verified {since.at.isoformat(timespec='seconds')}"
+            )
+        self.stdout.write(self.style.SUCCESS(f"The access log's chain holds ({what}{anchored})."))
 
     def _check_anchor(self) -> str:
         path = settings.BRYGGA_ACCESS_LOG_ANCHOR

@@ -41,10 +41,15 @@ class Command(BaseCommand):
         if conf.research_municipality():
             self.stdout.write("Research municipality: every record is kept; nothing is culled.")
             return
-        verdicts = actions.plan_culling(day)
+        verdicts = actions.plan_culling(day, remember=not dry_run)
         going = [v for v in verdicts if v.cull]
         for v in verdicts:
             self.stdout.write(self._line(v, day))
+        kept = actions.kept_without_assessing(day)
+        if kept:
+            self.stdout.write(
+                f"{kept} people kept by an earlier verdict that still holds; not assessed again."
+            )
         if dry_run:
             self.stdout.write(f"Dry run: {len(going)} people would be culled; nothing was changed.")
             return

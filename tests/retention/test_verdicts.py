@@ -1,0 +1,128 @@
+"""The daily culling does not assess again a person whose records an earlier verdict keeps,
+until something that verdict rests on changes (issue 17: culling at scale)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from people.models import Case, Person
+from retention import actions, rules
+from retention.models import RetentionVerdict
+from tests.retention.conftest import set_all_dates
+
+D = datetime.date
+TODAY = D(2026, 1, 1)
+
+
+@pytest.fixture
+def assessed(monkeypatch):
+    """The ids of the people `assess` looked at, run by run."""
+    seen: list = []
+    real = rules.assess
+
+    def counting(person, today):
+        seen.append(person.pk)
+        return real(person, today)
+
+    monkeypatch.setattr(actions, "assess", counting)
+    return seen
+
+
+def test_a_person_kept_for_research_is_assessed_once_then_kept_without_assessing(
+    make_person, assessed
+):
+    kept = make_person(birth=D(1980, 6, 15), last_entry=D(2018, 1, 10))
+    actions.cull(TODAY)
+    assert assessed == [kept.pk]
+    assert RetentionVerdict.objects.get(person_id=kept.pk).rule == "research_birth_day"
+
+    assessed.clear()
+    assert actions.cull(TODAY) == []
+    assert assessed == []
+    assert actions.kept_without_assessing(TODAY) == 1
+    assert Person.objects.filter(pk=kept.pk).exists()
+
+
+def test_a_change_to_the_person_s_details_makes_them_assessed_again(make_person, assessed):
+    person = make_person(birth=D(1980, 6, 15), last_entry=D(2018, 1, 10))
+    actions.cull(TODAY)
+    # The birth date was wrong: the person was born on the 16th, not a research day.
+    Person.objects.filter(pk=person.pk).update(
+        birth_date=D(1980, 6, 16),
+        personal_number=person.personal_number[:6] + "16" + person.personal_number[8:],
+        updated_at=datetime.datetime(2018, 1, 11, tzinfo=datetime.UTC),
+    )
+    # (A change today would make the person's record not due for five years; the dates are
+    # moved back so that only the verdict's age decides.)
+    RetentionVerdict.objects.filter(person_id=person.pk).update(
+        assessed_at=datetime.datetime(2018, 1, 10, tzinfo=datetime.UTC)
+    )
+    assessed.clear()
+    (culled,) = actions.cull(TODAY)
+    assert set(assessed) == {person.pk} and culled.person_id == person.pk
+    assert not RetentionVerdict.objects.filter(person_id=person.pk).exists()
+
+
+def test_a_withdrawn_exception_ends_the_verdict_and_the_records_go(make_person, manager, assessed):
+    person = make_person(last_entry=D(2018, 1, 10))
+    exception = actions.mark_exception(user=manager, case=person.cases.get(), reason="Tvist")
+    set_all_dates(person.pk, D(2018, 1, 10))
+    assert actions.cull(TODAY) == []
+    assessed.clear()
+    assert actions.cull(TODAY) == [] and assessed == []
+
+    actions.withdraw_exception(user=manager, exception=exception)
+    (culled,) = actions.cull(TODAY)
+    assert culled.person_id == person.pk
+
+
+def test_a_closed_case_ends_the_open_case_verdict(make_person, assessed):
+    person = make_person(last_entry=D(2018, 1, 10), open_case=True)
+    assert actions.cull(TODAY) == []
+    assessed.clear()
+    assert actions.cull(TODAY) == [] and assessed == []
+
+    Case.objects.filter(person=person).update(status="closed", closed_on=D(2018, 1, 10))
+    set_all_dates(person.pk, D(2018, 1, 10))
+    (culled,) = actions.cull(TODAY)
+    assert culled.person_id == person.pk
+
+
+def test_a_not_yet_due_verdict_waits_for_its_day(make_person, assessed):
+    # Changed five years ago, but an entry of 1 June 2020 keeps the record until 1 June 2025.
+    person = make_person(last_entry=D(2020, 6, 1))
+    assert actions.plan_culling(D(2025, 5, 31)) == []
+    stored = RetentionVerdict.objects.get(person_id=person.pk)
+    assert (stored.rule, stored.due_on) == ("not_due", D(2025, 6, 1))
+
+    assessed.clear()
+    assert actions.plan_culling(D(2025, 5, 31)) == [] and assessed == []
+    (verdict,) = actions.plan_culling(D(2025, 6, 1))
+    assert verdict.cull and assessed == [person.pk]
+
+
+def test_a_dry_run_stores_no_verdict(make_person):
+    from django.core.management import call_command
+
+    make_person(birth=D(1980, 6, 15), last_entry=D(2018, 1, 10))
+    call_command("cull", "--dry-run", "--today", "2026-01-01")
+    assert not RetentionVerdict.objects.exists()
+
+
+def test_a_daily_run_over_kept_people_costs_the_same_queries_however_many_they_are(
+    make_person,
+):
+    make_person(birth=D(1980, 6, 15), last_entry=D(2018, 1, 10))
+    actions.cull(TODAY)
+    with CaptureQueriesContext(connection) as one:
+        actions.cull(TODAY)
+    for day in (5, 25, 15):
+        make_person(birth=D(1981, 2, day), last_entry=D(2018, 1, 10))
+    actions.cull(TODAY)
+    with CaptureQueriesContext(connection) as four:
+        actions.cull(TODAY)
+    assert len(four) == len(one)
