@@ -39,7 +39,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(STEP) "[test 1/5] Browser for the browser tests"
+	$(STEP) "[test 1/5] Chromium and curl for the tests"
 	$(BIN)/python scripts/ensure_chromium.py
 	$(STEP) "[test 2/5] Lint and format (ruff)"
 	$(BIN)/ruff check .

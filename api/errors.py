@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -50,7 +51,70 @@ def _ninja_field(error: NinjaValidationError) -> tuple[str | None, str]:
     # loc is e.g. ("body", "payload", "reason") or ("query", "q"): the last part names the field.
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "payload")]
     field = ".".join(loc[1:] if loc and loc[0] in ("query", "path") else loc) or None
-    return field, str(first.get("msg", "Invalid input."))
+    return field, pydantic_message(first, field)
+
+
+# Pydantic's error types (https://docs.pydantic.dev/latest/errors/validation_errors/), said in
+# the user's language, as the forms' own messages are; each names the field.
+_DATE = gettext_lazy("%(field)s: enter a valid date, for example 2026-03-05.")
+_DATETIME = gettext_lazy(
+    "%(field)s: enter a valid date and time, for example 2026-03-05T14:30:00+01:00."
+)
+_WHOLE = gettext_lazy("%(field)s: enter a whole number.")
+_NUMBER = gettext_lazy("%(field)s: enter a number.")
+_OBJECT = gettext_lazy("%(field)s: send an object ({...}).")
+PYDANTIC_MESSAGES = {
+    "missing": gettext_lazy("%(field)s is required."),
+    **dict.fromkeys(
+        ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type"),
+        _DATE,
+    ),
+    **dict.fromkeys(
+        (
+            "datetime_parsing",
+            "datetime_from_date_parsing",
+            "datetime_type",
+            "datetime_object_invalid",
+        ),
+        _DATETIME,
+    ),
+    **dict.fromkeys(
+        ("time_parsing", "time_type"),
+        gettext_lazy("%(field)s: enter a valid time, for example 14:30."),
+    ),
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float", "int_parsing_size"), _WHOLE),
+    **dict.fromkeys(("float_parsing", "float_type", "decimal_parsing", "decimal_type"), _NUMBER),
+    **dict.fromkeys(("bool_parsing", "bool_type"), gettext_lazy("%(field)s: enter true or false.")),
+    "string_type": gettext_lazy("%(field)s: enter text, in quotes."),
+    "string_too_long": gettext_lazy("%(field)s: at most %(max_length)s characters."),
+    "string_too_short": gettext_lazy("%(field)s: at least %(min_length)s characters."),
+    **dict.fromkeys(
+        ("uuid_parsing", "uuid_type", "uuid_version"),
+        gettext_lazy("%(field)s: enter a valid id (a UUID)."),
+    ),
+    "list_type": gettext_lazy("%(field)s: send a list ([...])."),
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type"), _OBJECT),
+    "greater_than": gettext_lazy("%(field)s: must be greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("%(field)s: must be at least %(ge)s."),
+    "less_than": gettext_lazy("%(field)s: must be less than %(lt)s."),
+    "less_than_equal": gettext_lazy("%(field)s: must be at most %(le)s."),
+    **dict.fromkeys(
+        ("enum", "literal_error"), gettext_lazy("%(field)s: choose one of %(expected)s.")
+    ),
+    "extra_forbidden": gettext_lazy("%(field)s is not a field here."),
+}
+UNKNOWN_ERROR = gettext_lazy("%(field)s: the value is not valid.")
+
+
+def pydantic_message(error: dict, field: str | None) -> str:
+    """The error pydantic found, in the active language, naming the field (or the body)."""
+    template = PYDANTIC_MESSAGES.get(str(error.get("type", "")), UNKNOWN_ERROR)
+    values = {str(k): v for k, v in (error.get("ctx") or {}).items()}
+    values["field"] = field or _("The request body")
+    try:
+        return str(template) % values
+    except (KeyError, TypeError, ValueError):  # a context pydantic did not give: say it plainly
+        return str(UNKNOWN_ERROR) % {"field": values["field"]}
 
 
 def install_handlers(api) -> None:

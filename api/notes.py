@@ -20,6 +20,7 @@ from api.common import load_person, opened_at, valid, version_of
 from api.errors import responses
 from audit.events import Access, log_accesses
 from delivery import actions
+from delivery.access import is_own_draft
 from delivery.forms import NoteForm
 from delivery.models import Note, SignedNoteError
 from organisation.models import CASE_ROLES
@@ -72,8 +73,11 @@ NOTES = Note.objects.select_related("written_by")
 
 
 def _load(request, note_id, *, write=False):
-    """The note through its person; another user's draft is not known to exist."""
-    note = get_object_or_404(NOTES, pk=note_id)
+    """The note through its person; another user's draft is not known to exist. The author's
+    own draft opens for them also after the person's case moved on (`delivery.access`)."""
+    note = get_object_or_404(NOTES.select_related("person"), pk=note_id)
+    if is_own_draft(request.user, note):
+        return note, note.person
     roles = PROVIDER_ROLES if write else CASE_ROLES
     person, level = load_person(request, note.person_id, roles=roles)
     if not write and not note.is_signed and note.written_by_id != request.user.pk:

@@ -1,5 +1,6 @@
 """The statistics report, exactly as the statistics page computes it: the page's roles, period
-form and suppression (analysts get small counts suppressed; managers exact figures)."""
+form and disclosure control (analysts: fixed periods, counts rounded to base 5; managers exact
+figures)."""
 
 from __future__ import annotations
 
@@ -40,11 +41,11 @@ class ReportQuery(Schema):
 )
 def statistics(request, query: Query[ReportQuery]):
     # Imported here: the rest of the API never depends on the reports app to load.
-    from reports.forms import PeriodForm
-    from reports.period import report_for
+    from reports.period import form_for, report_for
 
     require(may_see_statistics(request.user))
-    form = PeriodForm({"start": query.start, "end": query.end, "on": query.on_date or ""})
+    params = {"start": query.start, "end": query.end, "on": query.on_date or ""}
+    form = form_for(request.user, params)
     if not form.is_valid():
         # The page's field "on" is this endpoint's "on_date".
         errors = {("on_date" if k == "on" else k): v for k, v in form.errors.as_data().items()}

@@ -9,10 +9,17 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    """Staff by name, as people know each other; the username only when no name is recorded."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class LogFilterForm(forms.Form):
     # The person comes from a link on the person page, never from a list of every name.
     person = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    user: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+    user: forms.ModelChoiceField[User] = StaffChoiceField(
         label=_("Staff member"), queryset=None, required=False
     )
     only_reasons = forms.BooleanField(label=_("Only accesses with a reason"), required=False)

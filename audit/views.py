@@ -49,7 +49,8 @@ def log_review(request):
     elif form.is_bound:
         # A filter that cannot be applied must not silently show everything instead.
         entries = entries.none()
-    page = Paginator(entries.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = entries.select_related("user").order_by("-id")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     names = {p.pk: p for p in _nameable_people(request.user, {e.person_id for e in rows})}
     log_accesses(
@@ -79,5 +80,5 @@ def staff_for_manager(manager):
         get_user_model()
         .objects.filter(memberships__unit_id__in=units)
         .distinct()
-        .order_by("username")
+        .order_by("first_name", "last_name", "username")
     )

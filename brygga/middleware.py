@@ -1,7 +1,9 @@
 """Swedish by default: the language follows the user's explicit choice, never the browser.
 
 Staff in a Swedish municipality work in Swedish whatever their browser says; English is chosen
-with the language switcher, which sets a cookie that Django's LocaleMiddleware reads.
+with the language switcher, which sets a cookie that Django's LocaleMiddleware reads. The API
+(`/api/`) is the exception: a script has no language switcher, and names its language on purpose
+with `Accept-Language` (without it, Swedish).
 """
 
 
@@ -10,7 +12,8 @@ class SwedishByDefaultMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        if not request.path_info.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
 

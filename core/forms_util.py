@@ -16,6 +16,15 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def required_by_the_action(form, *names: str) -> None:
+    """Show fields the action insists on as required: the marker by the label and `required` on
+    the control. The form leaves them optional, so that all of the action's reasons reach the
+    user at once, in its own words (the pages' forms are `novalidate`: the browser does not stop
+    the sending either)."""
+    for name in names:
+        form.fields[name].widget.attrs["required"] = True
+
+
 def add_action_errors(form, error: ValidationError) -> None:
     """Show an action's refusal on the form, next to the field it concerns; a stale save is
     shown with the record's new version, so that saving again succeeds."""

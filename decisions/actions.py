@@ -193,6 +193,11 @@ def validate_decision(
             )
             % {"kind": application.support_kind.name, "date": decided_on.isoformat()}
         )
+    if outcome == Outcome.ENDED or kind == DecisionKind.ENDING:
+        # An ending refers to the decision it ends and has rules of its own (decisions.ending).
+        errors.setdefault("outcome", []).append(
+            _("A support is ended early from the decision in force: “End the decision early”.")
+        )
     if not application.support_kind.needs_decision:
         errors.setdefault("outcome", []).append(
             _("%(kind)s needs no decision and is never decided on.")
@@ -277,8 +282,9 @@ def refuse_replaced(replaces: Decision) -> None:
     """A decision already replaced by a granted change or renewal is not changed again: the
     change is made from the decision in force, so that two decisions never take over from one.
     Called under the earlier decision's row lock."""
+    standing = [*GRANTED, Outcome.ENDED]  # as decisions.ending.replaced_by_later
     later = (
-        Decision.objects.filter(replaces=replaces, outcome__in=GRANTED)
+        Decision.objects.filter(replaces=replaces, outcome__in=standing)
         .order_by("created_at")
         .first()
     )

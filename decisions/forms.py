@@ -106,11 +106,14 @@ class DecisionChoiceField(forms.ModelChoiceField):
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
+        label=_("Outcome"),
+        # Ending a support early has its own page (decisions.ending).
+        choices=[c for c in Outcome.choices if c[0] != Outcome.ENDED],
+        widget=forms.RadioSelect,
     )
     kind = forms.ChoiceField(
         label=_("Kind of decision"),
-        choices=DecisionKind.choices,
+        choices=[c for c in DecisionKind.choices if c[0] != DecisionKind.ENDING],
         initial=DecisionKind.NEW,
         widget=forms.RadioSelect,
     )
@@ -288,3 +291,34 @@ class AppealStepForm(forms.Form):
             del self.fields["forwarded_on"], self.fields["court"]
         if AppealStatus.JUDGED not in steps:
             del self.fields["judgment"], self.fields["judgment_on"]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class EndingFields(forms.Form):
+    """What an ending decision records (decisions.ending): whose wish, and why."""
+
+    at_own_request = forms.TypedChoiceField(
+        label=_("Does the support end at the person's own request?"),
+        choices=[
+            ("yes", _("Yes: the person has asked for it to end")),
+            ("no", _("No: the board ends it (the person may appeal)")),
+        ],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+    )
+    ending_reasons = forms.CharField(
+        label=_("Reasons for ending the support"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("As they will read in the letter to the person (FL 32 §)."),
+    )
+
+
+class EndDecisionForm(EndingFields):
+    ends_on = forms.DateField(
+        label=_("Last day of the support"), widget=DateInput, initial=timezone.localdate
+    )
+
+    field_order = ["ends_on", "at_own_request", "ending_reasons"]

@@ -129,6 +129,15 @@ class LegalBasis(models.Model):
         return f"{self.section} {self.act} ({self.sfs})"
 
 
+def not_ended_by(day: datetime.date, path: str = "") -> models.Q:
+    """A decision not ended early on or before the day by an ending decision referring to it
+    (an ending decision's `period_to` is the support's last day)."""
+    endings = Decision.objects.filter(
+        kind=DecisionKind.ENDING, replaces_id=models.OuterRef(f"{path}pk"), period_to__lt=day
+    )
+    return ~models.Q(models.Exists(endings))
+
+
 def citing(day: datetime.date, *, missing: str = "", bases: list | None = None) -> dict:
     """A decision's `legal_basis` and `cites` for its date: the right to assistance in force.
 
@@ -153,6 +162,8 @@ class Outcome(models.TextChoices):
     GRANT = "grant", _("Granted")
     PARTIAL = "partial", _("Partly granted")
     REJECTION = "rejection", _("Rejected")
+    # An ending decision (upphörande): a granted support ends before its period is over.
+    ENDED = "ended", _("Support ended early")
 
 
 # Outcomes that grant support: a decision with one of them that refers to an earlier decision
@@ -178,6 +189,7 @@ class DecisionKind(models.TextChoices):
     NEW = "new", _("New decision")
     RENEWAL = "renewal", _("Renewal")
     CHANGE = "change", _("Change or correction of an earlier decision")
+    ENDING = "ending", _("Ending of an earlier decision before its period is over")
 
 
 class Decision(models.Model):
@@ -234,6 +246,9 @@ class Decision(models.Model):
         related_name="+",
     )
     participants = models.CharField(_("others who took part"), max_length=300, blank=True)
+    # An ending decision made because the person asked to end the support: it goes their way,
+    # so it carries no appeal instruction (FL 33 §); one against their wish does.
+    at_own_request = models.BooleanField(_("at the person's own request"), default=False)
     # Made in an earlier system and recorded here by the history import: Brygga sent no letter
     # for it, and a corrected re-import may correct the record (decisions.actions).
     from_history = models.BooleanField(_("recorded from an earlier system"), default=False)
@@ -288,7 +303,10 @@ class Decision(models.Model):
 
     @property
     def appealable(self) -> bool:
-        """Anything but a full grant carries an appeal instruction."""
+        """Anything but a full grant carries an appeal instruction (FL 33 §), except an ending
+        the person asked for themselves: it does not go against them."""
+        if self.outcome == Outcome.ENDED:
+            return not self.at_own_request
         return self.outcome != Outcome.GRANT
 
     @property
@@ -301,6 +319,10 @@ class Decision(models.Model):
         """The day this decision takes over: its period's start, but never before it is made
         (until then the earlier decision was the one in force)."""
         return max(self.period_from or self.decided_on, self.decided_on)
+
+    @property
+    def is_ending(self) -> bool:
+        return self.kind == DecisionKind.ENDING
 
     def chain(self) -> list[Decision]:
         """Earlier decisions this one refers to, newest first."""

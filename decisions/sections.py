@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.sections import person_section, worklist
+from decisions.ending import replaced_by_later, running_past
 from decisions.models import (
     Appeal,
     AppealStatus,
@@ -23,7 +24,7 @@ from decisions.models import (
 from organisation.models import Role
 from organisation.permissions import may_do_authority_work
 from people import access
-from people.models import CaseStaff
+from people.models import CaseStaff, CaseStatus
 
 EXPIRY_WINDOW = datetime.timedelta(days=30)
 WORKLIST_ROWS = 50
@@ -106,8 +107,16 @@ def officer_worklist_rows(user, today: datetime.date | None = None) -> dict[str,
         .exclude(Exists(LetterDelivery.objects.filter(decision_id=OuterRef("pk"))))
         .select_related("person", "support_kind")
     )
+    # A coordinator closed the case but cannot end its decision: the authority decides.
+    left_in_force = (
+        _in_my_cases(Decision.objects.filter(case__status=CaseStatus.CLOSED), user)
+        .filter(running_past(today))
+        .exclude(replaced_by_later())
+        .select_related("person", "support_kind", "case")
+    )
     return {
         "appeals": list(appeals.order_by("deadline", "received_on")[:WORKLIST_ROWS]),
+        "left_in_force": list(left_in_force.order_by("case__closed_on", "number")[:WORKLIST_ROWS]),
         "expiring": list(expiring.order_by("period_to", "number")[:WORKLIST_ROWS]),
         "waiting": list(waiting.order_by("applied_on", "created_at")[:WORKLIST_ROWS]),
         "unsent": list(unsent.order_by("decided_on", "number")[:WORKLIST_ROWS]),

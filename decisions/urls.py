@@ -12,6 +12,7 @@ urlpatterns = [
     path("ansokan/<uuid:pk>/beslut/", views.decision_create, name="decision_create"),
     path("<uuid:pk>/", views.decision_detail, name="detail"),
     path("<uuid:pk>/brev.pdf", views.decision_letter, name="letter"),
+    path("<uuid:pk>/upphor/", views.decision_end, name="end"),
     path("<uuid:pk>/utskick/", views.delivery_create, name="delivery_create"),
     path("<uuid:pk>/overklagande/", views.appeal_create, name="appeal_create"),
     path("overklagande/<uuid:pk>/", views.appeal_detail, name="appeal_detail"),

@@ -25,7 +25,7 @@ from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
 from core.timefmt import date_text
-from decisions import actions
+from decisions import actions, ending
 from decisions.deadlines import appeal_deadline
 from decisions.forms import (
     AppealForm,
@@ -34,6 +34,7 @@ from decisions.forms import (
     CommunicationForm,
     DecisionForm,
     DeliveryForm,
+    EndDecisionForm,
 )
 from decisions.letters import letter_pdf
 from decisions.models import (
@@ -280,6 +281,10 @@ def decision_detail(request, decision, person):
             "replaced_by": replaced_by,
             "in_force": _in_force_text(decision, replaced_by),
             "may_act": may_act(request),
+            "may_end": may_act(request)
+            and ending.in_force_past(decision.case, timezone.localdate())
+            .filter(pk=decision.pk)
+            .exists(),
         },
     )
 
@@ -347,6 +352,34 @@ def delivery_create(request, decision, person):
     return render(
         request,
         "decisions/delivery_form.html",
+        {"form": form, "decision": decision, "person": decision.person},
+    )
+
+
+@record_view(_decision, record_type="decision", roles=AUTHORITY_ROLES, write=True)
+def decision_end(request, decision, person):
+    """End a decision in force before its period is over, by an ending decision of its own."""
+    form = EndDecisionForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal_shown_on(form):
+            ended = ending.end_decision(
+                officer=request.user,
+                decision=decision,
+                ends_on=data["ends_on"],
+                reasons=data["ending_reasons"],
+                at_own_request=data["at_own_request"],
+            )
+            messages.success(
+                request,
+                _("Decision %(number)s ends the support. Send the letter to the person.")
+                % {"number": ended.number},
+            )
+            return redirect("decisions:detail", pk=ended.pk)
+    _log_get(request, person, "decision", decision.pk)
+    return render(
+        request,
+        "decisions/end_form.html",
         {"form": form, "decision": decision, "person": decision.person},
     )
 

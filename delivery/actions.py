@@ -31,7 +31,7 @@ from delivery.models import (
     VisitKind,
 )
 from delivery.schedule import tapering_dates
-from organisation.permissions import may_do_provider_work, require
+from organisation.permissions import may_do_provider_work, may_finish_own_draft, require
 from people.access import access_level
 from people.models import Person
 
@@ -52,6 +52,18 @@ def _require_provider(user: User, person: Person) -> None:
         may_do_provider_work(user, access_level(user, person)),
         _("Only the provider's coordinators and managers of the person's case may do this."),
     )
+
+
+def _require_draft_author(user: User, note: Note) -> None:
+    """A draft is finished by its author, also after the person's case has moved on (a
+    reassignment); anyone else is refused as `_require_provider` refuses them."""
+    if note.is_signed or note.written_by_id != user.pk:
+        _require_provider(user, note.person)
+    else:
+        require(
+            may_finish_own_draft(user, is_author=True),
+            _("Only the provider's coordinators and managers of the person's case may do this."),
+        )
 
 
 # The journal
@@ -99,7 +111,7 @@ def update_note(
     opened: Opened | None = None,
 ) -> Note:
     """The author edits their draft; an edit opened before another save of it is refused."""
-    _require_provider(user, note.person)
+    _require_draft_author(user, note)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(user, note)
@@ -111,7 +123,7 @@ def update_note(
 
 
 def delete_note(*, user: User, note: Note) -> None:
-    _require_provider(user, note.person)
+    _require_draft_author(user, note)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(user, note)
@@ -123,7 +135,7 @@ def delete_note(*, user: User, note: Note) -> None:
 def sign_note(*, user: User, note: Note, opened: Opened | None = None) -> Note:
     """The author signs their own draft; from then on the note is never altered. With
     `opened`, signing a draft changed since it was read is refused."""
-    _require_provider(user, note.person)
+    _require_draft_author(user, note)
     with transaction.atomic():
         note = Note.objects.select_for_update().get(pk=note.pk)
         _own_draft(user, note)

@@ -7,4 +7,7 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Delivery of support")
 
     def ready(self) -> None:
-        from delivery import sections  # noqa: F401  (registers the person section and worklist)
+        from delivery import (
+            closing,  # noqa: F401  (what closing a case settles)
+            sections,  # noqa: F401  (registers the person section and worklist)
+        )

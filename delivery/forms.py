@@ -23,6 +23,8 @@ from organisation.models import LifeArea
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+# What a follow-up at a visit records; "withdrawn" is only set when the case is closed.
+FOLLOWED_UP = [c for c in HomeworkResult.choices if c[0] != HomeworkResult.WITHDRAWN]
 
 
 class NoteForm(VersionedForm, forms.ModelForm):
@@ -126,7 +128,7 @@ class FollowUpForm(VersionedForm, forms.Form):
     """The homework's result (with `record=homework`; a second follow-up changes it)."""
 
     result = forms.ChoiceField(
-        label=capfirst(_("result")), choices=HomeworkResult.choices, widget=forms.RadioSelect
+        label=capfirst(_("result")), choices=FOLLOWED_UP, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=capfirst(_("comment")), required=False, widget=forms.Textarea)
 

@@ -176,6 +176,8 @@ class Visit(models.Model):
     planned_at = models.DateTimeField(_("date and time"), db_index=True)
     place = models.CharField(_("place"), max_length=200)
     transport = models.BooleanField(_("transport arranged"), default=False)
+    # The visit was cancelled with transport booked: the booking is cancelled too.
+    transport_cancelled = models.BooleanField(_("transport cancelled"), default=False)
     participants = models.CharField(
         _("participants"),
         max_length=300,
@@ -224,6 +226,8 @@ class HomeworkResult(models.TextChoices):
     DONE = "done", _("Done")
     PARTLY = "partly", _("Partly done")
     NOT_DONE = "not_done", _("Not done")
+    # Never followed up: the case was closed first.
+    WITHDRAWN = "withdrawn", _("Withdrawn: the case was closed")
 
 
 class Homework(models.Model):

@@ -23,6 +23,7 @@ from audit.events import Access, log_accesses
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
 from delivery import actions
+from delivery.access import load_note, may_read_person
 from delivery.forms import (
     CorrectionForm,
     FollowUpForm,
@@ -174,12 +175,27 @@ def _signed_note_refused(request, note: Note):
     return _back_to_note(note.person_id, note)
 
 
+def _after_draft(request, note: Note, *, anchor: bool = True) -> str:
+    """Where the author goes from their draft: its place in the journal, or their start page once
+    the person's case has moved to another coordinator and the journal is no longer theirs."""
+    if not may_read_person(request.user, note):
+        return reverse("home")
+    url = _journal_url(note.person_id)
+    return f"{url}#note-{note.pk}-heading" if anchor else url
+
+
+# The author's own draft opens for them even after the person's case has moved on.
+_draft_page = record_view(
+    check=load_note, record_type="journal_note", roles=PROVIDER_ROLES, write=True
+)
+
+
 def _own_draft_or_403(request, note: Note) -> None:
     if note.written_by_id != request.user.pk:
         raise PermissionDenied(_("Only the author changes a draft; a signed note never changes."))
 
 
-@_record_page(_note, record_type="journal_note", write=True)
+@_draft_page
 def note_edit(request, note, person):
     if note.is_signed:
         return _signed_note_refused(request, note)
@@ -192,7 +208,7 @@ def note_edit(request, note, person):
             with refusal_shown_on(form):
                 actions.update_note(user=request.user, note=note, opened=form.opened, **data)
                 messages.success(request, _("The draft has been saved."))
-                return redirect("delivery:journal", pk=person.pk)
+                return redirect(_after_draft(request, note, anchor=False))
         except SignedNoteError:
             return _signed_note_refused(request, note)
     return _form_page(
@@ -200,12 +216,12 @@ def note_edit(request, note, person):
         person=person,
         form=form,
         title=_("Edit a draft note"),
-        cancel_url=_journal_url(person.pk),
+        cancel_url=_after_draft(request, note),
         submit=_("Save the draft"),
     )
 
 
-@_record_page(_note, record_type="journal_note", write=True)
+@_draft_page
 def note_sign(request, note, person):
     """Signing asks first: a signed note can never be changed, only corrected by a new note."""
     if note.is_signed:
@@ -217,12 +233,13 @@ def note_sign(request, note, person):
         except SignedNoteError:
             return _signed_note_refused(request, note)
         messages.success(request, _("The note has been signed."))
-        return redirect("delivery:journal", pk=person.pk)
-    return render(request, "delivery/sign_confirm.html", {"person": person, "note": note})
+        return redirect(_after_draft(request, note, anchor=False))
+    context = {"person": person, "note": note, "cancel_url": _after_draft(request, note)}
+    return render(request, "delivery/sign_confirm.html", context)
 
 
 @require_POST
-@_record_page(_note, record_type="journal_note", write=True)
+@_draft_page
 def note_delete(request, note, person):
     if note.is_signed:
         return _signed_note_refused(request, note)
@@ -232,7 +249,7 @@ def note_delete(request, note, person):
     except SignedNoteError:
         return _signed_note_refused(request, note)
     messages.success(request, _("The draft has been removed."))
-    return redirect("delivery:journal", pk=person.pk)
+    return redirect(_after_draft(request, note, anchor=False))
 
 
 @_record_page(_note, record_type="journal_note", write=True)

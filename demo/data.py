@@ -14,8 +14,9 @@ from django.db import transaction
 from stdnum import luhn
 
 from organisation.models import Delegation, Membership, Role, StaffFlag, SupportKind, Unit, UnitKind
+from people import staffing
 from people.identity import sex_from_number
-from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Contact, ContactKind, Person
+from people.models import Case, CaseStaffRole, CaseStatus, Contact, ContactKind, Person
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo mode only; refused in production
 
@@ -251,11 +252,11 @@ def _people(units: dict[str, Unit], users: dict, today: datetime.date) -> int:
             opened_on=opened,
             closed_on=today - datetime.timedelta(days=10 + index) if status == "closed" else None,
         )
-        CaseStaff.objects.create(case=case, user=users["officer"], role=CaseStaffRole.OFFICER)
+        staffing.name(case, users["officer"], CaseStaffRole.OFFICER, opened)
         if coordinator:
-            CaseStaff.objects.create(
-                case=case, user=users[coordinator], role=CaseStaffRole.COORDINATOR
-            )
+            staffing.name(case, users[coordinator], CaseStaffRole.COORDINATOR, opened)
+        if case.closed_on:
+            staffing.end_all(case, case.closed_on)
         for kind, name, relation, org, phone, may, note in CONTACTS.get((first, last), []):
             Contact.objects.create(
                 person=person,

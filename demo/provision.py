@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from audit.events import Access, log_accesses
 from audit.models import Action
 from demo.data import test_number
+from people import staffing
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
 from provision.models import (
     AssignmentEvent,
@@ -96,6 +97,7 @@ def _close(users, today, who, ago, reason, reason_text, occupation, isolation, c
     assert coordinator is not None  # every closed demo case has a coordinator
     closed_on = today - ago
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_on=closed_on)
+    staffing.end_all(case, closed_on)
     closure = Closure.objects.create(
         case=case,
         person=person,

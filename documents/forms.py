@@ -7,6 +7,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms_util import required_by_the_action
 from documents.models import AttachmentKind
 from people.models import CaseStatus
 
@@ -39,6 +40,7 @@ class AttachmentForm(forms.Form):
 
     def __init__(self, *args, person, too_large_message: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        required_by_the_action(self, "file")  # clean_file says what is wrong, too large or missing
         self.too_large_message = too_large_message
         cases = person.cases.select_related("authority_unit").order_by("-opened_on")
         cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from decisions.models import Decision, Outcome
+from decisions.models import Decision, Outcome, not_ended_by
 from groups.models import Group, GroupSession, MeetingPlace
 from organisation.models import Role, Unit
 from organisation.permissions import GROUP_ROLES, MEETING_PLACE_ROLES
@@ -52,14 +52,17 @@ def in_force_on(day: datetime.date) -> Q:
         Q(outcome__in=[Outcome.GRANT, Outcome.PARTIAL])
         & (Q(period_from__isnull=True) | Q(period_from__lte=day))
         & (Q(period_to__isnull=True) | Q(period_to__gte=day))
+        & not_ended_by(day)
     )
 
 
 def in_force_now_or_later(day: datetime.date) -> Q:
     """A granted or partly granted decision in force on the day or starting later: a group is
     planned ahead, so a person may join before their decision starts."""
-    return Q(outcome__in=[Outcome.GRANT, Outcome.PARTIAL]) & (
-        Q(period_to__isnull=True) | Q(period_to__gte=day)
+    return (
+        Q(outcome__in=[Outcome.GRANT, Outcome.PARTIAL])
+        & (Q(period_to__isnull=True) | Q(period_to__gte=day))
+        & not_ended_by(day)
     )
 
 

@@ -8,4 +8,7 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the start-page worklists for group staff and meeting-place staff.
-        from groups import sections  # noqa: F401
+        from groups import (
+            closing,  # noqa: F401  (what closing a case settles)
+            sections,  # noqa: F401
+        )

@@ -30,7 +30,7 @@ from delivery.models import Note, Visit, VisitKind, VisitStatus
 from intake.models import Intake, IntakeStatus
 from organisation.models import Membership, Role, SupportKind, Unit, UnitKind
 from people.identity import sex_from_number
-from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
+from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person, StaffPeriod
 from provision.models import Closure, FollowUp, Order, OrderStatus
 
 if TYPE_CHECKING:
@@ -118,6 +118,7 @@ class Batch:
     people: list = field(default_factory=list)
     cases: list = field(default_factory=list)
     staff: list = field(default_factory=list)
+    periods: list = field(default_factory=list)
     intakes: list = field(default_factory=list)
     applications: list = field(default_factory=list)
     decisions: list = field(default_factory=list)
@@ -134,6 +135,7 @@ class Batch:
             (Person, self.people),
             (Case, self.cases),
             (CaseStaff, self.staff),
+            (StaffPeriod, self.periods),
             (Intake, self.intakes),
             (Application, self.applications),
             (Decision, self.decisions),
@@ -318,6 +320,10 @@ class Story:
         self.team = team
         self.b.cases.append(self.case)
         self.b.staff.append(CaseStaff(case=self.case, user=s.officer, role=CaseStaffRole.OFFICER))
+        self.officer_period = StaffPeriod(
+            case=self.case, user=s.officer, role=CaseStaffRole.OFFICER, valid_from=received
+        )
+        self.b.periods.append(self.officer_period)
         self.intake(received)
 
     def intake(self, received: datetime.date) -> None:
@@ -400,6 +406,17 @@ class Story:
             CaseStaff(case=self.case, user=self.coordinator, role=CaseStaffRole.COORDINATOR)
         )
         ended = end <= s.today
+        self.b.periods.append(
+            StaffPeriod(
+                case=self.case,
+                user=self.coordinator,
+                role=CaseStaffRole.COORDINATOR,
+                valid_from=start,
+                valid_to=end if ended else None,
+            )
+        )
+        if ended:
+            self.officer_period.valid_to = max(end, self.officer_period.valid_from)
         renewal = start + relativedelta(months=12)
         renewed = renewal < min(end, s.today)  # longer than a year (about half the people)
         status = OrderStatus.ENDED if ended else OrderStatus.ACCEPTED

@@ -14,6 +14,7 @@ from audit.events import Access, log_access, log_accesses
 from audit.models import Action
 from core.choices import refuses_unknown
 from core.concurrency import Opened, claim
+from core.timefmt import date_text
 from intake.access import intake_level
 from intake.models import (
     AssessmentTalk,
@@ -38,8 +39,9 @@ from organisation.permissions import (
     require,
 )
 from people import actions as people_actions
+from people import staffing
 from people.access import access_level
-from people.models import Case, CaseStaff, CaseStaffRole, Contact, ContactKind, Person
+from people.models import Case, CaseStaffRole, Contact, ContactKind, Person
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -175,7 +177,7 @@ def _open_case(user: User, person: Person, unit: Unit) -> Case:
         case = Case.objects.create(
             person=person, authority_unit=unit, opened_on=timezone.localdate()
         )
-        CaseStaff.objects.get_or_create(case=case, user=user, role=CaseStaffRole.OFFICER)
+        staffing.name(case, user, CaseStaffRole.OFFICER, case.opened_on)
     return case
 
 
@@ -359,18 +361,36 @@ def create_referral(
 
 @transaction.atomic
 def record_referral_result(
-    *, user: User, referral: Referral, result: str, opened: Opened | None = None
+    *,
+    user: User,
+    referral: Referral,
+    result: str,
+    noted_on: datetime.date | None = None,
+    note: str = "",
+    opened: Opened | None = None,
 ) -> Referral:
+    """What came of a referral, the date it became known (today if not given) and a note."""
     if referral.person_id is not None:
         _require_record_work(user, referral.person)
     else:
         _require_record_work(user, None, referral.intake)
+    noted_on = noted_on or timezone.localdate()
+    errors = {}
     if result not in ReferralResult.values:
-        raise ValidationError({"result": [_("Choose what came of the referral.")]})
-    claim(referral, opened, {"result": result})
-    referral.result = result
-    referral.result_noted_on = timezone.localdate()
-    referral.save(update_fields=["result", "result_noted_on", "version"])
+        errors["result"] = [_("Choose what came of the referral.")]
+    if noted_on > timezone.localdate():
+        errors["result_noted_on"] = [_("The date cannot be in the future.")]
+    elif noted_on < referral.referred_on:
+        errors["result_noted_on"] = [
+            _("The date cannot be before the referral (%(date)s).")
+            % {"date": date_text(referral.referred_on)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    note = note.strip()
+    claim(referral, opened, {"result": result, "result_noted_on": noted_on, "result_note": note})
+    referral.result, referral.result_noted_on, referral.result_note = result, noted_on, note
+    referral.save(update_fields=["result", "result_noted_on", "result_note", "version"])
     log_access(
         user=user,
         person=referral.person_id,

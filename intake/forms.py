@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import known
 from core.concurrency import VersionedForm
-from core.forms_util import required_when_chosen
+from core.forms_util import required_by_the_action, required_when_chosen
 from intake.access import find_visible_person
 from intake.models import (
     Answer,
@@ -226,6 +226,7 @@ class CloseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referred_to"].queryset = active_services()
+        required_by_the_action(self, "outcome", "reason")
 
 
 class TalkForm(forms.ModelForm):
@@ -283,6 +284,7 @@ class ConcludeTalkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referred_to"].queryset = active_services()
+        required_by_the_action(self, "outcome")
 
 
 class ReferralForm(forms.Form):
@@ -297,20 +299,37 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = active_services()
+        required_by_the_action(self, "service")
 
 
 class ReferralResultForm(VersionedForm, forms.Form):
     result = forms.ChoiceField(
         label=_("What came of it"), choices=ReferralResult.choices, widget=forms.RadioSelect
     )
+    result_noted_on = forms.DateField(
+        label=_("Date"),
+        widget=DateInput,
+        help_text=_("When you learned what came of it."),
+        error_messages={"required": _("Give the date you learned what came of the referral.")},
+    )
+    result_note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("For example what the service said, or why the person did not start."),
+    )
 
-    record_fields = ("result",)
+    record_fields = ("result", "result_noted_on", "result_note")
 
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, record=record, initial=self.initial_for(record), **kwargs)
 
     def initial_for(self, record) -> dict:
-        return {"result": record.result}
+        return {
+            "result": record.result,
+            "result_noted_on": record.result_noted_on or timezone.localdate(),
+            "result_note": record.result_note,
+        }
 
 
 WRITER_CHOICES = [

@@ -328,6 +328,7 @@ class Referral(models.Model):
         default=ReferralResult.UNKNOWN,
     )
     result_noted_on = models.DateField(_("result noted"), null=True, blank=True)
+    result_note = models.TextField(_("note on the result"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

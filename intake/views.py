@@ -280,6 +280,8 @@ def referral_result(request, referral, _person):
                 user=request.user,
                 referral=referral,
                 result=form.cleaned_data["result"],
+                noted_on=form.cleaned_data["result_noted_on"],
+                note=form.cleaned_data["result_note"],
                 opened=form.opened,
             )
             messages.success(request, _("What came of the referral has been recorded."))

@@ -36,6 +36,7 @@ __all__ = [
     "Level",
     "may_do_authority_work",
     "may_do_provider_work",
+    "may_finish_own_draft",
     "may_handle_alerts",
     "may_lead_mapping",
     "may_register_people",
@@ -102,6 +103,13 @@ def may_do_authority_work(user: AnyUser, level: Level) -> bool:
 def may_do_provider_work(user: AnyUser, level: Level) -> bool:
     """Deliver support (plans, visits, notes, closure) for a person the user may change."""
     return level >= Level.WRITE and roles_of(user).has(*PROVIDER_ROLES)
+
+
+def may_finish_own_draft(user: AnyUser, *, is_author: bool) -> bool:
+    """Edit, sign or remove one's own unsigned journal note. Only its author signs a note, so the
+    author keeps this right after the person's case has moved to another coordinator (a
+    reassignment), as long as they still work on the provider side."""
+    return is_author and roles_of(user).has(*PROVIDER_ROLES)
 
 
 def may_handle_alerts(user: AnyUser, level: Level) -> bool:

@@ -7,19 +7,23 @@ import difflib
 import json
 import secrets
 import unicodedata
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
 from core.concurrency import Opened, claim
 from organisation.models import Unit
+from people import merging, staffing
 from people.identity import RESERVE
-from people.models import Case, CaseStaff, CaseStaffRole, Contact, Person, Sex
+from people.models import Case, CaseStaffRole, Contact, Person
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -87,7 +91,7 @@ def register_person(*, user: User, unit: Unit, data: dict) -> Person:
     except IntegrityError as exc:
         raise DuplicateNumber from exc
     case = Case.objects.create(person=person, authority_unit=unit, opened_on=timezone.localdate())
-    CaseStaff.objects.create(case=case, user=user, role=CaseStaffRole.OFFICER)
+    staffing.name(case, user, CaseStaffRole.OFFICER, case.opened_on)
     log_accesses(
         user=user,
         accesses=[
@@ -157,27 +161,35 @@ def delete_contact(*, user: User, contact: Contact) -> None:
     log_access(user=user, person=person, action=Action.DELETE, record_type="contact", record_id=pk)
 
 
-MERGE_FILL_FIELDS = (
-    "birth_date",
-    "phone",
-    "email",
-    "address",
-    "postal_code",
-    "city",
-    "municipality",
-)
-
-
 @transaction.atomic
-def merge_people(*, user: User, keep: Person, other: Person) -> Person:
+def merge_people(
+    *,
+    user: User,
+    keep: Person,
+    other: Person,
+    take_from_other: Iterable[str] = (),
+    continuing_cases: dict[int, Any] | None = None,
+    opened: tuple[int, int] | None = None,
+) -> Person:
     """Move everything of `other` onto `keep`; `other` stays as a pointer to `keep`.
 
     Every relation to Person is moved, including those of apps added later, so nothing is lost.
+    A field blank on `keep` takes the other record's value; where both have one, `keep`'s stays
+    unless the field is in `take_from_other` (the user's choice, `merging.differences`). Where
+    both have an open case in the same unit, the cases become one: `continuing_cases` maps the
+    unit to the case that continues (by default the earlier opened one). With `opened` (the two
+    records' versions when the user saw the differences), a merge after another change of either
+    record is refused.
     """
     if keep.pk == other.pk:
         raise ValueError("A record cannot be merged with itself.")
     keep = Person.objects.select_for_update().get(pk=keep.pk)
     other = Person.objects.select_for_update().get(pk=other.pk)
+    if opened is not None and opened != (keep.version, other.version):
+        raise ValidationError(
+            _("One of the records was changed after you compared them: compare them again.")
+        )
+    cases = merging.chosen_cases(merging.open_case_pairs(keep, other), continuing_cases or {})
     for relation in Person._meta.related_objects:
         model = relation.related_model  # a model class once the apps are loaded
         if model is Person or relation.many_to_many or isinstance(model, str):
@@ -185,11 +197,12 @@ def merge_people(*, user: User, keep: Person, other: Person) -> Person:
         model._base_manager.filter(**{relation.field.name: other}).update(
             **{relation.field.name: keep}
         )
-    for field in MERGE_FILL_FIELDS:
-        if not getattr(keep, field) and getattr(other, field):
-            setattr(keep, field, getattr(other, field))
-    if keep.sex == Sex.OTHER and other.sex != Sex.OTHER:
-        keep.sex = other.sex
+    for into, moved in cases:
+        merging.merge_case(into, moved)
+    chosen = set(take_from_other)
+    for row in merging.differences(keep, other):
+        if row.keep is None or row.field in chosen:
+            setattr(keep, row.field, row.other)
     if other.personal_number and not keep.personal_number:
         # The real number wins over a reserve number; free it on the old record first.
         number, kind = other.personal_number, other.number_kind
@@ -204,12 +217,17 @@ def merge_people(*, user: User, keep: Person, other: Person) -> Person:
     keep.save()
     Person.objects.filter(merged_into=other).update(merged_into=keep)
     other.merged_into = keep
-    other.save(update_fields=["merged_into", "updated_at"])
+    other.version += 1
+    other.save(update_fields=["merged_into", "updated_at", "version"])
     log_accesses(
         user=user,
         accesses=[
             Access(keep.pk, "person", keep.pk, Action.MERGE, detail=f"merged from {other.pk}"),
             Access(other.pk, "person", other.pk, Action.MERGE, detail=f"merged into {keep.pk}"),
+        ]
+        + [
+            Access(keep.pk, "case", into.pk, Action.MERGE, detail=f"case {moved.pk} merged into it")
+            for into, moved in cases
         ],
     )
     return keep

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedForm
+from core.timefmt import date_text
 from people.identity import RESERVE, parse_identity_number, sex_from_number
 from people.models import Contact, Person, Sex
 
@@ -143,10 +144,68 @@ class MergeForm(forms.Form):
         label=_("Number of the other record (reserve number or personal identity number)"),
         max_length=20,
     )
+
+
+class MergeChoicesForm(forms.Form):
+    """The second step of a merge: per differing field which value to keep, per unit where both
+    records have an open case which case continues, and the confirmation."""
+
     confirm = forms.BooleanField(
         label=_("I confirm that both records are the same person"),
         error_messages={"required": _("Confirm that both records are the same person.")},
     )
+
+    def __init__(self, *args, differences, case_pairs, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.chosen_fields = [row for row in differences if row.both]
+        for row in self.chosen_fields:
+            self.fields[f"field_{row.field}"] = forms.ChoiceField(
+                label=row.label,
+                choices=[("keep", row.keep_shown), ("other", row.other_shown)],
+                initial="keep",
+                required=False,  # not chosen: this record's value stays
+                widget=forms.RadioSelect,
+            )
+        for pair in case_pairs:
+            self.fields[f"case_{pair.unit_id}"] = forms.ChoiceField(
+                label=_("Which case in %(unit)s continues?") % {"unit": pair.unit_name},
+                choices=[(str(case.pk), case_label(case)) for case in pair.cases],
+                initial=str(pair.default.pk),
+                required=False,  # not chosen: the earlier opened case continues
+                widget=forms.RadioSelect,
+            )
+        self.order_fields([*(name for name in self.fields if name != "confirm"), "confirm"])
+
+    def take_from_other(self) -> list[str]:
+        return [
+            row.field
+            for row in self.chosen_fields
+            if self.cleaned_data[f"field_{row.field}"] == "other"
+        ]
+
+    def continuing_cases(self) -> dict[int, str]:
+        prefix = "case_"
+        return {
+            int(name.removeprefix(prefix)): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix) and value
+        }
+
+
+def case_label(case) -> str:
+    """A case as the merge offers it: when it opened, its provider team and its staff."""
+    staff = ", ".join(
+        f"{link.user.get_full_name() or link.user.get_username()} "
+        f"({link.get_role_display().lower()})"
+        for link in case.staff_links.all()
+    )
+    text = _("Opened %(date)s, record %(number)s") % {
+        "date": date_text(case.opened_on),
+        "number": case.person.display_number,
+    }
+    if case.provider_unit is not None:
+        text += f"; {case.provider_unit.name}"
+    return f"{text}; {staff}" if staff else str(text)
 
 
 class SearchForm(forms.Form):

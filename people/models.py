@@ -224,6 +224,40 @@ class CaseStaff(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
+class StaffPeriod(models.Model):
+    """When a staff member held a role on a case: from `valid_from` up to, not including,
+    `valid_to` (None: still holds it). `CaseStaff` is who is named today (and decides access);
+    the periods say who was named on any past day, for the caseload on a date. Written with the
+    links by `people/staffing.py`: opened when someone is named, ended when the case is moved
+    to someone else or closed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="staff_periods")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role on the case"), max_length=20, choices=CaseStaffRole.choices)
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff on a case, period")
+        verbose_name_plural = _("staff on cases, periods")
+        indexes = [models.Index(fields=["role", "valid_from"], name="staff_period_role_from_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user", "role"],
+                condition=models.Q(valid_to__isnull=True),
+                name="staff_period_one_open",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="staff_period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) {self.valid_from}–{self.valid_to or ''}"
+
+
 class ReasonedAccess(models.Model):
     """A reason given to open a person outside one's own cases. Shown to the manager."""
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses, one_write
-from audit.models import Action
+from audit.models import AccessLogEntry, Action
 from core.forms_util import refusal_shown_on
 from core.sections import person_sections
 from intake import access as intake_access
@@ -19,9 +21,10 @@ from intake import forms as intake_forms
 from organisation.models import CASE_ROLES, Unit, UnitKind
 from organisation.permissions import REGISTERING_ROLES, may_register_people
 from organisation.roles import role_required, roles_of
-from people import access, actions
+from people import access, actions, merging
 from people.forms import (
     ContactForm,
+    MergeChoicesForm,
     MergeForm,
     PersonEditForm,
     PersonForm,
@@ -167,11 +170,23 @@ def person_detail(request, person):
                 "person": person,
                 "cases": cases,
                 "contacts": person.contacts.all(),
-                "merged_from": person.merged_from.all(),
+                "merged_from": _merged_records(person),
                 "may_write": request.access_level >= access.Level.WRITE,
                 "sections": person_sections(request, person),
             },
         )
+
+
+def _merged_records(person: Person):
+    """Records merged into this one, each with the name of who merged it (from the log)."""
+    merge = AccessLogEntry.objects.filter(
+        person_id=OuterRef("pk"), action=Action.MERGE, record_type="person"
+    ).order_by("-id")
+    name = Concat("user__first_name", Value(" "), "user__last_name", output_field=CharField())
+    return person.merged_from.annotate(
+        merged_by=Subquery(merge.annotate(name=name).values("name")[:1]),
+        merged_by_username=Subquery(merge.values("username")[:1]),
+    )
 
 
 @person_view(write=True)
@@ -261,7 +276,9 @@ def person_reason(request, pk):
 
 @person_view(write=True)
 def person_merge(request, person):
+    """Two steps: the other record's number, then its differences and the choices, then merge."""
     form = MergeForm(request.POST or None)
+    context: dict = {"form": form, "person": person}
     if request.method == "POST" and form.is_valid():
         other = _merge_candidate(request.user, person, form.cleaned_data["other_number"])
         if other is None:
@@ -270,10 +287,61 @@ def person_merge(request, person):
                 _("No other record with that number among the people you may change."),
             )
         else:
-            actions.merge_people(user=request.user, keep=person, other=other)
-            messages.success(request, _("The records have been merged."))
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "people/merge_form.html", {"form": form, "person": person})
+            differences = merging.differences(person, other)
+            pairs = merging.open_case_pairs(person, other)
+            second_step = request.POST.get("step") == "merge"
+            choices = MergeChoicesForm(
+                request.POST if second_step else None, differences=differences, case_pairs=pairs
+            )
+            seen = f"{person.version}:{other.version}"
+            if second_step and choices.is_valid():
+                with refusal_shown_on(choices):
+                    kept = actions.merge_people(
+                        user=request.user,
+                        keep=person,
+                        other=other,
+                        take_from_other=choices.take_from_other(),
+                        continuing_cases=choices.continuing_cases(),
+                        opened=_versions(request.POST.get("opened", "")),
+                    )
+                    messages.success(request, _merged_message(kept, other, pairs))
+                    return redirect("people:detail", pk=person.pk)
+            log_accesses(
+                user=request.user,
+                accesses=[Access(other.pk, "person", other.pk, Action.READ)]
+                + [Access(c.person_id, "case", c.pk, Action.READ) for p in pairs for c in p.cases],
+            )
+            context.update(
+                other=other,
+                choices=choices,
+                opened=seen,
+                rows=[
+                    (row, choices[f"field_{row.field}"] if row.both else None)
+                    for row in differences
+                ],
+                case_fields=[(pair, choices[f"case_{pair.unit_id}"]) for pair in pairs],
+                number_moves=bool(other.personal_number and not person.personal_number),
+            )
+    return render(request, "people/merge_form.html", context)
+
+
+def _versions(text: str) -> tuple[int, int]:
+    """The two records' versions the user compared ("3:1"); anything else matches nothing."""
+    keep, _sep, other = text.partition(":")
+    if not (keep.isdigit() and other.isdigit()):
+        return (0, 0)
+    return (int(keep), int(other))
+
+
+def _merged_message(person: Person, other: Person, pairs) -> str:
+    message = _("%(other)s (%(number)s) has been merged into %(name)s.") % {
+        "other": other.full_name,
+        "number": other.display_number,
+        "name": person.full_name,
+    }
+    if pairs:
+        message += " " + _("Open cases in the same unit have become one.")
+    return message
 
 
 def _merge_candidate(user, person: Person, number: str) -> Person | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -21,7 +22,8 @@ from audit.models import Action
 from decisions.models import Decision
 from organisation.models import CASELOAD_CEILING, Membership, Role, Unit
 from organisation.roles import roles_of
-from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
+from people import staffing
+from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
 from provision.models import AssignmentEvent, Closure, Order, OrderStatus
 
 if TYPE_CHECKING:
@@ -191,7 +193,7 @@ def accept_order(
     if second_coordinator is not None:
         events.append((second_coordinator, CaseStaffRole.SECOND_COORDINATOR, False))
     for staff, role, _beyond in events:
-        CaseStaff.objects.get_or_create(case=case, user=staff, role=role)
+        staffing.name(case, staff, role, accepted_on)
     case.provider_unit_id = team_id
     case.save(update_fields=["provider_unit", "last_entry_at"])
     created = AssignmentEvent.objects.bulk_create(
@@ -268,6 +270,95 @@ def _manager_team_of(to_user: User, manager: User) -> int:
     return team
 
 
+@dataclass
+class Move:
+    """One person's case in a reassignment, as the manager sees it before confirming."""
+
+    case: Case
+    role: str
+    from_team: Unit | None
+    to_team: Unit | None
+
+    @property
+    def person(self) -> Person:
+        return self.case.person
+
+    @property
+    def team_changes(self) -> bool:
+        """The case follows its coordinator to their team (a second coordinator's does not)."""
+        return self.from_team != self.to_team
+
+
+def _selection(
+    user: User, from_user: User, to_user: User, case_ids: Iterable | None, *, lock: bool
+) -> tuple[list[CaseStaff], int, set]:
+    """The coordinator links that move, the new coordinator's team, and the links they hold."""
+    units = roles_of(user).unit_ids(Role.MANAGER)
+    if not units:
+        raise PermissionDenied
+    if from_user.pk == to_user.pk:
+        raise ValidationError({"to_user": _("Choose another coordinator to move the cases to.")})
+    team_id = _manager_team_of(to_user, user)
+    to_move = CaseStaff.objects.filter(
+        user=from_user,
+        role__in=COORDINATOR_ROLES,
+        case__status=CaseStatus.OPEN,
+        case__provider_unit_id__in=units,
+    )
+    if lock:
+        # Only the links are locked: a case's team may be empty (an outer join PostgreSQL will
+        # not lock).
+        to_move = to_move.select_for_update(of=("self",))
+    if case_ids is not None:
+        to_move = to_move.filter(case_id__in=list(case_ids))
+    links = list(to_move.select_related("case__person", "case__provider_unit"))
+    if not links:
+        raise ValidationError(_("There are no open cases to move."))
+    held = set(
+        CaseStaff.objects.filter(user=to_user, case_id__in=[link.case_id for link in links])
+        .filter(role__in=COORDINATOR_ROLES)
+        .values_list("case_id", "role")
+    )
+    return links, team_id, held
+
+
+def _beyond_ceiling(
+    user: User, to_user: User, links: list[CaseStaff], held: set, team_id: int, confirm: bool
+) -> bool:
+    adding = sum(
+        1
+        for link in links
+        if link.role == CaseStaffRole.COORDINATOR and (link.case_id, link.role) not in held
+    )
+    return _check_ceiling(
+        user, to_user, adding=adding, confirm=confirm, team_id=team_id, field="to_user"
+    )
+
+
+def reassignment_preview(
+    *,
+    user: User,
+    from_user: User,
+    to_user: User,
+    case_ids: Iterable | None = None,
+    confirm_beyond_ceiling: bool = False,
+) -> list[Move]:
+    """What `reassign` would move, refused for the same reasons, without moving anything."""
+    links, team_id, held = _selection(user, from_user, to_user, case_ids, lock=False)
+    _beyond_ceiling(user, to_user, links, held, team_id, confirm_beyond_ceiling)
+    team = Unit.objects.get(pk=team_id)
+    links.sort(key=lambda link: (link.case.person.last_name, link.case.person.first_name))
+    return [
+        Move(
+            link.case,
+            link.role,
+            link.case.provider_unit,
+            team if link.role == CaseStaffRole.COORDINATOR else link.case.provider_unit,
+        )
+        for link in links
+    ]
+
+
 @transaction.atomic
 def reassign(
     *,
@@ -277,49 +368,16 @@ def reassign(
     case_ids: Iterable | None = None,
     confirm_beyond_ceiling: bool = False,
 ) -> list[AssignmentEvent]:
-    """Move a coordinator's open cases (all, or the chosen ones) to another coordinator."""
-    units = roles_of(user).unit_ids(Role.MANAGER)
-    if not units:
-        raise PermissionDenied
-    if from_user.pk == to_user.pk:
-        raise ValidationError({"to_user": _("Choose another coordinator to move the cases to.")})
-    team_id = _manager_team_of(to_user, user)
-    to_move = CaseStaff.objects.select_for_update().filter(
-        user=from_user,
-        role__in=COORDINATOR_ROLES,
-        case__status=CaseStatus.OPEN,
-        case__provider_unit_id__in=units,
-    )
-    if case_ids is not None:
-        to_move = to_move.filter(case_id__in=list(case_ids))
-    links = list(to_move.select_related("case"))
-    if not links:
-        raise ValidationError(_("There are no open cases to move."))
-    held = set(
-        CaseStaff.objects.filter(user=to_user, case_id__in=[link.case_id for link in links])
-        .filter(role__in=COORDINATOR_ROLES)
-        .values_list("case_id", "role")
-    )
-    adding = sum(
-        1
-        for link in links
-        if link.role == CaseStaffRole.COORDINATOR and (link.case_id, link.role) not in held
-    )
-    beyond = _check_ceiling(
-        user,
-        to_user,
-        adding=adding,
-        confirm=confirm_beyond_ceiling,
-        team_id=team_id,
-        field="to_user",
-    )
+    """Move a coordinator's open cases (all, or the chosen ones) to another coordinator.
+
+    Planned visits and homework belong to the person and follow the case; an unsigned note stays
+    its author's to sign (`delivery.access`)."""
+    links, team_id, held = _selection(user, from_user, to_user, case_ids, lock=True)
+    beyond = _beyond_ceiling(user, to_user, links, held, team_id, confirm_beyond_ceiling)
     events = []
+    today = timezone.localdate()
     for link in links:
-        if (link.case_id, link.role) in held:
-            link.delete()
-        else:
-            link.user = to_user
-            link.save(update_fields=["user"])
+        staffing.move(link, to_user, today)  # dropped if to_user already holds the role
         events.append(
             AssignmentEvent(
                 kind=AssignmentEvent.Kind.REASSIGNED,
@@ -351,10 +409,15 @@ def _in_period(today: datetime.date) -> Q:
     )
 
 
-def capacity(user: User, today: datetime.date | None = None) -> dict:
+def capacity(
+    user: User, today: datetime.date | None = None, *, caseload_on: datetime.date | None = None
+) -> dict:
+    """The capacity page's figures; the caseload on `caseload_on` when a past date is asked."""
     from organisation.models import SupportKind
 
     today = today or timezone.localdate()
+    if caseload_on is not None and caseload_on >= today:
+        caseload_on = None
     units = roles_of(user).unit_ids(Role.MANAGER)
     kinds = list(
         SupportKind.objects.filter(needs_decision=True, provider_units__in=units)
@@ -383,7 +446,8 @@ def capacity(user: User, today: datetime.date | None = None) -> dict:
         kind.follow_up_used = follow_up_used.get(kind.pk, 0)  # type: ignore[attr-defined]
     return {
         "kinds": kinds,
-        "coordinators": coordinator_loads(units),
+        "coordinators": coordinator_loads(units, caseload_on),
+        "caseload_on": caseload_on,
         "waiting": waiting_list(user, today),
         "history": list(
             AssignmentEvent.objects.filter(
@@ -394,14 +458,19 @@ def capacity(user: User, today: datetime.date | None = None) -> dict:
     }
 
 
-def coordinator_loads(units: set[int]) -> list:
-    """The coordinators of these units with caseload and ceiling, in two queries."""
+def coordinator_loads(units: set[int], on: datetime.date | None = None) -> list:
+    """The coordinators of these units with caseload and ceiling, in two queries.
+
+    Today: the open cases naming them (what the ceiling is checked against). A past date `on`:
+    the assignments in force that day (`people.staffing.caseloads_on`, as the statistics'
+    caseload on that date)."""
     memberships = list(
         Membership.objects.filter(role=Role.COORDINATOR, unit_id__in=units, user__is_active=True)
         .select_related("user", "unit")
         .order_by("user__first_name", "user__last_name")
     )
-    loads = caseloads({m.user_id for m in memberships})
+    user_ids = {m.user_id for m in memberships}
+    loads = caseloads(user_ids) if on is None else staffing.caseloads_on(on, user_ids)
     rows, seen = [], set()
     for membership in memberships:
         if membership.user_id in seen:
@@ -526,3 +595,27 @@ def _order_in_force_before(decision: Decision) -> Order | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def order_after_ending(officer: User, ending: Decision) -> list[Access]:
+    """An ending decision ends the order of the decision it ends: its period stops on the
+    support's last day, and once that day has come the provider's work with it has ended.
+
+    Run by `decisions.ending.end_decision` through ENDING_FOLLOWS (registered in apps.py)."""
+    if ending.replaces_id is None:
+        return []
+    order = (
+        Order.objects.select_for_update()
+        .filter(decision_id=ending.replaces_id)
+        .exclude(status=OrderStatus.ENDED)
+        .first()
+    )
+    if order is None:
+        return []
+    order.period_to = ending.period_to
+    fields = ["period_to"]
+    if ending.period_to is not None and ending.period_to <= timezone.localdate():
+        order.status = OrderStatus.ENDED
+        fields.append("status")
+    order.save(update_fields=fields)
+    return [Access(order.person_id, "order", order.pk, Action.UPDATE, detail="ending")]

@@ -1,8 +1,19 @@
-"""Closing a case, and the follow-ups 6 and 12 months later that the review found missing."""
+"""Closing a case, and the follow-ups 6 and 12 months later that the review found missing.
+
+Closing settles what is still open, in the closing's transaction: the parts above provision
+(delivery's visits and homework, groups' places) say what they hold open and settle it through
+`CLOSING_PARTS`, filled in their `AppConfig.ready()`; the orders end here; a decision running past
+the closing date is ended by an ending decision (`decisions.ending`) when the one closing may
+decide, and otherwise stays in force until the authority decides.
+"""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -11,12 +22,18 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 from audit.events import Access, log_accesses
 from audit.models import Action
 from core.choices import refuses_unknown
+from decisions import ending
+from decisions.models import Decision
 from organisation.permissions import may_do_provider_work, require
+from people import staffing
 from people.access import access_level
-from people.models import Case, CaseStatus
+from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
 from provision.models import (
     Closure,
     ClosureReason,
@@ -29,6 +46,151 @@ from provision.models import (
 )
 
 FOLLOW_UP_MONTHS = (6, 12)
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """Something still open in a case about to close, and what closing does with it."""
+
+    record_type: str
+    record_id: Any
+    what: str
+    outcome: str
+    # False: closing leaves it as it is (shown so that someone sees to it).
+    settled: bool = True
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ClosingPart:
+    """One app's open items at closing and how it settles them, inside the closing's
+    transaction: `items(case, closed_on, now)` and `settle(user, case, closed_on, now)`,
+    which returns the access-log entries of what it changed."""
+
+    key: str
+    heading: StrOrPromise
+    items: Callable[[Case, datetime.date, datetime.datetime], list[OpenItem]]
+    settle: Callable[[Any, Case, datetime.date, datetime.datetime], list[Access]]
+
+
+CLOSING_PARTS: list[ClosingPart] = []
+
+
+def add_closing_part(part: ClosingPart) -> None:
+    if all(existing.key != part.key for existing in CLOSING_PARTS):
+        CLOSING_PARTS.append(part)
+
+
+@dataclass
+class DecisionInForce:
+    decision: Decision
+    # The one closing may end it by an ending decision; otherwise the authority must.
+    may_end: bool
+
+
+@dataclass
+class OpenAtClosing:
+    closed_on: datetime.date
+    parts: list[tuple[str, list[OpenItem]]]
+    decisions: list[DecisionInForce]
+    # Who at the authority may end a decision the one closing may not: the responsible
+    # officers named on the case, and the authority unit that holds it.
+    officers: list[str]
+    authority_unit: str
+
+    @property
+    def ending_needed(self) -> bool:
+        return any(d.may_end for d in self.decisions)
+
+    @property
+    def left_to_the_authority(self) -> list[Decision]:
+        return [d.decision for d in self.decisions if not d.may_end]
+
+    @property
+    def fingerprint(self) -> str:
+        """What the page showed: a confirm sent after any of it changed is refused."""
+        keys = sorted(
+            [
+                f"{i.record_type}:{i.record_id}:{i.settled}"
+                for _h, items in self.parts
+                for i in items
+            ]
+            + [f"decision:{d.decision.pk}:{d.may_end}" for d in self.decisions]
+        )
+        return hashlib.sha256("|".join(keys).encode()).hexdigest()[:16]
+
+
+def _orders_item(order: Order) -> OpenItem:
+    return OpenItem(
+        "order",
+        order.pk,
+        _("Order: %(kind)s, %(unit)s (%(status)s)")
+        % {
+            "kind": order.support_kind.name,
+            "unit": order.provider_unit.name,
+            "status": order.get_status_display(),
+        },
+        _("Ends on closing."),
+    )
+
+
+def open_at_closing(
+    user, case: Case, closed_on: datetime.date | None = None, now: datetime.datetime | None = None
+) -> OpenAtClosing:
+    """Everything still open in the case, for the closing page and the closing itself."""
+    closed_on = closed_on or timezone.localdate()
+    now = now or timezone.now()
+    orders = (
+        Order.objects.filter(case=case)
+        .exclude(status=OrderStatus.ENDED)
+        .select_related("support_kind", "provider_unit")
+    )
+    parts = [(str(_("Orders to the provider")), [_orders_item(o) for o in orders])]
+    parts += [(str(p.heading), p.items(case, closed_on, now)) for p in CLOSING_PARTS]
+    kinds = ending.kinds_user_may_end(user, case.person, timezone.localdate())
+    decisions = [
+        DecisionInForce(d, d.support_kind_id in kinds)
+        for d in ending.in_force_past(case, closed_on)
+    ]
+    officers = [
+        link.user.get_full_name() or link.user.get_username()
+        for link in CaseStaff.objects.filter(case=case, role=CaseStaffRole.OFFICER)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    ]
+    return OpenAtClosing(
+        closed_on,
+        [p for p in parts if p[1]],
+        decisions,
+        officers,
+        case.authority_unit.name,
+    )
+
+
+def _end_decisions(user, overview: OpenAtClosing, at_own_request, ending_reasons: str) -> None:
+    """End each decision the one closing may end, as of the closing date."""
+    for item in overview.decisions:
+        if not item.may_end:
+            continue  # the authority decides; the closing page says so
+        try:
+            ending.end_decision(
+                officer=user,
+                decision=item.decision,
+                ends_on=overview.closed_on,
+                reasons=ending_reasons,
+                at_own_request=at_own_request,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "ends_on" in error.error_dict:
+                error.error_dict["closed_on"] = error.error_dict.pop("ends_on")
+            raise
+
+
+def _settle(user, case: Case, overview: OpenAtClosing, now: datetime.datetime) -> list[Access]:
+    accesses: list[Access] = []
+    for part in CLOSING_PARTS:
+        accesses += part.settle(user, case, overview.closed_on, now)
+    return accesses
 
 
 def _require(errors: dict, field: str, value, choices, history: bool = False) -> None:
@@ -96,10 +258,18 @@ def close_case(
     reason_text: str = "",
     closed_on: datetime.date | None = None,
     history: bool = False,
+    at_own_request: bool | None = None,
+    ending_reasons: str = "",
+    seen: str | None = None,
 ) -> Closure:
-    """Close the case with its reason and situation; end its orders; schedule follow-ups.
+    """Close the case with its reason and situation; settle what is still open (see the
+    module's docstring); end its orders; schedule follow-ups.
 
-    `history`: a closure recorded from an earlier system (see `_closure_errors`).
+    `at_own_request`, `ending_reasons`: for the ending decision of a decision running past the
+    closing date, when the one closing may decide. `seen`: the fingerprint of what the closing
+    page showed (`OpenAtClosing.fingerprint`); a closing confirmed after it changed is refused.
+    `history`: a closure recorded from an earlier system (see `_closure_errors`): it records
+    the closure and ends the orders, and settles nothing else.
     """
     _require_provider(user, case.person)
     errors = _closure_errors(
@@ -117,6 +287,20 @@ def close_case(
         raise ValidationError(_("The case is already closed."))
     closed_on = closed_on or timezone.localdate()
     _check_not_before_start(case, closed_on)
+    now = timezone.now()
+    settled: list[Access] = []
+    if not history:
+        overview = open_at_closing(user, case, closed_on, now)
+        if seen is not None and seen != overview.fingerprint:
+            raise ValidationError(
+                _(
+                    "Something in the case changed after you opened this page. Check what is "
+                    "still open below and confirm again."
+                ),
+                code="stale",
+            )
+        _end_decisions(user, overview, at_own_request, ending_reasons)  # each logs itself
+        settled = _settle(user, case, overview, now)
     closure = Closure.objects.create(
         case=case,
         person_id=case.person_id,
@@ -130,6 +314,7 @@ def close_case(
     )
     case.status, case.closed_on = CaseStatus.CLOSED, closed_on
     case.save(update_fields=["status", "closed_on", "last_entry_at"])
+    staffing.end_all(case, closed_on)  # nobody carries the case from the day it closed
     ended = list(
         Order.objects.filter(case=case)
         .exclude(status=OrderStatus.ENDED)
@@ -143,7 +328,8 @@ def close_case(
         accesses=[Access(person, "closure", closure.pk, Action.CREATE)]
         + [Access(person, "case", case.pk, Action.UPDATE)]
         + [Access(person, "order", pk, Action.UPDATE) for pk in ended]
-        + [Access(person, "follow_up", f.pk, Action.CREATE) for f in follow_ups],
+        + [Access(person, "follow_up", f.pk, Action.CREATE) for f in follow_ups]
+        + settled,
     )
     return closure
 
@@ -213,6 +399,7 @@ def correct_history_closure(*, user, closure: Closure, changes: dict) -> Closure
     unknown = set(changes) - set(HISTORY_FIELDS)
     if unknown:
         raise TypeError(f"correct_history_closure() got unexpected fields {sorted(unknown)}")
+    closed_before = closure.closed_on
     for name, value in changes.items():
         setattr(closure, name, value)
     errors = _closure_errors(
@@ -233,6 +420,7 @@ def correct_history_closure(*, user, closure: Closure, changes: dict) -> Closure
     if "closed_on" in changes:
         case.closed_on = closure.closed_on
         case.save(update_fields=["closed_on", "last_entry_at"])
+        staffing.closing_moved(case, closed_before, closure.closed_on)
         accesses.append(Access(person, "case", case.pk, Action.UPDATE, detail="history"))
     accesses += _follow_ups_after_correction(closure)
     log_accesses(user=user, accesses=accesses)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import known
 from core.forms_util import required_when_chosen
+from decisions.forms import EndingFields
 from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
 
 
@@ -78,6 +79,13 @@ class ClosureForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    def __init__(self, *args, ending: bool = False, **kwargs) -> None:
+        """`ending`: a decision runs past the closing and the one closing may end it, so the
+        form also asks what the ending decision records."""
+        super().__init__(*args, **kwargs)
+        if ending:
+            self.fields.update(EndingFields().fields)
+
 
 class FollowUpRecordForm(forms.Form):
     status = forms.ChoiceField(
@@ -102,3 +110,26 @@ class FollowUpRecordForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class CaseloadDateForm(forms.Form):
+    """The capacity page's caseload on a past date (empty: today)."""
+
+    on = forms.DateField(
+        label=_("Caseload on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A past date shows who was assigned which cases that day."),
+    )
+
+    def clean_on(self):
+        import datetime
+
+        from django.utils import timezone
+
+        on = self.cleaned_data.get("on")
+        if on and on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        if on and on < datetime.date(1990, 1, 1):
+            raise forms.ValidationError(_("Give a date from 1990 onwards."))
+        return on

@@ -13,18 +13,26 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.events import Access, log_accesses
 from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
+from delivery.handover import unfinished_work
 from organisation.models import CASE_ROLES, Role
 from organisation.permissions import PROVIDER_ROLES
 from organisation.roles import role_required, roles_of
 from people.models import CaseStaff, CaseStaffRole, CaseStatus
 from people.opening import log_read, open_for_page, person_view, record_view
 from provision import actions, closure
-from provision.forms import AcceptForm, ClosureForm, FollowUpRecordForm, ReassignForm
+from provision.forms import (
+    AcceptForm,
+    CaseloadDateForm,
+    ClosureForm,
+    FollowUpRecordForm,
+    ReassignForm,
+)
 from provision.models import FollowUp, Order, OrderStatus
 from reports.capacity import capacity_forecasts
 
@@ -109,7 +117,11 @@ def order_detail(request, pk):
 
 @role_required(Role.MANAGER)
 def capacity(request):
-    data = actions.capacity(request.user)
+    when = CaseloadDateForm(request.GET or None)
+    valid = when.is_valid() if when.is_bound else True
+    on = when.cleaned_data.get("on") if when.is_bound and valid else None
+    data = actions.capacity(request.user, caseload_on=on)
+    data["caseload_form"] = when
     units = roles_of(request.user).unit_ids(Role.MANAGER)
     ceilings = [row.caseload_ceiling for row in data["coordinators"]]
     caseload = sum(ceilings) / len(ceilings) if ceilings else None
@@ -119,11 +131,12 @@ def capacity(request):
         accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in data["waiting"]]
         + [Access(e.person_id, "assignment", e.pk, Action.READ) for e in data["history"]],
     )
-    return render(request, "provision/capacity.html", data)
+    return render(request, "provision/capacity.html", data, status=200 if valid else 400)
 
 
 @role_required(Role.MANAGER)
 def reassign(request):
+    """Choose, see what moves and what is unfinished, then move: nothing moves unseen."""
     units = roles_of(request.user).unit_ids(Role.MANAGER)
     links = list(
         CaseStaff.objects.filter(
@@ -144,23 +157,74 @@ def reassign(request):
     form = ReassignForm(
         _data(request), coordinators=actions.coordinator_choices(units), cases=choices
     )
+    context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        arguments = {
+            "user": request.user,
+            "from_user": data["from_user"],
+            "to_user": data["to_user"],
+            "case_ids": data["cases"] or None,
+            "confirm_beyond_ceiling": data["confirm_beyond_ceiling"],
+        }
+        seen = _selection_key(data)
         with refusal_shown_on(form):
-            events = actions.reassign(
-                user=request.user,
-                from_user=data["from_user"],
-                to_user=data["to_user"],
-                case_ids=data["cases"] or None,
-                confirm_beyond_ceiling=data["confirm_beyond_ceiling"],
-            )
-            messages.success(request, _("%(count)s assignments moved.") % {"count": len(events)})
-            return redirect("provision:capacity")
+            if request.POST.get("confirm") and request.POST.get("previewed") == seen:
+                events = actions.reassign(**arguments)
+                messages.success(request, _moved_message(events, data["to_user"]))
+                return redirect("provision:capacity")
+            moves = actions.reassignment_preview(**arguments)
+            context.update(_preview(request, moves, data["from_user"], data["to_user"], seen))
     log_accesses(
         user=request.user,
         accesses=[Access(link.case.person_id, "case", link.case_id, Action.READ) for link in links],
     )
-    return render(request, "provision/reassign.html", {"form": form})
+    return render(request, "provision/reassign.html", context)
+
+
+def _selection_key(data: dict) -> str:
+    """What the manager saw in the preview: a move is made only for that same choice."""
+    cases = ",".join(sorted(data["cases"]))
+    ceiling = "1" if data["confirm_beyond_ceiling"] else "0"
+    return f"{data['from_user'].pk}:{data['to_user'].pk}:{cases}:{ceiling}"
+
+
+def _preview(request, moves, leaver, successor, seen: str) -> dict:
+    """Per person what moves and what the leaver leaves unfinished, and what happens to it."""
+    work = unfinished_work([move.person.pk for move in moves], leaver)
+    rows = [
+        {"move": move, "label": _person_label(move.person), "work": work[move.person.pk]}
+        for move in moves
+    ]
+    shown = [Access(m.person.pk, "case", m.case.pk, Action.READ) for m in moves]
+    for row in rows:
+        person_id = row["move"].person.pk
+        unfinished = row["work"]
+        shown += [Access(person_id, "journal_note", n.pk, Action.READ) for n in unfinished.drafts]
+        shown += [
+            Access(person_id, "visit", v.pk, Action.READ)
+            for v in unfinished.planned + unfinished.unrecorded
+        ]
+        shown += [Access(person_id, "homework", h.pk, Action.READ) for h in unfinished.homework]
+    log_accesses(user=request.user, accesses=shown)
+    return {
+        "rows": rows,
+        "leaver": leaver,
+        "successor": successor,
+        "previewed": seen,
+        "people": len({move.person.pk for move in moves}),
+        "drafts": sum(len(row["work"].drafts) for row in rows),
+        "team_changes": [row["move"] for row in rows if row["move"].team_changes],
+    }
+
+
+def _moved_message(events, to_user) -> str:
+    count = len({event.person_id for event in events})
+    return ngettext(
+        "The case of %(count)s person has been moved to %(name)s.",
+        "The cases of %(count)s people have been moved to %(name)s.",
+        count,
+    ) % {"count": count, "name": to_user.get_full_name() or to_user.get_username()}
 
 
 def _person_label(person) -> str:
@@ -169,17 +233,29 @@ def _person_label(person) -> str:
 
 @person_view(write=True, roles=PROVIDER_ROLES)
 def close(request, person):
+    """The closing page lists what is still open and what closing does with each; confirming
+    settles it all in one transaction (`closure.close_case`)."""
     case = person.cases.filter(status=CaseStatus.OPEN).order_by("-opened_on").first()
-    form = ClosureForm(_data(request)) if case is not None else None
+    form = overview = None
+    if case is not None:
+        overview = closure.open_at_closing(request.user, case)
+        form = ClosureForm(_data(request), ending=overview.ending_needed)
     if form is not None and request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):
-            closure.close_case(user=request.user, case=case, **form.cleaned_data)
+            closure.close_case(
+                user=request.user, case=case, seen=request.POST.get("seen"), **form.cleaned_data
+            )
             messages.success(request, _("The case has been closed."))
             return redirect("people:detail", pk=person.pk)
+        overview = closure.open_at_closing(request.user, case)  # as it stands now
     log_read(
         request.user, person.pk, request.access_level, record_type="person", record_id=person.pk
     )
-    return render(request, "provision/closure_form.html", {"form": form, "person": person})
+    return render(
+        request,
+        "provision/closure_form.html",
+        {"form": form, "person": person, "overview": overview},
+    )
 
 
 def _follow_up(pk):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from intake.models import Intake
+from organisation.models import SupportKind
 from people.models import Case
 from provision.models import Order, OrderStatus
 from reports.charts import forecast_chart
@@ -36,7 +37,7 @@ CASELOAD = 8  # people per coordinator when the units have no coordinator to tak
 
 @dataclass
 class KindForecast:
-    kind: object
+    kind: SupportKind
     places: int
     intake_rate: float
     share_granted: float

@@ -8,12 +8,16 @@ the forecast's table follow its chart.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from reports.suppression import is_hidden
+
+if TYPE_CHECKING:
+    from reports.capacity import KindForecast
 
 ROW_HEIGHT = 26
 LABEL_WIDTH = 230
@@ -78,7 +82,7 @@ def _area(upper: list[tuple[float, float]], lower: list[tuple[float, float]], fi
     return f'<polygon points="{path}" fill="{fill}" opacity="0.8"/>'
 
 
-def forecast_chart(item) -> SafeString:
+def forecast_chart(item: KindForecast) -> SafeString:
     """People in support and waiting, now and at each month's end, for one kind of support.
 
     An image with its own title and description (role="img"); the table after it on the page

@@ -6,20 +6,24 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from reports.report import iter_tables
-from reports.suppression import HIDDEN, SMALL
+from reports.suppression import BASE, HIDDEN
 
 CSV_HEADER = ["section", "table", "table_key", "row", "row_key", "column", "value"]
 
 
 def legend() -> list[str]:
     return [
-        _("%(small)s: fewer than five people, hidden.") % {"small": SMALL},
-        _("%(hidden)s: hidden so that a small number cannot be worked out from the others.")
-        % {"hidden": HIDDEN},
+        _(
+            "Numbers of people are rounded to the nearest multiple of %(base)s, totals too "
+            "(0 means 0–2 people, 5 means 3–7)."
+        )
+        % {"base": BASE},
+        _("%(hidden)s: a statistic over fewer than five people, hidden.") % {"hidden": HIDDEN},
     ]
 
 
@@ -56,11 +60,29 @@ def to_csv(report: dict) -> str:
     return out.getvalue()
 
 
+# Excel allows at most 31 characters in a sheet's name, so each sheet has a short name of its
+# own, chosen to fit in both languages; the sheet's first line is the section's full title.
+SHEET_NAME_LENGTH = 31
+COVER_SHEET = gettext_lazy("Report")
+SHEET_NAMES = {
+    "intake": gettext_lazy("Intakes"),
+    "people": gettext_lazy("People in support and decisions"),
+    "contact": gettext_lazy("Contact time"),
+    "decisions": gettext_lazy("Decisions and appeals"),
+    "staff": gettext_lazy("Caseload and visits"),
+    "groups": gettext_lazy("Groups and meeting places"),
+    "after": gettext_lazy("After support"),
+}
+
+
 def _sheet_title(title: str, used: set[str]) -> str:
-    clean = "".join(c for c in title if c not in "[]:*?/\\")[:31]
-    name, n = clean, 2
+    """A valid, unique sheet name; one too long is shortened to whole words, never cut mid-word."""
+    name = "".join(c for c in title if c not in "[]:*?/\\").strip()
+    while len(name) > SHEET_NAME_LENGTH and " " in name:
+        name = name.rsplit(" ", 1)[0].rstrip(" ,;–-")
+    name, base, n = name[:SHEET_NAME_LENGTH], name, 2
     while name in used:
-        name = f"{clean[:28]} {n}"
+        name = f"{base[: SHEET_NAME_LENGTH - 3]} {n}"
         n += 1
     used.add(name)
     return name
@@ -70,7 +92,7 @@ def to_xlsx(report: dict) -> bytes:
     workbook = Workbook()
     info = workbook.active
     used: set[str] = set()
-    info.title = _sheet_title(_("Report"), used)
+    info.title = _sheet_title(str(COVER_SHEET), used)
     period = report["period"]
     info.append([_("Statistics report")])
     info["A1"].font = Font(bold=True, size=14)
@@ -80,7 +102,10 @@ def to_xlsx(report: dict) -> bytes:
         for line in legend():
             info.append([line])
     for section in report["sections"]:
-        sheet = workbook.create_sheet(_sheet_title(section["title"], used))
+        name = SHEET_NAMES.get(section["key"], section["title"])
+        sheet = workbook.create_sheet(_sheet_title(str(name), used))
+        sheet.append([section["title"]])
+        sheet["A1"].font = Font(bold=True, size=14)
         for tbl in section["tables"]:
             _write_table(sheet, tbl)
     for sheet in workbook.worksheets:

@@ -34,11 +34,12 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from core.lookups import AnyOf
-from decisions.models import Appeal, Decision, Outcome, replaced_on
+from decisions.models import Appeal, Decision, Outcome, not_ended_by, replaced_on
 from delivery.models import Visit, VisitKind, VisitStatus
 from groups.models import AGE_BANDS, Attendance, GroupSession, HeadCount
 from intake.models import Intake, IntakeOutcome, IntakeStatus
-from people.models import Case, CaseStaff, CaseStaffRole
+from people import staffing
+from people.models import Case
 from provision.models import Closure, FollowUp, FollowUpStatus, Order
 
 GRANTED = (Outcome.GRANT, Outcome.PARTIAL)
@@ -277,6 +278,7 @@ def in_force_on(on_date: datetime.date) -> Q:
         & (Q(period_from__isnull=True) | Q(period_from__lte=on_date))
         & (Q(period_to__isnull=True) | Q(period_to__gte=on_date))
         & (Q(case__closed_on__isnull=True) | Q(case__closed_on__gt=on_date))
+        & not_ended_by(on_date)
     )
 
 
@@ -427,19 +429,10 @@ def _with_names(rows: list[dict]) -> list[dict]:
 
 
 def caseload_per_coordinator(on_date: datetime.date) -> list[dict]:
-    """Cases open on the date per coordinator now named on them (the links are not dated).
-
-    A staff member is named once per case and role (case_staff_unique), so counting links
-    counts cases: count(*), not count(DISTINCT case), which would sort every link.
-    """
-    rows = (
-        CaseStaff.objects.filter(role=CaseStaffRole.COORDINATOR, case__opened_on__lte=on_date)
-        .filter(Q(case__closed_on__isnull=True) | Q(case__closed_on__gt=on_date))
-        .values("user_id")
-        .annotate(cases=Count("*"))
-        .order_by()
-    )
-    return _with_names(list(rows))
+    """Cases per coordinator assigned to them on the date: the assignments in force that day
+    (`people.staffing.caseloads_on`, which the manager's capacity page uses for a past date)."""
+    loads = staffing.caseloads_on(on_date)
+    return _with_names([{"user_id": user_id, "cases": n} for user_id, n in loads.items()])
 
 
 def weeks_in(start: datetime.date, end: datetime.date) -> float:

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from organisation.models import Role
 from organisation.roles import roles_of
+from reports.forms import PeriodForm, period_form
 from reports.report import build_report
 
 
 def sees_exact_figures(user) -> bool:
-    """Managers see exact figures and coordinators' names; analysts see small counts hidden."""
+    """Managers see exact figures and coordinators' names; analysts see counts rounded."""
     return roles_of(user).has(Role.MANAGER)
+
+
+def form_for(user, params) -> PeriodForm:
+    """The period form as the user may fill it: analysts only fixed periods that have ended."""
+    return period_form(params, fixed_only=not sees_exact_figures(user))
 
 
 def report_for(user, form) -> dict:

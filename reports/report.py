@@ -3,7 +3,8 @@
 `build_report(start, end, on_date)` calls each figure of `reports/figures.py` once and lays the
 results out as tables: rows of labelled values, a total where the cells add up to one, the
 figure of the review's "Statistik" section it answers (`source`), and its definition (`note`).
-With `suppress=True` (analysts) small counts of people are suppressed (reports/suppression.py).
+With `suppress=True` (analysts) every count of people is rounded to base 5 and statistics over
+fewer than five people are hidden (reports/suppression.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from groups.models import AGE_BANDS
 from intake.models import Channel, IntakeOutcome, Source
 from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
 from reports import figures, outcomes, parallel
-from reports.suppression import HIDDEN, SMALL, is_hidden, is_small, suppress_group
+from reports.suppression import HIDDEN, is_hidden, is_small, rounded
 
 T = TypeVar("T")
 
@@ -64,6 +65,10 @@ def stat_labels() -> dict[str, str]:
         "min": _("Shortest"),
         "max": _("Longest"),
     }
+
+
+def _exact(value: Any) -> Any:
+    return value
 
 
 def _round(value: Any, digits: int = 1) -> Any:
@@ -335,7 +340,13 @@ def years_between(start: datetime.date, end: datetime.date) -> float:
         (figures.people_in_support, start, end),
     ]
 )
-def people_section(start: datetime.date, end: datetime.date, on_date: datetime.date) -> dict:
+def people_section(
+    start: datetime.date,
+    end: datetime.date,
+    on_date: datetime.date,
+    *,
+    publish: Callable[[Any], Any] = _exact,
+) -> dict:
     per_year = _figure(figures.new_people_per_year, start, end)
     years = list(range(start.year, end.year + 1))
     total = sum(per_year.values())
@@ -358,7 +369,8 @@ def people_section(start: datetime.date, end: datetime.date, on_date: datetime.d
                     "falls in the period, by year. Mean per year: %(mean)s over %(years)s years."
                 )
                 % {
-                    "mean": number_format(total / years_between(start, end), 1),
+                    # From the published total: the exact one would undo its rounding.
+                    "mean": number_format(publish(total) / years_between(start, end), 1),
                     "years": number_format(years_between(start, end), 1),
                 },
                 chart="bars",
@@ -599,11 +611,11 @@ def staff_section(
                     )
                     for r in caseload
                 ],
-                sensitive=False,
+                # Cases are people: rounded for analysts like any count of people.
                 source="caseload",
                 note=_(
-                    "Cases open on the date per coordinator named on them today (assignments "
-                    "are not dated, so a past date uses today's coordinators)."
+                    "Cases per coordinator assigned to them on the date (the assignment in "
+                    "force that day, also for a past date)."
                 ),
             ),
             table(
@@ -721,7 +733,9 @@ def groups_section(start: datetime.date, end: datetime.date) -> dict:
         (instrument_tables, start, end),
     ]
 )
-def after_section(start: datetime.date, end: datetime.date, *, suppress: bool) -> dict:
+def after_section(
+    start: datetime.date, end: datetime.date, *, publish: Callable[[Any], Any] = _exact
+) -> dict:
     occupation = _figure(figures.situation_after, start, end, "occupation")
     isolation = _figure(figures.situation_after, start, end, "isolation")
     status = _figure(figures.follow_up_status, start, end)
@@ -776,19 +790,19 @@ def after_section(start: datetime.date, end: datetime.date, *, suppress: bool) -
                     "Follow-ups are scheduled only with consent: %(yes)s consented, %(no)s did "
                     "not, for %(unknown)s it is unknown (history that never recorded it)."
                 )
-                % _consent(status["consent"], suppress),
+                % _consent(status["consent"], publish),
             ),
             *_figure(instrument_tables, start, end),
         ],
     }
 
 
-def _consent(consent: dict, suppress: bool) -> dict:
-    counts = [consent["consented"], consent["not_consented"], consent.get("unknown", 0)]
-    values, _total = suppress_group(counts, sum(counts) if suppress else None)
-    if not suppress:
-        values = counts
-    return {"yes": values[0], "no": values[1], "unknown": values[2]}
+def _consent(consent: dict, publish: Callable[[Any], Any]) -> dict:
+    return {
+        "yes": publish(consent["consented"]),
+        "no": publish(consent["not_consented"]),
+        "unknown": publish(consent.get("unknown", 0)),
+    }
 
 
 def grid_table(
@@ -808,83 +822,31 @@ def grid_table(
     return table(key, title, [label for _o, label in occasions], rows, total=total, **options)
 
 
-# Suppression
+# Disclosure control (analysts)
 
 
-def suppress_table(tbl: dict) -> None:
-    """Apply suppression in place to a table of people counts or statistics about people."""
+def protect_table(tbl: dict) -> None:
+    """Round every count of people in place, totals from their exact values; hide statistics
+    over fewer than five people (reports/suppression.py)."""
     if not tbl["sensitive"]:
         return
     if tbl["kind"] == "stats":
-        _suppress_stats(tbl)
+        _protect_stats(tbl)
         return
-    width = len(tbl["columns"])
-    for col in range(width):
-        values = [row["values"][col] for row in tbl["rows"]]
-        total = tbl["total"]["values"][col] if tbl["total"] else None
-        shown, shown_total = suppress_group(values, total)
-        for row, value in zip(tbl["rows"], shown, strict=True):
-            row["values"][col] = value
-        if tbl["total"]:
-            tbl["total"]["values"][col] = shown_total
+    lines = tbl["rows"] + ([tbl["total"]] if tbl["total"] else [])
+    for line in lines:
+        line["values"] = [rounded(value) for value in line["values"]]
 
 
-def _suppress_stats(tbl: dict) -> None:
-    """Statistics over fewer than five people would describe them: hide the whole column."""
+def _protect_stats(tbl: dict) -> None:
+    """Statistics over fewer than five people would describe them: hide the column; the number
+    counted is rounded like any count."""
     n_row = tbl["rows"][0]
     for col, n in enumerate(n_row["values"]):
         if is_small(n):
-            for row in tbl["rows"]:
-                row["values"][col] = SMALL if row is n_row else HIDDEN
-
-
-def _hide_shared_totals(sections: list[dict]) -> None:
-    """A population total hidden in one table is hidden wherever else it is shown."""
-    tables = [tbl for section in sections for tbl in section["tables"]]
-    hidden = set()
-    for tbl in tables:
-        for col, key in enumerate(tbl["total_keys"]):
-            if tbl["total"] and is_hidden(tbl["total"]["values"][col]):
-                hidden.add(key)
-    for tbl in tables:
-        for col, key in enumerate(tbl["total_keys"]):
-            if key not in hidden:
-                continue
-            if tbl["total"] and not is_hidden(tbl["total"]["values"][col]):
-                tbl["total"]["values"][col] = HIDDEN
-                _hide_one_cell(tbl, col)
-            if tbl["kind"] == "stats" and not is_hidden(tbl["rows"][0]["values"][col]):
-                tbl["rows"][0]["values"][col] = HIDDEN
-
-
-def _hide_one_cell(tbl: dict, col: int) -> None:
-    """With the total hidden, cells that are all shown would still add up to it: hide one."""
-    cells = [row["values"] for row in tbl["rows"]]
-    if any(is_hidden(values[col]) for values in cells):
-        return
-    nonzero = [values for values in cells if values[col]]
-    if nonzero:
-        min(nonzero, key=lambda values: values[col])[col] = HIDDEN
-
-
-def _derive_not_offered(sections: list[dict]) -> None:
-    """ "Not offered" is the sum of the outcome cells other than a talk and still open.
-
-    Shown only where the suppressed outcome table already lets a reader work it out (all its
-    reason cells shown, or the total, the talks and the open intakes shown); otherwise hidden,
-    so that it cannot be used to undo the outcome table's suppression.
-    """
-    tables = {tbl["key"]: tbl for section in sections for tbl in section["tables"]}
-    outcome, target = tables["intake_outcome"], tables["not_offered"]
-    cells = {row["key"]: row["values"][0] for row in outcome["rows"]}
-    reasons = [v for k, v in cells.items() if k not in ("talk_offered", "open")]
-    others = [cells.get("talk_offered", 0), cells.get("open", 0), outcome["total"]["values"][0]]
-    value = target["rows"][0]["values"][0]
-    derivable = not any(map(is_hidden, reasons)) or not any(map(is_hidden, others))
-    if not derivable:
-        target["rows"][0]["values"][0] = SMALL if is_small(value) else HIDDEN
-    elif is_small(value):
-        target["rows"][0]["values"][0] = SMALL
+            for row in tbl["rows"][1:]:
+                row["values"][col] = HIDDEN
+        n_row["values"][col] = rounded(n)
 
 
 def add_shares(tbl: dict) -> None:
@@ -914,6 +876,7 @@ def build_report(
 ) -> dict:
     """The whole report for the period, with stock figures on `on_date` (default: `end`)."""
     on_date = on_date or end
+    publish = rounded if suppress else _exact
     # The figures do not depend on each other: on PostgreSQL they are counted side by side,
     # in one snapshot (reports/parallel.py); the sections then lay them out.
     calls = figure_calls(start, end, on_date)
@@ -925,12 +888,12 @@ def build_report(
     try:
         sections = [
             intake_section(start, end),
-            people_section(start, end, on_date),
+            people_section(start, end, on_date, publish=publish),
             contact_section(start, end, on_date),
             decisions_section(start, end),
             staff_section(start, end, on_date, named=named_staff and not suppress),
             groups_section(start, end),
-            after_section(start, end, suppress=suppress),
+            after_section(start, end, publish=publish),
         ]
     finally:
         _computed.reset(token)
@@ -939,10 +902,7 @@ def build_report(
         for tbl in section["tables"]:
             tbl["title"] = str(tbl["title"])
             if suppress:
-                suppress_table(tbl)
-    if suppress:
-        _hide_shared_totals(sections)
-        _derive_not_offered(sections)
+                protect_table(tbl)
     for section in sections:
         for tbl in section["tables"]:
             add_shares(tbl)

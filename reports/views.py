@@ -1,7 +1,8 @@
 """The statistics page and its CSV and Excel downloads, for analysts and managers.
 
-Analysts see suppressed figures only; managers see exact figures and coordinators' names (they
-hold the cases of their units and staff them), see docs/reports.md. Nothing here names a person.
+Analysts see fixed periods and rounded counts only; managers see exact figures and coordinators'
+names (they hold the cases of their units and staff them), see docs/reports.md. Nothing here
+names a person.
 """
 
 from __future__ import annotations
@@ -11,21 +12,28 @@ import datetime
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organisation.permissions import STATISTICS_ROLES
 from organisation.roles import role_required
 from reports import charts, exports, figures
-from reports.forms import period_form
-from reports.period import report_for
+from reports.forms import fixed_period_end
+from reports.period import form_for, report_for
 from reports.report import iter_tables
-from reports.suppression import HIDDEN, SMALL
+from reports.suppression import BASE, HIDDEN
 
 
-def presets() -> list[dict]:
-    """One period per year with data (at most the last fifteen), and all years."""
+def presets(fixed_only: bool = False) -> list[dict]:
+    """One period per year with data (at most the last fifteen), and all years.
+
+    For analysts only fixed periods that have ended: those years, and the quarters and months
+    of this year and the last.
+    """
     today = timezone.localdate()
     first = figures.first_day_of_data() or today
     first_year = max(first.year, today.year - 14)
+    if fixed_only:
+        return fixed_presets(first_year, today)
     years = [
         {
             "label": str(y),
@@ -37,10 +45,33 @@ def presets() -> list[dict]:
     return years + [{"label": None, "start": min(first, today), "end": today}]
 
 
+def fixed_presets(first_year: int, today: datetime.date) -> list[dict]:
+    def ended(start: datetime.date, end: datetime.date, label: str) -> list[dict]:
+        return [{"label": label, "start": start, "end": end}] if end < today else []
+
+    years, parts = [], []
+    for y in range(today.year, first_year - 1, -1):
+        years += ended(datetime.date(y, 1, 1), datetime.date(y, 12, 31), str(y))
+    for y in (today.year - 1, today.year):
+        for q in range(4):
+            start = datetime.date(y, 3 * q + 1, 1)
+            end = fixed_period_end(start)["quarter"]
+            parts += ended(start, end, _("%(year)s Q%(n)s") % {"year": y, "n": q + 1})
+        for m in range(1, 13):
+            start = datetime.date(y, m, 1)
+            parts += ended(start, fixed_period_end(start)["month"], f"{start:%Y-%m}")
+    return years + parts[::-1]
+
+
+def _context(form) -> dict:
+    fixed = form.fixed_only
+    return {"form": form, "presets": presets(fixed), "hidden": HIDDEN, "base": BASE}
+
+
 @role_required(*STATISTICS_ROLES)
 def report(request):
-    form = period_form(request.GET)
-    context = {"form": form, "presets": presets(), "small": SMALL, "hidden": HIDDEN}
+    form = form_for(request.user, request.GET)
+    context = _context(form)
     if not form.is_valid():
         return render(request, "reports/report.html", context, status=400)
     result = report_for(request.user, form)
@@ -61,10 +92,9 @@ def _query(form) -> str:
 
 
 def _download(request, render_file, content_type: str, extension: str):
-    form = period_form(request.GET)
+    form = form_for(request.user, request.GET)
     if not form.is_valid():
-        context = {"form": form, "presets": presets(), "small": SMALL, "hidden": HIDDEN}
-        return render(request, "reports/report.html", context, status=400)
+        return render(request, "reports/report.html", _context(form), status=400)
     result = report_for(request.user, form)
     data = form.cleaned_data
     response = HttpResponse(render_file(result), content_type=content_type)

@@ -18,7 +18,7 @@ from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.events import log_access
+from audit.events import Access, log_access, log_accesses
 from audit.models import AccessLogEntry, Action, ChainHead
 from organisation.permissions import RETENTION_ROLES, may_manage_retention, require
 from organisation.roles import roles_of
@@ -41,6 +41,7 @@ from retention.rules import (
     Verdict,
     add_years,
     assess,
+    assess_many,
 )
 
 if TYPE_CHECKING:
@@ -105,16 +106,30 @@ def plan_culling(today: datetime.date, *, remember: bool = True) -> list[Verdict
     with the rule that decides each. With `remember`, each verdict that keeps the records is
     stored, so that the next daily run does not assess that person again (a dry run passes
     False: it changes nothing)."""
-    verdicts, kept = [], []
-    for person in candidates(today).exclude(kept_by_earlier_verdict(today)):
-        verdict = assess(person, today)
-        if verdict.rule in STORED:
-            kept.append(verdict)
-        if verdict.rule != NOT_DUE:
-            verdicts.append(verdict)
+    verdicts: list[Verdict] = []
+    kept: list[Verdict] = []
+    people = candidates(today).exclude(kept_by_earlier_verdict(today))
+    batch: list[Person] = []
+    for person in people.iterator(chunk_size=CULL_BATCH):
+        batch.append(person)
+        if len(batch) == CULL_BATCH:
+            verdicts += _plan_batch(batch, today, kept)
+            batch = []
+    verdicts += _plan_batch(batch, today, kept)
     if remember and kept:
         _remember(kept)
     return verdicts
+
+
+def _plan_batch(people: list[Person], today: datetime.date, kept: list[Verdict]) -> list[Verdict]:
+    listed = []
+    for verdict in assess_many(people, today):
+        if verdict.rule in STORED:
+            kept.append(verdict)
+        if verdict.rule != NOT_DUE:
+            # The plan names what is due; the rows are collected again when culling.
+            listed.append(verdict)
+    return listed
 
 
 def kept_without_assessing(today: datetime.date) -> int:
@@ -131,7 +146,7 @@ def _remember(verdicts: list[Verdict]) -> None:
     RetentionVerdict.objects.bulk_create(
         [
             RetentionVerdict(
-                person_id=v.person_id,  # type: ignore[misc]  # a UUID (Verdict)
+                person_id=v.person_id,
                 rule=v.rule,
                 due_on=v.due_on,
                 retention_years=years,
@@ -165,48 +180,69 @@ def open_cases_past_retention(user: User, today: datetime.date) -> list[tuple[Pe
 
 def cull_person(person_id: Any, today: datetime.date) -> CullRecord | None:
     """Remove every row of the person if the rules still say so; record what went."""
+    culled = cull_people([person_id], today)
+    return culled[0] if culled else None
+
+
+# People culled in one transaction: the rows of a batch are deleted together.
+CULL_BATCH = 200
+
+
+def cull_people(person_ids: list, today: datetime.date) -> list[CullRecord]:
+    """Remove every row of each person the rules still say must go (assessed again under a lock:
+    an entry added since the plan keeps them), in one transaction; record what went."""
     with transaction.atomic():
-        person = Person.objects.select_for_update().filter(pk=person_id).first()
-        if person is None:  # already culled: running again does nothing
-            return None
-        verdict = assess(person, today)
-        if not verdict.cull:
-            return None
-        # A CULL verdict always carries the record and its dates (retention.rules.assess).
-        assert verdict.record is not None
-        assert verdict.last_entry_on is not None and verdict.due_on is not None
-        assert verdict.deadline is not None
-        counts = verdict.record.counts()
-        _delete_rows(verdict.record)
-        RetentionVerdict.objects.filter(person_id=person_id).delete()
-        culled = CullRecord.objects.create(
-            person_id=person_id,
-            case_ids=verdict.case_ids,
-            counts=counts,
-            rule=verdict.rule,
-            last_entry_on=verdict.last_entry_on,
-            due_on=verdict.due_on,
-            deadline=verdict.deadline,
-            culled_on=today,
-        )
-        log_access(
+        people = list(Person.objects.select_for_update().filter(pk__in=person_ids).order_by("pk"))
+        going = [v for v in assess_many(people, today) if v.cull]
+        if not going:
+            return []
+        everything = Record()
+        culled = []
+        for verdict in going:
+            # A CULL verdict always carries the record and its dates (retention.rules).
+            assert verdict.record is not None
+            assert verdict.last_entry_on is not None and verdict.due_on is not None
+            assert verdict.deadline is not None
+            for model, pks in verdict.record.rows.items():
+                everything.rows[model] |= pks
+            culled.append(
+                CullRecord(
+                    person_id=verdict.person_id,
+                    case_ids=verdict.case_ids,
+                    counts=verdict.record.counts(),
+                    rule=verdict.rule,
+                    last_entry_on=verdict.last_entry_on,
+                    due_on=verdict.due_on,
+                    deadline=verdict.deadline,
+                    culled_on=today,
+                )
+            )
+        _delete_rows(everything)
+        ids = [v.person_id for v in going]
+        RetentionVerdict.objects.filter(person_id__in=ids).delete()
+        culled = CullRecord.objects.bulk_create(culled)
+        log_accesses(
             user=None,
-            person=person_id,
-            action=Action.DELETE,
-            record_type="person",
-            detail=verdict.rule,
+            accesses=[
+                Access(
+                    person_id=v.person_id, record_type="person", action=Action.DELETE, detail=v.rule
+                )
+                for v in going
+            ],
         )
-    # Not even the person's id: the CullRecord and the command's output carry that.
-    logger.info("Culled one person's records: %s rows", sum(counts.values()))
+    # Not even the people's ids: the CullRecords and the command's output carry those.
+    logger.info(
+        "Culled %s people's records: %s rows", len(culled), sum(everything.counts().values())
+    )
     return culled
 
 
 def cull(today: datetime.date) -> list[CullRecord]:
-    return [
-        record
-        for verdict in plan_culling(today)
-        if verdict.cull and (record := cull_person(verdict.person_id, today))
-    ]
+    going = [v.person_id for v in plan_culling(today) if v.cull]
+    culled: list[CullRecord] = []
+    for start in range(0, len(going), CULL_BATCH):
+        culled += cull_people(going[start : start + CULL_BATCH], today)
+    return culled
 
 
 def _delete_rows(record: Record) -> None:

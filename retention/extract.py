@@ -451,8 +451,7 @@ def _rating_value(name: str, value, row: dict):
         for item_id in order:
             answer = value[item_id]
             item = defn.item(item_id) if defn is not None else None
-            option = item.option(answer) if item is not None and item.options else None
-            shown = option.label if option is not None else answer
+            shown = item.option_text(answer) if item is not None and item.options else answer
             lines.append(f"{item.label if item is not None else item_id}: {shown}")
         return "\n".join(lines)
     return value

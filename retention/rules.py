@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import DateField, DateTimeField, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retention import conf
-from retention.graph import Record, collect
+from retention.graph import Record, collect, collect_many
 
 # Dates that are not entries in the case, so they never postpone culling: a birth date, and the
 # dates a record plans or grants ahead (a decision's period, a planned visit, a follow-up due, a
@@ -69,7 +70,7 @@ RULES = {
 
 @dataclass
 class Verdict:
-    person_id: object
+    person_id: Any  # the person's UUID
     rule: str
     last_entry_on: datetime.date | None = None
     due_on: datetime.date | None = None
@@ -196,6 +197,107 @@ def assess(person, today: datetime.date) -> Verdict:
     elif RetentionException.objects.active().filter(case_id__in=case_ids).exists():
         verdict.rule = CASE_EXCEPTION
     return verdict
+
+
+def assess_many(people: list, today: datetime.date) -> list[Verdict]:
+    """`assess` for many people at once, with the same verdicts: the records are collected
+    together and their dates read with one query per kind of record, so the number of queries
+    does not grow with the number of people (the first culling of a long history)."""
+    from people.models import CaseStatus
+    from retention.models import RetentionException
+
+    if not people:
+        return []
+    records = collect_many([p.pk for p in people])
+    newest = _last_entries(records)
+    case_model = _case_model()
+    all_cases = {pk for record in records.values() for pk in record.rows.get(case_model, ())}
+    open_cases = set(
+        case_model.objects.filter(pk__in=all_cases, status=CaseStatus.OPEN).values_list(
+            "pk", flat=True
+        )
+    )
+    excepted = set(
+        RetentionException.objects.active()
+        .filter(case_id__in=all_cases)
+        .values_list("case_id", flat=True)
+    )
+    verdicts = []
+    for person in people:
+        record = records[person.pk]
+        cases = record.rows.get(case_model, set())
+        last = newest.get(person.pk)
+        due = due_on(last) if last else None
+        verdict = Verdict(
+            person.pk,
+            CULL,
+            last_entry_on=last,
+            due_on=due,
+            deadline=deadline_for(due) if due else None,
+            case_ids=sorted(str(pk) for pk in cases),
+            record=record,
+        )
+        if due is None or today < due:
+            verdict.rule = NOT_DUE
+        elif cases & open_cases:
+            verdict.rule = OPEN_CASE
+        elif rule := kept_for_research(person):
+            verdict.rule = rule
+        elif cases & excepted:
+            verdict.rule = CASE_EXCEPTION
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _last_entries(records: dict[object, Record]) -> dict[object, datetime.date]:
+    """Each person's last entry (as `last_entry`), reading each kind of record once."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    by_model: dict = {}
+    for record in records.values():
+        for model, pks in record.rows.items():
+            by_model.setdefault(model, set()).update(pks)
+    row_date: dict = {}
+    for model, pks in by_model.items():
+        if not pks or model._meta.label in NOT_ENTRY_MODELS:
+            continue
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, (DateField, DateTimeField))
+            and f"{model._meta.label}.{f.name}" not in NOT_ENTRY_FIELDS
+        ]
+        if not fields:
+            continue
+        pk_list = list(pks)
+        for start in range(0, len(pk_list), 5000):
+            rows = model._base_manager.filter(pk__in=pk_list[start : start + 5000]).values_list(
+                "pk", *[f.attname for f in fields]
+            )
+            for pk, *values in rows:
+                best = None
+                for value in values:
+                    if value is None:
+                        continue
+                    if isinstance(value, datetime.datetime):
+                        if value > now:
+                            continue
+                        value = (
+                            timezone.localdate(value) if timezone.is_aware(value) else value.date()
+                        )
+                    elif value > today:
+                        continue
+                    best = value if best is None or value > best else best
+                if best is not None:
+                    row_date[(model, pk)] = best
+    newest: dict[object, datetime.date] = {}
+    for person_id, record in records.items():
+        for model, pks in record.rows.items():
+            for pk in pks:
+                value = row_date.get((model, pk))
+                if value is not None and (person_id not in newest or value > newest[person_id]):
+                    newest[person_id] = value
+    return newest
 
 
 def _case_model():

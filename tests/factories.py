@@ -12,7 +12,15 @@ from demo.data import test_number
 from documents.models import Attachment, AttachmentKind
 from mapping.models import Mapping
 from organisation.models import Delegation, Membership, Role, SupportKind, Unit, UnitKind
-from people.models import Case, CaseStaff, CaseStaffRole, Contact, ContactKind, Person
+from people.models import (
+    Case,
+    CaseStaff,
+    CaseStaffRole,
+    Contact,
+    ContactKind,
+    Person,
+    StaffPeriod,
+)
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -75,10 +83,19 @@ class CaseFactory(factory.django.DjangoModelFactory):
 class CaseStaffFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CaseStaff
+        skip_postgeneration_save = True
 
     case = factory.SubFactory(CaseFactory)
     user = factory.SubFactory(UserFactory)
     role = CaseStaffRole.COORDINATOR
+
+    @factory.post_generation
+    def period(obj, create, extracted, **kwargs):
+        """Named since the case opened, as `people.staffing.name` records it."""
+        if create:
+            StaffPeriod.objects.create(
+                case=obj.case, user=obj.user, role=obj.role, valid_from=obj.case.opened_on
+            )
 
 
 class ContactFactory(factory.django.DjangoModelFactory):

@@ -193,11 +193,9 @@ def test_merging_logs_a_merge_entry_for_both_records(login, officer, org, person
         unit=org["authority"],
         data={"number_kind": "reserve", "first_name": "Elin", "last_name": "Fiktiv"},
     )
-    login(officer).post(
-        person_url(person, "merge"), {"other_number": other.reserve_number, "confirm": "on"}
-    )
+    actions.merge_people(user=officer, keep=person, other=other)
 
-    kept = entries_for(person, Action.MERGE).get()
+    kept = entries_for(person, Action.MERGE).filter(record_type="person").get()
     merged = entries_for(other, Action.MERGE).get()
     assert (kept.user, merged.user) == (officer, officer)
     assert kept.detail == f"merged from {other.pk}"
@@ -501,13 +499,14 @@ def test_manager_sees_only_accesses_with_a_reason_when_asked(login, manager, rev
     assert [(e.username, e.reason) for e in rows] == [("colleague", "Vikarierar för Kim i dag.")]
 
 
-def test_accesses_with_a_reason_are_highlighted(login, manager, person, review_log):
+def test_accesses_with_a_reason_are_highlighted(login, manager, colleague, person, review_log):
     response, _ = review(login(manager), person=person.pk)
     page = response.content.decode()
     assert page.count('class="highlight"') == 1
     highlighted = page.split('class="highlight"')[1].split("</tr>")[0]
     assert "Vikarierar för Kim i dag." in highlighted
-    assert "colleague" in highlighted
+    assert f"<td>{colleague.get_full_name()}</td>" in highlighted  # by name, not username
+    assert "<td>colleague</td>" not in highlighted
 
 
 def test_a_filter_for_someone_outside_the_managers_units_shows_nothing(

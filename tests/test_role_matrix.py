@@ -654,6 +654,12 @@ MATRIX = {
         None,
         AUTHORITY_WRITE,
     ),
+    "decisions:end": (
+        "get",
+        decision_url("decision", "upphor/"),
+        None,
+        AUTHORITY_WRITE,
+    ),
     "decisions:appeal_detail": ("get", appeal_url(), None, PERSON_READ),
     "decisions:appeal_step": ("get", appeal_url("steg/"), None, AUTHORITY_WRITE),
     "groups:list": ("get", lambda ctx: "/grupper/", None, GROUP_WORKERS),

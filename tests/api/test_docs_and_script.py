@@ -50,11 +50,15 @@ def test_a_script_with_a_token_searches_registers_and_reads_statistics(api_as, m
     }
 
 
-def test_an_analyst_gets_small_counts_suppressed_and_bad_periods_are_named(api_as, analyst):
+def test_an_analyst_gets_counts_rounded_and_bad_periods_are_named(api_as, analyst):
     client = api_as(analyst)
-    report = client.get("/statistics", {"start": "2026-01-01", "end": "2026-06-30"})
+    report = client.get("/statistics", {"start": "2026-01-01", "end": "2026-03-31"})
     assert report.status_code == 200
     assert report.json()["suppressed"] is True
+    # Analysts ask for a calendar month, quarter or year, as on the page.
+    half = client.get("/statistics", {"start": "2026-01-01", "end": "2026-06-30"})
+    assert half.status_code == 422
+    assert half.json()["field"] == "end"
     wrong = client.get("/statistics", {"start": "1900-01-01", "end": "2026-06-30"})
     assert wrong.status_code == 422
     assert wrong.json()["field"] == "start"

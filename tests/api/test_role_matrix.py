@@ -274,7 +274,7 @@ ENDPOINTS = {
     ),
     "GET /statistics": (
         "get",
-        static("/statistics?start=2026-01-01&end=2026-06-30"),
+        static("/statistics?start=2026-01-01&end=2026-03-31"),
         STATISTICS,
         200,
     ),

@@ -160,3 +160,58 @@ def test_characters_the_database_cannot_store_are_refused(api_as, coordinator, p
         },
     )
     assert response.status_code == 422
+
+
+BAD_DATE = {"channel": "phone", "source": "self", "received_on": "2026-13-45"}
+
+
+def _post_intake(client, body, **headers):
+    return client.client.post(
+        "/api/v1/intakes", body, content_type="application/json", **client.headers, **headers
+    )
+
+
+def test_a_bad_date_is_refused_in_swedish_naming_the_field(api_as, officer, org):
+    response = _post_intake(api_as(officer), BAD_DATE)
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "received_on: ange ett giltigt datum, till exempel 2026-03-05.",
+        "field": "received_on",
+    }
+    assert not Intake.objects.exists()
+
+
+def test_a_bad_date_is_refused_in_english_when_the_script_asks_for_english(api_as, officer, org):
+    with translation.override("sv"):  # the request switches the thread's language: undo it after
+        response = _post_intake(api_as(officer), BAD_DATE, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    assert response.json()["detail"] == "received_on: enter a valid date, for example 2026-03-05."
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "swedish"),
+    [
+        ({"channel": "phone", "source": "self", "age": "x"}, "age", "age: ange ett heltal."),
+        ({"source": "self"}, "channel", "channel måste anges."),
+        ({"channel": 3, "source": "self"}, "channel", "channel: ange text, inom citattecken."),
+        (
+            {"channel": "phone", "source": "self", "callback_due": "i morgon"},
+            "callback_due",
+            "callback_due: ange ett giltigt datum, till exempel 2026-03-05.",
+        ),
+    ],
+)
+def test_type_errors_are_said_in_swedish(api_as, officer, org, body, field, swedish):
+    response = _post_intake(api_as(officer), body)
+    assert response.status_code == 422
+    assert response.json() == {"detail": swedish, "field": field}
+
+
+def test_every_pydantic_message_is_translated():
+    from api.errors import PYDANTIC_MESSAGES, UNKNOWN_ERROR
+
+    for message in [*PYDANTIC_MESSAGES.values(), UNKNOWN_ERROR]:
+        with translation.override("sv"):
+            swedish = str(message)
+        with translation.override("en"):
+            assert swedish != str(message), f"no Swedish for {str(message)!r}"

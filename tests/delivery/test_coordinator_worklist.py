@@ -127,8 +127,8 @@ def test_every_item_of_the_worklist_leads_to_where_the_work_is_done(
             f"/genomforande/person/{person.pk}/plan/ny/",
         ),
         "unsigned note older than a day": (
-            f"/genomforande/person/{person.pk}/journal/#note-{rows['draft'].pk}-heading",
             f"/genomforande/anteckning/{rows['draft'].pk}/signera/",
+            'name="confirm"',
         ),
         "new order": (f"/uppdrag/{rows['order'].pk}/", 'name="coordinator"'),
         "follow-up due": (f"/uppdrag/uppfoljning/{rows['follow_up'].pk}/", 'name="status"'),

@@ -24,5 +24,5 @@ def test_the_demo_shows_plans_visits_homework_and_the_journal(db, login):
 
     coordinator = get_user_model().objects.get(username="coordinator")
     page = login(coordinator).get("/").content.decode()
-    # Homework to follow up, and an old draft (opened in the journal, where it is signed).
-    assert "/genomforande/hemuppgift/" in page and "/journal/#note-" in page
+    # Homework to follow up, and an old draft (opened on its own page, where it is signed).
+    assert "/genomforande/hemuppgift/" in page and "/signera/" in page

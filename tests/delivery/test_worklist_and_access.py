@@ -62,8 +62,8 @@ def test_the_worklist_shows_each_kind_of_row_with_a_link(person, coordinator, li
     assert f"/genomforande/besok/{today_visit.pk}/" in page
     assert f"/genomforande/hemuppgift/{homework.pk}/uppfoljning/" in page
     assert f"/genomforande/plan/{person.plans.get().pk}/" in page
-    # The draft opens in the journal, where it is edited or signed.
-    assert f"/genomforande/person/{person.pk}/journal/#note-{draft.pk}-heading" in page
+    # The draft opens on its own page, where it is signed (or edited first).
+    assert f"/genomforande/anteckning/{draft.pk}/signera/" in page
 
 
 def test_the_worklist_leaves_out_fresh_drafts_and_other_peoples_work(

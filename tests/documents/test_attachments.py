@@ -16,6 +16,7 @@ from documents import actions
 from documents.models import Attachment
 from documents.uploads import CappedMemoryUploadHandler
 from tests.factories import PNG_BYTES, AttachmentFactory, CaseFactory, PersonFactory
+from tests.test_required_fields import read as read_forms
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
@@ -127,6 +128,13 @@ def test_a_missing_file_is_refused(login, officer, person):
     response = login(officer).post(upload_url(person), {"title": "x", "kind": "other"})
 
     assert file_errors(response) == ["Choose the file to attach."]
+
+
+def test_the_file_is_marked_as_required(login, officer, person):
+    html = login(officer).get(upload_url(person)).content.decode()
+    form = next(form for form in read_forms(html).forms if "file" in form.controls)
+    assert form.has_marker("file") and form.has_required_attribute("file")
+    assert not form.has_marker("title")  # the file name is used when it is empty
 
 
 def test_the_size_limit_is_a_setting(login, officer, person, settings):

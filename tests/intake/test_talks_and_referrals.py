@@ -11,6 +11,7 @@ from audit.models import AccessLogEntry
 from intake import actions
 from intake.models import AssessmentTalk, Referral
 from tests.factories import SupportKindFactory, UserFactory
+from tests.test_required_fields import read as read_forms
 
 
 def talk_form(*staff, **extra):
@@ -172,14 +173,32 @@ def test_a_referrals_result_is_recorded(login, coordinator, person, officer, ser
     referral = actions.create_referral(
         user=officer, person=person, origin="intake", service=service
     )
+    Referral.objects.filter(pk=referral.pk).update(
+        referred_on=datetime.date.today() - datetime.timedelta(days=10)
+    )
     url = f"/aktualiseringar/hanvisningar/{referral.pk}/resultat/"
     client = login(coordinator)
     assert client.get(url).status_code == 200
-    response = client.post(url, {"result": "started", "version": referral.version})
+    page = client.get(url).content.decode()
+    assert f'value="{datetime.date.today():%Y-%m-%d}"' in page  # the date proposed is today
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    response = client.post(
+        url,
+        {
+            "result": "started",
+            "result_noted_on": yesterday.isoformat(),
+            "result_note": "Började i gruppen på tisdagar.",
+            "version": referral.version,
+        },
+    )
     assert response["Location"].split("?")[0] == f"/personer/{person.pk}/"
     referral.refresh_from_db()
     assert referral.result == "started"
-    assert referral.result_noted_on == datetime.date.today()
+    assert referral.result_noted_on == yesterday
+    assert referral.result_note == "Började i gruppen på tisdagar."
+    person_page = client.get(f"/personer/{person.pk}/").content.decode()
+    assert f"{yesterday:%Y-%m-%d}" in person_page
+    assert "Började i gruppen på tisdagar." in person_page
     assert AccessLogEntry.objects.filter(
         user=coordinator, record_id=str(referral.pk), action="update"
     ).exists()
@@ -194,8 +213,55 @@ def test_a_referral_of_an_unknown_person_follows_its_intake(
     referral = Referral.objects.get()
     url = f"/aktualiseringar/hanvisningar/{referral.pk}/resultat/"
     assert login(outsider_officer).get(url).status_code == 404
-    response = login(officer).post(url, {"result": "not_started", "version": referral.version})
+    response = login(officer).post(
+        url,
+        {
+            "result": "not_started",
+            "result_noted_on": datetime.date.today().isoformat(),
+            "result_note": "Ville inte ringa.",
+            "version": referral.version,
+        },
+    )
     assert response["Location"] == f"/aktualiseringar/{intake.pk}/"
+    assert "Ville inte ringa." in login(officer).get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("noted_on", "message"),
+    [
+        (datetime.date.today() + datetime.timedelta(days=1), "in the future"),
+        (datetime.date(2020, 1, 1), "before the referral"),
+        (None, "Give the date you learned"),
+    ],
+)
+def test_a_referrals_result_needs_a_sensible_date(
+    login, coordinator, person, officer, service, noted_on, message
+):
+    referral = actions.create_referral(
+        user=officer, person=person, origin="intake", service=service
+    )
+    url = f"/aktualiseringar/hanvisningar/{referral.pk}/resultat/"
+    response = login(coordinator).post(
+        url,
+        {
+            "result": "started",
+            "result_noted_on": noted_on.isoformat() if noted_on else "",
+            "version": referral.version,
+        },
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.result == "unknown"
+
+
+def test_the_referral_form_marks_to_as_required(login, coordinator, person, service):
+    url = f"/aktualiseringar/personer/{person.pk}/hanvisning/"
+    html = login(coordinator).get(url).content.decode()
+    form = next(form for form in read_forms(html).forms if "service" in form.controls)
+    assert form.has_marker("service") and form.has_required_attribute("service")
+    refused = login(coordinator).post(url, {"origin": "intake", "service": ""})
+    assert "Choose the service the person was referred to." in refused.content.decode()
 
 
 def test_officer_refers_a_person_to_a_service(login, officer, person, service):

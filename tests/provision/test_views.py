@@ -84,9 +84,12 @@ def test_a_protected_persons_name_is_hidden_until_named(make_order, coordinator,
 def test_manager_reassigns_in_the_ui(make_order, coordinator, colleague, manager, login):
     order = make_order()
     login(manager).post(f"/uppdrag/{order.pk}/", {"coordinator": coordinator.pk})
-    response = login(manager).post(
-        "/uppdrag/omfordela/", {"from_user": coordinator.pk, "to_user": colleague.pk}
-    )
+    choice = {"from_user": coordinator.pk, "to_user": colleague.pk}
+    preview = login(manager).post("/uppdrag/omfordela/", choice)
+    assert preview.status_code == 200  # shown first; nothing moves unseen
+    assert CaseStaff.objects.get(case=order.case, role="coordinator").user == coordinator
+    confirmed = {**choice, "confirm": "1", "previewed": preview.context["previewed"]}
+    response = login(manager).post("/uppdrag/omfordela/", confirmed)
     assert response.status_code == 302
     assert CaseStaff.objects.get(case=order.case, role="coordinator").user == colleague
     history = login(manager).get("/uppdrag/kapacitet/").context["history"]

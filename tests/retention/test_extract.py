@@ -237,7 +237,7 @@ def test_a_self_rating_in_the_pdf_is_in_words_not_codes(login, manager, made, fu
     band = {"code": "moderate", "label": "Måttlig depression", "low": 20, "high": 34}
     Response.objects.filter(person=full_record).update(
         status="complete",
-        answers={"9": 0, "1": 6},
+        answers={"9": 0, "1": 6, "2": 3},
         total=26.0,
         computable=True,
         band_code="moderate",
@@ -246,6 +246,11 @@ def test_a_self_rating_in_the_pdf_is_in_words_not_codes(login, manager, made, fu
     text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
     assert "MADRS-S – självskattning" in text
     assert "Sinnesstämning:" in text and "Livslust:" in text
+    # A step between two described answers is named by them, never a bare number.
+    flat = " ".join(text.split())
+    assert "Oroskänslor: 3 – mellan" in flat, flat[
+        flat.find("Oroskänslor") : flat.find("Oroskänslor") + 120
+    ]
     assert "Måttlig depression" in text
     assert "{'" not in text and "moderate" not in text and "26.0" not in text
 

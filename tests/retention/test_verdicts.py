@@ -22,13 +22,13 @@ TODAY = D(2026, 1, 1)
 def assessed(monkeypatch):
     """The ids of the people `assess` looked at, run by run."""
     seen: list = []
-    real = rules.assess
+    real = rules.assess_many
 
-    def counting(person, today):
-        seen.append(person.pk)
-        return real(person, today)
+    def counting(people, today):
+        seen.extend(person.pk for person in people)
+        return real(people, today)
 
-    monkeypatch.setattr(actions, "assess", counting)
+    monkeypatch.setattr(actions, "assess_many", counting)
     return seen
 
 
@@ -126,3 +126,47 @@ def test_a_daily_run_over_kept_people_costs_the_same_queries_however_many_they_a
     with CaptureQueriesContext(connection) as four:
         actions.cull(TODAY)
     assert len(four) == len(one)
+
+
+# Many people at once: the first culling of a long history
+
+
+def test_people_assessed_together_get_each_the_verdict_and_rows_they_get_alone(
+    full_record, make_person
+):
+    from retention.graph import collect
+
+    other = make_person(birth=D(1975, 3, 9))
+    people = [full_record, other] + [
+        make_person(birth=D(1980, 6, 15), last_entry=D(2018, 1, 10)),
+        make_person(last_entry=D(2018, 1, 10)),
+        make_person(last_entry=D(2018, 1, 10), open_case=True),
+        make_person(last_entry=D(2024, 5, 1)),
+    ]
+    set_all_dates(other.pk, D(2019, 2, 1))
+    for today in (TODAY, D(2030, 1, 1)):
+        together = {v.person_id: v for v in rules.assess_many(people, today)}
+        for person in people:
+            alone = rules.assess(person, today)
+            both = together[person.pk]
+            assert (both.rule, both.last_entry_on, both.due_on, both.case_ids) == (
+                alone.rule,
+                alone.last_entry_on,
+                alone.due_on,
+                alone.case_ids,
+            )
+            alone_rows = {m: pks for m, pks in collect([person.pk]).rows.items() if pks}
+            assert {m: pks for m, pks in both.record.rows.items() if pks} == alone_rows
+
+
+def test_a_first_culling_reads_the_same_number_of_queries_for_more_people(make_person):
+    def first_cull(count, born):
+        for _ in range(count):
+            make_person(birth=D(1980, 3, born), last_entry=D(2018, 1, 10))
+        with CaptureQueriesContext(connection) as queries:
+            culled = actions.cull(TODAY)
+        assert len(culled) == count
+        return len(queries)
+
+    one = first_cull(1, 12)
+    assert first_cull(6, 13) == one

@@ -53,9 +53,10 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Dry run: {len(going)} people would be culled; nothing was changed.")
             return
-        culled = [
-            record for v in going if (record := actions.cull_person(v.person_id, day)) is not None
-        ]
+        ids = [v.person_id for v in going]
+        culled = []
+        for start in range(0, len(ids), actions.CULL_BATCH):
+            culled += actions.cull_people(ids[start : start + actions.CULL_BATCH], day)
         self.stdout.write(self.style.SUCCESS(f"Culled {len(culled)} people."))
 
     def _line(self, v, day) -> str:

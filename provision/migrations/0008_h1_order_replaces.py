@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provision', '0006_h5_assignment_role_choices'),
+        ('provision', '0007_backfill_staff_periods'),
     ]
 
     operations = [
