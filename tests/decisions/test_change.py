@@ -358,3 +358,32 @@ def test_two_officers_changing_the_same_decision_at_once_give_one_change_and_one
     assert sorted(outcomes) == ["B-2026-0002", "refused", "refused"]
     assert Decision.objects.filter(replaces=first).count() == 1
     assert Order.objects.exclude(status=OrderStatus.ENDED).count() == 1
+
+
+def test_ending_the_support_after_a_change_ends_the_order_that_goes_on(decide, granted, person):
+    from decisions.ending import end_decision
+
+    change = decide(replaces=granted, decided_on=d(2026, 6, 1), period_from=d(2026, 6, 8))
+    with pytest.raises(ValidationError):  # the changed decision is no longer the one in force
+        end_decision(
+            officer=granted.decided_by,
+            decision=granted,
+            ends_on=d(2026, 8, 31),
+            reasons="Elin har flyttat.",
+            at_own_request=True,
+            decided_on=d(2026, 8, 1),
+        )
+    end_decision(
+        officer=granted.decided_by,
+        decision=change,
+        ends_on=d(2026, 8, 31),
+        reasons="Elin har flyttat.",
+        at_own_request=True,
+        decided_on=d(2026, 8, 1),
+    )
+    orders = Order.objects.filter(person=person)
+    assert orders.get(decision=change).period_to == d(2026, 8, 31)
+    assert orders.get(decision=granted).status == OrderStatus.ENDED
+    with pytest.raises(ValidationError) as error:
+        decide(replaces=change, decided_on=d(2026, 8, 2))
+    assert "already been replaced" in " ".join(error.value.message_dict["replaces"])
