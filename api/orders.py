@@ -30,6 +30,8 @@ class OrderOut(Schema):
     period_to: datetime.date | None
     status: str
     accepted_on: datetime.date | None
+    # The order this one takes over from, when its decision changes or renews an earlier one.
+    replaces_id: uuid.UUID | None
 
 
 def order_out(order: Order) -> dict:

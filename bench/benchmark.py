@@ -60,7 +60,10 @@ FLOORS = {
         WHERE d.outcome IN ('grant', 'partial') AND d.decided_on <= %(on)s
         AND (d.period_from IS NULL OR d.period_from <= %(on)s)
         AND (d.period_to IS NULL OR d.period_to >= %(on)s)
-        AND (c.closed_on IS NULL OR c.closed_on > %(on)s)""",
+        AND (c.closed_on IS NULL OR c.closed_on > %(on)s)
+        AND NOT EXISTS (SELECT 1 FROM decisions_decision r WHERE r.replaces_id = d.id
+            AND r.outcome IN ('grant', 'partial') AND r.decided_on <= %(on)s
+            AND (r.period_from IS NULL OR r.period_from <= %(on)s))""",
     "contact_time_ended": """SELECT count(*), avg(days), min(days), max(days),
         percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY days) FROM (
         SELECT c.closed_on - min(o.accepted_on) AS days FROM people_case c

@@ -16,6 +16,7 @@ from audit.models import Action
 from core.concurrency import Opened, claim
 from decisions.deadlines import appeal_deadline
 from decisions.models import (
+    GRANTED,
     Appeal,
     AppealStatus,
     Application,
@@ -277,6 +278,31 @@ def refuse_second_original(application: Application, kind: str) -> None:
         )
 
 
+def refuse_replaced(replaces: Decision) -> None:
+    """A decision already replaced by a granted change or renewal is not changed again: the
+    change is made from the decision in force, so that two decisions never take over from one.
+    Called under the earlier decision's row lock."""
+    standing = [*GRANTED, Outcome.ENDED]  # as decisions.ending.replaced_by_later
+    later = (
+        Decision.objects.filter(replaces=replaces, outcome__in=standing)
+        .order_by("created_at")
+        .first()
+    )
+    if later is not None:
+        raise ValidationError(
+            {
+                "replaces": ValidationError(
+                    _(
+                        "Decision %(number)s has already been replaced by decision %(later)s, "
+                        "which is in force instead. Make the change from decision %(later)s."
+                    )
+                    % {"number": replaces.number, "later": later.number},
+                    code="already_replaced",
+                )
+            }
+        )
+
+
 @transaction.atomic
 def issue_decision(
     *,
@@ -296,7 +322,9 @@ def issue_decision(
     provider_unit: Unit | None = None,
     history_number: str = "",
 ) -> Decision:
-    """Issue a decision. A grant or partial grant creates an order to the provider.
+    """Issue a decision. A grant or partial grant creates an order to the provider; one that
+    changes or renews an earlier decision takes over from it (and from its order, see
+    GRANT_FOLLOWS) from the day it starts.
 
     The decision cites the legal basis in force on its date (`LegalBasis`), never a typed one.
     With `history_number` the decision was made in an earlier system and is recorded under
@@ -323,6 +351,10 @@ def issue_decision(
     # One decision at a time per application: a second original waits here, then is refused.
     Application.objects.select_for_update().filter(pk=application.pk).first()
     refuse_second_original(application, kind)
+    if replaces is not None:
+        # One change of a decision at a time: a second waits here, then is refused.
+        Decision.objects.select_for_update().filter(pk=replaces.pk).first()
+        refuse_replaced(replaces)
     decision = None
     for _attempt in range(5):
         try:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.timefmt import date_text
 from organisation.models import SupportKind
 from people.models import Case, Person
 
@@ -165,6 +166,11 @@ class Outcome(models.TextChoices):
     ENDED = "ended", _("Support ended early")
 
 
+# Outcomes that grant support: a decision with one of them that refers to an earlier decision
+# takes over from it (a change or a renewal replaces; a rejected change leaves the earlier one).
+GRANTED = (Outcome.GRANT, Outcome.PARTIAL)
+
+
 class DecisionQuerySet(models.QuerySet):
     """Bulk changes would bypass Decision.save(); they are refused like it.
 
@@ -304,6 +310,17 @@ class Decision(models.Model):
         return self.outcome != Outcome.GRANT
 
     @property
+    def takes_over(self) -> bool:
+        """A granted decision that refers to an earlier one replaces it from its start."""
+        return self.replaces_id is not None and self.outcome in GRANTED
+
+    @property
+    def starts_on(self) -> datetime.date:
+        """The day this decision takes over: its period's start, but never before it is made
+        (until then the earlier decision was the one in force)."""
+        return max(self.period_from or self.decided_on, self.decided_on)
+
+    @property
     def is_ending(self) -> bool:
         return self.kind == DecisionKind.ENDING
 
@@ -314,6 +331,47 @@ class Decision(models.Model):
             chain.append(current)
             current = current.replaces
         return chain
+
+
+def replaced_on(day: datetime.date) -> models.Exists:
+    """For a decision of the outer query: a granted decision referring to it has taken over by
+    the day (it starts on or before it). Exclude it to keep the decisions in force."""
+    return models.Exists(
+        Decision.objects.filter(
+            replaces_id=models.OuterRef("pk"), outcome__in=GRANTED, decided_on__lte=day
+        ).filter(models.Q(period_from__isnull=True) | models.Q(period_from__lte=day))
+    )
+
+
+def replacements(decisions) -> dict:
+    """Of decisions already read (a person's): earlier decision's id -> the granted decision
+    that took over from it, the first to start. No query."""
+    found: dict = {}
+    for decision in sorted(decisions, key=lambda d: (d.starts_on, d.decided_on, d.created_at)):
+        if decision.takes_over:
+            found.setdefault(decision.replaces_id, decision)
+    return found
+
+
+def replaced_text(later: Decision) -> str:
+    """What a replaced decision says of the one that took over from it."""
+    values = {"number": later.number, "date": date_text(later.starts_on)}
+    if later.kind == DecisionKind.RENEWAL:
+        return str(_("Renewed by decision %(number)s from %(date)s") % values)
+    return str(_("Replaced by decision %(number)s from %(date)s") % values)
+
+
+def mark_replaced(decisions) -> list:
+    """Set `replaced_by_decision` and its `replaced_note` on each decision read (None and "" when
+    nothing has taken over from it)."""
+    decisions = list(decisions)
+    found = replacements(decisions)
+    for decision in decisions:
+        later = found.get(decision.pk)
+        # For the pages, set on the rows.
+        decision.replaced_by_decision = later
+        decision.replaced_note = replaced_text(later) if later else ""
+    return decisions
 
 
 class DeliveryMethod(models.TextChoices):

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from core.sections import person_section, worklist
 from decisions.ending import replaced_by_later, running_past
-from decisions.models import Appeal, AppealStatus, Application, Decision, LetterDelivery, Outcome
+from decisions.models import (
+    Appeal,
+    AppealStatus,
+    Application,
+    Decision,
+    LetterDelivery,
+    Outcome,
+    mark_replaced,
+)
 from organisation.models import Role
 from organisation.permissions import may_do_authority_work
 from people import access
@@ -26,7 +34,7 @@ OPEN_APPEAL = (AppealStatus.RECEIVED, AppealStatus.FORWARDED)
 @person_section(40)
 def person_decisions(request, person) -> dict:
     sent = LetterDelivery.objects.filter(decision_id=OuterRef("pk"))
-    decisions = list(
+    decisions = mark_replaced(
         Decision.objects.filter(person=person)
         .select_related("support_kind")
         .annotate(letter_sent=Exists(sent))

@@ -7,8 +7,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import Action
+from core.timefmt import date_text
 from core.timeline import Entry, short, timeline_source, user_name
-from decisions.models import Appeal, AppealStatus, Application, Decision, LetterDelivery
+from decisions.models import (
+    Appeal,
+    AppealStatus,
+    Application,
+    Decision,
+    DecisionKind,
+    LetterDelivery,
+    mark_replaced,
+)
 
 
 @timeline_source("applications", gettext_lazy("Applications"), order=40)
@@ -34,13 +43,25 @@ def applications(person, case_ids):
 
 @timeline_source("decisions", gettext_lazy("Decisions"), order=45)
 def decisions(person, case_ids):
-    for decision in Decision.objects.filter(person=person).select_related(
-        "support_kind", "decided_by"
-    ):
+    found = mark_replaced(
+        Decision.objects.filter(person=person).select_related("support_kind", "decided_by")
+    )
+    number_of = {decision.pk: decision.number for decision in found}
+    for decision in found:
         detail = decision.support_kind.name
         if decision.period_from:
-            until = f"{decision.period_to:%Y-%m-%d}" if decision.period_to else ""
-            detail += f", {decision.period_from:%Y-%m-%d} – {until}"
+            until = date_text(decision.period_to)
+            detail += f", {date_text(decision.period_from)} – {until}"
+        if decision.replaces_id in number_of:
+            refers = (
+                _("renews decision %(number)s")
+                if decision.kind == DecisionKind.RENEWAL
+                else _("changes decision %(number)s")
+            )
+            detail += "; " + refers % {"number": number_of[decision.replaces_id]}
+        if decision.replaced_note:
+            note = decision.replaced_note
+            detail += "; " + note[:1].lower() + note[1:]
         yield Entry(
             when=decision.decided_on,
             title=_("Decision %(number)s: %(outcome)s")

@@ -9,6 +9,10 @@ There is deliberately no page that changes or removes an issued decision.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpResponse
@@ -20,6 +24,7 @@ from audit.events import log_access
 from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
+from core.timefmt import date_text
 from decisions import actions, ending
 from decisions.deadlines import appeal_deadline
 from decisions.forms import (
@@ -32,7 +37,15 @@ from decisions.forms import (
     EndDecisionForm,
 )
 from decisions.letters import letter_pdf
-from decisions.models import Appeal, Application, Decision, DecisionKind
+from decisions.models import (
+    GRANTED,
+    Appeal,
+    Application,
+    Decision,
+    DecisionKind,
+    replaced_text,
+    replacements,
+)
 from organisation.permissions import AUTHORITY_ROLES, may_do_authority_work
 from people.models import Case, CaseStatus
 from people.opening import log_read, person_view, record_view
@@ -167,7 +180,10 @@ def _communication_initial(application: Application) -> dict:
 
 @record_view(_application, record_type="application", roles=AUTHORITY_ROLES, write=True)
 def decision_create(request, application, person):
-    form = DecisionForm(_data(request), application=application, initial=_decision_initial(request))
+    earlier = _earlier_decision(request, application)
+    form = DecisionForm(
+        _data(request), application=application, initial=_decision_initial(request, earlier)
+    )
     if request.method == "POST" and form.is_valid():
         with refusal_shown_on(form):
             decision = actions.issue_decision(
@@ -183,28 +199,73 @@ def decision_create(request, application, person):
     return render(
         request,
         "decisions/decision_form.html",
-        {"form": form, "application": application, "person": application.person},
+        {
+            "form": form,
+            "application": application,
+            "person": application.person,
+            "earlier": earlier,
+            "renewal": earlier is not None and _kind_asked(request) == DecisionKind.RENEWAL,
+        },
     )
 
 
-def _decision_initial(request) -> dict:
-    """`?andrar=<uuid>` starts a decision that changes an earlier one."""
-    earlier = request.GET.get("andrar")
-    if not earlier:
-        return {}
+def _earlier_decision(request, application: Application) -> Decision | None:
+    """`?andrar=<uuid>`: the person's earlier decision on this kind of support to change."""
+    try:
+        pk = uuid.UUID(request.GET.get("andrar", ""))
+    except ValueError:
+        return None
+    return (
+        Decision.objects.filter(
+            pk=pk, person_id=application.person_id, support_kind_id=application.support_kind_id
+        )
+        .select_related("order")
+        .first()
+    )
+
+
+def _kind_asked(request) -> str:
     kind = request.GET.get("typ", DecisionKind.CHANGE)
-    if kind not in DecisionKind.values or kind == DecisionKind.ENDING:
-        kind = DecisionKind.CHANGE
-    return {"replaces": earlier, "kind": kind}
+    return kind if kind in (DecisionKind.CHANGE, DecisionKind.RENEWAL) else DecisionKind.CHANGE
+
+
+def _decision_initial(request, earlier: Decision | None) -> dict:
+    """A decision that changes an earlier one starts as a copy of it, so that the officer edits
+    what changes: the outcome, the text, the goals, the reasons, the period and the provider.
+    A change runs from today (or the earlier start, if later) to the earlier end; a renewal
+    from the day after the earlier end."""
+    if earlier is None:
+        return {}
+    kind = _kind_asked(request)
+    initial = {
+        "replaces": earlier.pk,
+        "kind": kind,
+        "outcome": earlier.outcome,
+        "content": earlier.content,
+        "goals": earlier.goals,
+        "reasons": earlier.reasons,
+    }
+    if earlier.period_from and earlier.period_to:
+        if kind == DecisionKind.RENEWAL:
+            initial["period_from"] = earlier.period_to + datetime.timedelta(days=1)
+        else:
+            initial["period_from"] = max(earlier.period_from, timezone.localdate())
+            initial["period_to"] = earlier.period_to
+    with contextlib.suppress(ObjectDoesNotExist):
+        initial["provider_unit"] = earlier.order.provider_unit_id
+    return initial
 
 
 @record_view(_decision, record_type="decision")
 def decision_detail(request, decision, person):
     earlier, later = _chain(decision)
+    order = order_replaced_by = None
     try:
         order = decision.order
+        order_replaced_by = order.replaced_by
     except ObjectDoesNotExist:
-        order = None
+        pass
+    replaced_by = replacements(later).get(decision.pk)
     return render(
         request,
         "decisions/decision_detail.html",
@@ -216,6 +277,9 @@ def decision_detail(request, decision, person):
             "deliveries": decision.deliveries.select_related("recorded_by"),
             "appeals": decision.appeals.all(),
             "order": order,
+            "order_replaced_by": order_replaced_by,
+            "replaced_by": replaced_by,
+            "in_force": _in_force_text(decision, replaced_by),
             "may_act": may_act(request),
             "may_end": may_act(request)
             and ending.in_force_past(decision.case, timezone.localdate())
@@ -223,6 +287,20 @@ def decision_detail(request, decision, person):
             .exists(),
         },
     )
+
+
+def _in_force_text(decision: Decision, replaced_by: Decision | None) -> str:
+    """Whether the decision is in force, as the decision page says it."""
+    if replaced_by is not None:
+        return replaced_text(replaced_by)
+    if decision.outcome not in GRANTED:
+        return ""
+    today = timezone.localdate()
+    if decision.period_to and decision.period_to < today:
+        return _("Ended %(date)s") % {"date": date_text(decision.period_to)}
+    if decision.period_from and decision.period_from > today:
+        return _("In force from %(date)s") % {"date": date_text(decision.period_from)}
+    return _("In force")
 
 
 def _chain(decision: Decision) -> tuple[list[Decision], list[Decision]]:

@@ -417,9 +417,11 @@ class Story:
         )
         if ended:
             self.officer_period.valid_to = max(end, self.officer_period.valid_from)
-        self.order(decision, start, OrderStatus.ENDED if ended else OrderStatus.ACCEPTED)
         renewal = start + relativedelta(months=12)
-        if renewal < min(end, s.today):  # longer than a year: renewed (about half the people)
+        renewed = renewal < min(end, s.today)  # longer than a year (about half the people)
+        status = OrderStatus.ENDED if ended else OrderStatus.ACCEPTED
+        first = self.order(decision, start, OrderStatus.ENDED if renewed else status)
+        if renewed:
             again = self.decide(
                 renewal - datetime.timedelta(days=10),
                 "grant",
@@ -427,27 +429,29 @@ class Story:
                 renewal + relativedelta(months=12),
                 replaces=decision,
             )
-            self.order(again, renewal, OrderStatus.ENDED if ended else OrderStatus.ACCEPTED)
+            # The renewal's order takes over from the first: one order in force at a time.
+            self.order(again, renewal, status, replaces=first)
         self.delivery(start, min(end, s.today))
         if ended:
             self.close(end)
 
-    def order(self, decision, accepted, status) -> None:
+    def order(self, decision, accepted, status, replaces=None) -> Order:
         s = self.s
-        self.b.orders.append(
-            Order(
-                decision=decision,
-                person=self.p,
-                case=self.case,
-                support_kind=s.kind,
-                provider_unit=self.team,
-                period_from=decision.period_from,
-                period_to=decision.period_to,
-                status=status,
-                accepted_on=accepted,
-                created_by=s.officer,
-            )
+        order = Order(
+            decision=decision,
+            person=self.p,
+            case=self.case,
+            support_kind=s.kind,
+            provider_unit=self.team,
+            period_from=decision.period_from,
+            period_to=decision.period_to,
+            status=status,
+            accepted_on=accepted,
+            created_by=s.officer,
+            replaces=replaces,
         )
+        self.b.orders.append(order)
+        return order
 
     def close(self, closed: datetime.date) -> None:
         rng = self.rng

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -516,8 +516,17 @@ def order_for_granted_decision(
 
     Run by `decisions.actions.issue_decision` through GRANT_FOLLOWS (registered in apps.py),
     inside the decision's transaction: a refusal here undoes the decision too.
+
+    A decision that changes or renews an earlier one sends no second order: the order in force
+    under the earlier decision ends and a new one takes over from it (`Order.replaces`), with
+    the new decision's goals and end. With the same provider it stays as it was, accepted with
+    its coordinators, so the provider does not accept it again; the support goes on, and the
+    order keeps the day the support began.
     """
     units = list(decision.support_kind.provider_units.all())
+    earlier = _order_in_force_before(decision)
+    if provider_unit is None and earlier is not None:
+        provider_unit = next((u for u in units if u.pk == earlier.provider_unit_id), None)
     if provider_unit is None:
         if not units:
             raise ValidationError(
@@ -529,6 +538,25 @@ def order_for_granted_decision(
         raise ValidationError(
             {"provider_unit": [_("That unit does not deliver this kind of support.")]}
         )
+    values: dict[str, Any] = {
+        "status": OrderStatus.NEW,
+        "accepted_on": None,
+        "period_from": decision.period_from,
+    }
+    accesses = []
+    if earlier is not None:
+        # Support recorded from an earlier system started again on its own day (the import
+        # accepts it then); another provider accepts it anew.
+        goes_on = not decision.from_history and earlier.provider_unit_id == provider_unit.pk
+        if goes_on:
+            values = {
+                "status": earlier.status,
+                "accepted_on": earlier.accepted_on,
+                "period_from": _earliest(earlier.period_from, decision.period_from),
+            }
+        earlier.status = OrderStatus.ENDED
+        earlier.save(update_fields=["status"])
+        accesses.append(Access(decision.person_id, "order", earlier.pk, Action.UPDATE))
     order = Order.objects.create(
         decision=decision,
         person=decision.person,
@@ -536,16 +564,37 @@ def order_for_granted_decision(
         support_kind=decision.support_kind,
         provider_unit=provider_unit,
         goals=decision.goals,
-        period_from=decision.period_from,
         period_to=decision.period_to,
         created_by=officer,
+        replaces=earlier,
+        **values,
     )
     case = decision.case
     if case.provider_unit_id is None or case.status == CaseStatus.CLOSED:
         case.provider_unit = provider_unit
         case.status = CaseStatus.OPEN
         case.save(update_fields=["provider_unit", "status", "last_entry_at"])
-    return [Access(decision.person_id, "order", order.pk, Action.CREATE)]
+    return [*accesses, Access(decision.person_id, "order", order.pk, Action.CREATE)]
+
+
+def _earliest(*days: datetime.date | None) -> datetime.date | None:
+    known = [day for day in days if day is not None]
+    return min(known) if known else None
+
+
+def _order_in_force_before(decision: Decision) -> Order | None:
+    """The order not yet ended under the decisions this one changes or renews, locked: the
+    one it takes over from. None for a first decision."""
+    earlier = [d.pk for d in decision.chain()]
+    if not earlier:
+        return None
+    return (
+        Order.objects.select_for_update()
+        .filter(decision_id__in=earlier)
+        .exclude(status=OrderStatus.ENDED)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def order_after_ending(officer: User, ending: Decision) -> list[Access]:

@@ -42,6 +42,16 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     accepted_on = models.DateField(_("accepted"), null=True, blank=True)
+    # A decision that changes or renews an earlier one does not send a second order: the
+    # earlier order ends and this one takes over from it, accepted as it was (one in force).
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces the order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
 
     class Meta:
         verbose_name = _("order")

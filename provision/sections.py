@@ -29,7 +29,7 @@ def person_provision(request, person) -> dict:
         "person": person,
         "orders": list(
             Order.objects.filter(person=person).select_related(
-                "support_kind", "provider_unit", "decision"
+                "support_kind", "provider_unit", "decision", "replaced_by__decision"
             )
         ),
         "staff": list(

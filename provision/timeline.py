@@ -19,13 +19,20 @@ def orders(person, case_ids):
         )
     )
     order_of_case = {}
+    by_pk = {order.pk: order for order in found}
     for order in found:
         url = reverse("provision:order", args=[order.pk])
         order_of_case.setdefault(order.case_id, url)
+        earlier = by_pk.get(order.replaces_id)
+        goes_on = earlier is not None and earlier.provider_unit_id == order.provider_unit_id
+        names = {"provider": order.provider_unit.name, "number": order.decision.number}
+        if goes_on:
+            title = _("Order to %(provider)s goes on under decision %(number)s") % names
+        else:
+            title = _("Order to %(provider)s (decision %(number)s)") % names
         yield Entry(
             when=order.created_at,
-            title=_("Order to %(provider)s (decision %(number)s)")
-            % {"provider": order.provider_unit.name, "number": order.decision.number},
+            title=title,
             detail=order.support_kind.name,
             url=url,
             recorded_at=order.created_at,
@@ -33,7 +40,9 @@ def orders(person, case_ids):
             record_type="order",
             record_id=order.pk,
         )
-        if order.accepted_on:
+        carried = goes_on and earlier is not None and earlier.accepted_on == order.accepted_on
+        if order.accepted_on and not carried:
+            # An order that goes on under a new decision was accepted once, under the first.
             yield Entry(
                 when=order.accepted_on,
                 title=_("Order accepted by %(provider)s") % {"provider": order.provider_unit.name},

@@ -61,7 +61,13 @@ def order_inbox(request):
 def order_detail(request, pk):
     order = get_object_or_404(
         Order.objects.select_related(
-            "person", "decision", "support_kind", "provider_unit", "case"
+            "person",
+            "decision",
+            "support_kind",
+            "provider_unit",
+            "case",
+            "replaces__decision",
+            "replaced_by__decision",
         ).annotate(named=_named(request.user)),
         pk=pk,
     )

@@ -139,7 +139,10 @@ def gather(units: set[int], kinds: list, today: datetime.date) -> dict:
     since = today - datetime.timedelta(days=round(WINDOW_MONTHS * DAYS_PER_MONTH))
     intakes = Intake.objects.filter(unit_id__in=units, received_on__gte=since).count()
     granted = dict(
-        Order.objects.filter(provider_unit_id__in=units, decision__decided_on__gte=since)
+        # An order that goes on under a changed or renewed decision is no one newly granted.
+        Order.objects.filter(
+            provider_unit_id__in=units, decision__decided_on__gte=since, replaces__isnull=True
+        )
         .values_list("support_kind_id")
         .annotate(n=Count("id"))
     )

@@ -34,7 +34,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from core.lookups import AnyOf
-from decisions.models import Appeal, Decision, Outcome, not_ended_by
+from decisions.models import Appeal, Decision, Outcome, not_ended_by, replaced_on
 from delivery.models import Visit, VisitKind, VisitStatus
 from groups.models import AGE_BANDS, Attendance, GroupSession, HeadCount
 from intake.models import Intake, IntakeOutcome, IntakeStatus
@@ -269,9 +269,11 @@ def people_with_decision(start: datetime.date, end: datetime.date) -> dict[str, 
 
 
 def in_force_on(on_date: datetime.date) -> Q:
-    """A granted decision in force on the date, its case not closed by then."""
+    """A granted decision in force on the date, its case not closed by then, and not yet
+    replaced by a change or renewal of it."""
     return (
         Q(outcome__in=GRANTED)
+        & ~replaced_on(on_date)
         & Q(decided_on__lte=on_date)
         & (Q(period_from__isnull=True) | Q(period_from__lte=on_date))
         & (Q(period_to__isnull=True) | Q(period_to__gte=on_date))

@@ -123,3 +123,51 @@ def test_a_rating_with_every_required_answer_completes_through_the_api(api_as, c
     )
     assert response.status_code == 201
     assert (response.json()["status"], response.json()["total"]) == ("complete", 9)
+
+
+def test_a_change_through_the_api_continues_the_order_and_a_second_change_is_refused(
+    api_as, officer, person, org
+):
+    decided = _decision_objects({"person": person, "coordinator": officer})["application"]
+    kind = decided.support_kind
+    kind.provider_units.add(org["provider"])
+    Delegation.objects.create(user=officer, support_kind=kind, valid_from=datetime.date(2024, 1, 1))
+    application = create_application(
+        user=officer,
+        person=person,
+        case=decided.case,
+        support_kind=kind,
+        applied_on=datetime.date(2026, 3, 1),
+        form="written",
+        what="Stöd",
+    )
+    body = {
+        "outcome": "grant",
+        "content": "Bifall: ett besök i veckan",
+        "decided_on": "2026-03-05",
+        "period_from": "2026-03-05",
+        "period_to": "2026-09-05",
+    }
+    client = api_as(officer)
+    first = client.post(f"/applications/{application.pk}/decisions", body).json()
+    change_body = {
+        **body,
+        "content": "Bifall: två besök i veckan",
+        "decided_on": "2026-04-01",
+        "period_from": "2026-04-06",
+        "kind": "change",
+        "replaces": first["id"],
+    }
+    change = client.post(f"/applications/{application.pk}/decisions", change_body)
+    assert change.status_code == 201, change.content
+    in_force = Order.objects.exclude(status="ended")
+    assert [str(o.decision_id) for o in in_force] == [change.json()["id"]]
+    order = api_as(officer).get(f"/orders/{in_force[0].pk}").json()
+    assert order["replaces_id"] == str(Order.objects.get(decision_id=first["id"]).pk)
+    again = client.post(
+        f"/applications/{application.pk}/decisions", {**change_body, "decided_on": "2026-04-02"}
+    )
+    assert again.status_code == 422
+    assert again.json()["field"] == "replaces"
+    assert change.json()["number"] in again.json()["detail"]
+    assert Order.objects.exclude(status="ended").count() == 1

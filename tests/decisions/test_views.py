@@ -231,9 +231,12 @@ def test_the_decision_page_shows_what_fl_31_requires_and_the_chain(
     for text in ("2026-03-02", "Kim Koordinator", first.content, first.legal_basis, "Granted"):
         assert text in page
     assert change.number in page  # a later decision refers to it
-    assert f"/beslut/ansokan/{first.application_id}/beslut/?andrar={first.pk}" in page
+    # Replaced by the change, it is changed no more: a further change starts from the change.
+    assert f"Replaced by decision {change.number} from 2026-06-01" in page
+    assert f"?andrar={first.pk}" not in page
     later = client.get(f"/beslut/{change.pk}/").content.decode()
     assert first.number in later and "Besöken glesas ut." in later
+    assert f"/beslut/ansokan/{first.application_id}/beslut/?andrar={change.pk}" in later
 
 
 def test_the_change_link_starts_a_change_decision_and_the_chain_shows_it(

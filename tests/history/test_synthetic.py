@@ -47,6 +47,10 @@ def test_generate_makes_people_with_the_reviews_proportions(db):
     assert 0.3 <= several <= 0.7
     assert Closure.objects.exists()
     assert Order.objects.filter(status="accepted").exists()
+    # A renewal's order takes over from the first: never two orders in force for one person.
+    in_force = Order.objects.exclude(status="ended").values("person").annotate(n=Count("id"))
+    assert max(row["n"] for row in in_force) == 1
+    assert Order.objects.filter(replaces__isnull=False).exists()
 
 
 def test_a_second_run_adds_new_people_after_the_first(db):
