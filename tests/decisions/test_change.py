@@ -387,3 +387,16 @@ def test_ending_the_support_after_a_change_ends_the_order_that_goes_on(decide, g
     with pytest.raises(ValidationError) as error:
         decide(replaces=change, decided_on=d(2026, 8, 2))
     assert "already been replaced" in " ".join(error.value.message_dict["replaces"])
+
+
+def test_the_change_s_letter_says_which_decision_it_replaces_and_from_when(login, officer, granted):
+    from decisions.letters import letter_html
+
+    login(officer).post(change_url(granted), change_post(granted))
+    change = Decision.objects.get(replaces=granted)
+    text = " ".join(letter_html(change).split())
+    assert (
+        f"Beslutet ersätter beslut {granted.number} den {granted.decided_on:%Y-%m-%d} "
+        f"från och med {change.starts_on:%Y-%m-%d}."
+    ) in text
+    assert "Beslutet ersätter" not in " ".join(letter_html(granted).split())
