@@ -124,7 +124,8 @@ def answer(request, response, _person):
     if response.status == ResponseStatus.COMPLETE:
         messages.error(request, _("This rating has already been completed and cannot be changed."))
         return redirect("instruments:detail", pk=response.pk)
-    defn = actions.definition_for(response.code, response.version)
+    wording = actions.wording_for(response.code, response.version)
+    defn = wording.definition
     form = AnswersForm(posted(request), definition=defn, answers=response.answers)
     if request.method == "POST" and form.is_valid():
         complete = "complete" in request.POST
@@ -151,6 +152,8 @@ def answer(request, response, _person):
             "response": response,
             "person": response.person,
             "definition": defn,
+            "wording": wording,
+            "text_refusal": actions.text_refusal(wording),
             "link": getattr(response, "home_link", None),
         },
     )
@@ -252,8 +255,7 @@ def home_link(request, person):
                     "definition": definitions.load(link.response.code, link.response.version),
                 },
             )
-    allowed = {d.code for d in actions.home_link_definitions()}
-    refused = [d for d in definitions.latest_all() if d.code not in allowed]
+    refused = [(d, reason) for d, reason in actions.home_link_refusals() if reason]
     return render(
         request,
         "instruments/home_link_form.html",
