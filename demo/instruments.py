@@ -3,11 +3,17 @@ instruments.actions: Elin's MADRS-S item 9 raises a risk alert that stays open o
 coordinator's (and the manager's) worklist; Jonas has a home link waiting for answers; Ali
 improves on MADRS-S and has two accounts of an ordinary day to compare; Oskar has AUDIT.
 Idempotent: a person who already has a rating is left alone.
+
+The demo has no licensed forms: it loads its own wording of MADRS-S, AUDIT and DUDIT
+(demo/wording/instrument_texts.json) through the same loader a municipality uses for the
+published text, marked as demo wording, which every form shown with it says.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
+from pathlib import Path
 
 from instruments import actions
 from people.models import Person
@@ -80,7 +86,16 @@ RATINGS = [
 LINKS = [(("Jonas", "Påhittad"), "coordinator", "madrs-s")]
 
 
+DEMO_WORDING = Path(__file__).resolve().parent / "wording" / "instrument_texts.json"
+
+
+def load_demo_wording() -> None:
+    """The demo's own texts for the forms, marked as demo wording (never the published form)."""
+    actions.load_text_file(json.loads(DEMO_WORDING.read_text(encoding="utf-8")))
+
+
 def load_instruments(users: dict, today: datetime.date) -> None:
+    load_demo_wording()
     for (first, last), username, ratings in RATINGS:
         person = _untouched(first, last)
         if person is None:

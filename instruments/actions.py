@@ -56,15 +56,92 @@ def _log(
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class Wording:
+    """A definition with the published texts the administrator has loaded laid over it, and
+    whether those texts are complete enough to show the form to a person."""
+
+    definition: Definition
+    missing: tuple[str, ...]  # what the published form has that is not loaded, in words
+    sources: tuple[str, ...]  # where the loaded texts come from, as recorded when loaded
+    demo: bool  # some loaded text is the demo's own wording, not the published form
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def _text_rows(defns: list[Definition]) -> list[InstrumentText]:
+    if not defns:
+        return []
+    return list(InstrumentText.objects.filter(code__in={d.code for d in defns}))
+
+
+def _wording(defn: Definition, rows: list[InstrumentText]) -> Wording:
+    # A text for this very version wins over one for every version.
+    mine = sorted(
+        (r for r in rows if r.code == defn.code and r.version in ("", defn.version)),
+        key=lambda r: r.version,
+    )
+    items = {item.id: item for item in defn.all_items()}
+    texts: dict[str, str] = {}
+    options: dict[str, dict[str, str]] = {}
+    intro = None
+    used: list[InstrumentText] = []
+    for row in mine:
+        if row.item_id == InstrumentText.INTRO:
+            intro = row.text
+        elif row.item_id not in items:
+            continue
+        elif row.option_value:
+            if items[row.item_id].option(row.option_value) is None:
+                continue
+            options.setdefault(row.item_id, {})[row.option_value] = row.text
+        else:
+            texts[row.item_id] = row.text
+        used.append(row)
+    shown = defn.with_text(texts, options, intro) if used else defn
+    missing: list[str] = []
+    if defn.wording != "published":
+        for item_id, value in defn.required_texts():
+            if value is None and item_id not in texts:
+                missing.append(_("the text of question %(item)s") % {"item": item_id})
+            elif value is not None and value not in options.get(item_id, {}):
+                missing.append(
+                    _("answer %(value)s of question %(item)s") % {"item": item_id, "value": value}
+                )
+    return Wording(
+        definition=shown,
+        missing=tuple(missing),
+        sources=tuple(dict.fromkeys(r.source for r in used if r.source)),
+        demo=any(r.demo for r in used),
+    )
+
+
+def wording_for(code: str, version: str | None = None) -> Wording:
+    """The definition with its loaded published texts, and whether they are complete."""
+    defn = definitions.load(code, version)
+    return _wording(defn, _text_rows([defn]))
+
+
 def definition_for(code: str, version: str | None = None) -> definitions.Definition:
     """The definition with the licensed texts the administrator has loaded laid over it."""
-    defn = definitions.load(code, version)
-    texts = InstrumentText.objects.filter(code=defn.code, version__in=["", defn.version])
-    # A text for this very version wins over one for every version.
-    overlay = {t.item_id: t.text for t in sorted(texts, key=lambda t: t.version)}
-    known = {item.id for item in defn.all_items()}
-    overlay = {key: text for key, text in overlay.items() if key in known}
-    return defn.with_text(overlay) if overlay else defn
+    return wording_for(code, version).definition
+
+
+def text_refusal(wording: Wording) -> str | None:
+    """Why the form may not be shown to a person (home link, or on screen), or None."""
+    if wording.complete:
+        return None
+    missing = wording.missing
+    shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+    return _(
+        "%(title)s cannot be shown to the person: a self-rating is valid only in its published "
+        "wording, and the published text of the form has not been loaded in full (missing: "
+        "%(missing)s). An administrator loads it from the rights holder's form (the command "
+        "load_instrument_texts); until then, fill in the paper form together with the person "
+        "and enter the answers."
+    ) % {"title": wording.definition.title, "missing": shown}
 
 
 def age_on(person: Person, day: datetime.date) -> int | None:
@@ -231,7 +308,21 @@ def _complete(response: Response, defn: Definition) -> None:
 
 def home_link_definitions() -> list[Definition]:
     """The instruments a home link may be sent for: the latest of each that the rule allows."""
-    return [d for d in definitions.latest_all() if electronic_use_refusal(d) is None]
+    return [d for d, refusal in home_link_refusals() if refusal is None]
+
+
+def home_link_refusals() -> list[tuple[Definition, str | None]]:
+    """Each instrument's latest definition and why a home link may not be sent for it (None:
+    it may). One query for the loaded texts of them all."""
+    latest = definitions.latest_all()
+    rows = _text_rows(latest)
+    return [(defn, home_link_refusal(defn, _wording(defn, rows))) for defn in latest]
+
+
+def home_link_refusal(defn: Definition, wording: Wording | None = None) -> str | None:
+    """The one rule for sending a form to be answered at home: the licence permits electronic
+    use, and the person will see the published wording in full."""
+    return electronic_use_refusal(defn) or text_refusal(wording or wording_for(defn.code))
 
 
 def electronic_use_refusal(defn: Definition) -> str | None:
@@ -257,7 +348,7 @@ def send_home_link(
     """A draft response and a one-time link to it; the token is returned once, kept hashed."""
     _require_rating_work(user, person)
     defn = definitions.load(code)
-    refusal = electronic_use_refusal(defn)
+    refusal = home_link_refusal(defn)
     if refusal:
         raise ValidationError({"code": [refusal]})
     if not 1 <= days <= LINK_DAYS_MAX:
@@ -388,17 +479,86 @@ def resolve_alert(*, user: User, alert: RiskAlert, action_taken: str) -> RiskAle
 
 
 @transaction.atomic
-def load_texts(*, code: str, version: str, texts: dict[str, str]) -> int:
-    """Store licensed item texts for an instrument; ValueError naming unknown items."""
+def load_texts(
+    *,
+    code: str,
+    version: str,
+    texts: dict[str, object],
+    source: str,
+    intro: str | None = None,
+    demo: bool = False,
+) -> int:
+    """Store a form's published texts: {item id: text} or {item id: {"text": ..., "options":
+    {value: description}}}, and the instructions. `source` names the form and version they
+    were taken from. ValueError naming what is unknown; nothing is stored then."""
+    source = (source or "").strip()
+    if not source:
+        raise ValueError('name the source of the texts (publisher, form and version) in "source"')
     targets = [definitions.load(code, version or None)]
     if not version:
         targets = [definitions.load(code, v) for v in definitions.versions(code)]
-    known = set().union(*({i.id for i in d.all_items()} for d in targets))
-    unknown = sorted(set(texts) - known)
+    items = {i.id: i for d in targets for i in d.all_items()}
+    unknown = sorted(set(texts) - set(items))
     if unknown:
         raise ValueError(f"unknown item ids for {code}: {', '.join(unknown)}")
-    for item_id, text in texts.items():
+    rows: list[tuple[str, str, str]] = []
+    for item_id, value in texts.items():
+        if isinstance(value, str):
+            value = {"text": value}
+        if not isinstance(value, dict):
+            raise ValueError(f"item {item_id}: give a text or an object with text and options")
+        if value.get("text"):
+            rows.append((item_id, "", str(value["text"])))
+        described = value.get("options") or {}
+        if not isinstance(described, dict):
+            raise ValueError(f"item {item_id}: options must be an object {{value: text}}")
+        known = {str(o.value) for d in targets if (it := d.item(item_id)) for o in it.options}
+        bad = sorted(set(map(str, described)) - known)
+        if bad:
+            raise ValueError(f"item {item_id}: unknown option values {', '.join(bad)}")
+        rows += [(item_id, str(v), str(t)) for v, t in described.items()]
+    if intro:
+        rows.append((InstrumentText.INTRO, "", intro))
+    for item_id, option_value, text in rows:
         InstrumentText.objects.update_or_create(
-            code=code, version=version or "", item_id=item_id, defaults={"text": text.strip()}
+            code=code,
+            version=version or "",
+            item_id=item_id,
+            option_value=option_value,
+            defaults={"text": text.strip(), "source": source[:300], "demo": demo},
         )
-    return len(texts)
+    return len(rows)
+
+
+def load_text_file(data: object) -> tuple[int, list[str]]:
+    """Load a texts file's blocks (all or nothing; the format in the command
+    load_instrument_texts): the count and a line per form still incomplete."""
+    blocks = data if isinstance(data, list) else [data]
+    total = 0
+    codes: list[tuple[str, str]] = []
+    with transaction.atomic():
+        for block in blocks:
+            if not isinstance(block, dict) or not isinstance(block.get("items"), dict):
+                raise ValueError('Each block needs "code", "source" and an "items" object.')
+            code, version = str(block.get("code", "")), str(block.get("version", "") or "")
+            try:
+                total += load_texts(
+                    code=code,
+                    version=version,
+                    texts=block["items"],
+                    source=str(block.get("source", "")),
+                    intro=block.get("intro") or None,
+                    demo=bool(block.get("demo", False)),
+                )
+            except definitions.UnknownDefinition as error:
+                raise ValueError(f"unknown instrument {error}") from None
+            codes.append((code, version))
+    incomplete = []
+    for code, version in codes:
+        wording = wording_for(code, version or None)
+        if not wording.complete:
+            incomplete.append(
+                f"{wording.definition.key}: not complete, cannot be sent as a link yet "
+                f"(missing {len(wording.missing)} texts)"
+            )
+    return total, incomplete

@@ -12,7 +12,7 @@ from organisation.adminsite import AdministratorOnly
 class InstrumentTextForm(forms.ModelForm):
     class Meta:
         model = InstrumentText
-        fields = ["code", "version", "item_id", "text"]
+        fields = ["code", "version", "item_id", "option_value", "text", "source", "demo"]
 
     def clean(self):
         data = super().clean()
@@ -25,14 +25,22 @@ class InstrumentTextForm(forms.ModelForm):
             raise forms.ValidationError(
                 {"code": _("No instrument with this code and version.")}
             ) from None
-        if defn.item(item_id) is None:
+        if item_id == InstrumentText.INTRO:
+            return data
+        item = defn.item(item_id)
+        if item is None:
             raise forms.ValidationError({"item_id": _("The instrument has no item with this id.")})
+        option_value = data.get("option_value")
+        if option_value and item.option(option_value) is None:
+            raise forms.ValidationError(
+                {"option_value": _("The question has no answer option with this value.")}
+            )
         return data
 
 
 @admin.register(InstrumentText)
 class InstrumentTextAdmin(AdministratorOnly, admin.ModelAdmin):
     form = InstrumentTextForm
-    list_display = ["code", "version", "item_id", "loaded_at"]
-    list_filter = ["code"]
+    list_display = ["code", "version", "item_id", "option_value", "source", "demo", "loaded_at"]
+    list_filter = ["code", "demo"]
     search_fields = ["code", "item_id", "text"]

@@ -21,6 +21,14 @@ DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 
 ITEM_TYPES = {"choice", "integer", "decimal", "boolean", "text", "date", "time", "group", "display"}
 LICENCE_STATUSES = {"free", "free-with-attribution", "licensed", "copyrighted", "unknown"}
+# How the definition's texts relate to the published form (the `published` block):
+# "published": the texts are the published wording, checked against the source named there;
+# "not-shipped": short labels only, the municipality loads the published text it is licensed to;
+# "paraphrase": an old version whose texts were written from knowledge of the form, kept only
+# so that old responses keep their score and display; never used for new administration.
+WORDINGS = {"published", "not-shipped", "paraphrase"}
+PUBLISHED_FIELDS = ("title", "authors", "year", "version", "language", "where", "licence")
+SHORT_LABEL_WORDS = 4  # an option label in a definition without published text: a short label
 
 
 class UnknownDefinition(LookupError):
@@ -32,6 +40,13 @@ class Option:
     value: int | str
     label: str
     score: float | None  # None = not scored
+    # The published description of this answer, loaded by the municipality (never shipped
+    # unless the definition's wording is "published"); the short label is shown without it.
+    text: str | None = field(default=None, compare=False)
+
+    @property
+    def shown(self) -> str:
+        return self.text or self.label
 
 
 @dataclass(frozen=True)
@@ -62,16 +77,16 @@ class Item:
         if opt is None:
             return str(value)
         if not _is_bare_step(opt):
-            return opt.label
+            return opt.shown
         index = self.options.index(opt)
         below = next((o for o in reversed(self.options[:index]) if not _is_bare_step(o)), None)
         above = next((o for o in self.options[index + 1 :] if not _is_bare_step(o)), None)
         if below is None or above is None:
-            return opt.label
+            return opt.shown
         return _("%(value)s – between “%(below)s” and “%(above)s”") % {
-            "value": opt.label,
-            "below": Truncator(below.label).words(STEP_WORDS, truncate=" …"),
-            "above": Truncator(above.label).words(STEP_WORDS, truncate=" …"),
+            "value": opt.shown,
+            "below": Truncator(below.shown).words(STEP_WORDS, truncate=" …"),
+            "above": Truncator(above.shown).words(STEP_WORDS, truncate=" …"),
         }
 
 
@@ -79,7 +94,7 @@ STEP_WORDS = 6  # words of each neighbouring description that name a step betwee
 
 
 def _is_bare_step(opt: Option) -> bool:
-    return opt.label.strip() == str(opt.value)
+    return opt.shown.strip() == str(opt.value)
 
 
 @dataclass(frozen=True)
@@ -103,6 +118,41 @@ class Definition:
     source: str
     raw: dict = field(compare=False, repr=False)
     higher_is_worse: bool | None = None
+    loaded_intro: str | None = field(default=None, compare=False)
+
+    @property
+    def published(self) -> dict:
+        """The form's publisher, version and licence terms and how the texts relate to it."""
+        return self.raw.get("published") or {}
+
+    @property
+    def wording(self) -> str:
+        return self.published.get("wording", "published")
+
+    @property
+    def intro(self) -> str:
+        """The instructions: loaded text over a not-shipped form, else the shipped ones."""
+        return self.loaded_intro or self.raw.get("intro") or ""
+
+    def described_options(self, item: Item) -> list[Option]:
+        """The options the published form describes in words (MADRS-S: 0, 2, 4, 6)."""
+        if item.type != "choice":
+            return []
+        described = self.published.get("described_options", "all")
+        if described == "all":
+            return list(item.options)
+        wanted = {str(v) for v in described}
+        return [o for o in item.options if str(o.value) in wanted]
+
+    def required_texts(self) -> list[tuple[str, str | None]]:
+        """Every text the published form has: (item id, None) for an item's text and
+        (item id, option value) for each described option. A form without them all loaded
+        may not be shown to a person (instruments.actions.wording_for)."""
+        needed: list[tuple[str, str | None]] = []
+        for item in self.answerable_items():
+            needed.append((item.id, None))
+            needed += [(item.id, str(o.value)) for o in self.described_options(item)]
+        return needed
 
     @property
     def scoring(self) -> dict:
@@ -120,18 +170,41 @@ class Definition:
                 return it
         return None
 
-    def with_text(self, texts: dict[str, str]) -> Definition:
-        """Overlay full item texts (e.g. licensed text loaded by an administrator)."""
-        unknown = set(texts) - {i.id for i in _walk(self.items)}
+    def with_text(
+        self,
+        texts: dict[str, str],
+        options: dict[str, dict[str, str]] | None = None,
+        intro: str | None = None,
+    ) -> Definition:
+        """Overlay full item texts, option descriptions ({item id: {value: text}}) and the
+        instructions (e.g. the published text loaded by an administrator)."""
+        options = options or {}
+        unknown = (set(texts) | set(options)) - {i.id for i in _walk(self.items)}
         if unknown:
             raise ValueError(f"unknown item ids: {sorted(unknown)}")
+        for item_id, by_value in options.items():
+            item = self.item(item_id)
+            assert item is not None  # checked above
+            missing = set(by_value) - {str(o.value) for o in item.options}
+            if missing:
+                raise ValueError(f"item {item_id}: unknown option values {sorted(missing)}")
+
+        def with_options(it: Item) -> tuple[Option, ...]:
+            by_value = options.get(it.id) or {}
+            return tuple(replace(o, text=by_value.get(str(o.value), o.text)) for o in it.options)
 
         def overlay(items: tuple[Item, ...]) -> tuple[Item, ...]:
             return tuple(
-                replace(it, text=texts.get(it.id, it.text), items=overlay(it.items)) for it in items
+                replace(
+                    it,
+                    text=texts.get(it.id, it.text),
+                    options=with_options(it),
+                    items=overlay(it.items),
+                )
+                for it in items
             )
 
-        return replace(self, items=overlay(self.items))
+        return replace(self, items=overlay(self.items), loaded_intro=intro or self.loaded_intro)
 
     @property
     def key(self) -> str:
@@ -159,7 +232,7 @@ def _parse_item(data: dict) -> Item:
         label=data["label"],
         text=data.get("text"),
         options=tuple(
-            Option(value=o["value"], label=o["label"], score=o.get("score"))
+            Option(value=o["value"], label=o["label"], score=o.get("score"), text=o.get("text"))
             for o in data.get("options", ())
         ),
         min=data.get("min"),
@@ -209,9 +282,32 @@ def parse(data: dict) -> Definition:
         raise ValueError("item ids must be unique")
     if not licence.text_included and any(i.text for i in _walk(items)):
         raise ValueError("the licence does not include the text, but an item carries text")
+    _check_published(defn)
     if kind == "scored":
         _check_scoring(defn, set(ids))
     return defn
+
+
+def _check_published(defn: Definition) -> None:
+    """A definition whose texts are not the published wording ships none of them."""
+    if "published" not in defn.raw:
+        return
+    published = defn.raw["published"]
+    if not isinstance(published, dict) or published.get("wording") not in WORDINGS:
+        raise ValueError(f"{defn.key}: published.wording must be one of {sorted(WORDINGS)}")
+    if published["wording"] != "not-shipped":
+        return
+    if defn.raw.get("intro"):
+        raise ValueError(f"{defn.key}: wording not-shipped, but the instructions are shipped")
+    for item in _walk(defn.items):
+        if item.text:
+            raise ValueError(f"{defn.key}: wording not-shipped, but item {item.id} has text")
+        for opt in item.options:
+            if opt.text or len(opt.label.split()) > SHORT_LABEL_WORDS:
+                raise ValueError(
+                    f"{defn.key}: wording not-shipped, but item {item.id} option {opt.value} "
+                    "carries more than a short label"
+                )
 
 
 def _check_scoring(defn: Definition, ids: set[str]) -> None:

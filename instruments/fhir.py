@@ -71,6 +71,7 @@ _META_KEYS = (
     "scoring",
     "intro",
     "structure",
+    "published",
 )
 
 

@@ -13,8 +13,8 @@ from instruments import definitions
 from instruments.actions import (
     LINK_DAYS_DEFAULT,
     LINK_DAYS_MAX,
-    electronic_use_refusal,
     home_link_definitions,
+    home_link_refusal,
 )
 from instruments.models import Occasion
 
@@ -171,7 +171,7 @@ class LinkInstrumentField(forms.ChoiceField):
     def validate(self, value):
         if value and not self.valid_value(value):
             try:
-                refusal = electronic_use_refusal(definitions.load(value))
+                refusal = home_link_refusal(definitions.load(value))
             except (definitions.UnknownDefinition, ValueError):
                 refusal = None
             if refusal:

@@ -196,7 +196,12 @@ class RiskAlert(models.Model):
 
 
 class InstrumentText(models.Model):
-    """A licensed item text, loaded by the administrator from the rights holder's file."""
+    """A published text of a form, loaded by the administrator from the rights holder's file:
+    an item's text, one answer option's description (`option_value`) or the instructions
+    (`item_id` INTRO). `source` names the form and version it was taken from; `demo` marks
+    the demo's own wording, which is shown as such and is never the published form."""
+
+    INTRO = "(intro)"
 
     code = models.CharField(_("instrument"), max_length=40)
     version = models.CharField(
@@ -206,18 +211,35 @@ class InstrumentText(models.Model):
         help_text=_("Empty: every version of the instrument."),
     )
     item_id = models.CharField(_("item"), max_length=60)
+    option_value = models.CharField(
+        _("answer option"),
+        max_length=40,
+        blank=True,
+        default="",
+        help_text=_("Empty: the item's own text; otherwise the value of the option described."),
+    )
     text = models.TextField(_("text"))
+    source = models.CharField(
+        _("source of the text"),
+        max_length=300,
+        blank=True,
+        default="",
+        help_text=_("The published form the text was taken from: publisher, title and version."),
+    )
+    demo = models.BooleanField(_("demo wording"), default=False)
     loaded_at = models.DateTimeField(_("loaded"), auto_now=True)
 
     class Meta:
         verbose_name = _("licensed item text")
         verbose_name_plural = _("licensed item texts")
-        ordering = ["code", "version", "item_id"]
+        ordering = ["code", "version", "item_id", "option_value"]
         constraints = [
             models.UniqueConstraint(
-                fields=["code", "version", "item_id"], name="instrument_text_unique"
+                fields=["code", "version", "item_id", "option_value"],
+                name="instrument_text_unique",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.version or '*'} {self.item_id}"
+        option = f" {self.option_value}" if self.option_value else ""
+        return f"{self.code} {self.version or '*'} {self.item_id}{option}"

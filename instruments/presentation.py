@@ -42,11 +42,43 @@ def series(responses: list[Response]) -> list[dict]:
             "complete": complete,
             "structured": _is_structured(latest),
         }
+        steps: dict = {}
         if complete and not entry["structured"]:
             entry.update(_scored(code, complete))
+            steps = _steps(code, complete)
+        # Each rating with its change from the previous computable one (and reliable change).
+        entry["rows"] = [{"response": r, "step": steps.get(r.pk)} for r in rows]
         result.append(entry)
     result.sort(key=lambda e: str(e["title"]))
     return result
+
+
+def compared_with_previous(response: Response, previous: Response | None) -> dict | None:
+    """A score compared with the earlier one: the change in points and, where the definition
+    records published reliability figures, the reliable change (Jacobson & Truax)."""
+    if previous is None or not (response.is_complete and response.computable):
+        return None
+    if response.total is None or previous.total is None:
+        return None
+    try:
+        defn = definitions.load(response.code, response.version)
+    except (definitions.UnknownDefinition, ValueError):
+        return None
+    change = response.total - previous.total
+    return {
+        "previous": previous,
+        "change": change,
+        "shown": f"{change:+g}".replace("-", "−"),  # a sign either way, the minus sign
+        "reliable_change": scoring.reliable_change(defn, previous.total, response.total),
+    }
+
+
+def _steps(code: str, complete: list[Response]) -> dict:
+    computed = [r for r in complete if r.computable and r.total is not None]
+    return {
+        later.pk: compared_with_previous(later, earlier)
+        for earlier, later in zip(computed, computed[1:], strict=False)
+    }
 
 
 def _is_structured(response: Response) -> bool:

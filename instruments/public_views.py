@@ -45,7 +45,15 @@ def rate(request, token: str):
         # Completed by staff in the meantime counts as used.
         return _closed(request, link)
     response = link.response
-    defn = actions.definition_for(response.code, response.version)
+    wording = actions.wording_for(response.code, response.version)
+    if not wording.complete:
+        # The published text was removed after the link was sent: never show a form in words
+        # that are not the published ones; nothing is wrong on the person's side.
+        actions.log_link_use(link, Action.READ)
+        return _private(
+            render(request, "instruments/public_closed.html", {"unavailable": True}, status=503)
+        )
+    defn = wording.definition
     form = AnswersForm(
         request.POST if request.method == "POST" else None,
         definition=defn,
@@ -74,7 +82,8 @@ def rate(request, token: str):
         "definition": defn,
         "first_name": response.person.first_name,
         "expires_at": link.expires_at,
-        "intro": defn.raw.get("intro", ""),
+        "intro": defn.intro,
+        "wording": wording,
     }
     return _private(render(request, "instruments/public_form.html", context))
 

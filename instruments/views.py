@@ -7,6 +7,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +30,7 @@ from instruments.forms import (
     StartForm,
 )
 from instruments.models import Occasion, Response, ResponseStatus
-from instruments.presentation import score_view
+from instruments.presentation import compared_with_previous, score_view
 from mapping.models import MappingSession, numbered_sessions
 from organisation.permissions import ALERT_ROLES
 from organisation.roles import role_required
@@ -124,7 +125,8 @@ def answer(request, response, _person):
     if response.status == ResponseStatus.COMPLETE:
         messages.error(request, _("This rating has already been completed and cannot be changed."))
         return redirect("instruments:detail", pk=response.pk)
-    defn = actions.definition_for(response.code, response.version)
+    wording = actions.wording_for(response.code, response.version)
+    defn = wording.definition
     form = AnswersForm(posted(request), definition=defn, answers=response.answers)
     if request.method == "POST" and form.is_valid():
         complete = "complete" in request.POST
@@ -151,6 +153,8 @@ def answer(request, response, _person):
             "response": response,
             "person": response.person,
             "definition": defn,
+            "wording": wording,
+            "text_refusal": actions.text_refusal(wording),
             "link": getattr(response, "home_link", None),
         },
     )
@@ -160,6 +164,16 @@ def answer(request, response, _person):
 def detail(request, response, _person):
     defn = actions.definition_for(response.code, response.version)
     link = getattr(response, "home_link", None) if hasattr(response, "home_link") else None
+    previous = _previous_rating(response)
+    if previous is not None:
+        # Its date and total are shown beside this one: a read of that rating too.
+        log_access(
+            user=request.user,
+            person=response.person_id,
+            action=Action.READ,
+            record_type="instrument_response",
+            record_id=previous.pk,
+        )
     return render(
         request,
         "instruments/detail.html",
@@ -173,7 +187,27 @@ def detail(request, response, _person):
             "link": link,
             "may_write": request.access_level >= Level.WRITE,
             "newest_version": definitions.versions(response.code)[-1],
+            "compared": compared_with_previous(response, previous),
         },
+    )
+
+
+def _previous_rating(response: Response) -> Response | None:
+    """The person's computable rating on the same instrument just before this one."""
+    if not (response.is_complete and response.computable):
+        return None
+    day, created = response.administered_on, response.created_at
+    return (
+        Response.objects.filter(
+            person_id=response.person_id,
+            code=response.code,
+            status=ResponseStatus.COMPLETE,
+            computable=True,
+        )
+        .filter(Q(administered_on__lt=day) | Q(administered_on=day, created_at__lt=created))
+        .exclude(pk=response.pk)
+        .order_by("-administered_on", "-created_at")
+        .first()
     )
 
 
@@ -252,8 +286,7 @@ def home_link(request, person):
                     "definition": definitions.load(link.response.code, link.response.version),
                 },
             )
-    allowed = {d.code for d in actions.home_link_definitions()}
-    refused = [d for d in definitions.latest_all() if d.code not in allowed]
+    refused = [(d, reason) for d, reason in actions.home_link_refusals() if reason]
     return render(
         request,
         "instruments/home_link_form.html",

@@ -428,10 +428,14 @@ def _pk_name(label: str) -> str:
 def _rating_value(name: str, value, row: dict):
     """A self-rating in words: the instrument's title, its questions and the level's name,
     not its codes and stored snapshot (those are in the JSON extract)."""
-    from instruments import definitions
+    from instruments import actions, definitions
 
     try:
-        defn = definitions.load(row["code"])
+        defn = definitions.load(row["code"], row.get("version") or None)
+        if name == "answers":
+            # With the published texts the municipality has loaded (a definition whose
+            # wording could not be checked ships short labels only).
+            defn = actions.definition_for(defn.code, defn.version)
     except (definitions.UnknownDefinition, ValueError, KeyError):
         defn = None
     raw_score = row.get("score")

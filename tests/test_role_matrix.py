@@ -440,6 +440,7 @@ def _instrument_objects(ctx):
             occasion="visit",
             administered_on=datetime.date(2025, 4, 3),
         )
+        _wording_loaded()
         link, token = actions.send_home_link(
             user=user, person=person, code="madrs-s", occasion="visit"
         )
@@ -461,10 +462,21 @@ def instrument_url(key, path):
     return lambda ctx: "/skattningar/" + path.format(pk=_instrument_objects(ctx)[key].pk)
 
 
+def _wording_loaded():
+    """A home link is sent only for a form whose text is loaded: the demo's wording."""
+    from instruments.models import InstrumentText
+
+    if not InstrumentText.objects.filter(code="madrs-s").exists():
+        from demo.instruments import load_demo_wording
+
+        load_demo_wording()
+
+
 def _fresh_link_url(ctx):
     """A new link for every request, since withdrawing one is part of the matrix."""
     from instruments import actions
 
+    _wording_loaded()
     link, _token = actions.send_home_link(
         user=ctx["coordinator"], person=ctx["person"], code="madrs-s", occasion="visit"
     )

@@ -24,6 +24,15 @@ def _english(settings):
 
 
 @pytest.fixture
+def demo_wording(db):
+    """The demo's own wording of MADRS-S, AUDIT and DUDIT, loaded the way a municipality loads
+    the published text: without loaded text no home link can be sent for them."""
+    from demo.instruments import load_demo_wording
+
+    load_demo_wording()
+
+
+@pytest.fixture
 def definitions_dir(tmp_path, monkeypatch):
     """A private copy of the definitions that a test may add versions and instruments to."""
     target = tmp_path / "definitions"
@@ -47,7 +56,8 @@ def write_definition(folder, data: dict) -> None:
 
 
 def madrs_data() -> dict:
-    return json.loads((REAL_DEFINITIONS / "madrs-s" / "1.json").read_text(encoding="utf-8"))
+    """The newest shipped MADRS-S definition, to derive a test version from."""
+    return json.loads((REAL_DEFINITIONS / "madrs-s" / "2.json").read_text(encoding="utf-8"))
 
 
 def madrs_answers(item9: int = 0, rest: int = 1) -> dict:

@@ -33,12 +33,24 @@ def test_every_definition_cites_its_source_and_records_its_licence(defn):
 
 
 @pytest.mark.parametrize("code", ["madrs-s", "audit", "dudit"])
-def test_free_instruments_ship_their_swedish_text(code):
+def test_free_instruments_ship_no_unchecked_text_and_keep_the_paraphrase_for_old_responses(code):
+    """Their Swedish wording could not be checked against the published form: the newest
+    version ships short labels only; version 1 (a paraphrase) stays to score and show old
+    responses, with its texts, and says so."""
     defn = load(code)
-    assert defn.licence.text_included and defn.licence.electronic_use
+    assert defn.version == "2" and defn.wording == "not-shipped"
+    assert not defn.licence.text_included and defn.licence.electronic_use
     assert defn.licence.attribution
-    for item in defn.answerable_items():
+    assert all(item.text is None for item in defn.all_items()) and not defn.intro
+    old = load(code, "1")
+    assert old.wording == "paraphrase" and old.published["superseded_by"] == "2"
+    for item in old.answerable_items():
         assert item.text and re.search(r"[åäö]|\b(du|ditt|din|har|jag)\b", item.text)
+    # The same instrument: items, options, order and scores are unchanged.
+    assert [(i.id, [(o.value, o.score) for o in i.options]) for i in defn.all_items()] == [
+        (i.id, [(o.value, o.score) for o in i.options]) for i in old.all_items()
+    ]
+    assert defn.scoring == old.scoring
 
 
 @pytest.mark.parametrize("defn", [d for d in ALL if d.kind == "scored"], ids=lambda d: d.key)
@@ -93,7 +105,7 @@ def test_licensed_text_can_be_overlaid_by_an_administrator():
 
 
 def test_malformed_definitions_are_refused_with_a_reason():
-    good = load("madrs-s").raw
+    good = load("madrs-s", "1").raw
     with pytest.raises(ValueError, match="licence"):
         parse({k: v for k, v in good.items() if k != "licence"})
     with pytest.raises(ValueError, match="unknown type"):

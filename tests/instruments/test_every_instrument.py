@@ -7,9 +7,12 @@ from django.test import Client
 
 from instruments import actions, definitions
 from instruments.models import Response, ResponseStatus
-from tests.instruments.administering import _english  # noqa: F401
+from tests.instruments.administering import _english, demo_wording  # noqa: F401
 
 CODES = definitions.codes()
+
+# MADRS-S, AUDIT and DUDIT are sent as links only with their text loaded (the demo's).
+pytestmark = pytest.mark.usefixtures("demo_wording")
 
 
 def _first_answers(defn) -> dict:

@@ -106,7 +106,7 @@ def _madrs_response():
         (lambda d: d.update(status="finished-ish"), "invalid FHIR"),
         (lambda d: d["item"][0].pop("linkId"), "invalid FHIR"),
         (lambda d: d.update(questionnaire="urn:brygga:instrument:audit|1"), "not"),
-        (lambda d: d.update(questionnaire="urn:brygga:instrument:madrs-s|2"), "not"),
+        (lambda d: d.update(questionnaire="urn:brygga:instrument:madrs-s|7"), "not"),
         (lambda d: d["item"][0].update(linkId="99"), "unknown question"),
         (lambda d: d["item"][0]["answer"][0]["valueCoding"].update(code="7"), "not one of"),
         (lambda d: d["item"][0].update(answer=[{"valueString": "1"}]), "coded answer"),

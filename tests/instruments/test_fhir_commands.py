@@ -239,15 +239,15 @@ def test_an_imported_version_is_the_newest_and_old_responses_keep_their_version(
     tmp_path,
 ):
     old = rated(person, coordinator, madrs_answers(item9=1))
-    newer = _with(madrs_questionnaire(), version="2", title="MADRS-S, version 2")
+    newer = _with(madrs_questionnaire(), version="3", title="MADRS-S, version 3")
     run(
         "import", str(write_json(tmp_path / "q.json", newer))
     )  # into the (private copy of the) app's folder
-    assert (definitions_dir / "madrs-s" / "2.json").exists()
-    assert load("madrs-s").key == "madrs-s/2"
-    assert load("madrs-s").title == "MADRS-S, version 2"
+    assert (definitions_dir / "madrs-s" / "3.json").exists()
+    assert load("madrs-s").key == "madrs-s/3"
+    assert load("madrs-s").title == "MADRS-S, version 3"
     old.refresh_from_db()
-    assert old.version == "1" and old.total == 9
+    assert old.version == "2" and old.total == 9
 
 
 # -- responses ---------------------------------------------------------------------------------
@@ -273,12 +273,12 @@ def test_a_response_exported_by_the_page_imports_as_an_equal_completed_response(
     out = _import_response(exported, person, coordinator, "--occasion", "follow_up")
 
     imported = Response.objects.exclude(pk=original.pk).get()
-    assert f"response {imported.pk}" in out and "madrs-s/1" in out
+    assert f"response {imported.pk}" in out and "madrs-s/2" in out
     assert "Elin" not in out and str(person.pk) not in out  # nothing about the person
     assert imported.status == ResponseStatus.COMPLETE and imported.completed_at
     assert (imported.code, imported.version, imported.channel, imported.occasion) == (
         "madrs-s",
-        "1",
+        "2",
         Channel.STAFF,
         "follow_up",
     )
@@ -322,8 +322,8 @@ def test_a_response_is_scored_with_the_version_it_names_not_the_newest(
     person,
     tmp_path,
 ):
-    run("import", str(write_json(tmp_path / "q.json", _with(madrs_questionnaire(), version="2"))))
-    assert load("madrs-s").version == "2"
+    run("import", str(write_json(tmp_path / "q.json", _with(madrs_questionnaire(), version="3"))))
+    assert load("madrs-s").version == "3"
     path = write_json(tmp_path / "r.json", to_response(load("madrs-s", "1"), madrs_answers()))
     _import_response(path, person, coordinator)
     response = Response.objects.get()

@@ -16,11 +16,15 @@ from instruments.models import HomeLink, ResponseStatus, RiskAlert, hash_token
 from tests.instruments.administering import (  # noqa: F401
     _english,
     definitions_dir,
+    demo_wording,
     madrs_answers,
     madrs_data,
     madrs_post,
     write_definition,
 )
+
+# MADRS-S, AUDIT and DUDIT are sent as links only with their text loaded (the demo's).
+pytestmark = pytest.mark.usefixtures("demo_wording")
 
 
 def _send(person, user, code="madrs-s", days=14):

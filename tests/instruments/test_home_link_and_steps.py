@@ -7,9 +7,19 @@ import datetime
 import html
 import re
 
-from instruments import charts, definitions
-from instruments.actions import electronic_use_refusal
-from tests.instruments.administering import _english, madrs_answers, rated  # noqa: F401
+import pytest
+
+from instruments import actions, charts, definitions
+from instruments.actions import home_link_refusal
+from tests.instruments.administering import (  # noqa: F401
+    _english,
+    demo_wording,
+    madrs_answers,
+    rated,
+)
+
+# MADRS-S's described answers are the loaded text (here the demo's wording).
+pytestmark = pytest.mark.usefixtures("demo_wording")
 
 
 def _offered(page: str) -> list[str]:
@@ -25,7 +35,7 @@ def test_the_home_link_form_offers_only_instruments_that_may_be_sent(login, coor
         assert code not in offered  # no longer offered only to be refused after submit
         assert definitions.load(code).title in html.unescape(page)  # named, with the reason
     # The form and the refusal keep one rule: everything offered may be sent.
-    assert offered and all(electronic_use_refusal(definitions.load(c)) is None for c in offered)
+    assert offered and all(home_link_refusal(definitions.load(c)) is None for c in offered)
 
 
 def test_a_step_between_two_descriptions_shows_as_text_not_a_bare_number(
@@ -38,9 +48,9 @@ def test_a_step_between_two_descriptions_shows_as_text_not_a_bare_number(
     cells = re.findall(r'<th scope="row">[^<]*</th><td>([^<]*)</td>', page)
     assert cells and not any(cell.strip() in {"1", "3", "5"} for cell in cells)
 
-    item = definitions.load("madrs-s").item("1")
+    item = actions.definition_for("madrs-s").item("1")
     assert item.option_text(3).startswith("3 – between “Jag känner mig nedstämd")
-    assert item.option_text(0) == item.option(0).label  # a described option is as written
+    assert item.option_text(0) == item.option(0).text  # a described option is as loaded
 
 
 def test_the_answer_form_names_the_steps_between_descriptions(login, coordinator, person):

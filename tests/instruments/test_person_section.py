@@ -13,6 +13,7 @@ from instruments.models import Response
 from tests.instruments.administering import (  # noqa: F401
     _english,
     definitions_dir,
+    demo_wording,
     draft,
     madrs_answers,
     madrs_data,
@@ -61,7 +62,7 @@ def test_reliable_change_where_the_definition_has_the_figures(
 ):
     rated(person, coordinator, _answers_totalling(30), day=datetime.date(2025, 3, 3))
     data = madrs_data()
-    data["version"] = "2"
+    data["version"] = "3"
     data["scoring"]["reliability"] = {"r": 0.8, "sd": 8}
     write_definition(definitions_dir, data)
     rated(person, coordinator, _answers_totalling(10), day=datetime.date(2025, 9, 1))
@@ -78,26 +79,31 @@ def test_a_response_keeps_its_score_when_a_newer_definition_exists(
     definitions_dir,  # noqa: F811
 ):
     old = rated(person, coordinator, _answers_totalling(14))
-    assert (old.version, old.total, old.band_code) == ("1", 14, "mild")
+    assert (old.version, old.total, old.band_code) == ("2", 14, "mild")
     data = madrs_data()
-    data["version"] = "2"
+    data["version"] = "3"
     data["scoring"]["bands"] = [
         {"code": "low", "label": "Låg", "low": 0, "high": 20},
         {"code": "high", "label": "Hög", "low": 21, "high": 54},
     ]
     write_definition(definitions_dir, data)
-    assert definitions.versions("madrs-s") == ["1", "2"]
+    assert definitions.versions("madrs-s") == ["1", "2", "3"]
 
     new = rated(person, coordinator, _answers_totalling(14), day=datetime.date(2025, 4, 1))
-    assert (new.version, new.band_code) == ("2", "low")
+    assert (new.version, new.band_code) == ("3", "low")
     old.refresh_from_db()
-    assert (old.version, old.total, old.band_code) == ("1", 14, "mild")
+    assert (old.version, old.total, old.band_code) == ("2", 14, "mild")
     detail = login(coordinator).get(f"/skattningar/{old.pk}/").content.decode()
     assert "Lätt depression" in detail and "Låg" not in detail
-    assert "the newest is 2" in detail
+    assert "the newest is 3" in detail
 
 
-def test_the_section_runs_the_same_queries_for_1_and_10_responses(login, coordinator, person):
+def test_the_section_runs_the_same_queries_for_1_and_10_responses(
+    login,
+    coordinator,
+    person,
+    demo_wording,  # noqa: F811
+):
     client = login(coordinator)
     rated(person, coordinator, madrs_answers(item9=4))
     draft(person, coordinator, code="audit")

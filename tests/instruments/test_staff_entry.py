@@ -20,7 +20,7 @@ def test_staff_start_a_rating_and_enter_answers_from_paper(login, coordinator, p
     )
     response = Response.objects.get(person=person)
     assert reply["Location"] == f"/skattningar/{response.pk}/svar/"
-    assert (response.code, response.version, response.status) == ("madrs-s", "1", "draft")
+    assert (response.code, response.version, response.status) == ("madrs-s", "2", "draft")
 
     form = client.get(f"/skattningar/{response.pk}/svar/")
     assert "Sinnesstämning" in form.content.decode()
@@ -130,7 +130,7 @@ def test_fhir_export_of_a_stored_response(login, coordinator, person):
     assert data["resourceType"] == "QuestionnaireResponse"
     from instruments import definitions, fhir
 
-    assert fhir.from_response(definitions.load("madrs-s", "1"), data) == response.answers
+    assert fhir.from_response(definitions.load("madrs-s", "2"), data) == response.answers
     # The date the answers were given, not the day they were typed in.
     assert data["authored"].startswith(response.administered_on.isoformat())
     assert AccessLogEntry.objects.filter(action="export", record_id=str(response.pk)).exists()

@@ -232,8 +232,10 @@ def test_the_pdf_speaks_swedish_and_shows_times_as_people_write_them(
 
 
 def test_a_self_rating_in_the_pdf_is_in_words_not_codes(login, manager, made, full_record):
+    from demo.instruments import load_demo_wording
     from instruments.models import Response
 
+    load_demo_wording()  # the described answers are the loaded text of the form
     band = {"code": "moderate", "label": "Måttlig depression", "low": 20, "high": 34}
     Response.objects.filter(person=full_record).update(
         status="complete",

@@ -41,13 +41,13 @@ IMPORTABLE_RESPONSE_STATUSES = {"completed", "amended"}
 # Key order of the shipped files and docs/instruments.md; keys not named keep their order after.
 TOP_KEYS = (
     "code", "version", "title", "kind", "higher_is_worse", "recall", "intro", "source",
-    "licence", "items", "scoring", "structure",
+    "licence", "published", "items", "scoring", "structure",
 )  # fmt: skip
 ITEM_KEYS = (
     "id", "type", "required", "label", "text", "options", "min", "max", "enable_when",
     "items", "help",
 )  # fmt: skip
-OPTION_KEYS = ("value", "score", "label")
+OPTION_KEYS = ("value", "score", "label", "text")
 
 
 def _ordered(data: dict, keys: tuple[str, ...]) -> dict:
