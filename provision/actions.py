@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Avg, Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -352,6 +352,17 @@ def _in_period(today: datetime.date) -> Q:
 
 
 def capacity(user: User, today: datetime.date | None = None) -> dict:
+    """The whole capacity page's data, every coordinator and every waiting order listed (the
+    page itself shows those a keyset page at a time: `capacity_figures` and the querysets)."""
+    data = capacity_figures(user, today)
+    units = roles_of(user).unit_ids(Role.MANAGER)
+    data["coordinators"] = coordinator_loads(units)
+    data["waiting"] = waiting_list(user, data["today"])
+    return data
+
+
+def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
+    """The places per kind of support, the average caseload ceiling, the latest assignments."""
     from organisation.models import SupportKind
 
     today = today or timezone.localdate()
@@ -383,8 +394,7 @@ def capacity(user: User, today: datetime.date | None = None) -> dict:
         kind.follow_up_used = follow_up_used.get(kind.pk, 0)  # type: ignore[attr-defined]
     return {
         "kinds": kinds,
-        "coordinators": coordinator_loads(units),
-        "waiting": waiting_list(user, today),
+        "average_ceiling": coordinator_memberships(units).aggregate(n=Avg("caseload_ceiling"))["n"],
         "history": list(
             AssignmentEvent.objects.filter(
                 Q(case__provider_unit_id__in=units) | Q(by=user)
@@ -394,13 +404,19 @@ def capacity(user: User, today: datetime.date | None = None) -> dict:
     }
 
 
-def coordinator_loads(units: set[int]) -> list:
-    """The coordinators of these units with caseload and ceiling, in two queries."""
-    memberships = list(
-        Membership.objects.filter(role=Role.COORDINATOR, unit_id__in=units, user__is_active=True)
-        .select_related("user", "unit")
-        .order_by("user__first_name", "user__last_name")
-    )
+def coordinator_memberships(units: set[int]) -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        role=Role.COORDINATOR, unit_id__in=units, user__is_active=True
+    ).select_related("user", "unit")
+
+
+def coordinator_loads(units: set[int], memberships: list | None = None) -> list:
+    """The coordinators of these units (or these memberships of theirs) with caseload and
+    ceiling, in two queries."""
+    if memberships is None:
+        memberships = list(
+            coordinator_memberships(units).order_by("user__first_name", "user__last_name")
+        )
     loads = caseloads({m.user_id for m in memberships})
     rows, seen = [], set()
     for membership in memberships:
@@ -415,18 +431,25 @@ def coordinator_loads(units: set[int]) -> list:
     return rows
 
 
-def waiting_list(user: User, today: datetime.date | None = None) -> list[Order]:
-    """Granted decisions whose order is not yet accepted, oldest decision first."""
-    today = today or timezone.localdate()
+def waiting_orders(user: User) -> QuerySet[Order]:
+    """Granted decisions whose order is not yet accepted (unordered)."""
     units = roles_of(user).unit_ids(Role.MANAGER)
-    rows = list(
-        Order.objects.filter(provider_unit_id__in=units, status=OrderStatus.NEW)
-        .select_related("person", "decision", "support_kind", "provider_unit")
-        .order_by("decision__decided_on", "created_at")
+    return Order.objects.filter(provider_unit_id__in=units, status=OrderStatus.NEW).select_related(
+        "person", "decision", "support_kind", "provider_unit"
     )
+
+
+def with_days_waited(rows: list[Order], today: datetime.date) -> list[Order]:
     for order in rows:
         order.days_waited = (today - order.decision.decided_on).days
     return rows
+
+
+def waiting_list(user: User, today: datetime.date | None = None) -> list[Order]:
+    """Granted decisions whose order is not yet accepted, oldest decision first."""
+    today = today or timezone.localdate()
+    rows = list(waiting_orders(user).order_by("decision__decided_on", "created_at"))
+    return with_days_waited(rows, today)
 
 
 def coordinator_choices(unit_ids: Iterable[int]) -> QuerySet[User]:
