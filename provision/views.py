@@ -149,9 +149,7 @@ def reassign(request):
     ).select_related("case__person", "user")
     # The people to tick, a keyset page at a time (core/pagination.py): the units of a large
     # provider hold thousands of open cases. A posted form is checked against the cases it ticked.
-    page = keyset_page(
-        request, open_links, ("user__first_name", "case__person__last_name", "id")
-    )
+    page = keyset_page(request, open_links, ("user__first_name", "case__person__last_name", "id"))
     links = list(page.rows)
     if request.method == "POST":
         ticked = _uuids(request.POST.getlist("cases"))

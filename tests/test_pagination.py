@@ -178,3 +178,23 @@ def test_the_reassignment_page_pages_the_cases_to_tick(org, login, manager, coor
     assert len(first.context["form"].fields["cases"].choices) == 50
     second = client.get(f"/uppdrag/omfordela/?{link(NEXT, first)}")
     assert len(second.context["form"].fields["cases"].choices) == 50
+
+
+def test_a_quick_select_is_the_same_html_as_djangos(org, manager, coordinator, colleague):
+    from django import forms
+    from django.contrib.auth import get_user_model
+    from django.test.html import parse_html
+
+    from core.widgets import QuickSelect
+
+    queryset = get_user_model().objects.order_by("username")
+
+    class Slow(forms.Form):
+        user = forms.ModelChoiceField(queryset=queryset, required=False)
+
+    class Quick(forms.Form):
+        user = forms.ModelChoiceField(queryset=queryset, required=False, widget=QuickSelect)
+
+    data = {"user": str(coordinator.pk)}
+    assert parse_html(str(Quick(data)["user"])) == parse_html(str(Slow(data)["user"]))
+    assert "selected" in str(Quick(data)["user"])
