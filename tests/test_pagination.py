@@ -180,7 +180,8 @@ def test_the_reassignment_page_pages_the_cases_to_tick(org, login, manager, coor
     assert len(second.context["form"].fields["cases"].choices) == 50
 
 
-def test_a_quick_select_is_the_same_html_as_djangos(org, manager, coordinator, colleague):
+@pytest.mark.parametrize("required", [False, True])
+def test_a_quick_select_is_the_same_html_as_djangos(org, manager, coordinator, colleague, required):
     from django import forms
     from django.contrib.auth import get_user_model
     from django.test.html import parse_html
@@ -190,11 +191,12 @@ def test_a_quick_select_is_the_same_html_as_djangos(org, manager, coordinator, c
     queryset = get_user_model().objects.order_by("username")
 
     class Slow(forms.Form):
-        user = forms.ModelChoiceField(queryset=queryset, required=False)
+        user = forms.ModelChoiceField(queryset=queryset, required=required)
 
     class Quick(forms.Form):
-        user = forms.ModelChoiceField(queryset=queryset, required=False, widget=QuickSelect)
+        user = forms.ModelChoiceField(queryset=queryset, required=required, widget=QuickSelect)
 
+    for data in ({"user": str(coordinator.pk)}, None, {"user": "<b>"}):
+        assert parse_html(str(Quick(data)["user"])) == parse_html(str(Slow(data)["user"]))
     data = {"user": str(coordinator.pk)}
-    assert parse_html(str(Quick(data)["user"])) == parse_html(str(Slow(data)["user"]))
     assert "selected" in str(Quick(data)["user"])
