@@ -200,3 +200,21 @@ def test_a_quick_select_is_the_same_html_as_djangos(org, manager, coordinator, c
         assert parse_html(str(Quick(data)["user"])) == parse_html(str(Slow(data)["user"]))
     data = {"user": str(coordinator.pk)}
     assert "selected" in str(Quick(data)["user"])
+
+
+def test_the_log_review_still_shows_reads_of_a_record_merged_into_ones_case(
+    org, login, manager, outsider_officer, person
+):
+    from tests.factories import PersonFactory
+
+    old = PersonFactory(merged_into=person)
+    stranger = PersonFactory()
+    log_accesses(
+        user=outsider_officer,
+        accesses=[
+            Access(old.pk, "person", old.pk, Action.READ),
+            Access(stranger.pk, "person", stranger.pk, Action.READ),
+        ],
+    )
+    rows = login(manager).get("/atkomstlogg/").context["rows"]
+    assert {e.person_id for e in rows if e.username == "outsider"} == {old.pk}
