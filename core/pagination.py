@@ -85,20 +85,20 @@ def keyset_page(
         rows = rows.filter(_beyond(keys, after))
     elif before is not None:
         rows = rows.filter(_beyond([_flip(key) for key in keys], before))
-    rows = list(rows[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
+    found = list(rows[: size + 1])
+    more = len(found) > size
+    shown = found[:size]
     if backwards:
-        rows.reverse()
+        shown.reverse()
     has_next = (more and not backwards) or backwards
     has_previous = (more and backwards) or after is not None
     query = request.GET.copy()
     for name in (after_name, before_name):
         query.pop(name, None)
     return KeysetPage(
-        rows=rows,
-        next_query=_query(query, after_name, keys, rows[-1]) if has_next and rows else "",
-        previous_query=_query(query, before_name, keys, rows[0]) if has_previous and rows else "",
+        rows=shown,
+        next_query=_query(query, after_name, keys, shown[-1]) if has_next and shown else "",
+        previous_query=_query(query, before_name, keys, shown[0]) if has_previous and shown else "",
     )
 
 

@@ -424,9 +424,9 @@ def coordinator_loads(units: set[int], memberships: list | None = None) -> list:
             continue
         seen.add(membership.user_id)
         load = loads.get(membership.user_id, 0)
-        # For the page, set on the rows (mypy cannot type such attributes).
-        membership.load = load  # type: ignore[attr-defined]
-        membership.over = load > membership.caseload_ceiling  # type: ignore[attr-defined]
+        # For the page, set on the rows.
+        membership.load = load
+        membership.over = load > membership.caseload_ceiling
         rows.append(membership)
     return rows
 
