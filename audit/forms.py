@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import QuickSelect
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
@@ -20,7 +22,7 @@ class LogFilterForm(forms.Form):
     # The person comes from a link on the person page, never from a list of every name.
     person = forms.UUIDField(required=False, widget=forms.HiddenInput)
     user: forms.ModelChoiceField[User] = StaffChoiceField(
-        label=_("Staff member"), queryset=None, required=False
+        label=_("Staff member"), queryset=None, required=False, widget=QuickSelect
     )
     only_reasons = forms.BooleanField(label=_("Only accesses with a reason"), required=False)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 
 from audit.events import Access, log_accesses
 from audit.forms import LogFilterForm
 from audit.models import AccessLogEntry, Action
+from core.pagination import keyset_page
 from organisation.models import Membership, Role
 from organisation.roles import role_required, roles_of
 from people.access import own_cases
@@ -21,13 +21,21 @@ PAGE_SIZE = 50
 
 
 def _reviewable_entries(user):
-    """Entries by staff of the manager's units, or about people in the manager's cases."""
+    """Entries by staff of the manager's units, or about people in the manager's cases (or
+    about records merged into theirs).
+
+    Each side an uncorrelated `IN`, which PostgreSQL reads once into a hash: newest first, the
+    page then stops after its rows. As correlated `EXISTS` tests per entry, with a count of them
+    all, the page took 75 s for a manager whose units hold every case (bench/README.md)."""
     units = roles_of(user).unit_ids(Role.MANAGER)
-    staff = Membership.objects.filter(user_id=OuterRef("user_id"), unit_id__in=units)
-    people = own_cases(user).filter(
-        Q(person_id=OuterRef("person_id")) | Q(person__merged_from=OuterRef("person_id"))
+    staff = Membership.objects.filter(unit_id__in=units).values("user_id")
+    in_cases = own_cases(user).order_by().values("person_id")
+    merged = Person.objects.filter(merged_into__isnull=False, merged_into_id__in=in_cases)
+    # Three hashes, each found through an index (one `pk IN … OR merged_into_id IN …` over
+    # people read the whole register).
+    return AccessLogEntry.objects.filter(
+        Q(user_id__in=staff) | Q(person_id__in=in_cases) | Q(person_id__in=merged.values("pk"))
     )
-    return AccessLogEntry.objects.filter(Q(Exists(staff)) | Q(Exists(people)))
 
 
 @role_required(Role.MANAGER)
@@ -49,9 +57,9 @@ def log_review(request):
     elif form.is_bound:
         # A filter that cannot be applied must not silently show everything instead.
         entries = entries.none()
-    entries = entries.select_related("user").order_by("-id")
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    entries = entries.select_related("user")
+    page = keyset_page(request, entries, ("-id",), PAGE_SIZE)
+    rows = page.rows
     names = {p.pk: p for p in _nameable_people(request.user, {e.person_id for e in rows})}
     log_accesses(
         user=request.user,

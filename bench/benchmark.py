@@ -502,13 +502,129 @@ def pages(repeat: int, args_verbose: bool = False) -> None:
                 print(f"    {took:8.1f} ms  {sql[:400]}")
 
 
+# Every role's start page and every list page (issue 17), for a typical and for the largest user.
+LIST_PAGES = [
+    "/",
+    "/personer/",
+    "/personer/ (page 2)",
+    "/aktualiseringar/",
+    "/uppdrag/",
+    "/uppdrag/kapacitet/",
+    "/uppdrag/omfordela/",
+    "/atkomstlogg/",
+]
+
+
+def _bench_manager(username: str, unit_names: list[str]):
+    """A manager of the synthetic units, made once through the ORM (a real municipality has
+    one; `generate_synthetic` makes none)."""
+    from django.contrib.auth import get_user_model
+
+    from organisation.models import Membership, Role, Unit
+
+    units = list(Unit.objects.filter(name__in=unit_names, parent__isnull=True))
+    if not units:
+        return None
+    user, _created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": "Bench", "last_name": "Chef"}
+    )
+    for unit in units:
+        Membership.objects.get_or_create(user=user, unit=unit, role=Role.MANAGER)
+    return user
+
+
+def page_users() -> list[tuple[str, object]]:
+    """(label, user) for each role: a typical user and the one with the most to see."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, Q
+
+    from organisation.models import Membership, Role
+
+    users = get_user_model().objects
+    coordinators = (
+        users.filter(memberships__role=Role.COORDINATOR, username__startswith="syn-coord-")
+        .annotate(
+            load=Count(
+                "case_links",
+                filter=Q(case_links__role="coordinator", case_links__case__status="open"),
+                distinct=True,
+            )
+        )
+        .order_by("load", "username")
+    )
+    n = coordinators.count()
+    rows = []
+    if n:
+        typical = coordinators[n // 2]
+        rows.append((f"coordinator, typical ({typical.load} open cases)", typical))
+        largest = coordinators.reverse()[0]
+        rows.append((f"coordinator, largest ({largest.load} open cases)", largest))
+    for username, label in [
+        ("officer", "officer, typical (demo unit)"),
+        ("syn-officer", "officer and manager of the authority holding every case"),
+        ("manager", "manager, typical (demo units)"),
+    ]:
+        user = users.filter(username=username).first()
+        if user is not None:
+            rows.append((label, user))
+    provider = _bench_manager("bench-manager-provider", ["Syntetisk utförare"])
+    if provider is not None:
+        teams = Membership.objects.filter(
+            role=Role.COORDINATOR, unit__parent__name="Syntetisk utförare"
+        )
+        rows.append((f"manager of the provider ({teams.count():,} coordinators)", provider))
+    everything = _bench_manager("bench-manager-all", ["Syntetisk myndighet", "Syntetisk utförare"])
+    if everything is not None:
+        rows.append(("manager of everything (authority and provider)", everything))
+    for username, label in [("analyst", "analyst"), ("admin", "administrator")]:
+        user = users.filter(username=username).first()
+        if user is not None:
+            rows.append((label, user))
+    return rows
+
+
+def every_page(repeat: int, verbose: bool = False) -> None:
+    import logging
+    import re
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 403s of other roles' pages
+    from html import unescape
+
+    print(
+        "\n## Start and list pages per role, server time through the test client (best of "
+        f"{repeat}; queries of one request)"
+    )
+    print(f"{'user':<58} {'page':<22} {'ms':>9} {'queries':>7}")
+    for label, user in page_users():
+        client = Client()
+        client.force_login(user, backend="organisation.auth.BryggaModelBackend")
+        for page in LIST_PAGES:
+            url = page.split(" ")[0]
+            if page.endswith("(page 2)"):
+                first = client.get(url)
+                found = re.search(r'<a href="\?([^"]*)" rel="next">', first.content.decode())
+                if first.status_code != 200 or not found:
+                    continue
+                url = f"{url}?{unescape(found.group(1))}"
+            response = client.get(url)  # warm up; skips pages the role may not open
+            if response.status_code != 200:
+                continue
+            with QueryLog() as queries:
+                client.get(url)
+            ms = best_ms(lambda u=url, c=client: c.get(u), repeat)
+            print(f"{label:<58} {page:<22} {ms:>9.1f} {len(queries):>7}")
+            if verbose:
+                for took, sql in queries.slowest():
+                    print(f"    {took:8.1f} ms  {sql[:300]}")
+
+
 ALL_START = datetime.date(2000, 1, 1)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["figures", "report", "pages"])
+    parser.add_argument("--only", choices=["figures", "report", "pages", "every-page"])
     parser.add_argument("--verbose", action="store_true", help="show the slowest queries")
     parser.add_argument(
         "--check",
@@ -545,6 +661,8 @@ def main() -> None:
         report_rows(start, end, args.repeat, args.verbose)
     if args.only in (None, "pages"):
         pages(args.repeat, args.verbose)
+    if args.only in (None, "pages", "every-page"):
+        every_page(args.repeat, args.verbose)
 
 
 if __name__ == "__main__":

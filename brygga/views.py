@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from core.pagination import bounded_count
 from core.sections import worklists
 from organisation.models import Membership, Role
 from organisation.roles import roles_of
@@ -53,8 +54,12 @@ def home(request):
     context = {"roles": roles.names, "worklists": worklists(request, roles)}
     if roles.works_with_cases:
         cases = _open_cases(request.user)
-        context["open_cases"] = cases[:OPEN_CASES_SHOWN]
-        context["open_cases_total"] = cases.count()
+        shown = list(cases[:OPEN_CASES_SHOWN])
+        # Counted up to a bound ("more than 1,000"): a manager's units may hold every case.
+        total = bounded_count(cases)
+        context["open_cases"] = shown
+        context["open_cases_total"] = total
+        context["open_cases_beyond"] = total.more or total.value > len(shown)
     if roles.has(Role.MANAGER):
         context["reasoned_accesses"] = _reasoned_accesses_for_manager(request.user)
     if roles.has(Role.ANALYST):

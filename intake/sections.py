@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.events import Access, log_accesses
 from audit.models import Action
+from core.pagination import bounded_count
 from core.sections import person_section, worklist
 from intake.access import unit_intakes
 from intake.models import IntakeStatus
@@ -48,9 +49,11 @@ def open_intakes(request, roles) -> dict | None:
         user=request.user,
         accesses=[Access(i.person_id, "intake", i.pk, Action.SEARCH) for i in shown],
     )
+    count = bounded_count(mine)  # "more than 1,000" rather than counting a whole authority
     return {
         "template": "intake/worklist.html",
         "intakes": intakes,
-        "open_count": mine.count(),
+        "open_count": count,
+        "open_beyond": count.more or count.value > len(intakes),
         "callbacks_due": due,
     }

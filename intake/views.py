@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from audit.events import Access, log_accesses
 from audit.models import Action
 from core.forms_util import add_action_errors, refusal_shown_on
+from core.pagination import keyset_page
 from intake import access, actions
 from intake.forms import (
     CloseForm,
@@ -77,18 +78,31 @@ def inbox(request):
         if found is not None:
             return redirect("intake:detail", pk=found.pk)
         messages.error(request, _("No intake of your units has that reference."))
-    intakes = list(
-        access.unit_intakes(request.user)
-        .filter(status=IntakeStatus.OPEN)
-        .select_related("person", "unit")
-        .order_by("received_on", "created_at", "id")
+    mine = access.unit_intakes(request.user).filter(status=IntakeStatus.OPEN)
+    # Keyset pages (core/pagination.py): the unit of a whole authority may have thousands open.
+    intakes = keyset_page(
+        request, mine.select_related("person", "unit"), ("received_on", "created_at", "id")
     )
-    due = [intake for intake in intakes if intake.callback_is_due]
+    due = keyset_page(
+        request,
+        mine.filter(
+            callback_due__lte=timezone.localdate(), callback_done_at__isnull=True
+        ).select_related("person", "unit"),
+        ("callback_due", "id"),
+        prefix="ring",
+    )
+    shown = {intake.pk: intake for intake in [*intakes.rows, *due.rows]}.values()
     log_accesses(
         user=request.user,
-        accesses=[Access(i.person_id, "intake", i.pk, Action.SEARCH) for i in intakes],
+        accesses=[Access(i.person_id, "intake", i.pk, Action.SEARCH) for i in shown],
     )
-    context = {"intakes": intakes, "callbacks_due": due, "today": timezone.localdate()}
+    context = {
+        "intakes": intakes.rows,
+        "intakes_page": intakes,
+        "callbacks_due": due.rows,
+        "callbacks_page": due,
+        "today": timezone.localdate(),
+    }
     return render(request, "intake/inbox.html", context)
 
 

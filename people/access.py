@@ -41,17 +41,19 @@ def own_cases(user: User) -> QuerySet[Case]:
     roles = roles_of(user)
     if not roles.works_with_cases:
         return Case.objects.none()
+    authority_units = roles.unit_ids(Role.OFFICER, Role.MANAGER)
+    provider_units = roles.unit_ids(Role.COORDINATOR, Role.MANAGER)
+    # The units first: PostgreSQL tests an OR's terms in the order written, and a case of one's
+    # units is then taken without searching the array of named cases, which for someone named on
+    # every case (the officer of a whole authority) has as many ids as there are cases: tested
+    # first, it cost a linear search per case (109 s for the caseload page at 100,000 people).
+    q = Q()
+    if authority_units:
+        q |= Q(authority_unit_id__in=sorted(authority_units))
+    if provider_units:
+        q |= Q(provider_unit_id__in=sorted(provider_units))
     # A subquery, not a join: a join on staff_links repeats a case once per named staff member.
-    q = Q(AnyOf(F("pk"), Subquery(CaseStaff.objects.filter(user=user).values("case_id"))))
-    officer_units = roles.unit_ids(Role.OFFICER)
-    coordinator_units = roles.unit_ids(Role.COORDINATOR)
-    manager_units = roles.unit_ids(Role.MANAGER)
-    if officer_units:
-        q |= Q(authority_unit_id__in=officer_units)
-    if coordinator_units:
-        q |= Q(provider_unit_id__in=coordinator_units)
-    if manager_units:
-        q |= Q(authority_unit_id__in=manager_units) | Q(provider_unit_id__in=manager_units)
+    q |= Q(AnyOf(F("pk"), Subquery(CaseStaff.objects.filter(user=user).values("case_id"))))
     return Case.objects.filter(q)
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Concat
 from django.http import Http404
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from audit.events import Access, log_access, log_accesses, one_write
 from audit.models import AccessLogEntry, Action
 from core.forms_util import refusal_shown_on
+from core.pagination import keyset_page
 from core.sections import person_sections
 from intake import access as intake_access
 from intake import actions as intake_actions
@@ -50,10 +50,9 @@ def _next_or_person(request, person: Person):
 def person_list(request):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    people = search_people(access.visible_people(request.user), query).order_by(
-        "last_name", "first_name", "id"
-    )
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = search_people(access.visible_people(request.user), query)
+    # Keyset pages without a count: a manager's units may hold every case (core/pagination.py).
+    page = keyset_page(request, people, ("last_name", "first_name", "id"), PAGE_SIZE)
     outside = list(search_outside_own_cases(request.user, query)[:20]) if query else []
     log_accesses(
         user=request.user,

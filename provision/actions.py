@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Avg, Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -412,12 +412,28 @@ def _in_period(today: datetime.date) -> Q:
 def capacity(
     user: User, today: datetime.date | None = None, *, caseload_on: datetime.date | None = None
 ) -> dict:
-    """The capacity page's figures; the caseload on `caseload_on` when a past date is asked."""
+    """The whole capacity page's data, every coordinator and every waiting order listed (the
+    page itself shows those a keyset page at a time: `capacity_figures` and the querysets); the
+    caseload on `caseload_on` when a past date is asked."""
+    data = capacity_figures(user, today)
+    caseload_on = past_date(caseload_on, data["today"])
+    units = roles_of(user).unit_ids(Role.MANAGER)
+    data["coordinators"] = coordinator_loads(units, on=caseload_on)
+    data["caseload_on"] = caseload_on
+    data["waiting"] = waiting_list(user, data["today"])
+    return data
+
+
+def past_date(on: datetime.date | None, today: datetime.date) -> datetime.date | None:
+    """A caseload date before today; today or later is today's live caseload (None)."""
+    return on if on is not None and on < today else None
+
+
+def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
+    """The places per kind of support, the average caseload ceiling, the latest assignments."""
     from organisation.models import SupportKind
 
     today = today or timezone.localdate()
-    if caseload_on is not None and caseload_on >= today:
-        caseload_on = None
     units = roles_of(user).unit_ids(Role.MANAGER)
     kinds = list(
         SupportKind.objects.filter(needs_decision=True, provider_units__in=units)
@@ -446,9 +462,7 @@ def capacity(
         kind.follow_up_used = follow_up_used.get(kind.pk, 0)  # type: ignore[attr-defined]
     return {
         "kinds": kinds,
-        "coordinators": coordinator_loads(units, caseload_on),
-        "caseload_on": caseload_on,
-        "waiting": waiting_list(user, today),
+        "average_ceiling": coordinator_memberships(units).aggregate(n=Avg("caseload_ceiling"))["n"],
         "history": list(
             AssignmentEvent.objects.filter(
                 Q(case__provider_unit_id__in=units) | Q(by=user)
@@ -458,17 +472,25 @@ def capacity(
     }
 
 
-def coordinator_loads(units: set[int], on: datetime.date | None = None) -> list:
-    """The coordinators of these units with caseload and ceiling, in two queries.
+def coordinator_memberships(units: set[int]) -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        role=Role.COORDINATOR, unit_id__in=units, user__is_active=True
+    ).select_related("user", "unit")
+
+
+def coordinator_loads(
+    units: set[int], memberships: list | None = None, on: datetime.date | None = None
+) -> list:
+    """The coordinators of these units (or these memberships of theirs) with caseload and
+    ceiling, in two queries.
 
     Today: the open cases naming them (what the ceiling is checked against). A past date `on`:
     the assignments in force that day (`people.staffing.caseloads_on`, as the statistics'
     caseload on that date)."""
-    memberships = list(
-        Membership.objects.filter(role=Role.COORDINATOR, unit_id__in=units, user__is_active=True)
-        .select_related("user", "unit")
-        .order_by("user__first_name", "user__last_name")
-    )
+    if memberships is None:
+        memberships = list(
+            coordinator_memberships(units).order_by("user__first_name", "user__last_name")
+        )
     user_ids = {m.user_id for m in memberships}
     loads = caseloads(user_ids) if on is None else staffing.caseloads_on(on, user_ids)
     rows, seen = [], set()
@@ -477,25 +499,32 @@ def coordinator_loads(units: set[int], on: datetime.date | None = None) -> list:
             continue
         seen.add(membership.user_id)
         load = loads.get(membership.user_id, 0)
-        # For the page, set on the rows (mypy cannot type such attributes).
-        membership.load = load  # type: ignore[attr-defined]
-        membership.over = load > membership.caseload_ceiling  # type: ignore[attr-defined]
+        # For the page, set on the rows.
+        membership.load = load
+        membership.over = load > membership.caseload_ceiling
         rows.append(membership)
+    return rows
+
+
+def waiting_orders(user: User) -> QuerySet[Order]:
+    """Granted decisions whose order is not yet accepted (unordered)."""
+    units = roles_of(user).unit_ids(Role.MANAGER)
+    return Order.objects.filter(provider_unit_id__in=units, status=OrderStatus.NEW).select_related(
+        "person", "decision", "support_kind", "provider_unit"
+    )
+
+
+def with_days_waited(rows: list[Order], today: datetime.date) -> list[Order]:
+    for order in rows:
+        order.days_waited = (today - order.decision.decided_on).days
     return rows
 
 
 def waiting_list(user: User, today: datetime.date | None = None) -> list[Order]:
     """Granted decisions whose order is not yet accepted, oldest decision first."""
     today = today or timezone.localdate()
-    units = roles_of(user).unit_ids(Role.MANAGER)
-    rows = list(
-        Order.objects.filter(provider_unit_id__in=units, status=OrderStatus.NEW)
-        .select_related("person", "decision", "support_kind", "provider_unit")
-        .order_by("decision__decided_on", "created_at")
-    )
-    for order in rows:
-        order.days_waited = (today - order.decision.decided_on).days
-    return rows
+    rows = list(waiting_orders(user).order_by("decision__decided_on", "created_at"))
+    return with_days_waited(rows, today)
 
 
 def coordinator_choices(unit_ids: Iterable[int]) -> QuerySet[User]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import known
 from core.forms_util import required_when_chosen
+from core.widgets import QuickSelect
 from decisions.forms import EndingFields
 from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
 
@@ -34,8 +35,8 @@ class AcceptForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    from_user = UserChoiceField(queryset=None, label=_("Move cases from"))
-    to_user = UserChoiceField(queryset=None, label=_("Move cases to"))
+    from_user = UserChoiceField(queryset=None, label=_("Move cases from"), widget=QuickSelect)
+    to_user = UserChoiceField(queryset=None, label=_("Move cases to"), widget=QuickSelect)
     cases = forms.MultipleChoiceField(
         label=_("Only these people (leave empty to move the whole caseload)"),
         required=False,

@@ -205,6 +205,15 @@ class FollowUp(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["closure", "months"], name="follow_up_once_per_month")
         ]
+        indexes = [
+            # The start page's follow-ups now due, oldest first: for a manager over every case
+            # the list stops after its rows instead of sorting every pending one (issue 17).
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(status="pending"),
+                name="followup_pending_due_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.months} → {self.due_on}"

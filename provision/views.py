@@ -7,6 +7,8 @@ and `people.access`. A protected person's name is shown only to staff named on t
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -19,6 +21,7 @@ from audit.events import Access, log_accesses
 from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
+from core.pagination import keyset_page
 from delivery.handover import unfinished_work
 from organisation.models import CASE_ROLES, Role
 from organisation.permissions import PROVIDER_ROLES
@@ -43,18 +46,21 @@ def _named(user):
 
 @role_required(*PROVIDER_ROLES)
 def order_inbox(request):
-    orders = list(
+    orders = keyset_page(
+        request,
         actions.orders_for_provider(request.user)
         .filter(status=OrderStatus.NEW)
         .select_related("person", "decision", "support_kind", "provider_unit")
-        .annotate(named=_named(request.user))
-        .order_by("decision__decided_on", "created_at")
+        .annotate(named=_named(request.user)),
+        ("decision__decided_on", "created_at", "id"),
     )
     log_accesses(
         user=request.user,
-        accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in orders],
+        accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in orders.rows],
     )
-    return render(request, "provision/order_inbox.html", {"orders": orders})
+    return render(
+        request, "provision/order_inbox.html", {"orders": orders.rows, "orders_page": orders}
+    )
 
 
 @role_required(*CASE_ROLES)
@@ -120,12 +126,31 @@ def capacity(request):
     when = CaseloadDateForm(request.GET or None)
     valid = when.is_valid() if when.is_bound else True
     on = when.cleaned_data.get("on") if when.is_bound and valid else None
-    data = actions.capacity(request.user, caseload_on=on)
+    data = actions.capacity_figures(request.user)
+    on = actions.past_date(on, data["today"])
     data["caseload_form"] = when
+    data["caseload_on"] = on
     units = roles_of(request.user).unit_ids(Role.MANAGER)
-    ceilings = [row.caseload_ceiling for row in data["coordinators"]]
-    caseload = sum(ceilings) / len(ceilings) if ceilings else None
-    data["forecasts"] = capacity_forecasts(units, data["kinds"], data["today"], caseload)
+    data["forecasts"] = capacity_forecasts(
+        units, data["kinds"], data["today"], data["average_ceiling"]
+    )
+    # Keyset pages (core/pagination.py): a large provider has hundreds of coordinators.
+    coordinators = keyset_page(
+        request,
+        actions.coordinator_memberships(units),
+        ("user__first_name", "user__last_name", "id"),
+        prefix="samordnare",
+    )
+    waiting = keyset_page(
+        request,
+        actions.waiting_orders(request.user),
+        ("decision__decided_on", "created_at", "id"),
+        prefix="vantar",
+    )
+    data["coordinators"] = actions.coordinator_loads(units, coordinators.rows, on)
+    data["coordinators_page"] = coordinators
+    data["waiting"] = actions.with_days_waited(waiting.rows, data["today"])
+    data["waiting_page"] = waiting
     log_accesses(
         user=request.user,
         accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in data["waiting"]]
@@ -138,15 +163,20 @@ def capacity(request):
 def reassign(request):
     """Choose, see what moves and what is unfinished, then move: nothing moves unseen."""
     units = roles_of(request.user).unit_ids(Role.MANAGER)
-    links = list(
-        CaseStaff.objects.filter(
-            role=CaseStaffRole.COORDINATOR,
-            case__status=CaseStatus.OPEN,
-            case__provider_unit_id__in=units,
+    open_links = CaseStaff.objects.filter(
+        role=CaseStaffRole.COORDINATOR,
+        case__status=CaseStatus.OPEN,
+        case__provider_unit_id__in=units,
+    ).select_related("case__person", "user")
+    # The people to tick, a keyset page at a time (core/pagination.py): the units of a large
+    # provider hold thousands of open cases. A posted form is checked against the cases it ticked.
+    page = keyset_page(request, open_links, ("user__first_name", "case__person__last_name", "id"))
+    links = list(page.rows)
+    if request.method == "POST":
+        ticked = _uuids(request.POST.getlist("cases"))
+        links += list(
+            open_links.filter(case_id__in=ticked).exclude(pk__in=[link.pk for link in links])
         )
-        .select_related("case__person", "user")
-        .order_by("user__first_name", "case__person__last_name")
-    )
     choices = [
         (
             str(link.case_id),
@@ -179,6 +209,7 @@ def reassign(request):
         user=request.user,
         accesses=[Access(link.case.person_id, "case", link.case_id, Action.READ) for link in links],
     )
+    context["page"] = page
     return render(request, "provision/reassign.html", context)
 
 
@@ -225,6 +256,17 @@ def _moved_message(events, to_user) -> str:
         "The cases of %(count)s people have been moved to %(name)s.",
         count,
     ) % {"count": count, "name": to_user.get_full_name() or to_user.get_username()}
+
+
+def _uuids(values) -> list[uuid.UUID]:
+    """The posted values that are ids at all (a tampered one is left out, never a 500)."""
+    ids = []
+    for value in values[:1000]:
+        try:
+            ids.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return ids
 
 
 def _person_label(person) -> str:
