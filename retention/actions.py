@@ -203,8 +203,7 @@ def cull_people(person_ids: list, today: datetime.date) -> list[CullRecord]:
             assert verdict.record is not None
             assert verdict.last_entry_on is not None and verdict.due_on is not None
             assert verdict.deadline is not None
-            for model, pks in verdict.record.rows.items():
-                everything.rows[model] |= pks
+            everything.add(verdict.record)
             culled.append(
                 CullRecord(
                     person_id=verdict.person_id,
@@ -238,10 +237,15 @@ def cull_people(person_ids: list, today: datetime.date) -> list[CullRecord]:
 
 
 def cull(today: datetime.date) -> list[CullRecord]:
-    going = [v.person_id for v in plan_culling(today) if v.cull]
+    return cull_planned([v for v in plan_culling(today) if v.cull], today)
+
+
+def cull_planned(going: list[Verdict], today: datetime.date) -> list[CullRecord]:
+    """Cull the people a plan said must go, a batch at a time (each assessed again)."""
+    ids = [v.person_id for v in going]
     culled: list[CullRecord] = []
-    for start in range(0, len(going), CULL_BATCH):
-        culled += cull_people(going[start : start + CULL_BATCH], today)
+    for start in range(0, len(ids), CULL_BATCH):
+        culled += cull_people(ids[start : start + CULL_BATCH], today)
     return culled
 
 

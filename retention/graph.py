@@ -104,6 +104,11 @@ class Record:
 
     rows: dict[type[models.Model], set] = field(default_factory=lambda: defaultdict(set))
 
+    def add(self, other: Record) -> None:
+        """Take in another record's rows (several people's records culled together)."""
+        for model, pks in other.rows.items():
+            self.rows[model] |= pks
+
     def counts(self) -> dict[str, int]:
         return {m._meta.label: len(pks) for m, pks in self.rows.items() if pks}
 
@@ -116,38 +121,16 @@ class Record:
 
 
 def collect(person_ids: Iterable) -> Record:
-    """Walk from the people to every row pointing (in any number of steps) at their rows.
+    """Walk from the people to every row pointing (in any number of steps) at their rows: all
+    their records together (`collect_many` gives each person's own).
 
     Each round asks, per relation, only about rows found in the previous round, so the number
     of queries follows the depth of the schema, not the amount of data.
     """
-    into = edges_into()
     record = Record()
-    person = person_model()
-    ids = set(person_ids)
-    # A record merged into one of these people is theirs too (reached through merged_into).
-    frontier: dict[type[models.Model], set] = {person: ids}
-    record.rows[person] |= ids
-    while frontier:
-        found: dict[type[models.Model], set] = defaultdict(set)
-        for target, pks in frontier.items():
-            for edge in into.get(target, []):
-                if edge.model._meta.label in EXCLUDED:
-                    continue
-                new = _rows_pointing_at(edge, pks) - record.rows[edge.model]
-                if new:
-                    found[edge.model] |= new
-        for model, pks in found.items():
-            record.rows[model] |= pks
-        frontier = found
+    for own in collect_many(person_ids).values():
+        record.add(own)
     return record
-
-
-def _rows_pointing_at(edge: Edge, pks: set) -> set:
-    manager: models.QuerySet[Model] = models.QuerySet(model=edge.model)
-    return set(
-        manager.filter(**{f"{edge.field.attname}__in": list(pks)}).values_list("pk", flat=True)
-    )
 
 
 def _children_first(chosen: list[type[models.Model]]) -> list[type[models.Model]]:

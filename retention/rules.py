@@ -19,12 +19,12 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import DateField, DateTimeField, Max, Q
+from django.db.models import DateField, DateTimeField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retention import conf
-from retention.graph import Record, collect, collect_many
+from retention.graph import Record, collect_many
 
 # Dates that are not entries in the case, so they never postpone culling: a birth date, and the
 # dates a record plans or grants ahead (a decision's period, a planned visit, a follow-up due, a
@@ -132,71 +132,9 @@ def kept_for_research(person) -> str | None:
     return None
 
 
-def last_entry(record: Record) -> datetime.date | None:
-    """The newest date on any row of the record: one aggregate query per kind of record.
-
-    An entry is never after today: a date still ahead (one a field not listed above plans) is
-    not counted, so the last entry is never in the future."""
-    newest: datetime.date | None = None
-    now = timezone.now()
-    for model, pks in record.rows.items():
-        if not pks or model._meta.label in NOT_ENTRY_MODELS:
-            continue
-        fields = [
-            f
-            for f in model._meta.concrete_fields
-            if isinstance(f, (DateField, DateTimeField))
-            and f"{model._meta.label}.{f.name}" not in NOT_ENTRY_FIELDS
-        ]
-        if not fields:
-            continue
-        values = (
-            model._base_manager.filter(pk__in=list(pks))
-            .aggregate(**{f"v{i}": _newest_until(f, now) for i, f in enumerate(fields)})
-            .values()
-        )
-        for value in values:
-            if value is None:
-                continue
-            if isinstance(value, datetime.datetime):
-                value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
-            newest = value if newest is None or value > newest else newest
-    return newest
-
-
-def _newest_until(f, now: datetime.datetime) -> Max:
-    bound = now if isinstance(f, DateTimeField) else timezone.localdate(now)
-    return Max(f.name, filter=Q(**{f"{f.name}__lte": bound}))
-
-
 def assess(person, today: datetime.date) -> Verdict:
     """Whether the person's records go today, and the rule that decides it."""
-    from people.models import CaseStatus
-    from retention.models import RetentionException
-
-    record = collect([person.pk])
-    case_ids = sorted(str(pk) for pk in record.rows.get(_case_model(), ()))
-    last = last_entry(record)
-    due = due_on(last) if last else None
-    verdict = Verdict(
-        person.pk,
-        CULL,
-        last_entry_on=last,
-        due_on=due,
-        deadline=deadline_for(due) if due else None,
-        case_ids=case_ids,
-        record=record,
-    )
-    if due is None or today < due:
-        verdict.rule = NOT_DUE
-    elif _case_model().objects.filter(pk__in=case_ids, status=CaseStatus.OPEN).exists():
-        # Culling never takes an open case: the manager is shown it instead.
-        verdict.rule = OPEN_CASE
-    elif rule := kept_for_research(person):
-        verdict.rule = rule
-    elif RetentionException.objects.active().filter(case_id__in=case_ids).exists():
-        verdict.rule = CASE_EXCEPTION
-    return verdict
+    return assess_many([person], today)[0]
 
 
 def assess_many(people: list, today: datetime.date) -> list[Verdict]:
@@ -249,8 +187,25 @@ def assess_many(people: list, today: datetime.date) -> list[Verdict]:
     return verdicts
 
 
+def _entry_fields(model) -> list:
+    """The date and time fields of a kind of record that are entries (none for a kind that
+    never postpones culling)."""
+    if model._meta.label in NOT_ENTRY_MODELS:
+        return []
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, (DateField, DateTimeField))
+        and f"{model._meta.label}.{f.name}" not in NOT_ENTRY_FIELDS
+    ]
+
+
 def _last_entries(records: dict[object, Record]) -> dict[object, datetime.date]:
-    """Each person's last entry (as `last_entry`), reading each kind of record once."""
+    """Each person's last entry: the newest date or time on any row of their record, reading
+    each kind of record once for all of them.
+
+    An entry is never after today: a date still ahead (one a field not listed above plans) is
+    not counted, so the last entry is never in the future."""
     now = timezone.now()
     today = timezone.localdate(now)
     by_model: dict = {}
@@ -259,15 +214,8 @@ def _last_entries(records: dict[object, Record]) -> dict[object, datetime.date]:
             by_model.setdefault(model, set()).update(pks)
     row_date: dict = {}
     for model, pks in by_model.items():
-        if not pks or model._meta.label in NOT_ENTRY_MODELS:
-            continue
-        fields = [
-            f
-            for f in model._meta.concrete_fields
-            if isinstance(f, (DateField, DateTimeField))
-            and f"{model._meta.label}.{f.name}" not in NOT_ENTRY_FIELDS
-        ]
-        if not fields:
+        fields = _entry_fields(model)
+        if not pks or not fields:
             continue
         pk_list = list(pks)
         for start in range(0, len(pk_list), 5000):

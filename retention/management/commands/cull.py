@@ -53,10 +53,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"Dry run: {len(going)} people would be culled; nothing was changed.")
             return
-        ids = [v.person_id for v in going]
-        culled = []
-        for start in range(0, len(ids), actions.CULL_BATCH):
-            culled += actions.cull_people(ids[start : start + actions.CULL_BATCH], day)
+        culled = actions.cull_planned(going, day)
         self.stdout.write(self.style.SUCCESS(f"Culled {len(culled)} people."))
 
     def _line(self, v, day) -> str:
