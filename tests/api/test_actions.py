@@ -13,12 +13,14 @@ from provision.models import Order
 from tests.test_role_matrix import _decision_objects, _group_objects
 
 
-def test_a_delegated_officer_grants_and_the_provider_gets_an_order(api_as, officer, person, org):
+def _application_to_decide(officer, person, org):
+    """A new application for a kind of support the officer has delegation for and a provider
+    gives."""
     decided = _decision_objects({"person": person, "coordinator": officer})["application"]
     kind = decided.support_kind
     kind.provider_units.add(org["provider"])
     Delegation.objects.create(user=officer, support_kind=kind, valid_from=datetime.date(2024, 1, 1))
-    application = create_application(
+    return create_application(
         user=officer,
         person=person,
         case=decided.case,
@@ -27,6 +29,10 @@ def test_a_delegated_officer_grants_and_the_provider_gets_an_order(api_as, offic
         form="written",
         what="Stöd",
     )
+
+
+def test_a_delegated_officer_grants_and_the_provider_gets_an_order(api_as, officer, person, org):
+    application = _application_to_decide(officer, person, org)
     body = {
         "outcome": "grant",
         "content": "Bifall: stöd för att bryta isolering",
@@ -128,19 +134,7 @@ def test_a_rating_with_every_required_answer_completes_through_the_api(api_as, c
 def test_a_change_through_the_api_continues_the_order_and_a_second_change_is_refused(
     api_as, officer, person, org
 ):
-    decided = _decision_objects({"person": person, "coordinator": officer})["application"]
-    kind = decided.support_kind
-    kind.provider_units.add(org["provider"])
-    Delegation.objects.create(user=officer, support_kind=kind, valid_from=datetime.date(2024, 1, 1))
-    application = create_application(
-        user=officer,
-        person=person,
-        case=decided.case,
-        support_kind=kind,
-        applied_on=datetime.date(2026, 3, 1),
-        form="written",
-        what="Stöd",
-    )
+    application = _application_to_decide(officer, person, org)
     body = {
         "outcome": "grant",
         "content": "Bifall: ett besök i veckan",

@@ -21,6 +21,7 @@ from reports import figures
 from reports.capacity import gather
 from submissions.resend import FIELD
 from tests.resent import assert_answered_with_the_first, send_twice, token_on
+from tests.threads import at_once
 
 from .conftest import DAY
 
@@ -311,10 +312,6 @@ def test_two_officers_changing_the_same_decision_at_once_give_one_change_and_one
 ):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers itself; the row lock matters on PostgreSQL")
-    import threading
-
-    from django.db import close_old_connections
-
     first = actions.issue_decision(
         officer=officer,
         application=application,
@@ -324,36 +321,28 @@ def test_two_officers_changing_the_same_decision_at_once_give_one_change_and_one
         period_from=d(2026, 3, 9),
         period_to=d(2027, 3, 8),
     )
-    barrier, outcomes = threading.Barrier(3), []
 
     def change():
-        try:
-            barrier.wait()
-            decision = actions.issue_decision(
-                officer=officer,
-                application=application,
-                outcome=Outcome.GRANT,
-                kind=DecisionKind.CHANGE,
-                replaces=first,
-                content="Två besök i veckan.",
-                decided_on=d(2026, 6, 1),
-                period_from=d(2026, 6, 8),
-                period_to=d(2027, 3, 8),
-            )
-            outcomes.append(decision.number)
-        except ValidationError as error:
-            outcomes.append("refused" if "already been replaced" in str(error) else repr(error))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            outcomes.append(repr(exc))
-        finally:
-            close_old_connections()
-            connection.close()
+        return actions.issue_decision(
+            officer=officer,
+            application=application,
+            outcome=Outcome.GRANT,
+            kind=DecisionKind.CHANGE,
+            replaces=first,
+            content="Två besök i veckan.",
+            decided_on=d(2026, 6, 1),
+            period_from=d(2026, 6, 8),
+            period_to=d(2027, 3, 8),
+        )
 
-    threads = [threading.Thread(target=change) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    def outcome(result):
+        if isinstance(result, Decision):
+            return result.number
+        if isinstance(result, ValidationError) and "already been replaced" in str(result):
+            return "refused"
+        return repr(result)
+
+    outcomes = [outcome(result) for result in at_once(3, change)]
 
     assert sorted(outcomes) == ["B-2026-0002", "refused", "refused"]
     assert Decision.objects.filter(replaces=first).count() == 1

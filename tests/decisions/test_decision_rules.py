@@ -12,6 +12,7 @@ from decisions import actions
 from decisions.models import Decision, DecisionKind, ImmutableError, Outcome
 from provision.models import Order
 from tests.factories import DelegationFactory, SupportKindFactory, UserFactory
+from tests.threads import at_once
 
 from .conftest import DAY
 
@@ -381,38 +382,24 @@ def test_two_officers_deciding_at_the_same_moment_give_one_decision_and_one_orde
     one through and the other is refused."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers itself; the row lock matters on PostgreSQL")
-    import threading
-
-    from django.db import close_old_connections
-
-    barrier, outcomes = threading.Barrier(4), []
 
     def issue():
-        try:
-            barrier.wait()
-            decision = actions.issue_decision(
-                officer=officer,
-                application=application,
-                outcome=Outcome.GRANT,
-                content="Stöd för att bryta isolering, ett besök i veckan.",
-                decided_on=DAY,
-                period_from=d(2026, 3, 9),
-                period_to=d(2027, 3, 8),
-            )
-            outcomes.append(decision.number)
-        except ValidationError as error:
-            outcomes.append(error.code)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            outcomes.append(repr(exc))
-        finally:
-            close_old_connections()
-            connection.close()
+        return actions.issue_decision(
+            officer=officer,
+            application=application,
+            outcome=Outcome.GRANT,
+            content="Stöd för att bryta isolering, ett besök i veckan.",
+            decided_on=DAY,
+            period_from=d(2026, 3, 9),
+            period_to=d(2027, 3, 8),
+        )
 
-    threads = [threading.Thread(target=issue) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    def outcome(result):
+        if isinstance(result, Decision):
+            return result.number
+        return result.code if isinstance(result, ValidationError) else repr(result)
+
+    outcomes = [outcome(result) for result in at_once(4, issue)]
 
     assert sorted(outcomes) == ["B-2026-0001"] + ["already_decided"] * 3
     assert Decision.objects.count() == 1
