@@ -110,6 +110,30 @@ def administrator(org):
 
 
 @pytest.fixture
+def role_users(
+    coordinator,
+    colleague,
+    officer,
+    outsider_officer,
+    manager,
+    analyst,
+    meeting_staff,
+    administrator,
+):
+    """Each user of the role matrices (tests/test_role_matrix.py) by the name it has there."""
+    return {
+        "coordinator": coordinator,
+        "colleague": colleague,
+        "officer": officer,
+        "outsider_officer": outsider_officer,
+        "manager": manager,
+        "analyst": analyst,
+        "meeting_staff": meeting_staff,
+        "administrator": administrator,
+    }
+
+
+@pytest.fixture
 def person(org, coordinator):
     """A person whose case is held by `authority` and delivered by team North, `coordinator`."""
     person = PersonFactory(first_name="Elin", last_name="Fiktiv")

@@ -8,7 +8,6 @@ gave a reason opens it too, and the entry carries that reason.
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client
 
 from audit.models import AccessLogEntry, Action
@@ -27,29 +26,6 @@ def person_routes():
     )
 
 
-@pytest.fixture
-def users(
-    coordinator,
-    colleague,
-    officer,
-    outsider_officer,
-    manager,
-    analyst,
-    meeting_staff,
-    administrator,
-):
-    return {
-        "coordinator": coordinator,
-        "colleague": colleague,
-        "officer": officer,
-        "outsider_officer": outsider_officer,
-        "manager": manager,
-        "analyst": analyst,
-        "meeting_staff": meeting_staff,
-        "administrator": administrator,
-    }
-
-
 def _reads(user, person):
     return AccessLogEntry.objects.filter(
         user=user, person_id=person.pk, action__in=[Action.READ, Action.EXPORT]
@@ -60,7 +36,7 @@ def test_there_are_person_routes_to_check():
     assert len(person_routes()) > 40
 
 
-def test_every_person_page_logs_its_read(db, person, coordinator, users):
+def test_every_person_page_logs_its_read(db, person, coordinator, role_users):
     ctx = {"person": person, "coordinator": coordinator}
     missing = []
     for key in person_routes():
@@ -68,7 +44,7 @@ def test_every_person_page_logs_its_read(db, person, coordinator, users):
         for name in USERS[1:]:
             if resolve_expected(expected_by_user[name], ctx) != OK:
                 continue
-            user = users[name]
+            user = role_users[name]
             client = Client()
             client.force_login(user, backend="organisation.auth.BryggaModelBackend")
             before = _reads(user, person).count()

@@ -212,27 +212,8 @@ def _refused_when_empty(where, client, form, target) -> list[str]:
     ]
 
 
-def test_every_required_field_is_marked(
-    db,
-    person,
-    coordinator,
-    colleague,
-    officer,
-    outsider_officer,
-    manager,
-    analyst,
-    meeting_staff,
-    administrator,
-):
-    users = {
-        "anonymous": None,
-        "coordinator": coordinator,
-        "officer": officer,
-        "manager": manager,
-        "analyst": analyst,
-        "meeting_staff": meeting_staff,
-        "administrator": administrator,
-    }
+def test_every_required_field_is_marked(db, person, coordinator, role_users):
+    users = {"anonymous": None, **role_users}
     faults = []
     for key, build_url, opener in _pages():
         with transaction.atomic():

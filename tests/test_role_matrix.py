@@ -910,30 +910,9 @@ def resolve_expected(expected, ctx):
     return detail(ctx) if expected == "detail" else expected
 
 
-def test_role_matrix(
-    db,
-    person,
-    coordinator,
-    colleague,
-    officer,
-    outsider_officer,
-    manager,
-    analyst,
-    meeting_staff,
-    administrator,
-):
+def test_role_matrix(db, person, coordinator, role_users):
     ctx = {"person": person, "coordinator": coordinator}
-    users = {
-        "anonymous": None,
-        "coordinator": coordinator,
-        "colleague": colleague,
-        "officer": officer,
-        "outsider_officer": outsider_officer,
-        "manager": manager,
-        "analyst": analyst,
-        "meeting_staff": meeting_staff,
-        "administrator": administrator,
-    }
+    users = {"anonymous": None, **role_users}
     wrong = []
     for key, (method, build_url, data, expected_by_user) in MATRIX.items():
         for name, user in users.items():

@@ -320,39 +320,11 @@ def delegated(officer, manager):
     return grant
 
 
-def test_api_role_matrix(
-    db,
-    person,
-    coordinator,
-    colleague,
-    officer,
-    outsider_officer,
-    manager,
-    analyst,
-    meeting_staff,
-    administrator,
-    api_as,
-    delegated,
-):
+def test_api_role_matrix(db, person, coordinator, role_users, api_as, delegated):
     ctx = {"person": person, "coordinator": coordinator}
     delegated(ctx)
-    users = dict(
-        zip(
-            USERS,
-            [
-                None,
-                coordinator,
-                colleague,
-                officer,
-                outsider_officer,
-                manager,
-                analyst,
-                meeting_staff,
-                administrator,
-            ],
-            strict=True,
-        )
-    )
+    users = {"anonymous": None, **role_users}
+    assert list(users) == USERS
     clients = {name: api_as(user) if user else ApiClient() for name, user in users.items()}
     wrong = []
     for key, (method, build, expected_by_user, success) in ENDPOINTS.items():
