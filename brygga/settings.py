@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "axes",
     "brygga",
     "submissions",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
     "organisation",
     "audit",
     "people",
@@ -365,3 +368,12 @@ AUTHENTICATION_BACKENDS = [
 BRYGGA_REPORT_WORKERS = int(os.environ.get("BRYGGA_REPORT_WORKERS", "2"))
 # Memory each of those connections may use to sort and group before spilling to disk.
 BRYGGA_REPORT_WORK_MEM = os.environ.get("BRYGGA_REPORT_WORK_MEM", "64MB")
+
+# --- Background jobs (docs/operations.md, "Background jobs") ---------------------------------
+# Long work (the report over many years, register extracts, the daily jobs) is queued in the
+# database and run by `manage.py db_worker` (deploy/brygga-worker.service; `make run` starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A statistics period longer than this many days is produced in the background.
+BRYGGA_REPORT_SYNC_DAYS = int(os.environ.get("BRYGGA_REPORT_SYNC_DAYS", "366"))
+# Finished jobs and their results (which may hold personal data) are deleted after this many days.
+BRYGGA_JOB_RESULT_DAYS = int(os.environ.get("BRYGGA_JOB_RESULT_DAYS", "7"))
