@@ -104,3 +104,22 @@ def test_the_daily_jobs_asked_for_twice_at_once_are_queued_once():
     at_once(2, lambda: call_command("daily", enqueue=True))
     assert Job.objects.filter(kind="daily").count() == 1
     assert DBTaskResult.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_old_results_are_deleted_and_a_job_that_lost_its_worker_can_be_tried_again(
+    login, manager, flaky
+):
+    import datetime
+
+    from django.utils import timezone
+
+    old = queue.start(kind=FLAKY, user=manager, title="Gammal")
+    lost = queue.start(kind=FLAKY, user=manager, title="Borttappad")
+    run_pending()
+    long_ago = timezone.now() - datetime.timedelta(days=8)
+    Job.objects.filter(pk=old.pk).update(finished_at=long_ago)
+    Job.objects.filter(pk=lost.pk).update(status=Job.Status.RUNNING, started_at=long_ago)
+    call_command("prune_jobs")
+    assert not Job.objects.filter(pk=old.pk).exists()
+    assert "Försök igen" in login(manager).get(f"/jobb/{lost.pk}/").content.decode()
