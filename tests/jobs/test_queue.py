@@ -68,6 +68,22 @@ def test_the_daily_jobs_are_queued_once_a_day_and_run_by_the_worker(capsys):
 
 
 @pytest.mark.django_db
+def test_queueing_the_daily_jobs_fails_loudly_when_yesterdays_failed(capsys):
+    import datetime
+
+    from django.core.management.base import CommandError
+    from django.utils import timezone
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Job.objects.create(
+        kind="daily", title="Igår", once_key=f"daily:{yesterday}", status="failed", error="X"
+    )
+    with pytest.raises(CommandError, match="failed"):
+        call_command("daily", enqueue=True)
+    assert Job.objects.filter(kind="daily", status="queued").count() == 1  # today's is queued
+
+
+@pytest.mark.django_db
 def test_nobody_sees_the_daily_job(login, manager):
     call_command("daily", enqueue=True)
     job = Job.objects.get(kind="daily")

@@ -10,6 +10,7 @@ still done once.
 
 from __future__ import annotations
 
+import datetime
 import traceback
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from jobs import queue
+from jobs.models import Job
 
 # (name, command, options): in order. Culling first, so that nothing culled is anchored later;
 # the chain is verified before its head is anchored outside the database (docs/access-log.md).
@@ -59,11 +61,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, enqueue=False, **options):
         if enqueue:
-            day = timezone.localdate().isoformat()
-            job = queue.start(
-                kind=KIND, user=None, title=f"Daily jobs {day}", once_key=f"{KIND}:{day}"
-            )
-            self.stdout.write(f"Daily jobs of {day}: job {job.pk}, {job.status}.")
+            self.enqueue()
             return
         failed = []
         for name, command, kwargs in jobs():
@@ -79,6 +77,18 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"Daily jobs failed: {', '.join(failed)}")
         self.stdout.write("All daily jobs done.")
+
+    def enqueue(self) -> None:
+        """Queue today's job; fail (so the timer's unit shows it) if yesterday's failed."""
+        today = timezone.localdate()
+        job = queue.start(
+            kind=KIND, user=None, title=f"Daily jobs {today}", once_key=f"{KIND}:{today}"
+        )
+        self.stdout.write(f"Daily jobs of {today}: job {job.pk}, {job.status}.")
+        yesterday = today - datetime.timedelta(days=1)
+        earlier = Job.objects.filter(once_key=f"{KIND}:{yesterday}").first()
+        if earlier is not None and earlier.status == Job.Status.FAILED:
+            raise CommandError(f"The daily jobs of {yesterday} failed ({earlier.error}).")
 
 
 KIND = "daily"
