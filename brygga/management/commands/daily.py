@@ -20,6 +20,7 @@ JOBS: list[tuple[str, str, dict]] = [
     ("expired login sessions", "clearsessions", {}),
     ("the access log's chain", "verify_access_log", {"since_checkpoint": True}),
     ("the access log's anchor outside the database", "anchor_access_log", {}),
+    ("the day's capacity forecasts", "warm_capacity_forecasts", {}),
 ]
 
 
@@ -38,7 +39,7 @@ def jobs() -> list[tuple[str, str, dict]]:
 class Command(BaseCommand):
     help = (
         "Run the daily jobs: culling, expired sessions, checking the access log and anchoring "
-        "its head."
+        "its head, the day's capacity forecasts."
     )
 
     def add_arguments(self, parser):
