@@ -237,3 +237,14 @@ def test_two_servers_behind_a_proxy_behave_as_one(two_servers, staff, person):
     thanks = [visitor.get("/anmalan/tack/") for _ in range(2)]
     assert answered_by_both(*thanks)
     assert all('class="reference"' in answer.text for answer in thanks)
+
+
+def test_no_server_keeps_a_value_in_its_memory_for_the_next_request():
+    """What a lockout or a limit counts must be in the database: there is no cache in a
+    process's memory to count it in (docs/operations.md)."""
+    from django.core.cache import cache
+
+    cache.set("failed-logins", 3)
+    assert cache.get("failed-logins") is None
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
