@@ -66,8 +66,15 @@ def run(servers: int, workers: int, args: argparse.Namespace, logs: Path) -> Non
             str(args.pause[1]),
         ]
         subprocess.run(load, check=True, env={**os.environ, **env})  # noqa: S603
-        answered = Counter(proxy.served_by)
-    shares = ", ".join(f"server {n}: {answered[n]}" for n in range(servers))
+        answers = list(proxy.answers)
+    answered = Counter(server for server, _status, _location in answers)
+    # A session made on one server and not known on another would be sent to the login page.
+    to_login = Counter(
+        server for server, _status, location in answers if location.startswith("/accounts/login/")
+    )
+    shares = ", ".join(
+        f"server {n}: {answered[n]} ({to_login[n]} sent to log in)" for n in range(servers)
+    )
     print(f"answered (warm-up included): {shares}", flush=True)
 
 

@@ -128,7 +128,8 @@ def wait_until_healthy(servers: list[Server], seconds: float = 60) -> None:
 
 
 class RoundRobinProxy(ThreadingHTTPServer):
-    """Request k goes to backend k mod n; `served_by` lists which backend answered each one."""
+    """Request k goes to backend k mod n; `served_by` lists which backend answered each one, and
+    `answers` each answer's backend, status and Location (empty when it has none)."""
 
     daemon_threads = True
 
@@ -136,6 +137,7 @@ class RoundRobinProxy(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _ProxyHandler)
         self.backends = backends
         self.served_by: list[int] = []
+        self.answers: list[tuple[int, int, str]] = []
         self._turn = itertools.count()
         self._lock = threading.Lock()
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
@@ -170,6 +172,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             return
         finally:
             backend.close()
+        self.server.answers.append((index, answer.status, answer.getheader("Location") or ""))
         self.send_response_only(answer.status, answer.reason)
         for name, value in answer.getheaders():
             if name.lower() not in HOP_BY_HOP:
