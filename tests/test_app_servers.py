@@ -1,10 +1,12 @@
 """Two app servers that share nothing but the database behave as one.
 
 Two gunicorn servers (the production configuration, `deploy/gunicorn.conf.py`) run on the test
-database behind a round-robin proxy (`tests/servers.py`), which sends request k to server k mod 2:
-every step below is answered by the other server than the step before. Sessions, login lockouts,
-the public form's limit, API tokens, attachments, resent forms and the reasons given for opening a
-record must work as they do on one server (docs/operations.md, "Several app servers").
+database behind a round-robin proxy (`tests/servers.py`), which sends request k to server k mod 2
+and names the server in each answer. Whatever one server keeps (a login, an upload, a form's
+one-time token, an API token and its revocation, a reason given, failed logins, the public form's
+submissions) is then used by the other, and the test checks that both servers answered each
+time. All must work as on one server (docs/operations.md, "Several app servers"); one user's
+story after another, in one test, because starting the servers is what takes time.
 
 On PostgreSQL the servers use the test database itself (the data is committed: a transactional
 test). On SQLite the test database is in memory, which no other process can open: it is copied
@@ -60,7 +62,6 @@ class Browser:
     def __init__(self, base: str):
         self.base = base
         self.http = requests.Session()
-        self.servers: list[str] = []
 
     def get(self, path: str, **kwargs) -> requests.Response:
         return self._send("GET", path, **kwargs)
@@ -69,11 +70,9 @@ class Browser:
         return self._send("POST", path, data=data, **kwargs)
 
     def _send(self, method: str, path: str, **kwargs) -> requests.Response:
-        response = self.http.request(
+        return self.http.request(
             method, self.base + path, allow_redirects=False, timeout=60, **kwargs
         )
-        self.servers.append(response.headers["X-Served-By"])
-        return response
 
     def form(self, path: str) -> dict[str, str]:
         """The hidden fields of the page's form: the CSRF token and the one-time submission
