@@ -212,7 +212,15 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Repeated failed logins lock the account (username) for a while.
+# No state in a server's memory: whatever must hold across requests lives in the database, so
+# that any number of app servers may answer (docs/operations.md, "Several app servers"). Django's
+# default cache is per process (LocMemCache): a lockout or a rate limit counted in it would hold
+# on one server and not on the next. There is no cache, so nothing can come to rely on one.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+# Repeated failed logins lock the account (username) for a while; the failures are counted in the
+# database (axes' database handler, named here so that no one switches it to the cache).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username"]

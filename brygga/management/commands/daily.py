@@ -30,6 +30,7 @@ JOBS: list[tuple[str, str, dict]] = [
     ("finished background jobs past their days", "prune_jobs", {}),
     ("the access log's chain", "verify_access_log", {"since_checkpoint": True}),
     ("the access log's anchor outside the database", "anchor_access_log", {}),
+    ("the day's capacity forecasts", "warm_capacity_forecasts", {}),
 ]
 
 
@@ -48,7 +49,7 @@ def jobs() -> list[tuple[str, str, dict]]:
 class Command(BaseCommand):
     help = (
         "Run the daily jobs: culling, expired sessions, checking the access log and anchoring "
-        "its head."
+        "its head, the day's capacity forecasts."
     )
 
     def add_arguments(self, parser):
