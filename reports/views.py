@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.replica import heavy_reads
 from organisation.permissions import STATISTICS_ROLES
 from organisation.roles import role_required
 from reports import charts, exports, figures
@@ -30,7 +31,8 @@ def presets(fixed_only: bool = False) -> list[dict]:
     of this year and the last.
     """
     today = timezone.localdate()
-    first = figures.first_day_of_data() or today
+    with heavy_reads():
+        first = figures.first_day_of_data() or today
     first_year = max(first.year, today.year - 14)
     if fixed_only:
         return fixed_presets(first_year, today)
