@@ -41,7 +41,7 @@ on_both = pytest.mark.django_db(transaction=True, databases=["default", "replica
 class Replica:
     """The replica alias as the tests see it."""
 
-    def sync(self, timeout: float = 30.0) -> None:
+    def sync(self, timeout: float = 120.0) -> None:
         """Wait until the replica has replayed all the primary has written (a mirror: at once)."""
         if not REAL:
             return
