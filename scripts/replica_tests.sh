@@ -1,68 +1,12 @@
 #!/usr/bin/env bash
-# The replica tests against a real streaming replica: make a standby of the local PostgreSQL
-# (127.0.0.1:5432) with pg_basebackup in a temporary directory, start it on another port, run
-# tests/reports/test_replica.py with DATABASE_REPLICA_URL pointing at it, and stop and remove it
-# afterwards, also when a test fails. Run by .ci/run; by hand: `bash scripts/replica_tests.sh`.
-#
-# The primary must allow replication connections from 127.0.0.1 (a line in its pg_hba.conf, added
-# here when missing and the file is writable) and keep wal_level at replica or above (PostgreSQL's
-# default). PostgreSQL refuses to run as root: as root, the standby runs as the user postgres.
+# The replica tests (tests/reports/test_replica.py) against a real streaming replica of the local
+# PostgreSQL, made, used and removed by scripts/with_replica.sh. Run by .ci/run; by hand:
+#   bash scripts/replica_tests.sh [pytest options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-PRIMARY="postgres://postgres@127.0.0.1:5432"
 PORT="${BRYGGA_REPLICA_PORT:-5433}"
-PYTHON="${PYTHON:-.venv/bin/python}"
-
-as_postgres() {
-  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
-}
-primary_sql() { psql "$PRIMARY/postgres" -Atc "$1"; }
-
-# The standby runs the primary's major version (Debian: /usr/lib/postgresql/<major>/bin).
-BIN="/usr/lib/postgresql/$(($(primary_sql 'show server_version_num') / 10000))/bin"
-[ -x "$BIN/pg_ctl" ] || BIN="$(pg_config --bindir)"
-
-if [ "$(primary_sql 'show wal_level')" = minimal ]; then
-  echo "The primary's wal_level is minimal: set it to replica to run the replica tests." >&2
-  exit 1
-fi
-hba="$(primary_sql 'show hba_file')"
-if ! grep -Eq '^host[[:space:]]+replication[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "$hba"; then
-  echo "host replication all 127.0.0.1/32 trust" >>"$hba"
-  primary_sql 'select pg_reload_conf()' >/dev/null
-fi
-
-dir="$(mktemp -d /tmp/brygga-replica.XXXXXX)"
-chmod 755 "$dir"
-[ "$(id -u)" = 0 ] && chown postgres: "$dir"
-stop() {
-  as_postgres "'$BIN/pg_ctl' -D '$dir/data' -m immediate stop" >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap stop EXIT
-
-# -c fast: checkpoint at once instead of spreading it over minutes.
-as_postgres "'$BIN/pg_basebackup' -d '$PRIMARY' -D '$dir/data' -R -X stream -c fast"
-# Debian keeps the configuration outside the data directory: the standby gets its own. A hot
-# standby needs these at least as large as on the primary.
-{
-  echo "port = $PORT"
-  echo "listen_addresses = '127.0.0.1'"
-  echo "unix_socket_directories = '$dir'"
-  echo "hot_standby = on"
-  for name in max_connections max_worker_processes max_wal_senders max_prepared_transactions \
-    max_locks_per_transaction; do
-    echo "$name = $(primary_sql "show $name")"
-  done
-} >>"$dir/data/postgresql.conf"
-printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' >"$dir/data/pg_hba.conf"
-: >"$dir/data/pg_ident.conf"
-chmod 644 "$dir/data/postgresql.conf" "$dir/data/pg_hba.conf" "$dir/data/pg_ident.conf"
-as_postgres "'$BIN/pg_ctl' -D '$dir/data' -l '$dir/log' -w -t 60 start" >/dev/null
-[ "$(psql -h 127.0.0.1 -p "$PORT" -U postgres -Atc 'select pg_is_in_recovery()')" = t ]
-
-DATABASE_URL="$PRIMARY/test" \
+exec bash scripts/with_replica.sh env \
+  DATABASE_URL="postgres://postgres@127.0.0.1:5432/test" \
   DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:$PORT/test" \
   BRYGGA_TEST_DB_NAME="${BRYGGA_TEST_DB_NAME:-test_brygga_replica}" \
-  "$PYTHON" -m pytest -p no:randomly tests/reports/test_replica.py "$@"
+  "${PYTHON:-.venv/bin/python}" -m pytest -p no:randomly tests/reports/test_replica.py "$@"
