@@ -38,14 +38,24 @@ fi
 dir="$(mktemp -d /tmp/brygga-replica.XXXXXX)"
 chmod 755 "$dir"
 [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+# A replication slot keeps the WAL the standby has yet to fetch (other work on the primary may
+# write gigabytes meanwhile); it is dropped afterwards, so that the primary does not keep WAL for
+# ever. Slots left inactive by a run that was killed are dropped first.
+slot="brygga_replica_$$"
+drop_slots() {
+  primary_sql "select pg_drop_replication_slot(slot_name) from pg_replication_slots
+    where slot_name like 'brygga\_replica\_%' and not active $1" >/dev/null || true
+}
+drop_slots ""
 stop() {
   as_postgres "'$BIN/pg_ctl' -D '$dir/data' -m immediate stop" >/dev/null 2>&1 || true
+  drop_slots "and slot_name = '$slot'"
   rm -rf "$dir"
 }
 trap stop EXIT
 
 # -c fast: checkpoint at once instead of spreading it over minutes.
-as_postgres "'$BIN/pg_basebackup' -d '$PRIMARY' -D '$dir/data' -R -X stream -c fast"
+as_postgres "'$BIN/pg_basebackup' -d '$PRIMARY' -D '$dir/data' -R -C -S $slot -X stream -c fast"
 # Debian keeps the configuration outside the data directory: the standby gets its own. A hot
 # standby needs these at least as large as on the primary.
 {
