@@ -382,6 +382,8 @@ def pdf_html(data: dict, person: Person) -> str:
         "generated_at": _readable(data["generated_at"]),
         "access_log": [{**e, "at": _readable(e["at"])} for e in data["access_log"]],
     }
+    if "as_of" in data:  # read on the replica (`build`)
+        shown["as_of"] = _readable(data["as_of"])
     with translation.override("sv"):
         return render_to_string(
             "retention/extract_pdf.html",

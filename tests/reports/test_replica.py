@@ -26,6 +26,7 @@ from core import replica
 from people.models import CaseStaffRole, Person
 from retention.actions import record_extract
 from tests.factories import CaseStaffFactory
+from tests.retention.test_extract import pdf_text
 
 D = datetime.date
 PERIOD = {"start": "2025-01-01", "end": "2025-12-31"}
@@ -177,6 +178,9 @@ def test_the_register_extract_reads_the_replica_and_logs_its_download_on_the_pri
         person_id=person.pk, action="export", record_type="register_extract", detail="json"
     ).exists()
     assert ("as_of" in data) is REAL
+    if REAL:  # the PDF says it too, in Swedish time
+        pdf = pdf_text(client.get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+        assert f"Uppgifterna gäller läget {data['as_of'][:16].replace('T', ' ')}" in pdf
 
 
 @pytest.mark.replica
