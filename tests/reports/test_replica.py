@@ -180,7 +180,7 @@ def test_the_register_extract_reads_the_replica_and_logs_its_download_on_the_pri
     assert ("as_of" in data) is REAL
     if REAL:  # the PDF says it too, in Swedish time
         pdf = pdf_text(client.get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
-        assert f"Uppgifterna gäller läget {data['as_of'][:16].replace('T', ' ')}" in pdf
+        assert f"Uppgifterna gäller läget: {data['as_of'][:16].replace('T', ' ')}" in pdf
 
 
 @pytest.mark.replica
