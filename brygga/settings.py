@@ -6,6 +6,7 @@ setting that `manage.py check --deploy` asks for and refuses to start without a 
 
 import base64
 import binascii
+import copy
 import hashlib
 import os
 import re
@@ -189,6 +190,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so two writers wait instead of failing
     # with "database is locked" half-way (the access log's chain head is written by everyone).
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+# The heavy reads (the statistics, their downloads, register extracts) go to a PostgreSQL
+# streaming replica when one is named; everything else stays on the primary (core/replica.py,
+# docs/operations.md). Without one, the alias "replica" is a second name for the primary that
+# nothing reads through: tests use it as a mirror of the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+else:
+    DATABASES["replica"] = copy.deepcopy(DATABASES["default"])
+# Tests never create a database on the replica (it is read-only): it reads the primary's test
+# database, by the same name, as replication brings it.
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+BRYGGA_HEAVY_READS_DATABASE = "replica" if DATABASE_REPLICA_URL else "default"
+DATABASE_ROUTERS = ["core.replica.HeavyReadsRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.replica import heavy_reads
 from organisation.permissions import STATISTICS_ROLES
 from organisation.roles import role_required
 from reports import charts, exports, figures, jobs
@@ -32,7 +33,8 @@ def presets(fixed_only: bool = False) -> list[dict]:
     of this year and the last.
     """
     today = timezone.localdate()
-    first = figures.first_day_of_data() or today
+    with heavy_reads():
+        first = figures.first_day_of_data() or today
     first_year = max(first.year, today.year - 14)
     if fixed_only:
         return fixed_presets(first_year, today)
