@@ -25,6 +25,7 @@ from audit.models import AccessLogEntry
 from core import replica
 from people.models import CaseStaffRole, Person
 from retention.actions import record_extract
+from tests.background import extract_file
 from tests.factories import CaseStaffFactory
 from tests.retention.test_extract import pdf_text
 
@@ -166,7 +167,7 @@ def test_the_register_extract_reads_the_replica_and_logs_its_download_on_the_pri
         CaptureQueriesContext(connections["replica"]) as on_replica,
         CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_primary,
     ):
-        response = client.get(f"/registerutdrag/{made.pk}/registerutdrag.json")
+        response = extract_file(client, made, "json")  # made by the worker, then downloaded
     assert response.status_code == 200
     data = json.loads(response.content)
     assert data["person_id"] == str(person.pk)
@@ -179,7 +180,7 @@ def test_the_register_extract_reads_the_replica_and_logs_its_download_on_the_pri
     ).exists()
     assert ("as_of" in data) is REAL
     if REAL:  # the PDF says it too, in Swedish time
-        pdf = pdf_text(client.get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+        pdf = pdf_text(extract_file(client, made, "pdf").content)
         assert f"Uppgifterna gäller läget: {data['as_of'][:16].replace('T', ' ')}" in pdf
 
 
@@ -232,7 +233,7 @@ def test_an_extract_the_replica_has_not_caught_up_with_is_read_on_the_primary(
         requested_on=timezone.localdate(),
     )
     with CaptureQueriesContext(connections["replica"]) as on_replica:
-        response = login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.json")
+        response = extract_file(login(manager), made, "json")
     data = json.loads(response.content)
     # Everything up to the request, the request's own access-log entry too.
     assert any(e for e in data["access_log"]) and "as_of" not in data
