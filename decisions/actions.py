@@ -49,6 +49,16 @@ def _require_authority(user: User, person: Person) -> None:
     )
 
 
+def refuse_no_decision(support_kind: SupportKind) -> None:
+    """Only a kind of support that is decided on is applied for."""
+    if not support_kind.needs_decision:
+        raise ValidationError(
+            _("%(kind)s needs no decision and cannot be applied for; record a referral instead.")
+            % {"kind": support_kind.name},
+            code="no_decision_needed",
+        )
+
+
 @transaction.atomic
 def create_application(
     *,
@@ -61,12 +71,7 @@ def create_application(
     what: str,
 ) -> Application:
     _require_authority(user, person)
-    if not support_kind.needs_decision:
-        raise ValidationError(
-            _("%(kind)s needs no decision and cannot be applied for; record a referral instead.")
-            % {"kind": support_kind.name},
-            code="no_decision_needed",
-        )
+    refuse_no_decision(support_kind)
     application = Application.objects.create(
         person=person,
         case=case,
@@ -171,8 +176,12 @@ def validate_decision(
     kind: str = DecisionKind.NEW,
     today: datetime.date | None = None,
     history: bool = False,
+    cited_on: Callable[[datetime.date], LegalBasis | None] | None = None,
 ) -> None:
     """Every rule a decision must meet; raises ValidationError with field names.
+
+    `cited_on`: the legal basis in force on a day, when the caller has them at hand (the
+    history import's batches, `LegalBasis.objects.citations()`); else read from the database.
 
     `history`: a decision made in an earlier system and recorded here. Two rules bind only
     decisions made in Brygga and are not asked of it: the decider's delegation (the one who
@@ -227,7 +236,7 @@ def validate_decision(
         )
     if period_from and period_to and period_to < period_from:
         errors.setdefault("period_to", []).append(_("The period ends before it starts."))
-    if LegalBasis.objects.cited_on(decided_on) is None:
+    if (cited_on or LegalBasis.objects.cited_on)(decided_on) is None:
         errors.setdefault("decided_on", []).append(
             _(
                 "No legal basis is recorded as in force on %(date)s, so the letter could not "
