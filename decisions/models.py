@@ -86,9 +86,7 @@ class LegalBasisQuerySet(models.QuerySet):
         """The section a decision of this day cites for this ground: the one then in force."""
         return self.filter(ground=ground).in_force_on(day).order_by("-valid_from").first()
 
-    def citations(
-        self, ground: str = "assistance"
-    ) -> Callable[[datetime.date], LegalBasis | None]:
+    def citations(self, ground: str = "assistance") -> Callable[[datetime.date], LegalBasis | None]:
         """`cited_on` for many days with one query (the history import's batches): the
         sections of the ground are few, read once, and the same one is chosen for each day."""
         bases = list(self.filter(ground=ground).order_by("-valid_from"))

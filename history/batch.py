@@ -212,7 +212,9 @@ class Batches:
             if plan.authority_work is not None:
                 require(
                     may_do_authority_work(self.user, levels[plan.authority_work.pk]),
-                    _("Only the authority's officers and managers of the person's case may do this."),
+                    _(
+                        "Only the authority's officers and managers of the person's case may do this."
+                    ),
                 )
             if plan.provider_work is not None:
                 require(
@@ -288,6 +290,7 @@ class Batches:
                 referred_to=None,
                 closed_on=_day(item.get("closed_on")) or received,
                 closed_by=self.user,
+                version=2,  # created, then closed: the change close_intake counts (`claim`)
             )
         )
         person_id = person.pk if person else None

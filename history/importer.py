@@ -388,11 +388,7 @@ def load(
         if fast and not batches.load(fast):
             slow = chunk  # refused by the database as a batch: one by one, to name the line
         for row in slow:
-            try:
-                with transaction.atomic():
-                    loader.row(row.data)
-            except ValidationError as error:
-                loader.result.rejections.append(Rejection(row.line, loader.where(error)))
+            loader.one(row)
         if progress:
             for index in range(done + 1, done + len(chunk) + 1):
                 progress(index, len(rows))
@@ -427,6 +423,22 @@ class Loader:
         self.user = target.user
         self.result = Loaded(counts=dict.fromkeys(COUNTED, 0))
         self.path = ""
+
+    def one(self, row: Row) -> None:
+        """Load one row in a savepoint; a refused row is named and leaves nothing, neither
+        records nor counts nor corrections."""
+        counts, changes, known = (
+            dict(self.result.counts),
+            len(self.result.changes),
+            dict(self.known),
+        )
+        try:
+            with transaction.atomic():
+                self.row(row.data)
+        except ValidationError as error:
+            self.result.rejections.append(Rejection(row.line, self.where(error)))
+            self.result.counts, self.known = counts, known
+            del self.result.changes[changes:]
 
     # Bookkeeping
 
