@@ -28,7 +28,7 @@ from decisions.models import (
     Outcome,
 )
 from organisation.models import SupportKind, Unit, has_delegation
-from organisation.permissions import may_do_authority_work, require
+from organisation.permissions import Level, may_do_authority_work, require
 from people.access import access_level
 from people.models import Case, Person
 
@@ -43,8 +43,13 @@ GRANT_FOLLOWS: list[Callable[[Any, Decision, Unit | None], list[Access]]] = []
 
 def _require_authority(user: User, person: Person) -> None:
     """Only the authority side, with write access to the person, applies, decides and appeals."""
+    require_authority_work(user, access_level(user, person))
+
+
+def require_authority_work(user: User, level: Level) -> None:
+    """`_require_authority` given the user's access level to the person."""
     require(
-        may_do_authority_work(user, access_level(user, person)),
+        may_do_authority_work(user, level),
         _("Only the authority's officers and managers of the person's case may do this."),
     )
 

@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from decisions.actions import refuse_no_decision, validate_decision
+from decisions.actions import refuse_no_decision, require_authority_work, validate_decision
 from decisions.models import (
     Application,
     Decision,
@@ -49,12 +50,7 @@ from history.importer import (
 from history.models import ImportedRecord
 from intake.actions import refuse_closing
 from intake.models import Intake, IntakeStatus
-from organisation.permissions import (
-    may_do_authority_work,
-    may_do_provider_work,
-    may_take_intakes,
-    require,
-)
+from organisation.permissions import may_take_intakes
 from people.access import access_levels
 from people.models import Case, CaseStatus, Person
 from provision.actions import order_unit_ids, refuse_start_before_decision
@@ -63,6 +59,7 @@ from provision.closure import (
     fill_follow_up,
     follow_ups_due,
     refuse_closing_before_start,
+    require_provider_work,
 )
 from provision.models import Closure, FollowUp, FollowUpStatus, Order, OrderStatus
 
@@ -90,7 +87,16 @@ class Plan:
 
 
 # Models in the order they are inserted (a row's foreign keys point to those before it).
-MODELS = (Person, Case, Intake, Application, Decision, Order, Closure, FollowUp)
+MODELS: tuple[type[Model], ...] = (
+    Person,
+    Case,
+    Intake,
+    Application,
+    Decision,
+    Order,
+    Closure,
+    FollowUp,
+)
 
 
 class Batches:
@@ -187,10 +193,14 @@ class Batches:
     def write(self, plans: list[Plan]) -> None:
         people = [p for plan in plans for p in plan.rows.get(Person, [])]
         for model in MODELS[:2]:
-            model.objects.bulk_create(r for plan in plans for r in plan.rows.get(model, []))
+            model._default_manager.bulk_create(
+                r for plan in plans for r in plan.rows.get(model, [])
+            )
         self._require_access(plans, people)
         for model in MODELS[2:]:
-            model.objects.bulk_create(r for plan in plans for r in plan.rows.get(model, []))
+            model._default_manager.bulk_create(
+                r for plan in plans for r in plan.rows.get(model, [])
+            )
         ImportedRecord.objects.bulk_create(
             ImportedRecord(
                 run=self.loader.run,
@@ -210,20 +220,9 @@ class Batches:
         levels = access_levels(self.user, people)
         for plan in plans:
             if plan.authority_work is not None:
-                require(
-                    may_do_authority_work(self.user, levels[plan.authority_work.pk]),
-                    _(
-                        "Only the authority's officers and managers of the person's case may do this."
-                    ),
-                )
+                require_authority_work(self.user, levels[plan.authority_work.pk])
             if plan.provider_work is not None:
-                require(
-                    may_do_provider_work(self.user, levels[plan.provider_work.pk]),
-                    _(
-                        "Only the provider's coordinators and managers of the person's case "
-                        "may do this."
-                    ),
-                )
+                require_provider_work(self.user, levels[plan.provider_work.pk])
 
     # One line, as Loader.row
 
@@ -271,6 +270,7 @@ class Batches:
         """As `create_intake` and `close_intake` with `history=True` (the unit's permission
         is the same for every line: `may_take_intakes`, in `enabled`)."""
         received = _day(item["received_on"])
+        assert received is not None  # required by the file's form
         reason = (item.get("reason") or "").strip() or _("Not recorded in the earlier system.")
         refuse_closing(outcome=item["outcome"], reason=reason, referred_to=None, history=True)
         intake = plan.add(

@@ -30,7 +30,7 @@ from audit.models import Action
 from core.choices import refuses_unknown
 from decisions import ending
 from decisions.models import Decision
-from organisation.permissions import may_do_provider_work, require
+from organisation.permissions import Level, may_do_provider_work, require
 from people import staffing
 from people.access import access_level
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
@@ -250,8 +250,13 @@ def follow_ups_due(closure: Closure) -> list[FollowUp]:
 
 def _require_provider(user, person) -> None:
     """Only the provider side, with write access to the person, closes and follows up."""
+    require_provider_work(user, access_level(user, person))
+
+
+def require_provider_work(user, level: Level) -> None:
+    """`_require_provider` given the user's access level to the person."""
     require(
-        may_do_provider_work(user, access_level(user, person)),
+        may_do_provider_work(user, level),
         _("Only the provider's coordinators and managers of the person's case may do this."),
     )
 

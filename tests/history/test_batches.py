@@ -18,8 +18,8 @@ from history.models import ImportedRecord, ImportRun
 from intake.models import Intake
 from people.models import Case, Person
 from provision.models import Closure, FollowUp, Order
-from tests.factories import PersonFactory
-from tests.history.test_import import example_lines, kind, run, write  # noqa: F401 (fixture)
+from tests.factories import PersonFactory, SupportKindFactory
+from tests.history.test_import import example_lines, run, write
 
 MODELS = [Person, Case, Intake, Application, Decision, Order, Closure, FollowUp]
 
@@ -91,6 +91,13 @@ def mixed_file(tmp_path) -> list[dict]:
         line.pop("personal_number", None)
         line["reserve_number"] = "RES-TWIN"
     return [*lines, *extra, twin]
+
+
+@pytest.fixture
+def kind(org):
+    kind = SupportKindFactory(code="bryta-isolering")
+    kind.provider_units.add(org["north"])
+    return kind
 
 
 @pytest.fixture
