@@ -186,7 +186,7 @@ def validate_decision(
     """Every rule a decision must meet; raises ValidationError with field names.
 
     `cited_on`: the legal basis in force on a day, when the caller has them at hand (the
-    history import's batches, `LegalBasis.objects.citations()`); else read from the database.
+    history import's batches, with `citing`); else read from the database.
 
     `history`: a decision made in an earlier system and recorded here. Two rules bind only
     decisions made in Brygga and are not asked of it: the decider's delegation (the one who

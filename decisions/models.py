@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models
@@ -85,23 +84,6 @@ class LegalBasisQuerySet(models.QuerySet):
     def cited_on(self, day: datetime.date, ground: str = "assistance") -> LegalBasis | None:
         """The section a decision of this day cites for this ground: the one then in force."""
         return self.filter(ground=ground).in_force_on(day).order_by("-valid_from").first()
-
-    def citations(self, ground: str = "assistance") -> Callable[[datetime.date], LegalBasis | None]:
-        """`cited_on` for many days with one query (the history import's batches): the
-        sections of the ground are few, read once, and the same one is chosen for each day."""
-        bases = list(self.filter(ground=ground).order_by("-valid_from"))
-
-        def cited(day: datetime.date) -> LegalBasis | None:
-            return next(
-                (
-                    b
-                    for b in bases
-                    if b.valid_from <= day and (b.valid_to is None or b.valid_to >= day)
-                ),
-                None,
-            )
-
-        return cited
 
 
 class LegalBasis(models.Model):

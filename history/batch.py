@@ -28,14 +28,15 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
+from core.bulk import insert
 from decisions.actions import refuse_no_decision, require_authority_work, validate_decision
 from decisions.models import (
     Application,
     Decision,
     DecisionKind,
     LegalBasis,
-    LegalGround,
     Outcome,
+    citing,
 )
 from history.importer import (
     RECORDED,
@@ -115,7 +116,8 @@ class Batches:
             and self.target.provider_unit.pk in order_unit_ids(self.user)  # may_accept
             and may_take_intakes(self.user, self.target.authority_unit)  # create_intake
         )
-        self.cited_on = LegalBasis.objects.citations(LegalGround.ASSISTANCE)
+        bases = list(LegalBasis.objects.all())
+        self.cited_on = lambda day: citing(day, bases=bases)["cites"]
 
     # Which lines only add
 
@@ -193,25 +195,19 @@ class Batches:
     def write(self, plans: list[Plan]) -> None:
         people = [p for plan in plans for p in plan.rows.get(Person, [])]
         for model in MODELS[:2]:
-            model._default_manager.bulk_create(
-                r for plan in plans for r in plan.rows.get(model, [])
-            )
+            insert(model, [r for plan in plans for r in plan.rows.get(model, [])])
         self._require_access(plans, people)
         for model in MODELS[2:]:
-            model._default_manager.bulk_create(
-                r for plan in plans for r in plan.rows.get(model, [])
-            )
-        ImportedRecord.objects.bulk_create(
+            insert(model, [r for plan in plans for r in plan.rows.get(model, [])])
+        run, source = self.loader.run, self.target.source
+        records = [
             ImportedRecord(
-                run=self.loader.run,
-                source=self.target.source,
-                kind=kind,
-                external_id=key,
-                object_id=str(obj.pk),
+                run=run, source=source, kind=kind, external_id=key, object_id=str(obj.pk)
             )
             for plan in plans
             for kind, key, obj in plan.records
-        )
+        ]
+        insert(ImportedRecord, records)
         log_accesses(user=self.user, accesses=[a for plan in plans for a in plan.accesses])
 
     def _require_access(self, plans: list[Plan], people: list[Person]) -> None:
