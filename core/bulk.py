@@ -25,6 +25,24 @@ def insert(model: type[Model], objs: Sequence[Model]) -> None:
         model._base_manager.bulk_create(objs)
 
 
+def insert_values(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert rows given as tuples of the fields `names` (attnames), without making a model
+    instance of each: on PostgreSQL they are copied as they are, so give every column without
+    a database default (auto ids excepted)."""
+    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+        column = {f.attname: f.column for f in model._meta.concrete_fields}
+        columns = ", ".join(connection.ops.quote_name(column[n]) for n in names)
+        table = connection.ops.quote_name(model._meta.db_table)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    elif rows:
+        model._base_manager.bulk_create(model(**dict(zip(names, row, strict=True))) for row in rows)
+
+
 def copy_rows(model: type[Model], objs: Sequence[Model]) -> None:
     """PostgreSQL COPY: the same rows bulk_create would insert, several times faster."""
     if not objs:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from core.bulk import insert
+from core.bulk import insert, insert_values
 from decisions.actions import refuse_no_decision, require_authority_work, validate_decision
 from decisions.models import (
     Application,
@@ -199,15 +199,16 @@ class Batches:
         self._require_access(plans, people)
         for model in MODELS[2:]:
             insert(model, [r for plan in plans for r in plan.rows.get(model, [])])
-        run, source = self.loader.run, self.target.source
-        records = [
-            ImportedRecord(
-                run=run, source=source, kind=kind, external_id=key, object_id=str(obj.pk)
-            )
-            for plan in plans
-            for kind, key, obj in plan.records
-        ]
-        insert(ImportedRecord, records)
+        run, source = self.loader.run.pk, self.target.source
+        insert_values(
+            ImportedRecord,
+            ("run_id", "source", "kind", "external_id", "object_id"),
+            [
+                (run, source, kind, key, str(obj.pk))
+                for plan in plans
+                for kind, key, obj in plan.records
+            ],
+        )
         log_accesses(user=self.user, accesses=[a for plan in plans for a in plan.accesses])
 
     def _require_access(self, plans: list[Plan], people: list[Person]) -> None:
