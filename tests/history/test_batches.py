@@ -138,9 +138,11 @@ def load_and_look(checked, target, *, batched: bool) -> tuple[dict, list[str]]:
     return seen["snapshot"], seen["rejections"] + [str(sorted(seen["counts"].items()))]
 
 
-@pytest.mark.parametrize("batch", [1000, 7])
-def test_batches_give_the_same_records_as_one_line_at_a_time(mixed, monkeypatch, batch):
+@pytest.mark.parametrize(("batch", "copy_from"), [(1000, 200), (7, 1)])
+def test_batches_give_the_same_records_as_one_line_at_a_time(mixed, monkeypatch, batch, copy_from):
+    """In one batch and in many; on PostgreSQL also with every insert a COPY (`copy_from`)."""
     monkeypatch.setattr("history.batch.BATCH", batch)
+    monkeypatch.setattr("core.bulk.COPY_FROM", copy_from)
     checked, target = mixed
     one_by_one, refused = load_and_look(checked, target, batched=False)
     batched, refused_batched = load_and_look(checked, target, batched=True)
