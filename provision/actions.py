@@ -161,7 +161,7 @@ def accept_order(
     if order.status != OrderStatus.NEW:
         raise ValidationError(_("The order has already been accepted or has ended."))
     accepted_on = today or timezone.localdate()
-    _check_start(order, accepted_on)
+    refuse_start_before_decision(order, accepted_on)
     if history and coordinator is None:
         return _accept(user, order, accepted_on, [])
     eligible = coordinators_for(order.provider_unit)
@@ -211,7 +211,7 @@ def accept_order(
     return _accept(user, order, accepted_on, created)
 
 
-def _check_start(order: Order, accepted_on: datetime.date) -> None:
+def refuse_start_before_decision(order: Order, accepted_on: datetime.date) -> None:
     if accepted_on < order.decision.decided_on:
         raise ValidationError(
             {"accepted_on": _("Support cannot start before the decision was made.")}
@@ -243,7 +243,7 @@ def correct_history_order(
     if not may_accept(user, order):
         raise PermissionDenied
     if accepted_on is not None:
-        _check_start(order, accepted_on)
+        refuse_start_before_decision(order, accepted_on)
     order.accepted_on, order.period_from, order.period_to = accepted_on, period_from, period_to
     if order.status != OrderStatus.ENDED:
         order.status = OrderStatus.ACCEPTED if accepted_on else OrderStatus.NEW
