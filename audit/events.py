@@ -218,8 +218,8 @@ def _write(pending: list) -> list[AccessLogEntry]:
                 detail=access.detail,
                 prev_hash=prev,
                 key_id=key_id,
-                people=access.people,
             )
+            entry.people = access.people
             entry.entry_hash = chain_hash(prev, entry.payload(), key)
             prev = entry.entry_hash
             entries.append(entry)
