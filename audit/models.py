@@ -47,11 +47,12 @@ class AccessLogQuerySet(models.QuerySet):
     def about(self, *people) -> AccessLogQuerySet:
         """Entries about anyone in `people` (each a list of ids or a subquery of them): the
         entries about one of them and the lists that named one (AccessLogSubject)."""
-        of_people = models.Q()
+        # One subquery per group: an OR inside one would keep PostgreSQL from the person index.
+        found = models.Q()
         for group in people:
-            of_people |= models.Q(person_id__in=group)
-        named = AccessLogSubject.objects.filter(of_people).values("entry_id")
-        return self.filter(of_people | models.Q(id__in=named))
+            named = AccessLogSubject.objects.filter(person_id__in=group).values("entry_id")
+            found |= models.Q(person_id__in=group) | models.Q(id__in=named)
+        return self.filter(found)
 
 
 # How the kinds of record read in the log review; a kind not listed is shown as stored.

@@ -15,8 +15,7 @@ from organisation.roles import role_required, roles_of
 from people.access import own_cases
 from people.models import CaseStaff, Person
 
-# Each person named on a page is logged as read; SQLite inserts at most 99 log entries in one
-# statement, so a page of 50 keeps the page at a constant number of queries.
+# The people a page names are logged as read in one list entry (audit.events.log_list).
 PAGE_SIZE = 50
 
 
