@@ -46,13 +46,15 @@ class AccessLogQuerySet(models.QuerySet):
 
     def about(self, *people) -> AccessLogQuerySet:
         """Entries about anyone in `people` (each a list of ids or a subquery of them): the
-        entries about one of them and the lists that named one (AccessLogSubject)."""
-        # One subquery per group: an OR inside one would keep PostgreSQL from the person index.
-        found = models.Q()
+        entries about one of them and the lists that named one (AccessLogSubject).
+
+        The ids are one UNION, each part found through its person index; `person_id IN … OR id
+        IN …` made PostgreSQL read the whole log to test the OR on every entry."""
+        parts = []
         for group in people:
-            named = AccessLogSubject.objects.filter(person_id__in=group).values("entry_id")
-            found |= models.Q(person_id__in=group) | models.Q(id__in=named)
-        return self.filter(found)
+            parts.append(AccessLogEntry.objects.filter(person_id__in=group).order_by().values("id"))
+            parts.append(AccessLogSubject.objects.filter(person_id__in=group).values("entry_id"))
+        return self.filter(id__in=parts[0].union(*parts[1:], all=True))
 
 
 # How the kinds of record read in the log review; a kind not listed is shown as stored.

@@ -8,8 +8,7 @@ import datetime
 import uuid
 
 from django.db import connection
-from django.utils import translation
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.events import log_list, verify_chain
 from audit.models import AccessLogEntry, AccessLogSubject, Action
