@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
-from audit.models import AccessLogEntry, Action, ChainHead
+from audit.models import AccessLogEntry, AccessLogSubject, Action, ChainHead
 from jobs.models import Job
 from organisation.permissions import RETENTION_ROLES, may_manage_retention, require
 from organisation.roles import roles_of
@@ -359,6 +359,10 @@ def cull_access_log(today: datetime.date) -> LogCulling:
             last_hash=last.entry_hash,
             culled_count=plan.count,
             culled_before=plan.before,
+        )
+        # The people the culled lists named go with them (they point at the entries).
+        models.QuerySet(model=AccessLogSubject).filter(entry_id__lte=last.id)._raw_delete(
+            router.db_for_write(AccessLogSubject)
         )
         models.QuerySet(model=AccessLogEntry).filter(id__lte=last.id)._raw_delete(
             router.db_for_write(AccessLogEntry)

@@ -28,6 +28,10 @@ PLAIN_REFERENCES: dict[str, str] = {
         "The access log has its own retention (BRYGGA_ACCESS_LOG_RETENTION_YEARS) and is "
         "culled oldest first behind a checkpoint; it is part of the register extract."
     ),
+    "audit.AccessLogSubject.person_id": (
+        "A person a list entry of the access log named: culled with its entry, as the entry's "
+        "person_id; part of the register extract."
+    ),
     "history.ImportedRecord.object_id": (
         "The legacy import's key (the old system's id -> Brygga's id, no personal data): it "
         "stays so that re-importing the same file never brings a culled person back."
