@@ -398,6 +398,7 @@ class Story:
 
     def __init__(self, rng: random.Random, s: Setting, batch: Batch, responses: bool):
         self.rng, self.s, self.b, self.responses = rng, s, batch, responses
+        self.last: datetime.date = s.today  # set by person(): the newest entry so far
 
     def day_between(self, first: datetime.date, last: datetime.date) -> datetime.date:
         return first + datetime.timedelta(days=self.rng.randint(0, max((last - first).days, 0)))

@@ -138,7 +138,7 @@ def plan_culling(today: datetime.date, *, remember: bool = True) -> list[Verdict
     people = candidates(today).exclude(kept_by_earlier_verdict(today))
     batch: list[Person] = []
     for person in people.iterator(chunk_size=CULL_BATCH):
-        stamps[person.pk] = person.stamp
+        stamps[person.pk] = person.stamp  # type: ignore[attr-defined]  # annotated
         batch.append(person)
         if len(batch) == CULL_BATCH:
             verdicts += _plan_batch(batch, today, kept)
