@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import logging
 import os
 import sys
 import time
@@ -100,6 +101,7 @@ def main() -> None:
     parser.add_argument("--today", type=datetime.date.fromisoformat, default=None)
     parser.add_argument("--days", type=int, default=1, help="daily runs after the first")
     args = parser.parse_args()
+    logging.getLogger("retention.actions").setLevel(logging.WARNING)  # a line per batch
     if connection.settings_dict["NAME"] in SHARED:
         sys.exit("This culls: run it on a copy (createdb -T bench_brygga ...), not the shared one.")
     last = args.today or timezone.localdate()
