@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import AccessLogEntry, Action, ChainHead
+from core.lookups import AnyOf
 from organisation.permissions import RETENTION_ROLES, may_manage_retention, require
 from organisation.roles import roles_of
 from people.access import access_level, visible_people
@@ -290,9 +291,9 @@ def _delete_rows(record: Record) -> None:
                 ).update(**{edge.field.attname: None})
     for model in record.deletion_order():
         model_pks = list(record.rows[model])
-        for start in range(0, len(model_pks), 500):
-            chunk = model_pks[start : start + 500]
-            models.QuerySet(model=model).filter(pk__in=chunk)._raw_delete(db)
+        for start in range(0, len(model_pks), 5000):
+            chunk = model_pks[start : start + 5000]
+            models.QuerySet(model=model).filter(AnyOf(models.F("pk"), chunk))._raw_delete(db)
 
 
 def _require_retention_work(user: User, person: Person) -> None:

@@ -17,6 +17,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Model
 
+from core.lookups import AnyOf
+
 # model label -> why it is not part of a person's record although it points at one.
 # Rows of an excluded model survive culling; the foreign key pointing into the person's
 # record must therefore be nullable (it is set to NULL; a test checks this).
@@ -199,7 +201,8 @@ def _rows_and_parents(edge: Edge, pks: set) -> list[tuple]:
     pks_list = list(pks)
     for start in range(0, len(pks_list), 5000):
         chunk = pks_list[start : start + 5000]
-        found += manager.filter(**{f"{edge.field.attname}__in": chunk}).values_list(
+        # One array parameter, not a placeholder per id (core.lookups.AnyOf).
+        found += manager.filter(AnyOf(models.F(edge.field.attname), chunk)).values_list(
             "pk", edge.field.attname
         )
     return found

@@ -19,10 +19,11 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import DateField, DateTimeField
+from django.db.models import DateField, DateTimeField, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.lookups import AnyOf
 from retention import conf
 from retention.graph import Record, collect_many
 
@@ -219,7 +220,8 @@ def _last_entries(records: dict[object, Record]) -> dict[object, datetime.date]:
             continue
         pk_list = list(pks)
         for start in range(0, len(pk_list), 5000):
-            rows = model._base_manager.filter(pk__in=pk_list[start : start + 5000]).values_list(
+            chunk = pk_list[start : start + 5000]
+            rows = model._base_manager.filter(AnyOf(F("pk"), chunk)).values_list(
                 "pk", *[f.attname for f in fields]
             )
             for pk, *values in rows:
