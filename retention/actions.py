@@ -21,13 +21,12 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import AccessLogEntry, Action, ChainHead
-from core.lookups import AnyOf
 from organisation.permissions import RETENTION_ROLES, may_manage_retention, require
 from organisation.roles import roles_of
 from people.access import access_level, visible_people
 from people.models import Case, CaseStatus, Person
 from retention import conf
-from retention.graph import EXCLUDED, Record, edges_into
+from retention.graph import EXCLUDED, Record, among, edges_into
 from retention.models import (
     AccessLogCheckpoint,
     CullRecord,
@@ -293,7 +292,7 @@ def _delete_rows(record: Record) -> None:
         model_pks = list(record.rows[model])
         for start in range(0, len(model_pks), 5000):
             chunk = model_pks[start : start + 5000]
-            models.QuerySet(model=model).filter(AnyOf(models.F("pk"), chunk))._raw_delete(db)
+            models.QuerySet(model=model).filter(among("pk", chunk))._raw_delete(db)
 
 
 def _require_retention_work(user: User, person: Person) -> None:
