@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from audit.events import list_access, log_accesses
 from core.sections import person_section, worklist
 from decisions.ending import replaced_by_later, running_past
 from decisions.models import (
@@ -137,8 +138,12 @@ def officer_worklist(request, roles) -> dict | None:
     if not roles.has(Role.OFFICER):
         return None
     today = timezone.localdate()
-    return {
-        "template": "decisions/worklist.html",
-        "today": today,
-        **officer_worklist_rows(request.user, today),
-    }
+    rows = officer_worklist_rows(request.user, today)
+    decisions = [*rows["left_in_force"], *rows["expiring"], *rows["unsent"]]
+    shown = [
+        list_access("appeal", [appeal.decision.person_id for appeal in rows["appeals"]]),
+        list_access("decision", [decision.person_id for decision in decisions]),
+        list_access("application", [application.person_id for application in rows["waiting"]]),
+    ]
+    log_accesses(user=request.user, accesses=[a for a in shown if a is not None])
+    return {"template": "decisions/worklist.html", "today": today, **rows}

@@ -15,6 +15,7 @@ from decisions.models import AppealStatus, Outcome
 from decisions.sections import officer_worklist, officer_worklist_rows, person_decisions
 from organisation.roles import roles_of
 from people.access import Level
+from tests.access_log import was_read
 from tests.factories import CaseFactory, PersonFactory
 
 d = datetime.date
@@ -240,3 +241,16 @@ def test_the_start_page_shows_the_officers_worklist(login, officer, worklist_dat
     page = login(officer).get("/").content.decode()
     assert "Applications waiting for a decision" in page
     assert "Ivar Väntar" in page
+
+
+def test_the_worklist_logs_whom_it_shows_and_no_one_else(
+    officer, worklist_data, outsider_officer, login
+):
+    login(officer).get("/")
+    waiting = worklist_data["waiting"].person
+    assert was_read(waiting, officer, action="search", record_type="application")
+    appealed = worklist_data["appeal"].decision.person
+    assert was_read(appealed, officer, action="search", record_type="appeal")
+    assert was_read(worklist_data["expiring"].person, officer, record_type="decision")
+    login(outsider_officer).get("/")
+    assert not was_read(waiting, outsider_officer)  # another unit's worklist shows no one here
