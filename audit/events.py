@@ -209,7 +209,8 @@ def _take_a_chain() -> ChainHead:
         return free
     started = set(ChainHead.objects.values_list("pk", flat=True))
     unstarted = [n for n in range(settings.BRYGGA_ACCESS_LOG_CHAINS) if n not in started]
-    chain = unstarted[0] if unstarted else random.randrange(settings.BRYGGA_ACCESS_LOG_CHAINS)
+    # At random, so that writers starting chains at the same moment rarely pick the same one.
+    chain = random.choice(unstarted or range(settings.BRYGGA_ACCESS_LOG_CHAINS))
     head, _ = ChainHead.objects.select_for_update().get_or_create(
         pk=chain, defaults={"last_hash": GENESIS_HASH}
     )
