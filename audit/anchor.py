@@ -125,7 +125,8 @@ def _read_line(data: dict) -> tuple[str, list[tuple[int, int, str]], bool]:
 def read_anchors(lines: Iterable[str]) -> tuple[list[Anchor], list[str]]:
     """The anchored heads of every line whose seal holds, and a problem for every other
     non-empty line."""
-    anchors, problems = [], []
+    anchors: list[Anchor] = []
+    problems: list[str] = []
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue

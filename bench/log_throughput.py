@@ -2,18 +2,18 @@
 
 Every read of the person page writes access-log entries. With one chain every writer in the
 installation locks the same head row; with several (`BRYGGA_ACCESS_LOG_CHAINS`, audit.events) a
-writer takes a head nobody holds. This starts three gunicorn servers on a copy of the benchmark
-database, the same code in each:
+writer takes a head nobody holds. This starts a gunicorn server on a copy of the benchmark
+database for each of three modes in turn, the same code in each:
 
 - **one chain**: `BRYGGA_ACCESS_LOG_CHAINS=1`, the design before issue 18;
 - **chains**: `BRYGGA_ACCESS_LOG_CHAINS=16` (the default);
 - **log off**: the access log's write replaced by a no-op in this benchmark's server only (the
   floor: what the page costs without its log).
 
-For each number of concurrent clients it runs each server in turn (the same clients, each a
-synthetic coordinator with a session opening people of their own caseload over and over, no
-pause) and prints the pages served per second and the client's p50/p95. With `--writes` it also
-times the log alone: threads that each append one entry per transaction, no page around it.
+For each number of concurrent clients (each a synthetic coordinator with a session, opening
+people of their own caseload over and over, no pause) it prints the pages served per second and
+the client's p50/p95. With `--writes` it also times the log alone: threads (at most 32, one
+connection each) that each append one entry per transaction, no page around it.
 
 It writes access-log entries: run it on a copy, never on the shared database:
 
@@ -63,49 +63,46 @@ MODES = [
 ]
 
 
-def start_servers(workers: int, threads: int, base_port: int) -> list[tuple[str, str, object]]:
-    servers = []
-    for number, (name, env) in enumerate(MODES):
-        port = base_port + number
-        process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "--pythonpath",
-                f"{ROOT},{BENCH}",
-                "log_throughput:application",
-                "-k",
-                "gthread",
-                "-w",
-                str(workers),
-                "--threads",
-                str(threads),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            env={**os.environ, **env},
-            cwd=ROOT,
-        )
-        servers.append((name, f"http://127.0.0.1:{port}", process))
+def start_server(env: dict, workers: int, threads: int, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--pythonpath",
+            f"{ROOT},{BENCH}",
+            "log_throughput:application",
+            "-k",
+            "gthread",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--graceful-timeout",
+            "5",
+        ],
+        env={**os.environ, **env},
+        cwd=ROOT,
+    )
     import requests
 
-    for name, url, _process in servers:
-        for _ in range(120):
-            try:
-                requests.get(url + "/", timeout=30)
-                break
-            except requests.RequestException:
-                time.sleep(0.5)
-        else:
-            raise SystemExit(f"The server for {name!r} did not start.")
-    return servers
+    for _ in range(240):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=30)
+            return process
+        except requests.RequestException:
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("The server did not start.")
 
 
 def run_clients(url: str, staff: list, clients: int, seconds: float, warmup: float) -> dict:
+    """`staff`: (session key, people) for each client; the sessions are made beforehand, so that
+    the clients hold no database connection of their own."""
     import requests
     from django.conf import settings
-    from load import session_for
 
     began = time.monotonic()
     measure_from, until = began + warmup, began + warmup + seconds
@@ -115,19 +112,23 @@ def run_clients(url: str, staff: list, clients: int, seconds: float, warmup: flo
     barrier = threading.Barrier(clients)
 
     def client(number: int) -> None:
-        user, people = staff[number % len(staff)]
+        session, people = staff[number % len(staff)]
         http = requests.Session()
-        http.cookies.set(settings.SESSION_COOKIE_NAME, session_for(user))
+        http.cookies.set(settings.SESSION_COOKIE_NAME, session)
         n = number
         barrier.wait()
         while time.monotonic() < until:
             person = people[n % len(people)]
             n += 1
             start = time.monotonic()
-            response = http.get(f"{url}/personer/{person.pk}/", allow_redirects=False)
+            try:
+                response = http.get(f"{url}/personer/{person.pk}/", allow_redirects=False)
+                status = response.status_code
+            except requests.RequestException:
+                status = 0
             end = time.monotonic()
             with lock:
-                if response.status_code != 200:
+                if status != 200:
                     errors[0] += 1
                 elif start >= measure_from and end <= until:
                     times.append(end - start)
@@ -138,13 +139,11 @@ def run_clients(url: str, staff: list, clients: int, seconds: float, warmup: flo
     for thread in pool:
         thread.join()
     times.sort()
-    pick = lambda share: times[min(len(times) - 1, int(share * (len(times) - 1)))] * 1000  # noqa: E731
-    return {
-        "rate": len(times) / seconds,
-        "p50": pick(0.5) if times else 0.0,
-        "p95": pick(0.95) if times else 0.0,
-        "errors": errors[0],
-    }
+
+    def pick(share: float) -> float:
+        return times[min(len(times) - 1, int(share * (len(times) - 1)))] * 1000 if times else 0.0
+
+    return {"rate": len(times) / seconds, "p50": pick(0.5), "p95": pick(0.95), "errors": errors[0]}
 
 
 def writes_per_second(chains: int, threads: int, seconds: float) -> float:
@@ -184,67 +183,67 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16, 64])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes per server")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn process")
     parser.add_argument("--port", type=int, default=8941)
     parser.add_argument("--writes", action="store_true", help="also time the log alone")
     args = parser.parse_args()
 
-    from load import staff_with_caseloads
+    from django.db import connection
+    from load import session_for, staff_with_caseloads
 
-    staff = staff_with_caseloads(max(args.clients))
+    staff = [(session_for(u), people) for u, people in staff_with_caseloads(max(args.clients))]
+    connection.close()
     print(
         f"# The person page, {len(staff)} coordinators' caseloads, {args.seconds:.0f} s per "
         f"run after {args.warmup:.0f} s not timed; gunicorn gthread {args.workers} processes x "
-        f"{args.threads} threads per server"
+        f"{args.threads} threads, one server at a time",
+        flush=True,
     )
-    servers = start_servers(args.workers, args.threads, args.port)
-    rows = []
-    try:
-        for clients in args.clients:
-            row = {}
-            for name, url, _process in servers:
-                row[name] = run_clients(url, staff, clients, args.seconds, args.warmup)
-            rows.append((clients, row))
-            print(_line(clients, row), flush=True)
-    finally:
-        for _name, _url, process in servers:
-            process.terminate()  # type: ignore[attr-defined]
-        for _name, _url, process in servers:
-            process.wait(timeout=30)  # type: ignore[attr-defined]
+    results: dict[int, dict] = {clients: {} for clients in args.clients}
+    for number, (name, env) in enumerate(MODES):
+        port = args.port + number
+        process = start_server(env, args.workers, args.threads, port)
+        try:
+            for clients in args.clients:
+                result = run_clients(
+                    f"http://127.0.0.1:{port}", staff, clients, args.seconds, args.warmup
+                )
+                results[clients][name] = result
+                print(f"{name:>10}, {clients:>3} clients: {_line(result)}", flush=True)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
 
     print()
     print(
         "| clients | one chain pages/s (p95 ms) | 16 chains pages/s (p95 ms) | log off pages/s "
-        "(p95 ms) | chains / off | one chain / off |"
+        "(p95 ms) | 16 chains / off | one chain / off |"
     )
     print("|---:|---:|---:|---:|---:|---:|")
-    for clients, row in rows:
+    for clients, row in results.items():
         one, many, off = row["one chain"], row["chains"], row["log off"]
+        floor = off["rate"] or 1.0
         print(
             f"| {clients} | {one['rate']:.1f} ({one['p95']:.0f}) | {many['rate']:.1f} "
             f"({many['p95']:.0f}) | {off['rate']:.1f} ({off['p95']:.0f}) | "
-            f"{many['rate'] / off['rate']:.0%} | {one['rate'] / off['rate']:.0%} |"
+            f"{many['rate'] / floor:.0%} | {one['rate'] / floor:.0%} |"
         )
-    errors = sum(r["errors"] for _c, row in rows for r in row.values())
+    errors = sum(r["errors"] for row in results.values() for r in row.values())
     print(f"\n{errors} responses other than 200")
 
     if args.writes:
         print("\n# The log alone: entries written per second, one per transaction")
         print("| writers | one chain | 16 chains |")
         print("|---:|---:|---:|")
-        for threads in args.clients:
+        for threads in [n for n in args.clients if n <= 32]:  # one connection each
             one = writes_per_second(1, threads, args.seconds / 2)
             many = writes_per_second(16, threads, args.seconds / 2)
             print(f"| {threads} | {one:.0f} | {many:.0f} |", flush=True)
 
 
-def _line(clients: int, row: dict) -> str:
-    parts = [
-        f"{name}: {r['rate']:.1f}/s p50 {r['p50']:.0f} p95 {r['p95']:.0f} ms"
-        for name, r in row.items()
-    ]
-    return f"{clients:>3} clients  " + "  |  ".join(parts)
+def _line(r: dict) -> str:
+    return f"{r['rate']:.1f}/s p50 {r['p50']:.0f} p95 {r['p95']:.0f} ms, {r['errors']} errors"
 
 
 if __name__ == "__main__":
