@@ -2,8 +2,8 @@
 
 Every read of the person page writes access-log entries. With one chain every writer in the
 installation locks the same head row; with several (`BRYGGA_ACCESS_LOG_CHAINS`, audit.events) a
-writer takes a head nobody holds. This starts a gunicorn server on a copy of the benchmark
-database for each of three modes in turn, the same code in each:
+writer takes a head nobody holds. This starts three gunicorn servers on a copy of the benchmark
+database, one for each mode, the same code in each:
 
 - **one chain**: `BRYGGA_ACCESS_LOG_CHAINS=1`, the design before issue 18;
 - **chains**: `BRYGGA_ACCESS_LOG_CHAINS=16` (the default);
@@ -11,7 +11,8 @@ database for each of three modes in turn, the same code in each:
   floor: what the page costs without its log).
 
 For each number of concurrent clients (each a synthetic coordinator with a session, opening
-people of their own caseload over and over, no pause) it prints the pages served per second and
+people of their own caseload over and over, no pause) it runs the three servers one after the
+other, in a rotating order, and prints the pages served per second and
 the client's p50/p95. With `--writes` it also times the log alone: threads (at most 32, one
 connection each) that each append one entry per transaction, no page around it.
 
@@ -184,7 +185,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
-    parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn process")
+    # 3 servers x 2 x 8 = 48 connections at most: PostgreSQL's default limit is 100.
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn process")
     parser.add_argument("--port", type=int, default=8941)
     parser.add_argument("--writes", action="store_true", help="also time the log alone")
     args = parser.parse_args()
@@ -197,22 +199,27 @@ def main() -> None:
     print(
         f"# The person page, {len(staff)} coordinators' caseloads, {args.seconds:.0f} s per "
         f"run after {args.warmup:.0f} s not timed; gunicorn gthread {args.workers} processes x "
-        f"{args.threads} threads, one server at a time",
+        f"{args.threads} threads for each mode, the three servers up side by side",
         flush=True,
     )
     results: dict[int, dict] = {clients: {} for clients in args.clients}
-    for number, (name, env) in enumerate(MODES):
-        port = args.port + number
-        process = start_server(env, args.workers, args.threads, port)
-        try:
-            for clients in args.clients:
-                result = run_clients(
-                    f"http://127.0.0.1:{port}", staff, clients, args.seconds, args.warmup
-                )
+    servers = []
+    try:
+        for number, (name, env) in enumerate(MODES):
+            port = args.port + number
+            process = start_server(env, args.workers, args.threads, port)
+            servers.append((name, f"http://127.0.0.1:{port}", process))
+        for round_, clients in enumerate(args.clients):
+            # The modes side by side for each number of clients, in a rotating order, so that
+            # the machine's other load drifts over all three alike.
+            for name, url, _process in servers[round_ % 3 :] + servers[: round_ % 3]:
+                result = run_clients(url, staff, clients, args.seconds, args.warmup)
                 results[clients][name] = result
                 print(f"{name:>10}, {clients:>3} clients: {_line(result)}", flush=True)
-        finally:
+    finally:
+        for _name, _url, process in servers:
             process.terminate()
+        for _name, _url, process in servers:
             process.wait(timeout=60)
 
     print()

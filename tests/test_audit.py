@@ -374,7 +374,7 @@ def test_deleting_an_entry_in_the_middle_is_detected_at_the_next_one(logged):
 
 def test_deleting_every_entry_and_the_head_is_detected(logged):
     _raw("DELETE FROM audit_accesslogentry WHERE id>%s", [logged[0].id])
-    _raw("DELETE FROM audit_chainhead WHERE id=%s", [1])
+    _raw("DELETE FROM audit_chainhead WHERE id=%s", [0])
     with pytest.raises(CommandError):
         call_command("verify_access_log")
 
