@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import random
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Case, Max, Value, When
 from django.utils import timezone
 
 from audit.models import GENESIS_HASH, AccessLogEntry, ChainHead, chain_hash, current_key
@@ -193,19 +194,28 @@ def _write(pending: list) -> list[AccessLogEntry]:
     return entries
 
 
+# The chain this thread (and so its connection) wrote to last.
+_last_chain = threading.local()
+
+
 def _take_a_chain() -> ChainHead:
     """Lock the head of a chain no other writer holds, so that concurrent writers do not queue
     on one row: one query, `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite has one writer at a
     time and no row locks; it takes any chain). Only when every chain there is is held, a new
     one is started (up to BRYGGA_ACCESS_LOG_CHAINS) or, with all started, the writer waits for
     one: the chains in use follow the peak number of concurrent writers."""
+    # The chain this thread's connection wrote to last comes first: a transaction that already
+    # holds a chain takes it again (its own lock is not skipped), so it never waits for another
+    # while holding one (no deadlock), and a connection keeps to its chain while it is free.
+    last = getattr(_last_chain, "chain", None)
     free = (
         ChainHead.objects.select_for_update(skip_locked=True)
         .filter(pk__lt=settings.BRYGGA_ACCESS_LOG_CHAINS)
-        .order_by("?")
+        .order_by(Case(When(pk=last, then=Value(0)), default=Value(1)), "?")
         .first()
     )
     if free is not None:
+        _last_chain.chain = free.pk
         return free
     started = set(ChainHead.objects.values_list("pk", flat=True))
     unstarted = [n for n in range(settings.BRYGGA_ACCESS_LOG_CHAINS) if n not in started]
@@ -214,6 +224,7 @@ def _take_a_chain() -> ChainHead:
     head, _ = ChainHead.objects.select_for_update().get_or_create(
         pk=chain, defaults={"last_hash": GENESIS_HASH}
     )
+    _last_chain.chain = head.pk
     return head
 
 
