@@ -40,6 +40,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brygga.settings")
 
 import django  # noqa: E402
@@ -191,8 +192,13 @@ def main() -> None:
     parser.add_argument("--writes", action="store_true", help="also time the log alone")
     args = parser.parse_args()
 
+    import importlib
+
     from django.db import connection
-    from load import session_for, staff_with_caseloads
+
+    # The load run's helpers, beside this script (bench/ is not a package).
+    load = importlib.import_module("load")
+    session_for, staff_with_caseloads = load.session_for, load.staff_with_caseloads
 
     staff = [(session_for(u), people) for u, people in staff_with_caseloads(max(args.clients))]
     connection.close()
