@@ -1,4 +1,5 @@
-# Brygga: `make run` serves the demo on SQLite; `make test` runs the whole suite.
+# Brygga: `make run` serves the demo on SQLite (and runs its background worker beside the server);
+# `make test` runs the whole suite.
 #
 # The install does not depend on the machine's packaging tools: the venv's own pip (whatever
 # version `python3 -m venv` brought) only installs our pinned pip, checked by hash
@@ -35,7 +36,9 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(STEP) "[run 2/3] Loading the fictional demo data"
 	BRYGGA_DEMO=1 $(BIN)/python manage.py load_demo
-	$(STEP) "[run 3/3] Serving Brygga at http://127.0.0.1:$(PORT)/ (log in as a user above, password 'demo'; Ctrl-C stops)"
+	$(STEP) "[run 3/3] Serving Brygga at http://127.0.0.1:$(PORT)/ with a background worker (log in as a user above, password 'demo'; Ctrl-C stops both)"
+	@$(BIN)/python manage.py db_worker --queue-name '*' --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -6,6 +6,7 @@ setting that `manage.py check --deploy` asks for and refuses to start without a 
 
 import base64
 import binascii
+import copy
 import hashlib
 import os
 import re
@@ -105,6 +106,9 @@ INSTALLED_APPS = [
     "axes",
     "brygga",
     "submissions",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
     "organisation",
     "audit",
     "people",
@@ -189,6 +193,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so two writers wait instead of failing
     # with "database is locked" half-way (the access log's chain head is written by everyone).
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+# The heavy reads (the statistics, their downloads, register extracts) go to a PostgreSQL
+# streaming replica when one is named; everything else stays on the primary (core/replica.py,
+# docs/operations.md). Without one, the alias "replica" is a second name for the primary that
+# nothing reads through: tests use it as a mirror of the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+else:
+    DATABASES["replica"] = copy.deepcopy(DATABASES["default"])
+# Tests never create a database on the replica (it is read-only): it reads the primary's test
+# database, by the same name, as replication brings it.
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+BRYGGA_HEAVY_READS_DATABASE = "replica" if DATABASE_REPLICA_URL else "default"
+DATABASE_ROUTERS = ["core.replica.HeavyReadsRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -212,7 +236,15 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Repeated failed logins lock the account (username) for a while.
+# No state in a server's memory: whatever must hold across requests lives in the database, so
+# that any number of app servers may answer (docs/operations.md, "Several app servers"). Django's
+# default cache is per process (LocMemCache): a lockout or a rate limit counted in it would hold
+# on one server and not on the next. There is no cache, so nothing can come to rely on one.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+# Repeated failed logins lock the account (username) for a while; the failures are counted in the
+# database (axes' database handler, named here so that no one switches it to the cache).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -368,3 +400,12 @@ AUTHENTICATION_BACKENDS = [
 BRYGGA_REPORT_WORKERS = int(os.environ.get("BRYGGA_REPORT_WORKERS", "2"))
 # Memory each of those connections may use to sort and group before spilling to disk.
 BRYGGA_REPORT_WORK_MEM = os.environ.get("BRYGGA_REPORT_WORK_MEM", "64MB")
+
+# --- Background jobs (docs/operations.md, "Background jobs") ---------------------------------
+# Long work (the report over many years, register extracts, the daily jobs) is queued in the
+# database and run by `manage.py db_worker` (deploy/brygga-worker.service; `make run` starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A statistics period longer than this many days is produced in the background.
+BRYGGA_REPORT_SYNC_DAYS = int(os.environ.get("BRYGGA_REPORT_SYNC_DAYS", "366"))
+# Finished jobs and their results (which may hold personal data) are deleted after this many days.
+BRYGGA_JOB_RESULT_DAYS = int(os.environ.get("BRYGGA_JOB_RESULT_DAYS", "7"))

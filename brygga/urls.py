@@ -32,6 +32,7 @@ urlpatterns = [
     path("skatta/", include("instruments.public_urls")),
     path("statistik/", include("reports.urls")),
     path("registerutdrag/", include("retention.urls")),
+    path("jobb/", include("jobs.urls")),
     path("sso/", include("sso.urls")),
     path("api/v1/", api.urls),
     path("", include("api.urls")),

@@ -28,7 +28,7 @@ from decisions.models import (
     Outcome,
 )
 from organisation.models import SupportKind, Unit, has_delegation
-from organisation.permissions import may_do_authority_work, require
+from organisation.permissions import Level, may_do_authority_work, require
 from people.access import access_level
 from people.models import Case, Person
 
@@ -43,10 +43,25 @@ GRANT_FOLLOWS: list[Callable[[Any, Decision, Unit | None], list[Access]]] = []
 
 def _require_authority(user: User, person: Person) -> None:
     """Only the authority side, with write access to the person, applies, decides and appeals."""
+    require_authority_work(user, access_level(user, person))
+
+
+def require_authority_work(user: User, level: Level) -> None:
+    """`_require_authority` given the user's access level to the person."""
     require(
-        may_do_authority_work(user, access_level(user, person)),
+        may_do_authority_work(user, level),
         _("Only the authority's officers and managers of the person's case may do this."),
     )
+
+
+def refuse_no_decision(support_kind: SupportKind) -> None:
+    """Only a kind of support that is decided on is applied for."""
+    if not support_kind.needs_decision:
+        raise ValidationError(
+            _("%(kind)s needs no decision and cannot be applied for; record a referral instead.")
+            % {"kind": support_kind.name},
+            code="no_decision_needed",
+        )
 
 
 @transaction.atomic
@@ -61,12 +76,7 @@ def create_application(
     what: str,
 ) -> Application:
     _require_authority(user, person)
-    if not support_kind.needs_decision:
-        raise ValidationError(
-            _("%(kind)s needs no decision and cannot be applied for; record a referral instead.")
-            % {"kind": support_kind.name},
-            code="no_decision_needed",
-        )
+    refuse_no_decision(support_kind)
     application = Application.objects.create(
         person=person,
         case=case,
@@ -171,8 +181,12 @@ def validate_decision(
     kind: str = DecisionKind.NEW,
     today: datetime.date | None = None,
     history: bool = False,
+    cited_on: Callable[[datetime.date], LegalBasis | None] | None = None,
 ) -> None:
     """Every rule a decision must meet; raises ValidationError with field names.
+
+    `cited_on`: the legal basis in force on a day, when the caller has them at hand (the
+    history import's batches, with `citing`); else read from the database.
 
     `history`: a decision made in an earlier system and recorded here. Two rules bind only
     decisions made in Brygga and are not asked of it: the decider's delegation (the one who
@@ -227,7 +241,7 @@ def validate_decision(
         )
     if period_from and period_to and period_to < period_from:
         errors.setdefault("period_to", []).append(_("The period ends before it starts."))
-    if LegalBasis.objects.cited_on(decided_on) is None:
+    if (cited_on or LegalBasis.objects.cited_on)(decided_on) is None:
         errors.setdefault("decided_on", []).append(
             _(
                 "No legal basis is recorded as in force on %(date)s, so the letter could not "

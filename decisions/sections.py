@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.sections import person_section, worklist
@@ -116,7 +117,15 @@ def officer_worklist_rows(user, today: datetime.date | None = None) -> dict[str,
     )
     return {
         "appeals": list(appeals.order_by("deadline", "received_on")[:WORKLIST_ROWS]),
-        "left_in_force": list(left_in_force.order_by("case__closed_on", "number")[:WORKLIST_ROWS]),
+        # Ordered by an expression, not the closing date's index: walking the closed cases by
+        # that index until 50 are found read every closed case (they are the many, and those
+        # with a decision left in force few): 0.26 s at 100,000 people. Sorting the running
+        # decisions instead costs what there are of those.
+        "left_in_force": list(
+            left_in_force.order_by(Coalesce("case__closed_on", "case__opened_on"), "number")[
+                :WORKLIST_ROWS
+            ]
+        ),
         "expiring": list(expiring.order_by("period_to", "number")[:WORKLIST_ROWS]),
         "waiting": list(waiting.order_by("applied_on", "created_at")[:WORKLIST_ROWS]),
         "unsent": list(unsent.order_by("decided_on", "number")[:WORKLIST_ROWS]),

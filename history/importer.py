@@ -359,9 +359,14 @@ def load(
     lines: int,
     rejected: int,
     progress: Callable[[int, int], None] | None = None,
+    batched: bool = True,
 ) -> Loaded:
-    """Load every row, each in a savepoint: a row the actions refuse is rolled back alone and
-    named in `rejections` (the caller decides whether the rest is kept)."""
+    """Load every row: a row the rules refuse is left out alone and named in `rejections`
+    (the caller decides whether the rest is kept).
+
+    Rows that only add (a new person, ids new to the source) are loaded in batches
+    (`history.batch`); the others, and all of them with `batched=False`, one at a time
+    through the actions, each in a savepoint. Both give the same records."""
     check_user(target)
     run = ImportRun.objects.create(
         source=target.source,
@@ -371,15 +376,23 @@ def load(
         lines=lines,
         rejected=rejected,
     )
-    loader = Loader(target, run, _known(rows, target.source))
-    for index, row in enumerate(rows, start=1):
-        try:
-            with transaction.atomic():
-                loader.row(row.data)
-        except ValidationError as error:
-            loader.result.rejections.append(Rejection(row.line, loader.where(error)))
+    from history.batch import BATCH, Batches  # it builds on this module
+
+    loader = Loader(target, run, {})
+    batches = Batches(loader)
+    done = 0
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        loader.known.update(_known(chunk, target.source))
+        fast, slow = batches.split(chunk) if batched else ([], chunk)
+        if fast and not batches.load(fast):
+            slow = chunk  # refused by the database as a batch: one by one, to name the line
+        for row in slow:
+            loader.one(row)
         if progress:
-            progress(index, len(rows))
+            for index in range(done + 1, done + len(chunk) + 1):
+                progress(index, len(rows))
+        done += len(chunk)
     run.created = loader.result.counts
     run.rejected = rejected + len(loader.result.rejections)
     run.changes = loader.result.changes
@@ -410,6 +423,22 @@ class Loader:
         self.user = target.user
         self.result = Loaded(counts=dict.fromkeys(COUNTED, 0))
         self.path = ""
+
+    def one(self, row: Row) -> None:
+        """Load one row in a savepoint; a refused row is named and leaves nothing, neither
+        records nor counts nor corrections."""
+        counts, changes, known = (
+            dict(self.result.counts),
+            len(self.result.changes),
+            dict(self.known),
+        )
+        try:
+            with transaction.atomic():
+                self.row(row.data)
+        except ValidationError as error:
+            self.result.rejections.append(Rejection(row.line, self.where(error)))
+            self.result.counts, self.known = counts, known
+            del self.result.changes[changes:]
 
     # Bookkeeping
 
@@ -702,9 +731,21 @@ def _shown(value) -> str:
 def _person(obj: dict) -> tuple[Person, bool]:
     """The person with the line's number if already in Brygga (their history joins what
     exists), else a new person."""
+    person = new_person(obj)
+    if person.personal_number:
+        existing = Person.objects.filter(personal_number=person.personal_number).first()
+    else:
+        existing = Person.objects.filter(reserve_number=person.reserve_number).first()
+    if existing is not None:
+        return existing.merged_into or existing, False
+    person.save(force_insert=True)
+    return person, True
+
+
+def new_person(obj: dict) -> Person:
+    """The person a line registers (not saved)."""
     parsed = obj.get("_number")
     if parsed is not None:
-        existing = Person.objects.filter(personal_number=parsed.digits).first()
         values = {
             "personal_number": parsed.digits,
             "number_kind": parsed.kind,
@@ -713,21 +754,17 @@ def _person(obj: dict) -> tuple[Person, bool]:
             "sex": obj.get("sex") or sex_from_number(parsed.digits),
         }
     else:
-        existing = Person.objects.filter(reserve_number=obj["reserve_number"]).first()
         values = {
             "reserve_number": obj["reserve_number"],
             "number_kind": RESERVE,
             "sex": obj.get("sex") or Sex.OTHER,
         }
-    if existing is not None:
-        return existing.merged_into or existing, False
-    person = Person.objects.create(
+    return Person(
         **values,
         first_name=obj["first_name"].strip(),
         last_name=obj["last_name"].strip(),
         municipality=str(obj.get("municipality", ""))[:100],
     )
-    return person, True
 
 
 def _first_date(obj: dict) -> datetime.date:

@@ -10,7 +10,6 @@ Randomness is seeded, so the same size and seed give the same dataset.
 from __future__ import annotations
 
 import datetime
-import json
 import math
 import random
 import uuid
@@ -25,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from stdnum import luhn
 
+from core.bulk import copy_rows
 from decisions.models import Application, Decision, DecisionKind, LegalBasis, citing
 from delivery.models import Note, Visit, VisitKind, VisitStatus
 from intake.models import Intake, IntakeStatus
@@ -173,32 +173,6 @@ def _fast_session() -> None:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if cursor.fetchone()[0]:
             cursor.execute("SET LOCAL session_replication_role = replica")
-
-
-def copy_rows(model, objs: list) -> None:
-    """PostgreSQL COPY: the same rows bulk_create would insert, several times faster."""
-    if not objs:
-        return
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not (f.primary_key and getattr(objs[0], f.attname) is None)
-    ]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in objs:
-            row = []
-            for f in fields:
-                value = f.pre_save(obj, True)
-                if f.attname in json_fields:
-                    value = json.dumps(value)
-                row.append(value)
-            copy.write_row(row)
 
 
 def setting(people: int, today: datetime.date) -> Setting:

@@ -212,6 +212,26 @@ def record_callback(*, user: User, intake: Intake) -> Intake:
     return intake
 
 
+def refuse_closing(
+    *, outcome: str, reason: str, referred_to: Service | None, history: bool
+) -> None:
+    """What closing an intake must record (also checked by the history import's batches)."""
+    errors: dict[str, list[str]] = {}
+    if outcome not in IntakeOutcome.values:
+        errors["outcome"] = [_("Choose the outcome of the intake.")]
+    if not reason.strip() and not history:
+        errors["reason"] = [
+            _(
+                "Give the reason: it is how the service can show who was not offered "
+                "support, and why."
+            )
+        ]
+    if outcome == IntakeOutcome.REFERRED and referred_to is None and not history:
+        errors["referred_to"] = [_("Choose the service the person was referred to.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def close_intake(
     *,
@@ -232,22 +252,9 @@ def close_intake(
     """
     _require_intake_work(user, intake)
     claim(intake, opened)
-    errors: dict[str, list[str]] = {}
     if intake.status == IntakeStatus.CLOSED:
         raise ValidationError(_("The intake is already closed."))
-    if outcome not in IntakeOutcome.values:
-        errors["outcome"] = [_("Choose the outcome of the intake.")]
-    if not reason.strip() and not history:
-        errors["reason"] = [
-            _(
-                "Give the reason: it is how the service can show who was not offered "
-                "support, and why."
-            )
-        ]
-    if outcome == IntakeOutcome.REFERRED and referred_to is None and not history:
-        errors["referred_to"] = [_("Choose the service the person was referred to.")]
-    if errors:
-        raise ValidationError(errors)
+    refuse_closing(outcome=outcome, reason=reason, referred_to=referred_to, history=history)
     intake.status = IntakeStatus.CLOSED
     intake.outcome = outcome
     # A closed intake always has a reason (a constraint): history says it was never recorded.

@@ -99,6 +99,38 @@ def access_level(user: User, person: Person) -> Level:
     return Level.REASON_REQUIRED
 
 
+def access_levels(user: User, people: list[Person]) -> dict[Any, Level]:
+    """`access_level` for many people with a few queries whatever their number (the history
+    import's batches): the same checks in the same order."""
+    current = {p.pk: (p.merged_into if p.merged_into_id else None) or p for p in people}
+    roles = roles_of(user)
+    if not roles.works_with_cases:
+        return dict.fromkeys(current, Level.NONE)
+    ids = {p.pk for p in current.values()}
+    named = set(
+        CaseStaff.objects.filter(case__person_id__in=ids, user=user).values_list(
+            "case__person_id", flat=True
+        )
+    )
+    own = set(own_cases(user).filter(person_id__in=ids).values_list("person_id", flat=True))
+    reasoned = set(
+        ReasonedAccess.objects.filter(
+            user=user, person_id__in=ids, expires_at__gt=timezone.now()
+        ).values_list("person_id", flat=True)
+    )
+
+    def level(person: Person) -> Level:
+        if person.pk in named:
+            return Level.WRITE
+        if person.protected_identity:
+            return Level.NONE
+        if person.pk in own:
+            return Level.WRITE
+        return Level.READ if person.pk in reasoned else Level.REASON_REQUIRED
+
+    return {pk: level(person) for pk, person in current.items()}
+
+
 def get_person_for_user(user: User, pk: Any, *, write: bool = False) -> tuple[Person, Level]:
     """Load a person for a view: 404, ReasonRequired, 403, or the person and the level."""
     person = Person.objects.filter(pk=pk).select_related("merged_into").first()

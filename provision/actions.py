@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from audit.events import Access, log_accesses
 from audit.models import Action
 from decisions.models import Decision
-from organisation.models import CASELOAD_CEILING, Membership, Role, Unit
+from organisation.models import CASELOAD_CEILING, Membership, Role, SupportKind, Unit
 from organisation.roles import roles_of
 from people import staffing
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
@@ -161,7 +161,7 @@ def accept_order(
     if order.status != OrderStatus.NEW:
         raise ValidationError(_("The order has already been accepted or has ended."))
     accepted_on = today or timezone.localdate()
-    _check_start(order, accepted_on)
+    refuse_start_before_decision(order, accepted_on)
     if history and coordinator is None:
         return _accept(user, order, accepted_on, [])
     eligible = coordinators_for(order.provider_unit)
@@ -211,7 +211,7 @@ def accept_order(
     return _accept(user, order, accepted_on, created)
 
 
-def _check_start(order: Order, accepted_on: datetime.date) -> None:
+def refuse_start_before_decision(order: Order, accepted_on: datetime.date) -> None:
     if accepted_on < order.decision.decided_on:
         raise ValidationError(
             {"accepted_on": _("Support cannot start before the decision was made.")}
@@ -243,7 +243,7 @@ def correct_history_order(
     if not may_accept(user, order):
         raise PermissionDenied
     if accepted_on is not None:
-        _check_start(order, accepted_on)
+        refuse_start_before_decision(order, accepted_on)
     order.accepted_on, order.period_from, order.period_to = accepted_on, period_from, period_to
     if order.status != OrderStatus.ENDED:
         order.status = OrderStatus.ACCEPTED if accepted_on else OrderStatus.NEW
@@ -431,15 +431,10 @@ def past_date(on: datetime.date | None, today: datetime.date) -> datetime.date |
 
 def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
     """The places per kind of support, the average caseload ceiling, the latest assignments."""
-    from organisation.models import SupportKind
 
     today = today or timezone.localdate()
     units = roles_of(user).unit_ids(Role.MANAGER)
-    kinds = list(
-        SupportKind.objects.filter(needs_decision=True, provider_units__in=units)
-        .distinct()
-        .order_by("name")
-    )
+    kinds = forecast_kinds(units)
     orders = Order.objects.filter(provider_unit_id__in=units)
     used = dict(
         orders.filter(status=OrderStatus.ACCEPTED)
@@ -462,7 +457,7 @@ def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
         kind.follow_up_used = follow_up_used.get(kind.pk, 0)  # type: ignore[attr-defined]
     return {
         "kinds": kinds,
-        "average_ceiling": coordinator_memberships(units).aggregate(n=Avg("caseload_ceiling"))["n"],
+        "average_ceiling": average_ceiling(units),
         "history": list(
             AssignmentEvent.objects.filter(
                 Q(case__provider_unit_id__in=units) | Q(by=user)
@@ -470,6 +465,19 @@ def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
         ),
         "today": today,
     }
+
+
+def forecast_kinds(units: set[int]) -> list[SupportKind]:
+    """The kinds of support with places that the units provide, by name."""
+    return list(
+        SupportKind.objects.filter(needs_decision=True, provider_units__in=units)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def average_ceiling(units: set[int]) -> float | None:
+    return coordinator_memberships(units).aggregate(n=Avg("caseload_ceiling"))["n"]
 
 
 def coordinator_memberships(units: set[int]) -> QuerySet[Membership]:

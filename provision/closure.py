@@ -30,7 +30,7 @@ from audit.models import Action
 from core.choices import refuses_unknown
 from decisions import ending
 from decisions.models import Decision
-from organisation.permissions import may_do_provider_work, require
+from organisation.permissions import Level, may_do_provider_work, require
 from people import staffing
 from people.access import access_level
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
@@ -198,7 +198,7 @@ def _require(errors: dict, field: str, value, choices, history: bool = False) ->
         errors[field] = _("This field is required.")
 
 
-def _closure_errors(
+def closure_errors(
     *, reason, reason_text, occupation, isolation, follow_up_consent, history: bool
 ) -> dict:
     """What a closure must record. History from an earlier system may leave the reason, the
@@ -220,6 +220,11 @@ def _check_not_before_start(case: Case, closed_on: datetime.date) -> None:
     first = Order.objects.filter(case=case, accepted_on__isnull=False).aggregate(
         first=Min("accepted_on")
     )["first"]
+    refuse_closing_before_start(first, closed_on)
+
+
+def refuse_closing_before_start(first: datetime.date | None, closed_on: datetime.date) -> None:
+    """A closure not before the case's first start of support (`first`, if any)."""
     if first is not None and closed_on < first:
         raise ValidationError(
             {"closed_on": _("The case cannot be closed before its support started.")}
@@ -227,7 +232,12 @@ def _check_not_before_start(case: Case, closed_on: datetime.date) -> None:
 
 
 def _schedule_follow_ups(closure: Closure) -> list[FollowUp]:
-    return FollowUp.objects.bulk_create(
+    return FollowUp.objects.bulk_create(follow_ups_due(closure))
+
+
+def follow_ups_due(closure: Closure) -> list[FollowUp]:
+    """The follow-ups a closure with consent schedules (not yet saved)."""
+    return [
         FollowUp(
             closure=closure,
             person_id=closure.person_id,
@@ -235,13 +245,18 @@ def _schedule_follow_ups(closure: Closure) -> list[FollowUp]:
             due_on=closure.closed_on + relativedelta(months=months),
         )
         for months in FOLLOW_UP_MONTHS
-    )
+    ]
 
 
 def _require_provider(user, person) -> None:
     """Only the provider side, with write access to the person, closes and follows up."""
+    require_provider_work(user, access_level(user, person))
+
+
+def require_provider_work(user, level: Level) -> None:
+    """`_require_provider` given the user's access level to the person."""
     require(
-        may_do_provider_work(user, access_level(user, person)),
+        may_do_provider_work(user, level),
         _("Only the provider's coordinators and managers of the person's case may do this."),
     )
 
@@ -268,11 +283,11 @@ def close_case(
     `at_own_request`, `ending_reasons`: for the ending decision of a decision running past the
     closing date, when the one closing may decide. `seen`: the fingerprint of what the closing
     page showed (`OpenAtClosing.fingerprint`); a closing confirmed after it changed is refused.
-    `history`: a closure recorded from an earlier system (see `_closure_errors`): it records
+    `history`: a closure recorded from an earlier system (see `closure_errors`): it records
     the closure and ends the orders, and settles nothing else.
     """
     _require_provider(user, case.person)
-    errors = _closure_errors(
+    errors = closure_errors(
         reason=reason,
         reason_text=reason_text,
         occupation=occupation,
@@ -354,6 +369,36 @@ def record_follow_up(
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.status != FollowUpStatus.PENDING and not history:
         raise ValidationError(_("This follow-up has already been recorded."))
+    fill_follow_up(
+        user=user,
+        follow_up=follow_up,
+        status=status,
+        occupation=occupation,
+        isolation=isolation,
+        comment=comment,
+        done_on=done_on,
+        history=history,
+    )
+    follow_up.save()
+    log_accesses(
+        user=user,
+        accesses=[Access(follow_up.person_id, "follow_up", follow_up.pk, Action.UPDATE)],
+    )
+    return follow_up
+
+
+def fill_follow_up(
+    *,
+    user,
+    follow_up: FollowUp,
+    status: str,
+    occupation: str,
+    isolation: str,
+    comment: str,
+    done_on: datetime.date | None,
+    history: bool,
+) -> None:
+    """What a recorded follow-up must hold, set on the (unsaved) row; refused with the fields."""
     errors: dict = {}
     if status not in (FollowUpStatus.DONE, FollowUpStatus.REFUSED, FollowUpStatus.NO_ANSWER):
         errors["status"] = _("This field is required.")
@@ -369,12 +414,6 @@ def record_follow_up(
     follow_up.isolation = isolation if done else ""
     follow_up.comment = comment.strip()
     follow_up.recorded_by = user
-    follow_up.save()
-    log_accesses(
-        user=user,
-        accesses=[Access(follow_up.person_id, "follow_up", follow_up.pk, Action.UPDATE)],
-    )
-    return follow_up
 
 
 HISTORY_FIELDS = (
@@ -402,7 +441,7 @@ def correct_history_closure(*, user, closure: Closure, changes: dict) -> Closure
     closed_before = closure.closed_on
     for name, value in changes.items():
         setattr(closure, name, value)
-    errors = _closure_errors(
+    errors = closure_errors(
         reason=closure.reason,
         reason_text=closure.reason_text,
         occupation=closure.occupation,

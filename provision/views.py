@@ -37,7 +37,7 @@ from provision.forms import (
     ReassignForm,
 )
 from provision.models import FollowUp, Order, OrderStatus
-from reports.capacity import capacity_forecasts
+from reports.capacity import todays_forecasts
 
 
 def _named(user):
@@ -131,9 +131,8 @@ def capacity(request):
     data["caseload_form"] = when
     data["caseload_on"] = on
     units = roles_of(request.user).unit_ids(Role.MANAGER)
-    data["forecasts"] = capacity_forecasts(
-        units, data["kinds"], data["today"], data["average_ceiling"]
-    )
+    made = todays_forecasts(units, data["kinds"], data["today"], data["average_ceiling"])
+    data["forecasts"], data["forecast_made_at"] = made.forecasts, made.computed_at
     # Keyset pages (core/pagination.py): a large provider has hundreds of coordinators.
     coordinators = keyset_page(
         request,

@@ -12,22 +12,29 @@ finding about the unit.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from intake.models import Intake
-from organisation.models import SupportKind
+from organisation.models import Membership, Role, SupportKind
+from organisation.roles import roles_of
 from people.models import Case
+from provision.actions import average_ceiling, forecast_kinds
 from provision.models import Order, OrderStatus
 from reports.charts import forecast_chart
 from reports.figures import DAYS_PER_MONTH, DaysBetween, contact_days
 from reports.forecast import Band, MonthForecast, forecast, runs_for
+from reports.models import CapacityForecast
 
 WINDOW_MONTHS = 36  # the history the rates are taken from
 MAX_DURATIONS = 2000  # the latest ended cases are enough to describe contact times
@@ -235,3 +242,122 @@ def capacity_forecasts(
         )
         item.runs = runs_for(rate * share, len(item.months), item.ongoing_now + item.waiting_now)
     return result
+
+
+def units_key(units: set[int], kinds: list, caseload: float | None) -> str:
+    """What a stored forecast depends on besides the history: the units, each kind's places and
+    the caseload. Changing any of them asks for a new forecast."""
+    parts = {
+        "units": sorted(units),
+        "kinds": sorted((kind.pk, kind.places or 0) for kind in kinds),
+        "caseload": caseload or CASELOAD,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _band(values: list[float] | None) -> Band | None:
+    return Band(*values) if values is not None else None
+
+
+def _stored(item: KindForecast) -> dict:
+    def band(value: Band | None) -> list[float] | None:
+        return None if value is None else [value.low, value.median, value.high]
+
+    return {
+        "kind": item.kind.pk,
+        "places": item.places,
+        "intake_rate": item.intake_rate,
+        "share_granted": item.share_granted,
+        "ended_cases": item.ended_cases,
+        "mean_contact_months": item.mean_contact_months,
+        "ongoing_now": item.ongoing_now,
+        "waiting_now": item.waiting_now,
+        "runs": item.runs,
+        "caseload": item.caseload,
+        "months": [
+            [m.month, band(m.ongoing), band(m.waiting), band(m.wait_months)] for m in item.months
+        ],
+    }
+
+
+def _restored(row: dict, kinds: dict, today: datetime.date) -> KindForecast:
+    return KindForecast(
+        kind=kinds[row["kind"]],
+        places=row["places"],
+        intake_rate=row["intake_rate"],
+        share_granted=row["share_granted"],
+        ended_cases=row["ended_cases"],
+        mean_contact_months=row["mean_contact_months"],
+        ongoing_now=row["ongoing_now"],
+        waiting_now=row["waiting_now"],
+        runs=row["runs"],
+        caseload=row["caseload"],
+        today=today,
+        months=[
+            MonthForecast(month, Band(*ongoing), Band(*waiting), _band(wait))
+            for month, ongoing, waiting, wait in row["months"]
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class DaysForecast:
+    """The forecasts per kind and when they were made (today, by the first view or the daily
+    job)."""
+
+    forecasts: list[KindForecast]
+    computed_at: datetime.datetime
+
+
+def todays_forecasts(
+    units: set[int], kinds: list, today: datetime.date, caseload: float | None = None
+) -> DaysForecast:
+    """The day's forecast for the units: made once a day (`warm_capacity_forecasts` in the
+    daily jobs makes it for every manager before anyone asks), then read back."""
+    key = units_key(units, kinds, caseload)
+    by_id = {kind.pk: kind for kind in kinds}
+    stored = CapacityForecast.objects.filter(units_key=key, computed_on=today).first()
+    if stored is not None:
+        return DaysForecast(
+            [_restored(row, by_id, today) for row in stored.forecasts], stored.computed_at
+        )
+    made = capacity_forecasts(units, kinds, today, caseload)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            CapacityForecast.objects.create(
+                units_key=key,
+                computed_on=today,
+                computed_at=now,
+                forecasts=[_stored(item) for item in made],
+            )
+    except IntegrityError:
+        pass  # another request made the same day's forecast meanwhile: from the same history
+    return DaysForecast(made, now)
+
+
+def forget_old_forecasts(today: datetime.date) -> int:
+    """Earlier days' forecasts are never read again."""
+    deleted, _counts = CapacityForecast.objects.filter(computed_on__lt=today).delete()
+    return deleted
+
+
+def managers_forecasts(today: datetime.date | None = None) -> int:
+    """Make the day's capacity forecast for every active manager's units before anyone asks
+    (the daily jobs); returns how many sets of units were forecast."""
+    today = today or timezone.localdate()
+    managers = {
+        membership.user
+        for membership in Membership.objects.filter(
+            role=Role.MANAGER, user__is_active=True
+        ).select_related("user")
+    }
+    done: set[frozenset[int]] = set()
+    for manager in sorted(managers, key=lambda user: user.pk):
+        units = roles_of(manager).unit_ids(Role.MANAGER)
+        if not units or frozenset(units) in done:
+            continue
+        done.add(frozenset(units))
+        todays_forecasts(units, forecast_kinds(units), today, average_ceiling(units))
+    forget_old_forecasts(today)
+    return len(done)

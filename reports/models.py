@@ -29,3 +29,29 @@ class IntakeStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} {self.happened_on}"
+
+
+class CapacityForecast(models.Model):
+    """The day's capacity forecast for one set of units, so that the capacity page does not run
+    the simulation (and its history queries) on every view: about 0.5–2 s for a large provider.
+
+    `units_key` names the units and what the forecast depends on besides history (the kinds'
+    places, the caseload): a change to those gives a new key, so a new forecast at once. History
+    recorded later in the day shows in the next day's forecast; the page says when it was made.
+    Holds counts and rates only, never a person.
+    """
+
+    units_key = models.CharField(max_length=64)
+    computed_on = models.DateField()
+    computed_at = models.DateTimeField()
+    forecasts = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["units_key", "computed_on"], name="capacity_forecast_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.units_key[:8]} {self.computed_on}"

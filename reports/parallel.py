@@ -9,6 +9,9 @@ run them all: a visit registered meanwhile is in every figure or in none.
 With one worker the parts run one after the other in one such transaction. On SQLite, or inside
 a transaction of the caller (whose uncommitted rows other connections cannot see), they run one
 after the other on the caller's connection as it is.
+
+They read where `core.replica.current()` says: the replica, when the report is built inside
+`heavy_reads()` and one is configured; each worker thread reads there too.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone, translation
+
+from core import replica
 
 T = TypeVar("T")
 
@@ -43,6 +48,7 @@ def _begin(cursor: Any, snapshot: str | None = None, *, side_by_side: bool = Fal
 
 def own_transaction_possible() -> bool:
     """PostgreSQL, and the caller not inside a transaction whose rows others could not see."""
+    connection = connections[replica.current()]
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
@@ -54,8 +60,10 @@ def run_all(parts: list[Callable[[], T]]) -> list[T]:
     """The results of `parts`, in their order; see the module docstring for where they run."""
     if not own_transaction_possible():
         return [part() for part in parts]
+    alias = replica.current()
+    connection = connections[alias]
     if not can_run_side_by_side() or len(parts) < 2:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
             _begin(cursor)
             return [part() for part in parts]
     language = translation.get_language()
@@ -71,9 +79,10 @@ def run_all(parts: list[Callable[[], T]]) -> list[T]:
             with (
                 translation.override(language),
                 timezone.override(zone),
-                transaction.atomic(),
+                replica.reading_on(alias),
+                transaction.atomic(using=alias),
             ):
-                with connection.cursor() as cursor:
+                with connections[alias].cursor() as cursor:
                     _begin(cursor, snapshot, side_by_side=True)
                 while True:
                     try:
@@ -84,7 +93,7 @@ def run_all(parts: list[Callable[[], T]]) -> list[T]:
         finally:
             connections.close_all()  # this thread's connection; the caller's stays open
 
-    with transaction.atomic():
+    with transaction.atomic(using=alias):
         with connection.cursor() as cursor:
             _begin(cursor)
             cursor.execute("SELECT pg_export_snapshot()")

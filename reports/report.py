@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core import replica
 from decisions.models import AppealStatus, DecisionKind, Judgment, Outcome
 from delivery.models import VisitStatus
 from groups.models import AGE_BANDS
@@ -874,7 +875,24 @@ def build_report(
     suppress: bool = True,
     named_staff: bool = False,
 ) -> dict:
-    """The whole report for the period, with stock figures on `on_date` (default: `end`)."""
+    """The whole report for the period, with stock figures on `on_date` (default: `end`).
+
+    Read on the replica when one is configured (core/replica.py): `as_of` is then the moment
+    the figures hold (the replica's last replayed commit), else None (the primary, now)."""
+    with replica.heavy_reads():
+        as_of = replica.replayed_up_to()
+        report = _build_report(start, end, on_date, suppress=suppress, named_staff=named_staff)
+    return {**report, "as_of": as_of}
+
+
+def _build_report(
+    start: datetime.date,
+    end: datetime.date,
+    on_date: datetime.date | None,
+    *,
+    suppress: bool,
+    named_staff: bool,
+) -> dict:
     on_date = on_date or end
     publish = rounded if suppress else _exact
     # The figures do not depend on each other: on PostgreSQL they are counted side by side,

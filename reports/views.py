@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from core.replica import heavy_reads
 from organisation.permissions import STATISTICS_ROLES
 from organisation.roles import role_required
-from reports import charts, exports, figures
+from reports import charts, exports, figures, jobs
 from reports.forms import fixed_period_end
 from reports.period import form_for, report_for
 from reports.report import iter_tables
@@ -30,7 +33,8 @@ def presets(fixed_only: bool = False) -> list[dict]:
     of this year and the last.
     """
     today = timezone.localdate()
-    first = figures.first_day_of_data() or today
+    with heavy_reads():
+        first = figures.first_day_of_data() or today
     first_year = max(first.year, today.year - 14)
     if fixed_only:
         return fixed_presets(first_year, today)
@@ -74,6 +78,10 @@ def report(request):
     context = _context(form)
     if not form.is_valid():
         return render(request, "reports/report.html", context, status=400)
+    if jobs.in_background(form):
+        data = form.cleaned_data
+        context["background"] = {**data, "params": jobs.params(form)}
+        return render(request, "reports/report.html", context)
     result = report_for(request.user, form)
     for _section, tbl in iter_tables(result):
         tbl["svg"] = charts.bar_chart(tbl) if tbl["chart"] else None
@@ -95,6 +103,8 @@ def _download(request, render_file, content_type: str, extension: str):
     form = form_for(request.user, request.GET)
     if not form.is_valid():
         return render(request, "reports/report.html", _context(form), status=400)
+    if jobs.in_background(form):  # the report page offers to produce it in the background
+        return redirect(f"{reverse('reports:report')}?{request.GET.urlencode()}")
     result = report_for(request.user, form)
     data = form.cleaned_data
     response = HttpResponse(render_file(result), content_type=content_type)
@@ -118,3 +128,14 @@ def report_xlsx(request):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "xlsx",
     )
+
+
+@require_POST
+@role_required(*STATISTICS_ROLES)
+def start_job(request):
+    """Queue the report for a long period; its page shows the progress and then the report."""
+    form = form_for(request.user, request.POST)
+    if not form.is_valid():
+        return render(request, "reports/report.html", _context(form), status=400)
+    job = jobs.start(request.user, form)
+    return redirect("jobs:page", pk=job.pk)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import AccessLogEntry, Action, ChainHead
+from jobs.models import Job
 from organisation.permissions import RETENTION_ROLES, may_manage_retention, require
 from organisation.roles import roles_of
 from people.access import access_level, visible_people
@@ -220,6 +221,7 @@ def cull_people(person_ids: list, today: datetime.date) -> list[CullRecord]:
         _delete_rows(everything)
         ids = [v.person_id for v in going]
         RetentionVerdict.objects.filter(person_id__in=ids).delete()
+        Job.objects.filter(person_id__in=ids).delete()  # extract files made in the background
         culled = CullRecord.objects.bulk_create(culled)
         log_accesses(
             user=None,

@@ -9,9 +9,12 @@ class RetentionConfig(AppConfig):
     def ready(self) -> None:
         from audit.events import CHAIN_STARTS
         from audit.models import RECORD_TYPE_LABELS
+        from jobs.kinds import KINDS
         from retention import sections  # noqa: F401  (registers the person-page section)
         from retention.actions import chain_start
+        from retention.jobs import EXTRACT, KIND
 
+        KINDS[KIND] = EXTRACT
         if chain_start not in CHAIN_STARTS:
             CHAIN_STARTS.append(chain_start)
 

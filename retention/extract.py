@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from weasyprint import HTML
 
 from audit.models import AccessLogEntry
+from core.replica import heavy_reads, replayed_up_to
 from core.timefmt import date_text, datetime_text, iso, time_text
 from people.identity import format_number
 from people.models import Person
@@ -79,7 +80,20 @@ def build(person: Person, *, extract=None) -> dict:
     """The extract as a plain structure: the JSON file, and what the PDF renders.
 
     The JSON keeps each row's id, so that its rows can be joined by a program; `references`
-    names each row in words ("B-2026-0004 Bifall"), which is what the PDF shows instead."""
+    names each row in words ("B-2026-0004 Bifall"), which is what the PDF shows instead.
+
+    Read on the replica when one is configured and has replayed the request (core/replica.py);
+    `as_of` then says up to when the replica holds what was recorded."""
+    fresh_since = extract.produced_at if extract is not None else None
+    with heavy_reads(fresh_since=fresh_since):
+        as_of = replayed_up_to()
+        data = _build(person, extract)
+    if as_of is not None:
+        data["as_of"] = iso(as_of)
+    return data
+
+
+def _build(person: Person, extract) -> dict:
     record = collect([person.pk])
     references: dict[str, str] = {}
     sections = [_section(model, record, references) for model in record.models()]
@@ -368,6 +382,8 @@ def pdf_html(data: dict, person: Person) -> str:
         "generated_at": _readable(data["generated_at"]),
         "access_log": [{**e, "at": _readable(e["at"])} for e in data["access_log"]],
     }
+    if "as_of" in data:  # read on the replica (`build`)
+        shown["as_of"] = _readable(data["as_of"])
     with translation.override("sv"):
         return render_to_string(
             "retention/extract_pdf.html",

@@ -9,6 +9,5 @@ urlpatterns = [
     path("person/<uuid:pk>/", views.person_page, name="person"),
     path("person/<uuid:pk>/undantag/", views.exception_create, name="exception_create"),
     path("undantag/<uuid:pk>/aterkalla/", views.exception_withdraw, name="exception_withdraw"),
-    path("<uuid:pk>/registerutdrag.json", views.extract_json, name="extract_json"),
-    path("<uuid:pk>/registerutdrag.pdf", views.extract_pdf, name="extract_pdf"),
+    path("<uuid:pk>/ta-fram/", views.extract_produce, name="extract_produce"),
 ]

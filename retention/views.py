@@ -6,14 +6,12 @@ people.access): whoever may not know the person exists gets 404, like everywhere
 
 from __future__ import annotations
 
-import json
-
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +23,8 @@ from organisation.roles import role_required
 from people import access
 from people.opening import ReasonRequired, log_read, open_record, person_view
 from people.search import search_people
-from retention import actions, extract
+from retention import actions
+from retention import jobs as retention_jobs
 from retention.forms import ExceptionForm, ExtractForm, SearchForm
 from retention.models import CullRecord, RegisterExtract, RetentionException
 from retention.rules import RULES
@@ -85,7 +84,7 @@ def person_page(request, person):
             requester_name=form.cleaned_data["requester_name"],
             requested_on=form.cleaned_data["requested_on"],
         )
-        messages.success(request, _("The request is recorded. Download the extract below."))
+        messages.success(request, _("The request is recorded. Produce its file below."))
         return redirect(f"{request.path}#extract-{made.pk}")
     verdict = actions.status_for(person)
     log_read(
@@ -162,24 +161,13 @@ def _extract_for(request, pk) -> RegisterExtract:
     return made
 
 
+@require_POST
 @role_required(*RETENTION_ROLES)
-def extract_json(request, pk):
+def extract_produce(request, pk):
+    """Queue the extract's PDF or JSON file; its job page shows the progress, then the file."""
     made = _extract_for(request, pk)
-    data = extract.build(made.person, extract=made)
-    actions.log_extract_download(user=request.user, extract=made, kind="json")
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
-    )
-    response["Content-Disposition"] = f'attachment; filename="registerutdrag-{made.pk}.json"'
-    return response
-
-
-@role_required(*RETENTION_ROLES)
-def extract_pdf(request, pk):
-    made = _extract_for(request, pk)
-    with translation.override("sv"):  # the authority's document is Swedish, like its letters
-        data = extract.build(made.person, extract=made)
-    actions.log_extract_download(user=request.user, extract=made, kind="pdf")
-    response = HttpResponse(extract.pdf(data, made.person), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="registerutdrag-{made.pk}.pdf"'
-    return response
+    fmt = request.POST.get("format")
+    if fmt not in retention_jobs.FORMATS:
+        return HttpResponseBadRequest()
+    job = retention_jobs.start(user=request.user, made=made, format=fmt)
+    return redirect("jobs:page", pk=job.pk)

@@ -48,6 +48,15 @@ def _fast_and_offline(settings, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
 
 
+@pytest.fixture(autouse=True)
+def _heavy_reads_on_primary(request, settings):
+    """Only tests marked `replica` send the heavy reads through the alias "replica" (a mirror
+    of the test database, or the real replica of DATABASE_REPLICA_URL): the others are allowed
+    the primary alone (pytest-django's `databases`), whatever the environment says."""
+    if request.node.get_closest_marker("replica") is None:
+        settings.BRYGGA_HEAVY_READS_DATABASE = "default"
+
+
 @pytest.fixture
 def org(db):
     authority = UnitFactory(name="Myndigheten", kind=UnitKind.AUTHORITY)

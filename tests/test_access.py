@@ -363,3 +363,25 @@ def test_roles_without_cases_cannot_search(request, login, person, user_fixture)
     client = login(request.getfixturevalue(user_fixture))
     assert client.get("/personer/", {"q": person.personal_number}).status_code == 403
     assert not AccessLogEntry.objects.exists()
+
+
+def test_access_levels_for_many_people_agree_with_one_at_a_time(org, role_users, person):
+    """`access_levels` (the history import's batches) gives each user what `access_level` does:
+    named on the case, own unit, protected, a reason given, a merged record, nobody's case."""
+    protected = PersonFactory(protected_identity=True)
+    open_case(protected, org["authority"], org["north"])
+    reasoned = PersonFactory()
+    open_case(reasoned, org["authority"])
+    stranger = PersonFactory()
+    merged = PersonFactory(merged_into=person)
+    people = [person, protected, reasoned, stranger, merged]
+    colleague = role_users["colleague"]
+    ReasonedAccess.objects.create(
+        user=colleague,
+        person=reasoned,
+        reason=A_GOOD_REASON,
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    for user in role_users.values():
+        many = access.access_levels(user, people)
+        assert many == {p.pk: access.access_level(user, p) for p in people}, user.username

@@ -4,6 +4,8 @@ The layers (docs/architecture.md), lowest first:
 
     base          core                      helpers every app shares; imports no app
                   submissions               a resent form is handled once; imports only core
+                  jobs                      background jobs (the queue, progress, results);
+                                            kinds of job are registered by the apps above
     records       organisation, audit, people, sso (who may log in, as which roles)
     journey       intake, mapping, instruments, decisions, provision, delivery, groups, documents
     read side     reports, retention
@@ -29,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RANK = {
     "core": 0,
     "submissions": 1,
+    "jobs": 2,
     "organisation": 10,
     "audit": 11,
     "people": 12,

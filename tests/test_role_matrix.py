@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import ContactFactory
+from tests.jobs import matrix as job_rows
 from tests.retention import matrix as retention_rows
 
 LOGIN_PATH = "/accounts/login/"
@@ -405,6 +406,8 @@ def _provision_objects(ctx):
 PROVIDER_INBOX = row(LOGIN, OK, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED)
 PROVIDER_WRITE = row(LOGIN, OK, REASON, DENIED, DENIED, OK, DENIED, DENIED, DENIED)
 MANAGER_ONLY = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED)
+# A background job of the manager's: nobody else may know it exists.
+ONLY_WHO_ASKED = row(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN)
 
 
 def api_token_revoke_url(ctx):
@@ -688,6 +691,12 @@ MATRIX = {
     "reports:report": ("get", lambda ctx: "/statistik/", None, REPORTS),
     "reports:csv": ("get", lambda ctx: "/statistik/statistik.csv", None, REPORTS),
     "reports:xlsx": ("get", lambda ctx: "/statistik/statistik.xlsx", None, REPORTS),
+    "reports:start_job": (
+        "post",
+        lambda ctx: "/statistik/i-bakgrunden/",
+        {"start": "2024-01-01", "end": "2024-12-31"},
+        row(LOGIN, *[DENIED] * 4, job_rows.NewJobPage(), job_rows.NewJobPage(), DENIED, DENIED),
+    ),
     "meeting_places:list": ("get", lambda ctx: "/traffpunkter/", None, MEETING_LIST),
     "meeting_places:detail": ("get", place_url(), None, MEETING_PAGE),
     "meeting_places:board_decision": ("get", place_url("namndbeslut/"), None, BOARD_DECISION),
@@ -787,17 +796,23 @@ MATRIX = {
         {},
         row(LOGIN, *[DENIED] * 4, retention_rows.retention_page, *[DENIED] * 3),
     ),
-    "retention:extract_json": (
-        "get",
-        retention_rows.extract_url("registerutdrag.json"),
-        None,
-        MANAGER_ONLY,
+    # Producing an extract's file is a background job (tests/jobs/matrix.py).
+    "retention:extract_produce": (
+        "post",
+        retention_rows.extract_url("ta-fram/"),
+        {"format": "pdf"},
+        row(LOGIN, *[DENIED] * 4, job_rows.NewJobPage(), *[DENIED] * 3),
     ),
-    "retention:extract_pdf": (
-        "get",
-        retention_rows.extract_url("registerutdrag.pdf"),
-        None,
-        MANAGER_ONLY,
+    # Background jobs: a user's own list; a job and its files only for whoever asked for it.
+    "jobs:mine": ("get", lambda ctx: "/jobb/", None, row(LOGIN, *[OK] * 8)),
+    "jobs:page": ("get", job_rows.job_url(), None, ONLY_WHO_ASKED),
+    "jobs:status": ("get", job_rows.job_url("status/"), None, ONLY_WHO_ASKED),
+    "jobs:download": ("get", job_rows.file_url, None, ONLY_WHO_ASKED),
+    "jobs:retry": (
+        "post",
+        job_rows.job_url("forsok-igen/"),
+        {},
+        row(LOGIN, *[HIDDEN] * 4, job_rows.job_page, *[HIDDEN] * 3),
     ),
     # Personal API tokens: every user manages their own; another's token is not known to exist.
     "api_tokens:list": ("get", lambda ctx: "/api-nycklar/", None, row(LOGIN, *[OK] * 8)),

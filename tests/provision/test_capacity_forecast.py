@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from organisation.roles import roles_of
 from provision.models import Order, OrderStatus
 from reports.capacity import capacity_forecasts
 from reports.forecast import forecast
+from reports.models import CapacityForecast
 
 PAGE = "/uppdrag/kapacitet/"
 
@@ -108,3 +111,68 @@ def test_the_first_month_agrees_with_those_waiting_now_or_says_why(
     assert item.months[0].waiting.median == 0 and item.first_month_explained
     page = login(manager).get(PAGE).content.decode()
     assert "expected to have started by the end of the first month" in page
+
+
+def _waiting_in_a_year(page: str) -> str:
+    return re.search(r"In a year about (\d+) will be waiting", page).group(1)
+
+
+def test_the_forecast_is_made_once_a_day_and_says_when(make_order, manager, kind, login):
+    today = timezone.localdate()
+    for months in (6, 9, 12, 15):
+        _ended(make_order, today, months)
+    client = login(manager)
+    first = client.get(PAGE).content.decode()
+    assert "The forecast was made" in first
+    made = CapacityForecast.objects.get()
+    assert timezone.localtime(made.computed_at).strftime("%Y-%m-%d %H:%M") in first
+
+    # Thirty more people waiting from today: the day's forecast stands, and says from when.
+    for _ in range(30):
+        make_order(decided_on=today)
+    again = client.get(PAGE).content.decode()
+    assert _waiting_in_a_year(again) == _waiting_in_a_year(first)
+    assert CapacityForecast.objects.count() == 1
+
+    # The next day (the stored forecast is yesterday's) the new history counts.
+    CapacityForecast.objects.update(computed_on=today - datetime.timedelta(days=1))
+    tomorrow = client.get(PAGE).content.decode()
+    assert int(_waiting_in_a_year(tomorrow)) > int(_waiting_in_a_year(first))
+
+
+def test_changing_the_places_gives_a_new_forecast_at_once(make_order, manager, kind, login):
+    today = timezone.localdate()
+    for months in (6, 9, 12, 15):
+        _ended(make_order, today, months)
+    for _ in range(12):
+        make_order(decided_on=today - datetime.timedelta(days=3))
+    client = login(manager)
+    assert "of 20 places" in client.get(PAGE).content.decode()
+    kind.places = 2
+    kind.save(update_fields=["places"])
+    page = client.get(PAGE).content.decode()
+    assert "of 2 places" in page
+    assert int(_waiting_in_a_year(page)) >= 10  # two places cannot take twelve waiting
+
+
+def test_the_daily_jobs_make_every_managers_forecast_before_anyone_asks(
+    make_order, manager, kind, login
+):
+    today = timezone.localdate()
+    for months in (6, 9, 12):
+        _ended(make_order, today, months)
+    CapacityForecast.objects.create(
+        units_key="old",
+        computed_on=today - datetime.timedelta(days=2),
+        computed_at=timezone.now(),
+        forecasts=[],
+    )
+    out = io.StringIO()
+    call_command("warm_capacity_forecasts", stdout=out)
+    assert "1 sets of units" in out.getvalue()
+    made = CapacityForecast.objects.get()  # yesterday's and older are gone
+    assert made.computed_on == today
+    page = login(manager).get(PAGE).content.decode()
+    assert timezone.localtime(made.computed_at).strftime("%Y-%m-%d %H:%M") in page
+    assert "In a year about" in page
+    assert CapacityForecast.objects.count() == 1

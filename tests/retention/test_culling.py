@@ -303,3 +303,15 @@ def test_an_open_case_past_the_retention_period_is_shown_to_the_manager(
     assert "Stängdsson" not in page and "Aktivsson" not in page
     person_page = login(manager).get(f"/registerutdrag/person/{forgotten.pk}/").content.decode()
     assert "A case is still open" in person_page
+
+
+def test_culling_a_person_removes_the_extract_files_made_about_them(make_person, manager):
+    from jobs.models import Job, JobFile
+
+    person = make_person(last_entry=D(2019, 4, 1))
+    job = Job.objects.create(kind="retention.extract", title="Registerutdrag", person_id=person.pk)
+    JobFile.objects.create(
+        job=job, name="registerutdrag.pdf", content_type="application/pdf", data=b"%PDF"
+    )
+    assert len(actions.cull(D(2026, 1, 1))) == 1
+    assert not Job.objects.filter(pk=job.pk).exists() and not JobFile.objects.exists()

@@ -15,6 +15,7 @@ from audit.models import AccessLogEntry
 from retention.extract import _title
 from retention.graph import collect
 from retention.models import RegisterExtract
+from tests.background import extract_file
 
 
 def pdf_text(content: bytes) -> str:
@@ -66,7 +67,7 @@ def test_a_request_dated_in_the_future_or_not_a_date_is_refused_in_words(login, 
 
 
 def test_the_json_holds_every_kind_of_record(login, manager, made, full_record):
-    response = login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.json")
+    response = extract_file(login(manager), made, "json")
     assert response.status_code == 200
     data = json.loads(response.content)
     kinds = {section["kind"] for section in data["records"]}
@@ -84,7 +85,7 @@ def test_the_json_holds_every_kind_of_record(login, manager, made, full_record):
 
 
 def test_the_pdf_holds_every_kind_of_record_and_the_access_log(login, manager, made, full_record):
-    response = login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf")
+    response = extract_file(login(manager), made, "pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
@@ -100,8 +101,8 @@ def test_the_pdf_holds_every_kind_of_record_and_the_access_log(login, manager, m
 
 def test_each_download_is_logged_as_an_export(login, manager, made):
     client = login(manager)
-    client.get(f"/registerutdrag/{made.pk}/registerutdrag.json")
-    client.get(f"/registerutdrag/{made.pk}/registerutdrag.pdf")
+    extract_file(client, made, "json")
+    extract_file(client, made, "pdf")
     exports = AccessLogEntry.objects.filter(
         person_id=made.person_id, action="export", record_type="register_extract", user=manager
     )
@@ -115,10 +116,9 @@ def test_only_the_manager_of_the_persons_units_gets_the_extract(
     from tests.factories import UserFactory
 
     other_manager = UserFactory(roles=[(org["other_authority"], Role.MANAGER)])
-    url = f"/registerutdrag/{made.pk}/registerutdrag.json"
-    assert login(coordinator).get(url).status_code == 403
-    assert login(officer).get(url).status_code == 403
-    assert login(other_manager).get(url).status_code == 403
+    assert extract_file(login(coordinator), made, "json").status_code == 403
+    assert extract_file(login(officer), made, "json").status_code == 403
+    assert extract_file(login(other_manager), made, "json").status_code == 403
 
 
 def test_a_protected_identity_is_not_found_by_another_manager(login, person, org):
@@ -220,7 +220,7 @@ def test_the_extract_page_lists_cullings_in_a_constant_number_of_queries(
 def test_the_pdf_speaks_swedish_and_shows_times_as_people_write_them(
     login, manager, made, full_record
 ):
-    text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    text = pdf_text(extract_file(login(manager), made, "pdf").content)
     # Fields declared without a label of their own are named in Swedish, not by their code.
     for english in ["Created at", "Created by", "Closed by", "Support kind", "Application"]:
         assert english not in text
@@ -245,7 +245,7 @@ def test_a_self_rating_in_the_pdf_is_in_words_not_codes(login, manager, made, fu
         band_code="moderate",
         score={"computable": True, "total": 26.0, "band": band, "bands": [band], "notes": []},
     )
-    text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    text = pdf_text(extract_file(login(manager), made, "pdf").content)
     assert "MADRS-S – självskattning" in text
     assert "Sinnesstämning:" in text and "Livslust:" in text
     # A step between two described answers is named by them, never a bare number.
@@ -261,7 +261,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 
 def test_the_pdf_names_records_in_words_and_roles_in_swedish(login, manager, made, full_record):
-    text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    text = pdf_text(extract_file(login(manager), made, "pdf").content)
     assert not UUID.search(text.replace(" ", "")), UUID.search(text.replace(" ", ""))
     # A link to another row names it as its page does: the case by the day it was opened.
     case = full_record.cases.get()
@@ -269,14 +269,14 @@ def test_the_pdf_names_records_in_words_and_roles_in_swedish(login, manager, mad
     assert "Roll i ärendet Koordinator" in text
     assert "coordinator" not in text
     # The JSON keeps the ids, to join its rows, and names each row in words too.
-    data = json.loads(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.json").content)
+    data = json.loads(extract_file(login(manager), made, "json").content)
     assert data["references"][f"people.Case:{case.pk}"].endswith(f"{case.opened_on}")
 
 
 def test_the_access_log_says_who_with_their_role_when_what_and_why(
     login, manager, officer, made, full_record
 ):
-    text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    text = pdf_text(extract_file(login(manager), made, "pdf").content)
     assert "När Vem Vad Varför" in text
     # The officer read the record outside their cases, with a reason: name, role and reason.
     assert re.search(
@@ -293,7 +293,7 @@ def test_the_persons_own_use_of_a_link_is_one_row_in_their_words(login, manager,
     link = HomeLink.objects.get(response__person=full_record)
     for _ in range(10):
         open_link(link)
-    text = pdf_text(login(manager).get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    text = pdf_text(extract_file(login(manager), made, "pdf").content)
     assert text.count("Du öppnade länken 10 gånger") == 1
     assert "Du själv, via länken" in text
     assert "MADRS-S" in text.split("Vem som har läst")[1]

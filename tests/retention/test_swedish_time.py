@@ -9,6 +9,7 @@ import pytest
 
 from delivery import actions as delivery
 from retention.actions import record_extract
+from tests.background import extract_file
 from tests.retention.test_extract import pdf_text
 
 UTC = datetime.UTC
@@ -41,8 +42,8 @@ def test_a_visit_in_the_extract_is_at_its_swedish_time(
         requested_on=datetime.date(2026, 11, 2),
     )
     client = login(manager)
-    data = json.loads(client.get(f"/registerutdrag/{made.pk}/registerutdrag.json").content)
+    data = json.loads(extract_file(client, made, "json").content)
     visits = next(s for s in data["records"] if s["kind"] == "delivery.Visit")
     assert visits["rows"][0]["planned_at"] == iso
-    text = pdf_text(client.get(f"/registerutdrag/{made.pk}/registerutdrag.pdf").content)
+    text = pdf_text(extract_file(client, made, "pdf").content)
     assert shown in text

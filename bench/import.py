@@ -1,0 +1,153 @@
+"""Time the history import (`manage.py import_history`): people a second, dry run and real run.
+
+Run on a scratch database (a real run writes), e.g. a copy of the benchmark database:
+
+    createdb -h 127.0.0.1 -U postgres -T bench_brygga bench_import
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_import DEBUG=0 \\
+        .venv/bin/python bench/import.py --people 20000 [--one-by-one 1000]
+
+It writes a fictional import file of `--people` people (`history.fictional`: Skatteverket's
+test numbers from `--first` on, every 25th line of unidentified intakes besides), makes a unit,
+a provider unit, a kind of support and an importing user of its own (once), and runs the
+command with `--dry-run`, then for real, then again (a re-import that only finds its records
+unchanged). `--one-by-one N` also times a dry run of the first N lines one line at a time
+(`load(batched=False)`, as before the batches); `--no-reimport` skips the re-import.
+Prints wall-clock figures, and the importing process's own CPU time (the machine may be
+shared; the database server's CPU is not in it). Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brygga.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from history import fictional  # noqa: E402
+from history.importer import Target, load, validate_file  # noqa: E402
+from organisation.models import Membership, Role, SupportKind, Unit, UnitKind  # noqa: E402
+
+AUTHORITY, PROVIDER, KIND, USER = (
+    "Importbänk myndighet",
+    "Importbänk utförare",
+    "importbank",
+    "importbank",
+)
+
+
+def setting() -> Target:
+    authority, _ = Unit.objects.get_or_create(name=AUTHORITY, defaults={"kind": UnitKind.AUTHORITY})
+    provider, _ = Unit.objects.get_or_create(name=PROVIDER, defaults={"kind": UnitKind.PROVIDER})
+    kind, _ = SupportKind.objects.get_or_create(
+        code=KIND, defaults={"name": "Importbänkens stöd", "needs_decision": True}
+    )
+    kind.provider_units.add(provider)
+    user, _ = get_user_model().objects.get_or_create(username=USER)
+    for unit in (authority, provider):
+        Membership.objects.get_or_create(user=user, unit=unit, role=Role.MANAGER)
+    return Target(user, authority, kind, provider, source="bank")
+
+
+def command(path: Path, *extra: str) -> tuple[float, float]:
+    """Wall-clock and this process's CPU seconds (the database server's are not counted)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    call_command(
+        "import_history",
+        str(path),
+        "--user",
+        USER,
+        "--source",
+        "bank",
+        "--unit",
+        AUTHORITY,
+        "--support-kind",
+        KIND,
+        "--provider",
+        PROVIDER,
+        *extra,
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+class Undo(Exception):
+    pass
+
+
+def one_by_one(text: str, target: Target, lines: int) -> float:
+    checked = validate_file(text.splitlines()[:lines])
+    start = time.perf_counter()
+    try:
+        with transaction.atomic():
+            load(
+                checked.rows,
+                target,
+                file_name="bench",
+                file_sha256="0" * 64,
+                lines=checked.lines,
+                rejected=0,
+                batched=False,
+            )
+            raise Undo
+    except Undo:
+        pass
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--first", type=int, default=200_000, help="first test-number index")
+    parser.add_argument("--one-by-one", type=int, default=0, metavar="N")
+    parser.add_argument("--no-reimport", action="store_true", help="skip the unchanged re-import")
+    args = parser.parse_args()
+    target = setting()
+    lines = fictional.lines(
+        args.people, seed=args.first, first=args.first, prefix=f"B{args.first}-"
+    )
+    text = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n"
+    people = args.people
+    print(f"{connection.vendor}, {people} people ({len(lines)} lines)")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "history.jsonl"
+        path.write_text(text, encoding="utf-8")
+        start = time.perf_counter()
+        validate_file(text.splitlines())
+        checked = time.perf_counter() - start
+        print(f"  validation only     {checked:7.1f} s  {people / checked:8.0f} people/s")
+        if args.one_by_one:
+            took = one_by_one(text, target, args.one_by_one)
+            n = args.one_by_one
+            print(f"  one by one, dry {n:<4}{took:7.1f} s  {n / took:8.0f} people/s (before)")
+        for label, extra in (
+            ("dry run", ("--dry-run",)),
+            ("real run", ()),
+            ("re-import unchanged", ()),
+        ):
+            if label.startswith("re-import") and args.no_reimport:
+                continue
+            took, cpu = command(path, *extra)
+            print(
+                f"  {label:<19} {took:7.1f} s  {people / took:8.0f} people/s"
+                f"  (CPU of this process {cpu:5.1f} s: {people / cpu:6.0f} people per CPU-second)"
+            )
+
+
+if __name__ == "__main__":
+    main()

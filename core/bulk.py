@@ -1,0 +1,69 @@
+"""Inserting many rows at once: PostgreSQL's COPY where it is available, else `bulk_create`.
+
+COPY writes the same rows as `bulk_create`, several times faster (the history import's batches,
+the access log's large writes, the synthetic data). Every constraint and foreign key is checked
+as for an INSERT. An id the database assigns (an auto id) is not read back: use it for rows
+whose ids are set before (UUIDs) or not needed afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from django.db import connection
+from django.db.models import Model
+
+COPY_FROM = 200  # rows; fewer go through bulk_create, whose round trip is then as quick
+
+
+def insert(model: type[Model], objs: Sequence[Model]) -> None:
+    """Insert `objs` (unsaved rows of `model`)."""
+    if connection.vendor == "postgresql" and len(objs) >= COPY_FROM:
+        copy_rows(model, objs)
+    elif objs:
+        model._base_manager.bulk_create(objs)
+
+
+def insert_values(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert rows given as tuples of the fields `names` (attnames), without making a model
+    instance of each: on PostgreSQL they are copied as they are, so give every column without
+    a database default (auto ids excepted)."""
+    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+        column = {f.attname: f.column for f in model._meta.concrete_fields}
+        columns = ", ".join(connection.ops.quote_name(column[n]) for n in names)
+        table = connection.ops.quote_name(model._meta.db_table)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    elif rows:
+        model._base_manager.bulk_create(model(**dict(zip(names, row, strict=True))) for row in rows)
+
+
+def copy_rows(model: type[Model], objs: Sequence[Model]) -> None:
+    """PostgreSQL COPY: the same rows bulk_create would insert, several times faster."""
+    if not objs:
+        return
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and getattr(objs[0], f.attname) is None)
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in objs:
+            row = []
+            for f in fields:
+                value = f.pre_save(obj, True)
+                if f.attname in json_fields:
+                    value = json.dumps(value)
+                row.append(value)
+            copy.write_row(row)

@@ -1,0 +1,486 @@
+"""The history import in batches: lines that only add are written with one insert per model.
+
+A line only adds when its person is new to Brygga (no one has its number) and none of its ids
+was imported from the source before; such lines are most of a first import. Each is worked out
+in memory in the order `Loader.row` takes it, through the rules the actions call
+(`refuse_closing`, `refuse_no_decision`, `validate_decision`, `refuse_start_before_decision`,
+`closure_errors`, `refuse_closing_before_start`, `fill_follow_up`, the permissions of
+`organisation.permissions` with `people.access.access_levels`), so that a refused line is
+named with the same reason as one by one. The lines kept are then written per batch: one
+`bulk_create` per model, one access-log write with the same entries the actions write.
+
+Every other line (an existing person's history joining their case, a corrected re-import) goes
+through `Loader.row` and the actions themselves; so does a whole batch the database refuses
+(a decision number already taken, say), line by line, so that the refused line is named.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from audit.events import Access, log_accesses
+from audit.models import Action
+from core.bulk import insert, insert_values
+from decisions.actions import refuse_no_decision, require_authority_work, validate_decision
+from decisions.models import (
+    Application,
+    Decision,
+    DecisionKind,
+    LegalBasis,
+    Outcome,
+    citing,
+)
+from history.importer import (
+    RECORDED,
+    Loader,
+    Rejection,
+    Row,
+    _day,
+    _first_date,
+    _ids,
+    new_person,
+)
+from history.models import ImportedRecord
+from intake.actions import refuse_closing
+from intake.models import Intake, IntakeStatus
+from organisation.permissions import may_take_intakes
+from people.access import access_levels
+from people.models import Case, CaseStatus, Person
+from provision.actions import order_unit_ids, refuse_start_before_decision
+from provision.closure import (
+    closure_errors,
+    fill_follow_up,
+    follow_ups_due,
+    refuse_closing_before_start,
+    require_provider_work,
+)
+from provision.models import Closure, FollowUp, FollowUpStatus, Order, OrderStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+BATCH = 1000  # lines per batch: one insert per model each
+
+
+@dataclass
+class Plan:
+    """What one line creates, unsaved, in the order the actions would create it."""
+
+    line: int
+    rows: dict[type, list] = field(default_factory=dict)
+    accesses: list[Access] = field(default_factory=list)
+    records: list[tuple[str, str, Any]] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    authority_work: Person | None = None  # the person whose applications need write access
+    provider_work: Person | None = None  # the person whose closure needs write access
+
+    def add(self, obj: Any) -> Any:
+        self.rows.setdefault(type(obj), []).append(obj)
+        return obj
+
+
+# Models in the order they are inserted (a row's foreign keys point to those before it).
+MODELS: tuple[type[Model], ...] = (
+    Person,
+    Case,
+    Intake,
+    Application,
+    Decision,
+    Order,
+    Closure,
+    FollowUp,
+)
+
+
+class Batches:
+    """Splits each batch into the lines that only add and the others, and writes the first."""
+
+    def __init__(self, loader: Loader) -> None:
+        self.loader = loader
+        self.target = loader.target
+        self.user = loader.user
+        kind = self.target.support_kind
+        # What the actions check of the target is the same for every line: where it would
+        # refuse, every line goes one by one and is refused there, with its reason.
+        self.enabled = (
+            kind.needs_decision
+            and kind.provider_units.filter(pk=self.target.provider_unit.pk).exists()
+            and self.target.provider_unit.pk in order_unit_ids(self.user)  # may_accept
+            and may_take_intakes(self.user, self.target.authority_unit)  # create_intake
+        )
+        bases = list(LegalBasis.objects.all())
+        self.cited_on = lambda day: citing(day, bases=bases)["cites"]
+
+    # Which lines only add
+
+    def split(self, rows: list[Row]) -> tuple[list[Row], list[Row]]:
+        if not self.enabled:
+            return [], rows
+        numbers = {r.data["_number"].digits for r in rows if r.data.get("_number")}
+        reserves = [r.data["reserve_number"] for r in rows if self._reserve(r)]
+        taken = set(
+            Person.objects.filter(personal_number__in=numbers).values_list(
+                "personal_number", flat=True
+            )
+        )
+        taken |= set(
+            Person.objects.filter(reserve_number__in=set(reserves)).values_list(
+                "reserve_number", flat=True
+            )
+        )
+        fast, slow = [], []
+        seen: set[str] = set()
+        for row in rows:
+            number = self._number(row)
+            # A reserve number on two lines: the second joins the first's person, one by one.
+            if self._known(row) or number in taken or number in seen:
+                slow.append(row)
+            else:
+                fast.append(row)
+            if number:
+                seen.add(number)
+        return fast, slow
+
+    @staticmethod
+    def _reserve(row: Row) -> bool:
+        return not row.data.get("unidentified") and not row.data.get("_number")
+
+    def _number(self, row: Row) -> str | None:
+        if row.data.get("unidentified"):
+            return None
+        parsed = row.data.get("_number")
+        return parsed.digits if parsed is not None else row.data["reserve_number"]
+
+    def _known(self, row: Row) -> bool:
+        keys = list(_ids(row.data))
+        if not row.data.get("unidentified"):
+            pid = str(row.data.get("id"))
+            keys += [("case", pid), ("closure", pid)]
+        return any(self.loader.recorded(kind, ext) is not None for kind, ext in keys)
+
+    # Loading
+
+    def load(self, rows: list[Row]) -> bool:
+        """Work out and write the lines; False when the database refused the batch (nothing
+        of it is then written, and the caller loads its lines one by one)."""
+        plans = []
+        rejections = []
+        for row in rows:
+            try:
+                plans.append(self.plan(row))
+            except ValidationError as error:
+                rejections.append(Rejection(row.line, self.loader.where(error)))
+        try:
+            with transaction.atomic():
+                self.write(plans)
+        except (DatabaseError, ValidationError):
+            return False
+        result = self.loader.result
+        result.rejections.extend(rejections)
+        for plan in plans:
+            for kind, key, obj in plan.records:
+                self.loader.known[(kind, key)] = str(obj.pk)
+            for name, n in plan.counts.items():
+                result.counts[name] += n
+        return True
+
+    def write(self, plans: list[Plan]) -> None:
+        people = [p for plan in plans for p in plan.rows.get(Person, [])]
+        for model in MODELS[:2]:
+            insert(model, [r for plan in plans for r in plan.rows.get(model, [])])
+        self._require_access(plans, people)
+        for model in MODELS[2:]:
+            insert(model, [r for plan in plans for r in plan.rows.get(model, [])])
+        run, source = self.loader.run.pk, self.target.source
+        insert_values(
+            ImportedRecord,
+            ("run_id", "source", "kind", "external_id", "object_id"),
+            [
+                (run, source, kind, key, str(obj.pk))
+                for plan in plans
+                for kind, key, obj in plan.records
+            ],
+        )
+        log_accesses(user=self.user, accesses=[a for plan in plans for a in plan.accesses])
+
+    def _require_access(self, plans: list[Plan], people: list[Person]) -> None:
+        """The access the actions ask of the user for each person (create_application and
+        close_case), read for the whole batch once its people and cases are in."""
+        levels = access_levels(self.user, people)
+        for plan in plans:
+            if plan.authority_work is not None:
+                require_authority_work(self.user, levels[plan.authority_work.pk])
+            if plan.provider_work is not None:
+                require_provider_work(self.user, levels[plan.provider_work.pk])
+
+    # One line, as Loader.row
+
+    def plan(self, row: Row) -> Plan:
+        plan = Plan(row.line)
+        obj = row.data
+        loader = self.loader
+        loader.path = ""
+        if obj.get("unidentified"):
+            for index, item in enumerate(obj["intakes"]):
+                loader.path = f"intakes[{index}]."
+                self.intake(plan, item, None, None)
+            return plan
+        pid = str(obj["id"])
+        person = plan.add(new_person(obj))
+        plan.records.append(("person", pid, person))
+        plan.counts["person"] += 1
+        plan.accesses.append(Access(person.pk, "person", person.pk, Action.CREATE, detail="import"))
+        case = plan.add(
+            Case(
+                person=person,
+                authority_unit=self.target.authority_unit,
+                status=CaseStatus.OPEN,
+                opened_on=_first_date(obj),
+            )
+        )
+        plan.accesses.append(Access(person.pk, "case", case.pk, Action.CREATE, detail="import"))
+        plan.records.append(("case", pid, case))
+        for index, item in enumerate(obj.get("intakes", [])):
+            loader.path = f"intakes[{index}]."
+            self.intake(plan, item, person, case)
+        decisions = sorted(enumerate(obj.get("decisions", [])), key=lambda d: d[1]["decided_on"])
+        for index, item in decisions:
+            loader.path = f"decisions[{index}]."
+            self.decision(plan, item, person, case)
+        loader.path = "closure."
+        closure = obj.get("closure")
+        if closure:
+            self.closure(plan, closure, pid, case)
+        else:
+            _close_if_nothing_ongoing(plan, obj, case)
+        return plan
+
+    def intake(self, plan: Plan, item: dict, person: Person | None, case: Case | None) -> None:
+        """As `create_intake` and `close_intake` with `history=True` (the unit's permission
+        is the same for every line: `may_take_intakes`, in `enabled`)."""
+        received = _day(item["received_on"])
+        assert received is not None  # required by the file's form
+        reason = (item.get("reason") or "").strip() or _("Not recorded in the earlier system.")
+        refuse_closing(outcome=item["outcome"], reason=reason, referred_to=None, history=True)
+        intake = plan.add(
+            Intake(
+                unit=self.target.authority_unit,
+                created_by=self.user,
+                received_on=received,
+                channel=item["channel"],
+                source=item["source"],
+                person=person,
+                case=case,
+                person_description=(item.get("person_description") or "").strip(),
+                triaged=True,
+                status=IntakeStatus.CLOSED,
+                outcome=item["outcome"],
+                outcome_reason=reason,
+                referred_to=None,
+                closed_on=_day(item.get("closed_on")) or received,
+                closed_by=self.user,
+                version=2,  # created, then closed: the change close_intake counts (`claim`)
+            )
+        )
+        person_id = person.pk if person else None
+        plan.accesses.append(Access(person_id, "intake", intake.pk, Action.CREATE))
+        plan.accesses.append(Access(person_id, "intake", intake.pk, Action.UPDATE, detail="closed"))
+        plan.records.append(("intake", str(item["id"]), intake))
+        plan.counts["intake"] += 1
+
+    def decision(self, plan: Plan, item: dict, person: Person, case: Case) -> None:
+        """As `create_application`, `issue_decision` (with its order, GRANT_FOLLOWS) and
+        `accept_order` with a history number."""
+        kind = self.target.support_kind
+        decided_on = _day(item["decided_on"])
+        assert decided_on is not None  # required by the file's form
+        plan.authority_work = person
+        refuse_no_decision(kind)
+        application = plan.add(
+            Application(
+                person=person,
+                case=case,
+                support_kind=kind,
+                applied_on=_day(item.get("applied_on")) or decided_on,
+                form="written",
+                what=RECORDED,
+                created_by=self.user,
+            )
+        )
+        plan.accesses.append(Access(person.pk, "application", application.pk, Action.CREATE))
+        decision_kind, replaces = _replaces(plan, item, decided_on)
+        reasons = (item.get("reasons") or "").strip()
+        period_from, period_to = _day(item.get("period_from")), _day(item.get("period_to"))
+        validate_decision(
+            officer=self.user,
+            application=application,
+            outcome=item["outcome"],
+            reasons=reasons,
+            decided_on=decided_on,
+            period_from=period_from,
+            period_to=period_to,
+            replaces=replaces,
+            kind=decision_kind,
+            history=True,
+            cited_on=self.cited_on,
+        )
+        # A line's latest earlier decision is never one already replaced (the one replacing it
+        # would be the latest), so `refuse_replaced` has nothing to refuse here.
+        basis = self.cited_on(decided_on)
+        assert basis is not None  # validate_decision refuses a date with no basis in force
+        decision = plan.add(
+            Decision(
+                number=f"H-{self.target.source}-{item['id']}",
+                from_history=True,
+                application=application,
+                person=person,
+                case=case,
+                support_kind=kind,
+                kind=decision_kind,
+                replaces=replaces,
+                decided_on=decided_on,
+                outcome=item["outcome"],
+                content=(item.get("content") or "").strip() or RECORDED,
+                period_from=period_from,
+                period_to=period_to,
+                legal_basis=basis.citation,
+                cites=basis,
+                reasons=reasons,
+                decided_by=self.user,
+            )
+        )
+        plan.accesses.append(Access(person.pk, "decision", decision.pk, Action.CREATE))
+        plan.records.append(("decision", str(item["id"]), decision))
+        plan.counts["decision"] += 1
+        if decision.outcome in (Outcome.GRANT, Outcome.PARTIAL):
+            self.order(plan, decision, case, _day(item.get("started_on")))
+
+    def order(
+        self, plan: Plan, decision: Decision, case: Case, started: datetime.date | None
+    ) -> None:
+        """As `provision.actions.order_for_granted_decision` for a decision from history (a
+        new order, the earlier one in force ended), then `accept_order` on `started`."""
+        chain = {d.pk for d in decision.chain()}
+        orders = plan.rows.get(Order, [])
+        earlier = next(
+            (
+                o
+                for o in reversed(orders)
+                if o.decision_id in chain and o.status != OrderStatus.ENDED
+            ),
+            None,
+        )
+        person_id = decision.person_id
+        if earlier is not None:
+            earlier.status = OrderStatus.ENDED
+            plan.accesses.append(Access(person_id, "order", earlier.pk, Action.UPDATE))
+        order = plan.add(
+            Order(
+                decision=decision,
+                person_id=person_id,
+                case=case,
+                support_kind=decision.support_kind,
+                provider_unit=self.target.provider_unit,
+                period_from=decision.period_from,
+                period_to=decision.period_to,
+                created_by=self.user,
+                replaces=earlier,
+                status=OrderStatus.NEW,
+            )
+        )
+        if case.provider_unit_id is None or case.status == CaseStatus.CLOSED:
+            case.provider_unit, case.status = self.target.provider_unit, CaseStatus.OPEN
+        plan.accesses.append(Access(person_id, "order", order.pk, Action.CREATE))
+        plan.counts["order"] += 1
+        if started:
+            refuse_start_before_decision(order, started)
+            order.status, order.accepted_on = OrderStatus.ACCEPTED, started
+            plan.accesses.append(Access(person_id, "order", order.pk, Action.UPDATE))
+
+    def closure(self, plan: Plan, item: dict, pid: str, case: Case) -> None:
+        """As `provision.closure.close_case` and `record_follow_up` with `history=True`."""
+        plan.provider_work = case.person
+        values: dict[str, Any] = {
+            "reason": item["reason"],
+            "reason_text": (item.get("reason_text") or "").strip(),
+            "occupation": item["occupation"],
+            "isolation": item["isolation"],
+            "follow_up_consent": item.get("follow_up_consent"),
+        }
+        errors = closure_errors(**values, history=True)
+        if errors:
+            raise ValidationError(errors)
+        closed_on = _day(item["closed_on"])
+        assert closed_on is not None  # required by the file's form
+        orders = [o for o in plan.rows.get(Order, []) if o.case is case]
+        starts = [o.accepted_on for o in orders if o.accepted_on is not None]
+        refuse_closing_before_start(min(starts, default=None), closed_on)
+        closure = plan.add(
+            Closure(
+                case=case, person=case.person, closed_on=closed_on, closed_by=self.user, **values
+            )
+        )
+        case.status, case.closed_on = CaseStatus.CLOSED, closed_on
+        ended = [o for o in orders if o.status != OrderStatus.ENDED]
+        for o in ended:
+            o.status = OrderStatus.ENDED
+        follow_ups = follow_ups_due(closure) if closure.follow_up_consent else []
+        for follow in follow_ups:
+            plan.add(follow)
+        person_id = case.person_id
+        plan.accesses += [
+            Access(person_id, "closure", closure.pk, Action.CREATE),
+            Access(person_id, "case", case.pk, Action.UPDATE),
+            *(Access(person_id, "order", o.pk, Action.UPDATE) for o in ended),
+            *(Access(person_id, "follow_up", f.pk, Action.CREATE) for f in follow_ups),
+        ]
+        plan.records.append(("closure", pid, closure))
+        plan.counts["closure"] += 1
+        due = {f.months: f for f in follow_ups}
+        for index, given in enumerate(item.get("follow_ups", [])):
+            self.loader.path = f"closure.follow_ups[{index}]."
+            self.follow_up(plan, due[given["months"]], given)
+
+    def follow_up(self, plan: Plan, follow: FollowUp, given: dict) -> None:
+        done = given["status"] == FollowUpStatus.DONE
+        fill_follow_up(
+            user=self.user,
+            follow_up=follow,
+            status=given["status"],
+            occupation=given.get("occupation", "") if done else "",
+            isolation=given.get("isolation", "") if done else "",
+            comment="",
+            done_on=_day(given.get("done_on")),
+            history=True,
+        )
+        plan.accesses.append(Access(follow.person_id, "follow_up", follow.pk, Action.UPDATE))
+
+
+def _replaces(plan: Plan, item: dict, decided: datetime.date) -> tuple[str, Decision | None]:
+    """As `history.importer._replaces`, among the line's own decisions (the person is new):
+    the latest decided on or before the day, the last made of those decided the same day."""
+    decision_kind = item.get("kind", DecisionKind.NEW)
+    if decision_kind == DecisionKind.NEW:
+        return decision_kind, None
+    earlier = [d for d in plan.rows.get(Decision, []) if d.decided_on <= decided]
+    replaces = max(reversed(earlier), key=lambda d: d.decided_on, default=None)
+    return (decision_kind if replaces else DecisionKind.NEW), replaces
+
+
+def _close_if_nothing_ongoing(plan: Plan, obj: dict, case: Case) -> None:
+    """As `history.importer._close_if_nothing_ongoing`, on the line's own orders."""
+    orders: Iterable[Order] = plan.rows.get(Order, [])
+    if any(o.status != OrderStatus.ENDED for o in orders) or case.status == CaseStatus.CLOSED:
+        return
+    days = [i.get("closed_on") or i["received_on"] for i in obj.get("intakes", [])]
+    days += [d["decided_on"] for d in obj.get("decisions", [])]
+    if days:
+        case.status, case.closed_on = CaseStatus.CLOSED, datetime.date.fromisoformat(max(days))

@@ -1,0 +1,181 @@
+"""The history import in batches (history/batch.py) gives the same records as one line at a time
+through the actions: a mixed file of new people, an existing person, a corrected re-import,
+lines the rules refuse and lines in several batches, loaded both ways from the same start."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+import pytest
+from django.db import models, transaction
+
+from audit.models import AccessLogEntry
+from decisions.models import Application, Decision
+from history import fictional
+from history.importer import Target, load, validate_file
+from history.models import ImportedRecord, ImportRun
+from intake.models import Intake
+from people.models import Case, Person
+from provision.models import Closure, FollowUp, Order
+from tests.factories import PersonFactory, SupportKindFactory
+from tests.history.test_import import example_lines, run, write
+
+MODELS = [Person, Case, Intake, Application, Decision, Order, Closure, FollowUp]
+
+
+class Undo(Exception):
+    pass
+
+
+def _labels() -> dict[str, str]:
+    """A name for each record that does not depend on its random id."""
+    labels: dict[str, str] = {}
+    for p in Person.objects.all():
+        labels[str(p.pk)] = f"person {p.personal_number or p.reserve_number}"
+    for r in ImportedRecord.objects.all():
+        labels.setdefault(r.object_id, f"{r.source} {r.kind} {r.external_id}")
+    for c in Case.objects.all():
+        labels.setdefault(str(c.pk), f"case of {labels[str(c.person_id)]} {c.opened_on}")
+    for d in Decision.objects.all():
+        labels[str(d.application_id)] = f"application {d.number}"
+    for o in Order.objects.select_related("decision"):
+        labels[str(o.pk)] = f"order {o.decision.number}"
+    for f in FollowUp.objects.all():
+        labels[str(f.pk)] = f"follow-up {labels[str(f.closure_id)]} {f.months}"
+    return labels
+
+
+def _shown(value, labels: dict[str, str]):
+    if isinstance(value, uuid.UUID):
+        value = str(value)
+    return labels.get(value, value) if isinstance(value, str) else value
+
+
+def snapshot(run: ImportRun) -> dict:
+    labels = _labels()
+    result: dict = {}
+    for model in MODELS:
+        names = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if not isinstance(f, models.DateTimeField)
+        ]
+        rows = model.objects.values_list(*names)
+        result[model.__name__] = sorted(
+            tuple(f"{n}={_shown(v, labels)!r}" for n, v in zip(names, row, strict=True))
+            for row in rows
+        )
+    entries = AccessLogEntry.objects.order_by("pk").values_list(
+        "person_id", "record_type", "record_id", "action", "detail", "username"
+    )
+    result["access log"] = Counter(tuple(_shown(v, labels) for v in e) for e in entries)
+    result["records"] = sorted(ImportedRecord.objects.values_list("source", "kind", "external_id"))
+    result["run"] = (run.created, sorted(run.changes), run.rejected)
+    return result
+
+
+def mixed_file(tmp_path) -> list[dict]:
+    """The example re-imported with corrections, with new people, a person already in
+    Brygga, lines the rules refuse, a reserve number on two lines."""
+    lines = example_lines()
+    lines[0]["closure"]["closed_on"] = "2012-12-01"  # corrected
+    lines[1]["decisions"][0]["period_to"] = "2013-06-30"  # corrected
+    extra = fictional.lines(40, seed=7)
+    extra[3]["decisions"] = [  # decided before it was applied for: validate_decision refuses
+        {"id": "BAD-1", "applied_on": "2015-05-01", "decided_on": "2015-04-01", "outcome": "grant"}
+    ]
+    extra[5]["closure"] = {"closed_on": "2000-01-01"}  # before support started, if it did
+    twin = {**extra[8], "id": "TWIN", "intakes": [], "decisions": [], "closure": None}
+    for line in (extra[8], twin):
+        line.pop("personal_number", None)
+        line["reserve_number"] = "RES-TWIN"
+    return [*lines, *extra, twin]
+
+
+@pytest.fixture
+def kind(org):
+    kind = SupportKindFactory(code="bryta-isolering")
+    kind.provider_units.add(org["north"])
+    return kind
+
+
+@pytest.fixture
+def mixed(kind, manager, org, tmp_path):
+    run(write(tmp_path, example_lines()[:4]), manager)  # the first import of the source
+    PersonFactory(personal_number="198107129803", first_name="Finns", last_name="Redan")
+    lines = mixed_file(tmp_path)
+    path = write(tmp_path, lines)
+    checked = validate_file(path.read_text(encoding="utf-8").splitlines())
+    target = Target(
+        user=manager,
+        authority_unit=org["authority"],
+        support_kind=kind,
+        provider_unit=org["north"],
+        source="gamla",
+    )
+    return checked, target
+
+
+def load_and_look(checked, target, *, batched: bool) -> tuple[dict, list[str]]:
+    """Load, take the snapshot, undo."""
+    seen: dict = {}
+    before = list(ImportRun.objects.values_list("pk", flat=True))
+    with pytest.raises(Undo), transaction.atomic():
+        loaded = load(
+            checked.rows,
+            target,
+            file_name="f",
+            file_sha256="0" * 64,
+            lines=checked.lines,
+            rejected=0,
+            batched=batched,
+        )
+        seen["snapshot"] = snapshot(ImportRun.objects.exclude(pk__in=before).get())
+        seen["rejections"] = sorted(str(r) for r in loaded.rejections)
+        seen["counts"] = loaded.counts
+        raise Undo
+    return seen["snapshot"], seen["rejections"] + [str(sorted(seen["counts"].items()))]
+
+
+@pytest.mark.parametrize(("batch", "copy_from"), [(1000, 200), (7, 1)])
+def test_batches_give_the_same_records_as_one_line_at_a_time(mixed, monkeypatch, batch, copy_from):
+    """In one batch and in many; on PostgreSQL also with every insert a COPY (`copy_from`)."""
+    monkeypatch.setattr("history.batch.BATCH", batch)
+    monkeypatch.setattr("core.bulk.COPY_FROM", copy_from)
+    checked, target = mixed
+    one_by_one, refused = load_and_look(checked, target, batched=False)
+    batched, refused_batched = load_and_look(checked, target, batched=True)
+    assert refused_batched == refused
+    assert any("BAD-1" in r or "decisions[0].decided_on" in r for r in refused)
+    for name in one_by_one:
+        if name in ("access log", "records", "run"):
+            assert batched[name] == one_by_one[name], name
+            continue
+        differ = [
+            (set(b) ^ set(o))
+            for b, o in zip(batched[name], one_by_one[name], strict=True)
+            if b != o
+        ]
+        assert differ == [], name
+    counts = one_by_one["run"][0]
+    assert counts["joined"] == 1 and counts["corrected"] == 2
+    assert counts["person"] > 30
+
+
+def test_a_batch_the_database_refuses_is_loaded_line_by_line_and_names_the_line(
+    kind, manager, org, tmp_path
+):
+    lines = fictional.lines(5, seed=3)
+    taken = next(d for line in lines for d in line.get("decisions", []))
+    run(write(tmp_path, example_lines()[:1]), manager)
+    # A decision number already taken by a decision made another way: the batch's insert fails.
+    existing = Decision.objects.get(number="H-gamla-U-001-B1")
+    Decision._base_manager.filter(pk=existing.pk).update(number=f"H-gamla-{taken['id']}")
+    path = write(tmp_path, lines)
+    checked = validate_file(path.read_text(encoding="utf-8").splitlines())
+    target = Target(manager, org["authority"], kind, org["north"], source="gamla")
+    loaded = load(checked.rows, target, file_name="f", file_sha256="0" * 64, lines=5, rejected=0)
+    assert [r.line for r in loaded.rejections] != []
+    assert "already taken" in str(loaded.rejections[0]) or "redan" in str(loaded.rejections[0])
+    assert loaded.counts["person"] == len([x for x in lines if not x.get("unidentified")]) - 1
