@@ -10,8 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from api.common import opened_at, require_roles, valid, version_of
 from api.errors import responses
-from audit.events import Access, log_accesses
-from audit.models import Action
+from audit.events import log_list
 from intake import access as intake_access
 from intake import actions
 from intake.forms import ANSWER_FIELDS, CHECK_FIELDS, CloseForm, IntakeForm
@@ -114,10 +113,7 @@ def inbox(request):
         .select_related("unit", "referred_to")
         .order_by("received_on", "created_at", "id")
     )
-    log_accesses(
-        user=request.user,
-        accesses=[Access(i.person_id, "intake", i.pk, Action.SEARCH) for i in intakes],
-    )
+    log_list(user=request.user, record_type="intake", people=[i.person_id for i in intakes])
     return [out(i) for i in intakes]
 
 

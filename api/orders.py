@@ -10,7 +10,7 @@ from ninja import Router, Schema
 
 from api.common import load_person, require_roles
 from api.errors import responses
-from audit.events import Access, log_accesses
+from audit.events import Access, log_accesses, log_list
 from audit.models import Action
 from organisation.permissions import CASE_ROLES, PROVIDER_ROLES
 from provision import actions
@@ -57,9 +57,11 @@ def inbox(request):
             provider_unit_id__in=actions.order_unit_ids(request.user), status=OrderStatus.NEW
         ).order_by("decision__decided_on", "created_at")
     )
-    log_accesses(
+    log_list(
         user=request.user,
-        accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in orders],
+        record_type="order",
+        people=[o.person_id for o in orders],
+        action=Action.READ,
     )
     return [order_out(o) for o in orders]
 

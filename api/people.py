@@ -10,8 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from api.common import load_person, require_roles, valid
 from api.errors import responses
-from audit.events import Access, log_accesses
-from audit.models import Action
+from audit.events import log_list
 from organisation.models import CASE_ROLES
 from people import access
 from people.forms import ReasonForm, SearchForm
@@ -89,10 +88,7 @@ def search(request, q: str = Query("", max_length=100)):
         )[:SEARCH_LIMIT]
     )
     outside = list(search_outside_own_cases(request.user, q)[:OUTSIDE_LIMIT])
-    log_accesses(
-        user=request.user,
-        accesses=[Access(p.pk, "person", p.pk, Action.SEARCH) for p in [*own, *outside]],
-    )
+    log_list(user=request.user, record_type="person", people=[p.pk for p in [*own, *outside]])
     # visible_people holds exactly the people of the user's own cases: they may change them.
     return [summary(p, access.Level.WRITE) for p in own] + [
         summary(p, access.Level.REASON_REQUIRED) for p in outside

@@ -44,6 +44,18 @@ class AccessLogQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("The access log cannot be deleted.")
 
+    def about(self, *people) -> AccessLogQuerySet:
+        """Entries about anyone in `people` (each a list of ids or a subquery of them): the
+        entries about one of them and the lists that named one (AccessLogSubject).
+
+        The ids are one UNION, each part found through its person index; `person_id IN … OR id
+        IN …` made PostgreSQL read the whole log to test the OR on every entry."""
+        parts = []
+        for group in people:
+            parts.append(AccessLogEntry.objects.filter(person_id__in=group).order_by().values("id"))
+            parts.append(AccessLogSubject.objects.filter(person_id__in=group).values("entry_id"))
+        return self.filter(id__in=parts[0].union(*parts[1:], all=True))
+
 
 # How the kinds of record read in the log review; a kind not listed is shown as stored.
 RECORD_TYPE_LABELS = {
@@ -119,6 +131,11 @@ class AccessLogEntry(models.Model):
 
     objects = AccessLogQuerySet.as_manager()
 
+    # The people a list entry names (its AccessLogSubject rows, by id as text, sorted); empty for
+    # an entry about one person (person_id). Set when written; loaded for many entries at once by
+    # `attach_people`, else read on first use.
+    _people: tuple[str, ...] | None = None
+
     class Meta:
         verbose_name = _("access-log entry")
         verbose_name_plural = _("access-log entries")
@@ -146,6 +163,20 @@ class AccessLogEntry(models.Model):
     def record_type_label(self) -> str:
         return str(RECORD_TYPE_LABELS.get(self.record_type, self.record_type))
 
+    @property
+    def people(self) -> tuple[str, ...]:
+        if self._people is None:
+            self._people = (
+                tuple(sorted(str(p) for p in self.subjects.values_list("person_id", flat=True)))
+                if self.pk is not None
+                else ()
+            )
+        return self._people
+
+    @people.setter
+    def people(self, value) -> None:
+        self._people = tuple(sorted({str(p) for p in value}))
+
     def compute_hash(self) -> str | None:
         """The entry's hash; None when its key is not configured (it then cannot verify)."""
         if self.key_id is None:
@@ -172,7 +203,52 @@ class AccessLogEntry(models.Model):
             **({"key": self.key_id} if self.key_id is not None else {}),
             # Chain 0 (the one chain of before) is left out, so its entries keep their hashes.
             **({"chain": self.chain} if self.chain else {}),
+            # The people a list names: removing, adding or changing one breaks the chain.
+            **({"people": list(self.people)} if self.people else {}),
         }
+
+
+class AccessLogSubject(models.Model):
+    """One person named by a list entry: a list page writes one entry naming everyone it shows,
+    not one entry per person (docs/access-log.md). Covered by the entry's hash."""
+
+    pk = models.CompositePrimaryKey("entry_id", "person_id")
+    # The primary key's index (entry first) finds an entry's people; no index of its own.
+    entry = models.ForeignKey(
+        AccessLogEntry, on_delete=models.PROTECT, related_name="subjects", db_index=False
+    )
+    # A plain value, as the entry's person_id: the log outlives merges and culling.
+    person_id = models.UUIDField(_("person"))
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person named in an access-log entry")
+        verbose_name_plural = _("people named in access-log entries")
+        indexes = [models.Index(fields=["person_id", "entry"], name="accesslog_subject_person_idx")]
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.person_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The access log cannot be deleted.")
+
+
+def attach_people(entries: list[AccessLogEntry]) -> list[AccessLogEntry]:
+    """Load the people named by each of `entries` in one query (verification, the log review)."""
+    named: dict[int, list[str]] = {}
+    rows = AccessLogSubject.objects.filter(entry_id__in=[e.pk for e in entries])
+    for entry_id, person_id in rows.values_list("entry_id", "person_id"):
+        named.setdefault(entry_id, []).append(str(person_id))
+    for entry in entries:
+        entry.people = named.get(entry.pk, ())
+    return entries
 
 
 def chain_hash(prev_hash: str, payload: dict, key: bytes | None = None) -> str:

@@ -6,17 +6,16 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 
-from audit.events import Access, log_accesses
+from audit.events import log_list
 from audit.forms import LogFilterForm
-from audit.models import AccessLogEntry, Action
+from audit.models import AccessLogEntry, AccessLogSubject, Action, attach_people
 from core.pagination import keyset_page
 from organisation.models import Membership, Role
 from organisation.roles import role_required, roles_of
 from people.access import own_cases
 from people.models import CaseStaff, Person
 
-# Each person named on a page is logged as read; SQLite inserts at most 99 log entries in one
-# statement, so a page of 50 keeps the page at a constant number of queries.
+# The people a page names are logged as read in one list entry (audit.events.log_list).
 PAGE_SIZE = 50
 
 
@@ -33,8 +32,14 @@ def _reviewable_entries(user):
     merged = Person.objects.filter(merged_into__isnull=False, merged_into_id__in=in_cases)
     # Three hashes, each found through an index (one `pk IN … OR merged_into_id IN …` over
     # people read the whole register).
+    # A list entry (no person of its own) is tested last, per entry, through its people's
+    # primary-key index: a hash of every list read of a large manager's people would be huge.
+    named = AccessLogSubject.objects.filter(entry=OuterRef("pk"), person_id__in=in_cases)
     return AccessLogEntry.objects.filter(
-        Q(user_id__in=staff) | Q(person_id__in=in_cases) | Q(person_id__in=merged.values("pk"))
+        Q(user_id__in=staff)
+        | Q(person_id__in=in_cases)
+        | Q(person_id__in=merged.values("pk"))
+        | (Q(person_id__isnull=True) & Exists(named))
     )
 
 
@@ -48,7 +53,7 @@ def log_review(request):
         if person_id is not None:
             # The history of a record merged into this one is this person's history too.
             merged = Person.objects.filter(merged_into_id=person_id).values("pk")
-            entries = entries.filter(Q(person_id=person_id) | Q(person_id__in=merged))
+            entries = entries.about([person_id], merged)
             person = _nameable_people(request.user, {person_id}).first()
         if form.cleaned_data.get("user"):
             entries = entries.filter(user=form.cleaned_data["user"])
@@ -59,14 +64,14 @@ def log_review(request):
         entries = entries.none()
     entries = entries.select_related("user")
     page = keyset_page(request, entries, ("-id",), PAGE_SIZE)
-    rows = page.rows
-    names = {p.pk: p for p in _nameable_people(request.user, {e.person_id for e in rows})}
-    log_accesses(
-        user=request.user,
-        accesses=[Access(pk, "access_log", "", Action.READ) for pk in names],
-    )
+    rows = attach_people(page.rows)
+    shown = {e.person_id for e in rows} | ({person_id} if person is not None else set())
+    names = {p.pk: p for p in _nameable_people(request.user, shown)}
+    log_list(user=request.user, record_type="access_log", people=names, action=Action.READ)
     for entry in rows:
-        entry.person = names.get(entry.person_id)
+        # A list's entry is shown as the person filtered by, or else as how many it named.
+        about = person.pk if person is not None and str(person.pk) in entry.people else None
+        entry.person = names.get(entry.person_id or about)
     return render(
         request,
         "audit/log_review.html",

@@ -557,6 +557,10 @@ def page_users() -> list[tuple[str, object]]:
     if n:
         typical = coordinators[n // 2]
         rows.append((f"coordinator, typical ({typical.load} open cases)", typical))
+        # generate_synthetic gives one coordinator 15 open cases (a leaver's cases taken over).
+        taken_over = coordinators.filter(load__gte=15).first()
+        if taken_over is not None and taken_over.load < 50:
+            rows.append((f"coordinator, taken over ({taken_over.load} open cases)", taken_over))
         largest = coordinators.reverse()[0]
         rows.append((f"coordinator, largest ({largest.load} open cases)", largest))
     for username, label in [
@@ -567,15 +571,24 @@ def page_users() -> list[tuple[str, object]]:
         user = users.filter(username=username).first()
         if user is not None:
             rows.append((label, user))
-    provider = _bench_manager("bench-manager-provider", ["Syntetisk utförare"])
+    # generate_synthetic makes these managers; older datasets get them here.
+    provider = users.filter(username="syn-manager-provider").first() or _bench_manager(
+        "bench-manager-provider", ["Syntetisk utförare"]
+    )
     if provider is not None:
-        teams = Membership.objects.filter(
-            role=Role.COORDINATOR, unit__parent__name="Syntetisk utförare"
+        teams = Membership.objects.filter(role=Role.COORDINATOR).filter(
+            Q(unit__parent__name="Syntetisk utförare")
+            | Q(unit__parent__parent__name="Syntetisk utförare")
         )
         rows.append((f"manager of the provider ({teams.count():,} coordinators)", provider))
-    everything = _bench_manager("bench-manager-all", ["Syntetisk myndighet", "Syntetisk utförare"])
+    everything = users.filter(username="syn-manager-all").first() or _bench_manager(
+        "bench-manager-all", ["Syntetisk myndighet", "Syntetisk utförare"]
+    )
     if everything is not None:
         rows.append(("manager of everything (authority and provider)", everything))
+    area = users.filter(username="syn-manager-area-1").first()
+    if area is not None:
+        rows.append(("manager of an area (25 teams)", area))
     for username, label in [("analyst", "analyst"), ("admin", "administrator")]:
         user = users.filter(username=username).first()
         if user is not None:

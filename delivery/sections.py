@@ -10,8 +10,7 @@ import datetime
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from audit.events import Access, log_accesses
-from audit.models import Action
+from audit.events import Access, list_access, log_accesses
 from core.sections import person_section, worklist
 from delivery.models import Homework, Note, Plan, Visit, VisitStatus
 from organisation.models import Role
@@ -129,13 +128,12 @@ def coordinator_worklist(request, roles) -> dict | None:
     if not roles.has(Role.COORDINATOR):
         return None
     rows = coordinator_rows(request.user, timezone.now())
-    shown = (
-        [Access(v.person_id, "visit", v.pk, Action.SEARCH) for v in rows["today_visits"]]
-        + [Access(v.person_id, "visit", v.pk, Action.SEARCH) for v in rows["week_visits"]]
-        + [Access(v.person_id, "visit", v.pk, Action.SEARCH) for v in rows["unrecorded_visits"]]
-        + [Access(h.given_at.person_id, "homework", h.pk, Action.SEARCH) for h in rows["homework"]]
-        + [Access(p.person_id, "plan", p.pk, Action.SEARCH) for p in rows["plans"]]
-        + [Access(n.person_id, "journal_note", n.pk, Action.SEARCH) for n in rows["drafts"]]
-    )
-    log_accesses(user=request.user, accesses=shown)
+    visits = [*rows["today_visits"], *rows["week_visits"], *rows["unrecorded_visits"]]
+    shown = [
+        list_access("visit", [v.person_id for v in visits]),
+        list_access("homework", [h.given_at.person_id for h in rows["homework"]]),
+        list_access("plan", [p.person_id for p in rows["plans"]]),
+        list_access("journal_note", [n.person_id for n in rows["drafts"]]),
+    ]
+    log_accesses(user=request.user, accesses=[a for a in shown if a is not None])
     return {"template": "delivery/worklist.html", **rows}

@@ -5,6 +5,13 @@ order, in one transaction. Personal numbers are Skatteverket's test series (birt
 980–999, then the same as coordination numbers); beyond those, reserve numbers `SYN-…`.
 Every name is invented and every person carries the municipality "Syntetiska kommunen".
 Randomness is seeded, so the same size and seed give the same dataset.
+
+The shape follows the seeds (bench/README.md, "The synthetic data's shape"): intakes spread over
+the last ten years, every row stamped with the day it was written (created, updated, last entry:
+never "today" for what happened years ago), so that culling, follow-ups a year after closure and
+old, replaced decisions all have rows; coordinators with 5–8 open cases each, two who took over a
+leaver's caseload (15 and 50 open cases); teams under areas with a manager each, a manager of
+the provider and one manager over everything.
 """
 
 from __future__ import annotations
@@ -13,9 +20,10 @@ import datetime
 import math
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
@@ -75,8 +83,18 @@ ISOLATION = [("none", 35), ("partly", 45), ("as_before", 20)]
 VISIT_STATUS = [("held", 82), ("cancelled_person", 9), ("cancelled_staff", 4), ("no_show", 5)]
 MEAN_CONTACT_MONTHS = 19.0
 SIGMA = 0.6  # lognormal spread of contact times
-YEARS = 15  # history spread over the last 15 years
-CASES_PER_COORDINATOR = 6
+YEARS = 10  # history spread over the last ten years
+# Open cases per coordinator: the seeds say 5–8 (drawn per coordinator); two coordinators took
+# over the caseload of colleagues who left, and have 15 and 50 (when the run has enough people).
+CASELOAD = (5, 8)
+TAKEN_OVER = {1: 15, 2: 50}  # the run's coordinator number: open cases
+TAKEN_OVER_FROM = 6  # their cases beyond the sixth came from a colleague who left
+TAKEN_OVER_MIN_PEOPLE = 1500
+# The share of people with an open case and a coordinator (measured on runs of 100,000): sizes
+# the coordinators made up front; more are made when the open cases need them.
+OPEN_SHARE = 0.07
+TEAM_SIZE = 8
+TEAMS_PER_AREA = 25
 NOTES = [
     "Hembesök. Vi pratade om veckans rutiner och planerade en promenad till affären.",
     "Personen följde med till träffpunkten en kort stund. Hemuppgift: gå ut varje dag.",
@@ -108,7 +126,7 @@ class Setting:
     authority: Unit
     kind: SupportKind
     officer: User
-    teams: list[tuple[Unit, list]]  # (team, coordinators)
+    staffing: Staffing
     today: datetime.date
     laws: list = field(default_factory=lambda: list(LegalBasis.objects.all()))
 
@@ -154,10 +172,11 @@ class Batch:
                 _fast_session()
             for model, rows in order:
                 if connection.vendor == "postgresql":
-                    copy_rows(model, rows)
+                    copy_rows(model, rows, keep_stamps=True)
                 else:
                     # Decision.objects refuses bulk changes, not bulk inserts.
-                    model._base_manager.bulk_create(rows, batch_size=size)
+                    with _stamps_as_given(model):
+                        model._base_manager.bulk_create(rows, batch_size=size)
         return {model.__name__: len(rows) for model, rows in order}
 
 
@@ -175,7 +194,25 @@ def _fast_session() -> None:
             cursor.execute("SET LOCAL session_replication_role = replica")
 
 
-def setting(people: int, today: datetime.date) -> Setting:
+def _stamped(field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+@contextmanager
+def _stamps_as_given(model) -> Iterator[None]:
+    """bulk_create keeping the created/updated times the story gave (backdated), not now."""
+    fields = [f for f in model._meta.concrete_fields if _stamped(f)]
+    saved = [(f.auto_now, f.auto_now_add) for f in fields]
+    try:
+        for f in fields:
+            f.auto_now = f.auto_now_add = False
+        yield
+    finally:
+        for f, (now, add) in zip(fields, saved, strict=True):
+            f.auto_now, f.auto_now_add = now, add
+
+
+def setting(people: int, today: datetime.date, seed: int = 1) -> Setting:
     """The organisation the people belong to: made once, reused by later runs."""
     authority, _ = Unit.objects.get_or_create(
         name="Syntetisk myndighet", defaults={"kind": UnitKind.AUTHORITY}
@@ -199,10 +236,15 @@ def setting(people: int, today: datetime.date) -> Setting:
         )
     officer = _user("syn-officer", authority, Role.OFFICER)
     Membership.objects.get_or_create(user=officer, unit=authority, role=Role.MANAGER)
-    ongoing = max(1, people // 12)  # about 8 % are in support on any day
-    coordinators = max(1, math.ceil(ongoing / CASES_PER_COORDINATOR))
-    teams = _teams(provider, kind, coordinators)
-    return Setting(authority, kind, officer, teams, today)
+    _user("syn-manager-provider", provider, Role.MANAGER)
+    everything = _user("syn-manager-all", provider, Role.MANAGER)
+    Membership.objects.get_or_create(user=everything, unit=authority, role=Role.MANAGER)
+    staffing = Staffing(provider, kind, random.Random(f"staff-{seed}"))
+    staffing.taken_over = TAKEN_OVER if people >= TAKEN_OVER_MIN_PEOPLE else {}
+    # A little fewer than the open cases will need, so that nobody is left without a caseload.
+    open_cases = people * OPEN_SHARE - sum(staffing.taken_over.values())
+    staffing.hire(max(1, math.floor(open_cases / (sum(CASELOAD) / 2) * 0.9)))
+    return Setting(authority, kind, officer, staffing, today)
 
 
 def _user(username: str, unit: Unit, role: str):
@@ -216,64 +258,133 @@ def _user(username: str, unit: Unit, role: str):
     return user
 
 
-def _teams(provider: Unit, kind: SupportKind, coordinators: int) -> list[tuple[Unit, list]]:
-    """Teams of 8 coordinators; users made in bulk with one shared password hash."""
-    user_model = get_user_model()
-    existing = set(
-        user_model.objects.filter(username__startswith="syn-coord-").values_list(
-            "username", flat=True
-        )
-    )
-    password = make_password("synthetic")
-    new = [
-        user_model(
-            username=f"syn-coord-{n:05d}",
-            first_name="Koordinator",
-            last_name=f"{n}",
-            password=password,
-        )
-        for n in range(coordinators)
-        if f"syn-coord-{n:05d}" not in existing
-    ]
-    user_model.objects.bulk_create(new, batch_size=2000)
-    users = list(user_model.objects.filter(username__startswith="syn-coord-").order_by("username"))[
-        :coordinators
-    ]
-    teams = []
-    for start in range(0, len(users), 8):
-        team, _ = Unit.objects.get_or_create(
-            name=f"Syntetiskt team {start // 8 + 1}",
-            parent=provider,
-            defaults={"kind": UnitKind.TEAM},
-        )
-        kind.provider_units.add(team)
-        members = users[start : start + 8]
-        have = set(
-            Membership.objects.filter(unit=team, role=Role.COORDINATOR).values_list(
-                "user_id", flat=True
+@dataclass
+class Coordinator:
+    user: Any
+    team: Unit
+    caseload: int  # open cases this coordinator takes
+    taken: int = 0
+    left_by: Any = None  # the colleague whose cases they took over
+
+
+class Staffing:
+    """Coordinators in teams of eight, teams in areas of 25 with a manager each, under the
+    provider. Each run's coordinators are numbered after the earlier runs'; each takes 5–8 open
+    cases (two take 15 and 50, see TAKEN_OVER), and more are made when the open cases need them.
+    Closed cases go to any coordinator of the run."""
+
+    def __init__(self, provider: Unit, kind: SupportKind, rng: random.Random):
+        self.provider, self.kind, self.rng = provider, kind, rng
+        self.users = get_user_model().objects
+        self.first = self.users.filter(username__startswith="syn-coord-").count()
+        self.coordinators: list[Coordinator] = []
+        self.open_at = 0  # the coordinator taking the next open case
+        self.team: Unit | None = None
+        self.taken_over: dict[int, int] = {}
+        self.password = make_password("synthetic")
+
+    def hire(self, count: int) -> None:
+        """`count` more coordinators, a team at a time (a few queries per team)."""
+        while count > 0:
+            number = self.first + len(self.coordinators)
+            if number % TEAM_SIZE == 0 or self.team is None:
+                self.team = self._team(number // TEAM_SIZE)
+            in_team = min(count, TEAM_SIZE - number % TEAM_SIZE)
+            made = self.users.bulk_create(
+                [
+                    self.users.model(
+                        username=f"syn-coord-{number + n:05d}",
+                        first_name="Koordinator",
+                        last_name=f"{number + n}",
+                        password=self.password,
+                    )
+                    for n in range(in_team)
+                ]
             )
+            if made[0].pk is None:  # a database that does not return the new ids
+                made = list(
+                    self.users.filter(username__in=[u.username for u in made]).order_by("username")
+                )
+            Membership.objects.bulk_create(
+                Membership(user=u, unit=self.team, role=Role.COORDINATOR) for u in made
+            )
+            for user in made:
+                self.coordinators.append(Coordinator(user, self.team, self.rng.randint(*CASELOAD)))
+            count -= in_team
+
+    def _team(self, index: int) -> Unit:
+        area, _ = Unit.objects.get_or_create(
+            name=f"Syntetiskt område {index // TEAMS_PER_AREA + 1}",
+            parent=self.provider,
+            defaults={"kind": UnitKind.PROVIDER},
         )
-        Membership.objects.bulk_create(
-            Membership(user=u, unit=team, role=Role.COORDINATOR)
-            for u in members
-            if u.pk not in have
+        _user(f"syn-manager-area-{index // TEAMS_PER_AREA + 1}", area, Role.MANAGER)
+        team, _ = Unit.objects.get_or_create(
+            name=f"Syntetiskt team {index + 1}", parent=area, defaults={"kind": UnitKind.TEAM}
         )
-        teams.append((team, members))
-    return teams
+        self.kind.provider_units.add(team)
+        return team
+
+    def for_open_case(self) -> tuple[Coordinator, Any]:
+        """The coordinator with room for one more open case (in order: caseloads fill up), and
+        the colleague who had the case before them if it was taken over (else None)."""
+        while True:
+            if self.open_at == len(self.coordinators):
+                self.hire(1)
+            c = self.coordinators[self.open_at]
+            c.caseload = self.taken_over.get(self.open_at, c.caseload)
+            if c.taken < c.caseload:
+                c.taken += 1
+                if c.taken > TAKEN_OVER_FROM and self.open_at in self.taken_over:
+                    c.left_by = c.left_by or self._leaver(c)
+                    return c, c.left_by
+                return c, None
+            self.open_at += 1
+
+    def for_closed_case(self, rng: random.Random) -> Coordinator:
+        return rng.choice(self.coordinators)
+
+    def _leaver(self, c: Coordinator):
+        """A colleague of `c` who left (inactive, no role left): their cases went to `c`."""
+        user, _ = self.users.get_or_create(
+            username=f"syn-left-{c.user.last_name}",
+            defaults={
+                "first_name": "Slutat",
+                "last_name": c.user.last_name,
+                "password": self.password,
+                "is_active": False,
+            },
+        )
+        return user
+
+
+def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    """When something written on `day` was saved (Swedish time)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 class Story:
-    """One person's journey, built as unsaved model instances into a batch."""
+    """One person's journey, built as unsaved model instances into a batch. Every row carries
+    the day it was written (created, updated, signed), and the case its last entry."""
 
     def __init__(self, rng: random.Random, s: Setting, batch: Batch, responses: bool):
         self.rng, self.s, self.b, self.responses = rng, s, batch, responses
+        self.last: datetime.date = s.today  # set by person(): the newest entry so far
 
     def day_between(self, first: datetime.date, last: datetime.date) -> datetime.date:
         return first + datetime.timedelta(days=self.rng.randint(0, max((last - first).days, 0)))
 
+    def entry(self, day: datetime.date) -> datetime.datetime:
+        """The time of an entry on `day`, which the case's last entry then covers."""
+        self.last = max(self.last, day)
+        return _at(day)
+
     def person(self, index: int, number: str, kind: str) -> None:
         rng, s = self.rng, self.s
         values = {"personal_number": number} if kind != "reserve" else {"reserve_number": number}
+        received = s.today - datetime.timedelta(days=rng.randint(0, YEARS * 365))
+        self.last = received
+        registered = _at(received)
         self.p = Person(
             **values,
             number_kind=kind,
@@ -283,27 +394,29 @@ class Story:
             sex=sex_from_number(number) if kind != "reserve" else "X",
             municipality=MUNICIPALITY,
             city=MUNICIPALITY,
+            created_at=registered,
+            updated_at=registered,
         )
         self.b.people.append(self.p)
-        received = s.today - datetime.timedelta(days=rng.randint(0, YEARS * 365))
-        team, members = s.teams[index % len(s.teams)]
-        self.coordinator = members[(index // len(s.teams)) % len(members)]
         self.case = Case(
             person=self.p, authority_unit=s.authority, opened_on=received, provider_unit=None
         )
-        self.team = team
         self.b.cases.append(self.case)
-        self.b.staff.append(CaseStaff(case=self.case, user=s.officer, role=CaseStaffRole.OFFICER))
+        self.b.staff.append(
+            CaseStaff(case=self.case, user=s.officer, role=CaseStaffRole.OFFICER, since=received)
+        )
         self.officer_period = StaffPeriod(
             case=self.case, user=s.officer, role=CaseStaffRole.OFFICER, valid_from=received
         )
         self.b.periods.append(self.officer_period)
         self.intake(received)
+        self.case.last_entry_at = min(_at(self.last, 16), timezone.now())
 
     def intake(self, received: datetime.date) -> None:
         rng, s = self.rng, self.s
         outcome = pick(rng, INTAKE_OUTCOMES)
         closed = min(received + datetime.timedelta(days=rng.randint(3, 30)), s.today)
+        self.entry(closed)
         self.b.intakes.append(
             Intake(
                 unit=s.authority,
@@ -318,6 +431,7 @@ class Story:
                 closed_on=closed,
                 closed_by=s.officer,
                 created_by=s.officer,
+                created_at=_at(received),
             )
         )
         if outcome == "talk_offered" and rng.random() < 0.8:
@@ -329,15 +443,17 @@ class Story:
 
     def decide(self, decided, outcome, start=None, end=None, replaces=None) -> Decision:
         s = self.s
+        applied = decided - datetime.timedelta(days=14)
         application = Application(
             person=self.p,
             case=self.case,
             support_kind=s.kind,
-            applied_on=decided - datetime.timedelta(days=14),
+            applied_on=applied,
             form="written",
             what="Stöd för att bryta isolering.",
             communication_exemption="" if outcome == "grant" else "Syntetiskt.",
             created_by=s.officer,
+            created_at=_at(applied),
         )
         decision = Decision(
             number=f"S-{uuid.uuid4().hex[:20]}",
@@ -355,6 +471,7 @@ class Story:
             **citing(decided, bases=s.laws),
             reasons="" if outcome == "grant" else "Syntetisk motivering.",
             decided_by=s.officer,
+            created_at=self.entry(decided),
         )
         self.b.applications.append(application)
         self.b.decisions.append(decision)
@@ -372,23 +489,17 @@ class Story:
         months = max(1.0, rng.lognormvariate(mu, SIGMA))
         end = start + datetime.timedelta(days=round(months * 30.44))
         decision = self.decide(decided, outcome, start, start + relativedelta(months=12))
+        ended = end <= s.today
+        if start > s.today or ended:
+            coordinator, before = s.staffing.for_closed_case(rng), None
+        else:
+            coordinator, before = s.staffing.for_open_case()
+        self.coordinator, self.team = coordinator.user, coordinator.team
         self.case.provider_unit = self.team
         if start > s.today:
             self.order(decision, None, OrderStatus.NEW)
             return
-        self.b.staff.append(
-            CaseStaff(case=self.case, user=self.coordinator, role=CaseStaffRole.COORDINATOR)
-        )
-        ended = end <= s.today
-        self.b.periods.append(
-            StaffPeriod(
-                case=self.case,
-                user=self.coordinator,
-                role=CaseStaffRole.COORDINATOR,
-                valid_from=start,
-                valid_to=end if ended else None,
-            )
-        )
+        self.staff(start, end if ended else None, before)
         if ended:
             self.officer_period.valid_to = max(end, self.officer_period.valid_from)
         renewal = start + relativedelta(months=12)
@@ -409,6 +520,37 @@ class Story:
         if ended:
             self.close(end)
 
+    def staff(self, start: datetime.date, end: datetime.date | None, before) -> None:
+        """The coordinator from `start` (after `before`, who left, if the case was taken over)."""
+        since = start
+        if before is not None:
+            since = max(start, self.s.today - datetime.timedelta(days=self.rng.randint(30, 120)))
+            if since > start:
+                self.b.periods.append(
+                    StaffPeriod(
+                        case=self.case,
+                        user=before,
+                        role=CaseStaffRole.COORDINATOR,
+                        valid_from=start,
+                        valid_to=since,
+                    )
+                )
+        self.entry(since)
+        self.b.staff.append(
+            CaseStaff(
+                case=self.case, user=self.coordinator, role=CaseStaffRole.COORDINATOR, since=since
+            )
+        )
+        self.b.periods.append(
+            StaffPeriod(
+                case=self.case,
+                user=self.coordinator,
+                role=CaseStaffRole.COORDINATOR,
+                valid_from=since,
+                valid_to=end,
+            )
+        )
+
     def order(self, decision, accepted, status, replaces=None) -> Order:
         s = self.s
         order = Order(
@@ -423,7 +565,10 @@ class Story:
             accepted_on=accepted,
             created_by=s.officer,
             replaces=replaces,
+            created_at=decision.created_at,
         )
+        if accepted:
+            self.entry(accepted)
         self.b.orders.append(order)
         return order
 
@@ -441,6 +586,7 @@ class Story:
             isolation=pick(rng, ISOLATION),
             follow_up_consent=consent,
             closed_by=self.coordinator,
+            created_at=self.entry(closed),
         )
         self.b.closures.append(closure)
         self.case.status, self.case.closed_on = CaseStatus.CLOSED, closed
@@ -448,6 +594,8 @@ class Story:
             for months in (6, 12):
                 due = closed + relativedelta(months=months)
                 done = due <= self.s.today and rng.random() < 0.7
+                if done:
+                    self.entry(due)
                 self.b.follow_ups.append(
                     FollowUp(
                         closure=closure,
@@ -471,17 +619,19 @@ class Story:
         for _n in range(count):
             day = self.day_between(start, end)
             status = pick(rng, VISIT_STATUS)
-            at = datetime.datetime.combine(day, datetime.time(9 + rng.randint(0, 7)))
+            at = _at(day, 9 + rng.randint(0, 7))
             visit = Visit(
                 person=self.p,
                 kind=VisitKind.VISIT,
-                planned_at=timezone.make_aware(at),
+                planned_at=at,
                 place="Hemma",
                 status=status,
                 created_by=self.coordinator,
+                created_at=self.entry(max(start, day - datetime.timedelta(days=7))),
             )
             self.b.visits.append(visit)
             if status == VisitStatus.HELD and rng.random() < 0.7:
+                self.entry(day)
                 self.b.notes.append(
                     Note(
                         person=self.p,
@@ -490,7 +640,9 @@ class Story:
                         text=rng.choice(NOTES),
                         written_by=self.coordinator,
                         signed_by=self.coordinator,
-                        signed_at=visit.planned_at,
+                        signed_at=at,
+                        created_at=at,
+                        updated_at=at,
                     )
                 )
         self.response("start", start)
@@ -505,6 +657,7 @@ class Story:
         level = rng.randint(14, 34) if occasion == "start" else rng.randint(4, 30)
         answers = _madrs_answers(rng, level)
         total = float(sum(answers.values()))
+        written = self.entry(day)
         self.b.responses.append(
             Response(
                 person=self.p,
@@ -519,6 +672,8 @@ class Story:
                 computable=True,
                 score={"total": total, "synthetic": True},
                 created_by=self.coordinator,
+                created_at=written,
+                updated_at=written,
             )
         )
 
@@ -555,7 +710,7 @@ def generate(
 ) -> dict[str, int]:
     """Add `people` synthetic people (after any made before) with their history."""
     today = today or timezone.localdate()
-    s = setting(people, today)
+    s = setting(people, today, seed)
     rng = random.Random(seed)
     first_birth, last_birth = datetime.date(1961, 1, 1), datetime.date(2007, 12, 31)
     days = (last_birth - first_birth).days + 1

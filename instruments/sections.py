@@ -5,8 +5,7 @@ Each runs a fixed number of queries, however many responses, links and alerts th
 
 from __future__ import annotations
 
-from audit.events import Access, log_accesses
-from audit.models import Action
+from audit.events import Access, log_accesses, log_list
 from core.sections import person_section, worklist
 from instruments.access import open_alerts_for
 from instruments.models import Response, RiskAlert
@@ -70,10 +69,7 @@ def risk_worklist(request, roles) -> dict | None:
     )
     if not alerts and not roles.has(*ALERT_ROLES):
         return None
-    log_accesses(
-        user=request.user,
-        accesses=[Access(a.person_id, "risk_alert", a.pk, Action.SEARCH) for a in alerts],
-    )
+    log_list(user=request.user, record_type="risk_alert", people=[a.person_id for a in alerts])
     return {
         "template": "instruments/worklist.html",
         "urgent": True,  # drawn above everything else on the start page

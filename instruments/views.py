@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.events import Access, log_access, log_accesses
+from audit.events import Access, log_access, log_accesses, log_list
 from audit.models import Action
 from core.forms_util import add_action_errors, posted, refusal_shown_on
 from core.timefmt import date_text, time_text
@@ -331,10 +331,7 @@ def alert_list(request):
     alerts = list(
         open_alerts_for(request.user).select_related("person", "response").order_by("raised_at")
     )
-    log_accesses(
-        user=request.user,
-        accesses=[Access(a.person_id, "risk_alert", a.pk, Action.SEARCH) for a in alerts],
-    )
+    log_list(user=request.user, record_type="risk_alert", people=[a.person_id for a in alerts])
     return render(request, "instruments/alert_list.html", {"alerts": alerts})
 
 

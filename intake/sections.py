@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from audit.events import Access, log_accesses
-from audit.models import Action
+from audit.events import log_list
 from core.pagination import bounded_count
 from core.sections import person_section, worklist
 from intake.access import unit_intakes
@@ -45,10 +44,7 @@ def open_intakes(request, roles) -> dict | None:
         )[:WORKLIST_SHOWN]
     )
     shown = {intake.pk: intake for intake in intakes + due}.values()
-    log_accesses(
-        user=request.user,
-        accesses=[Access(i.person_id, "intake", i.pk, Action.SEARCH) for i in shown],
-    )
+    log_list(user=request.user, record_type="intake", people=[i.person_id for i in shown])
     count = bounded_count(mine)  # "more than 1,000" rather than counting a whole authority
     return {
         "template": "intake/worklist.html",

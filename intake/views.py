@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.events import Access, log_accesses
-from audit.models import Action
+from audit.events import log_list
 from core.forms_util import add_action_errors, refusal_shown_on
 from core.pagination import keyset_page
 from intake import access, actions
@@ -92,10 +91,7 @@ def inbox(request):
         prefix="ring",
     )
     shown = {intake.pk: intake for intake in [*intakes.rows, *due.rows]}.values()
-    log_accesses(
-        user=request.user,
-        accesses=[Access(i.person_id, "intake", i.pk, Action.SEARCH) for i in shown],
-    )
+    log_list(user=request.user, record_type="intake", people=[i.person_id for i in shown])
     context = {
         "intakes": intakes.rows,
         "intakes_page": intakes,

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.events import Access, log_access, log_accesses, one_write
+from audit.events import Access, log_access, log_accesses, log_list, one_write
 from audit.models import AccessLogEntry, Action
 from core.forms_util import refusal_shown_on
 from core.pagination import keyset_page
@@ -54,12 +54,10 @@ def person_list(request):
     # Keyset pages without a count: a manager's units may hold every case (core/pagination.py).
     page = keyset_page(request, people, ("last_name", "first_name", "id"), PAGE_SIZE)
     outside = list(search_outside_own_cases(request.user, query)[:20]) if query else []
-    log_accesses(
+    log_list(
         user=request.user,
-        accesses=[
-            Access(person.pk, "person", person.pk, Action.SEARCH)
-            for person in [*page.object_list, *outside]
-        ],
+        record_type="person",
+        people=[person.pk for person in [*page.object_list, *outside]],
     )
     return render(
         request,
@@ -125,10 +123,7 @@ def person_create(request):
             | access.findable_outside_own_cases(request.user),
         )
         if matches and not form.cleaned_data.get("confirm_new"):
-            log_accesses(
-                user=request.user,
-                accesses=[Access(p.pk, "person", p.pk, Action.SEARCH) for p in matches],
-            )
+            log_list(user=request.user, record_type="person", people=[p.pk for p in matches])
         else:
             try:
                 person = _register(request, unit, intake, data)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from audit.events import Access, log_accesses
+from audit.events import list_access, log_accesses
 from audit.models import Action
 from core.sections import person_section, worklist
 from organisation.models import Role
@@ -68,11 +68,11 @@ def provider_worklist(request, roles) -> dict | None:
     )
     orders = list(new_orders[:WORKLIST_ROWS])
     follow_ups = list(follow_ups_due(request.user, today).order_by("due_on")[:WORKLIST_ROWS])
-    log_accesses(
-        user=request.user,
-        accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in orders]
-        + [Access(f.person_id, "follow_up", f.pk, Action.READ) for f in follow_ups],
-    )
+    shown = [
+        list_access("order", [o.person_id for o in orders], Action.READ),
+        list_access("follow_up", [f.person_id for f in follow_ups], Action.READ),
+    ]
+    log_accesses(user=request.user, accesses=[a for a in shown if a is not None])
     return {
         "template": "provision/worklist.html",
         "today": today,

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from audit.events import Access, log_accesses
+from audit.events import Access, list_access, log_accesses, log_list
 from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
@@ -54,9 +54,11 @@ def order_inbox(request):
         .annotate(named=_named(request.user)),
         ("decision__decided_on", "created_at", "id"),
     )
-    log_accesses(
+    log_list(
         user=request.user,
-        accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in orders.rows],
+        record_type="order",
+        people=[o.person_id for o in orders.rows],
+        action=Action.READ,
     )
     return render(
         request, "provision/order_inbox.html", {"orders": orders.rows, "orders_page": orders}
@@ -150,11 +152,11 @@ def capacity(request):
     data["coordinators_page"] = coordinators
     data["waiting"] = actions.with_days_waited(waiting.rows, data["today"])
     data["waiting_page"] = waiting
-    log_accesses(
-        user=request.user,
-        accesses=[Access(o.person_id, "order", o.pk, Action.READ) for o in data["waiting"]]
-        + [Access(e.person_id, "assignment", e.pk, Action.READ) for e in data["history"]],
-    )
+    shown = [
+        list_access("order", [o.person_id for o in data["waiting"]], Action.READ),
+        list_access("assignment", [e.person_id for e in data["history"]], Action.READ),
+    ]
+    log_accesses(user=request.user, accesses=[a for a in shown if a is not None])
     return render(request, "provision/capacity.html", data, status=200 if valid else 400)
 
 
@@ -204,9 +206,11 @@ def reassign(request):
                 return redirect("provision:capacity")
             moves = actions.reassignment_preview(**arguments)
             context.update(_preview(request, moves, data["from_user"], data["to_user"], seen))
-    log_accesses(
+    log_list(
         user=request.user,
-        accesses=[Access(link.case.person_id, "case", link.case_id, Action.READ) for link in links],
+        record_type="case",
+        people=[link.case.person_id for link in links],
+        action=Action.READ,
     )
     context["page"] = page
     return render(request, "provision/reassign.html", context)
@@ -226,17 +230,17 @@ def _preview(request, moves, leaver, successor, seen: str) -> dict:
         {"move": move, "label": _person_label(move.person), "work": work[move.person.pk]}
         for move in moves
     ]
-    shown = [Access(m.person.pk, "case", m.case.pk, Action.READ) for m in moves]
-    for row in rows:
-        person_id = row["move"].person.pk
-        unfinished = row["work"]
-        shown += [Access(person_id, "journal_note", n.pk, Action.READ) for n in unfinished.drafts]
-        shown += [
-            Access(person_id, "visit", v.pk, Action.READ)
-            for v in unfinished.planned + unfinished.unrecorded
-        ]
-        shown += [Access(person_id, "homework", h.pk, Action.READ) for h in unfinished.homework]
-    log_accesses(user=request.user, accesses=shown)
+
+    def having(kind) -> list:
+        return [row["move"].person.pk for row in rows if kind(row["work"])]
+
+    shown = [
+        list_access("case", [m.person.pk for m in moves], Action.READ),
+        list_access("journal_note", having(lambda w: w.drafts), Action.READ),
+        list_access("visit", having(lambda w: w.planned + w.unrecorded), Action.READ),
+        list_access("homework", having(lambda w: w.homework), Action.READ),
+    ]
+    log_accesses(user=request.user, accesses=[a for a in shown if a is not None])
     return {
         "rows": rows,
         "leaver": leaver,

@@ -16,18 +16,19 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import Count, Max
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
-from audit.models import AccessLogEntry, Action, ChainHead
+from audit.models import AccessLogEntry, AccessLogSubject, Action, ChainHead
 from jobs.models import Job
 from organisation.permissions import RETENTION_ROLES, may_manage_retention, require
 from organisation.roles import roles_of
 from people.access import access_level, visible_people
 from people.models import Case, CaseStatus, Person
 from retention import conf
-from retention.graph import EXCLUDED, Record, edges_into
+from retention.graph import EXCLUDED, Record, among, edges_into
 from retention.models import (
     AccessLogCheckpoint,
     CullRecord,
@@ -60,17 +61,42 @@ logger = logging.getLogger(__name__)
 def candidates(today: datetime.date) -> QuerySet[Person]:
     """People who may be due: no case touched and the person not changed since the cutoff.
 
-    A cheap first cut (one query); `assess` then looks at every row of each candidate.
+    A cheap first cut, chosen by the database in one set-based query; `assess` then looks at
+    every row of each candidate. Each comes with `stamp`, when the person or a case of theirs
+    last changed (`unchanged`): a verdict stored with it holds until that moves.
     """
     # A day of slack either side of midnight: `assess` decides to the day.
     cutoff = add_years(today, -conf.retention_years()) + datetime.timedelta(days=2)
     start = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
     recent_case = Case.objects.filter(person_id=models.OuterRef("pk"), last_entry_at__gte=start)
+    last_case = (
+        Case.objects.filter(person_id=models.OuterRef("pk"))
+        .order_by("-last_entry_at")
+        .values("last_entry_at")[:1]
+    )
     return (
         Person.objects.current()
         .filter(updated_at__lt=start, created_at__lt=start)
         .exclude(models.Exists(recent_case))
+        .annotate(
+            stamp=Greatest(
+                "updated_at", Coalesce(models.Subquery(last_case), models.F("updated_at"))
+            )
+        )
         .order_by("pk")
+    )
+
+
+def unchanged(verdicts: QuerySet[RetentionVerdict]) -> QuerySet[RetentionVerdict]:
+    """The verdicts (of the outer query's person) after which nothing about the person
+    changed: neither their details (`Person.updated_at`) nor any of their cases
+    (`Case.last_entry_at`, moved by every save of the case: closing, reopening, a new
+    coordinator, a merge) is newer than the stamp the verdict was stored with."""
+    newer_case = Case.objects.filter(
+        person_id=models.OuterRef("person_id"), last_entry_at__gt=models.OuterRef("stamp")
+    )
+    return verdicts.filter(stamp__gte=models.OuterRef("updated_at")).exclude(
+        models.Exists(newer_case)
     )
 
 
@@ -78,21 +104,21 @@ def kept_by_earlier_verdict(today: datetime.date) -> models.Q:
     """People whose stored verdict still holds, so that they need not be assessed again:
 
     - kept for research (born on the 5th, 15th or 25th) or with the birth day unknown, while
-      their details (the number, the birth date) are unchanged since;
-    - kept by a case's exception, while the details are unchanged and an exception is active;
+      nothing about the person changed since (`unchanged`: their details or a case);
+    - kept by a case's exception, while nothing changed and an exception is active;
     - with an open case, while a case is still open;
     - not yet due, until the day they fell due on (newer entries only postpone it).
     The verdict must be made with today's retention period."""
     verdicts = RetentionVerdict.objects.filter(
         person_id=models.OuterRef("pk"), retention_years=conf.retention_years()
     )
-    unchanged = verdicts.filter(assessed_at__gte=models.OuterRef("updated_at"))
+    kept = unchanged(verdicts)
     open_case = Case.objects.filter(person_id=models.OuterRef("pk"), status=CaseStatus.OPEN)
     exception = RetentionException.objects.active().filter(case__person_id=models.OuterRef("pk"))
     return (
-        models.Q(models.Exists(unchanged.filter(rule__in=PERMANENT)))
+        models.Q(models.Exists(kept.filter(rule__in=PERMANENT)))
         | (
-            models.Q(models.Exists(unchanged.filter(rule=CASE_EXCEPTION)))
+            models.Q(models.Exists(kept.filter(rule=CASE_EXCEPTION)))
             & models.Q(models.Exists(exception))
         )
         | (
@@ -110,16 +136,18 @@ def plan_culling(today: datetime.date, *, remember: bool = True) -> list[Verdict
     False: it changes nothing)."""
     verdicts: list[Verdict] = []
     kept: list[Verdict] = []
+    stamps: dict = {}
     people = candidates(today).exclude(kept_by_earlier_verdict(today))
     batch: list[Person] = []
     for person in people.iterator(chunk_size=CULL_BATCH):
+        stamps[person.pk] = person.stamp  # type: ignore[attr-defined]  # annotated
         batch.append(person)
         if len(batch) == CULL_BATCH:
             verdicts += _plan_batch(batch, today, kept)
             batch = []
     verdicts += _plan_batch(batch, today, kept)
     if remember and kept:
-        _remember(kept)
+        _remember(kept, stamps)
     return verdicts
 
 
@@ -143,7 +171,7 @@ def kept_without_assessing(today: datetime.date) -> int:
 STORED = PERMANENT | {CASE_EXCEPTION, OPEN_CASE, NOT_DUE}
 
 
-def _remember(verdicts: list[Verdict]) -> None:
+def _remember(verdicts: list[Verdict], stamps: dict) -> None:
     now, years = timezone.now(), conf.retention_years()
     RetentionVerdict.objects.bulk_create(
         [
@@ -153,12 +181,13 @@ def _remember(verdicts: list[Verdict]) -> None:
                 due_on=v.due_on,
                 retention_years=years,
                 assessed_at=now,
+                stamp=stamps.get(v.person_id),
             )
             for v in verdicts
         ],
         update_conflicts=True,
         unique_fields=["person_id"],
-        update_fields=["rule", "due_on", "retention_years", "assessed_at"],
+        update_fields=["rule", "due_on", "retention_years", "assessed_at", "stamp"],
     )
 
 
@@ -264,9 +293,9 @@ def _delete_rows(record: Record) -> None:
                 ).update(**{edge.field.attname: None})
     for model in record.deletion_order():
         model_pks = list(record.rows[model])
-        for start in range(0, len(model_pks), 500):
-            chunk = model_pks[start : start + 500]
-            models.QuerySet(model=model).filter(pk__in=chunk)._raw_delete(db)
+        for start in range(0, len(model_pks), 5000):
+            chunk = model_pks[start : start + 5000]
+            models.QuerySet(model=model).filter(among("pk", chunk))._raw_delete(db)
 
 
 def _require_retention_work(user: User, person: Person) -> None:
@@ -370,6 +399,10 @@ def cull_access_log(today: datetime.date) -> LogCulling:
             for last in lasts
         ]
         AccessLogCheckpoint.objects.bulk_create(checkpoints)
+        # The people the culled lists named go with them (they point at the entries).
+        models.QuerySet(model=AccessLogSubject).filter(
+            entry_id__lte=plan.last_culled_id
+        )._raw_delete(router.db_for_write(AccessLogSubject))
         models.QuerySet(model=AccessLogEntry).filter(id__lte=plan.last_culled_id)._raw_delete(
             router.db_for_write(AccessLogEntry)
         )

@@ -243,9 +243,7 @@ def _access_log(record: Record) -> list[dict]:
 
 def _log_entries(record: Record) -> list[AccessLogEntry]:
     ids = list(record.rows[person_model()])
-    return list(
-        AccessLogEntry.objects.filter(person_id__in=ids).select_related("user").order_by("id")
-    )
+    return list(AccessLogEntry.objects.about(ids).select_related("user").order_by("id"))
 
 
 def _roles(record: Record, user_ids: set) -> dict:

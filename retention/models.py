@@ -152,6 +152,9 @@ class RetentionVerdict(models.Model):
     due_on = models.DateField(_("culling due"), null=True, blank=True)
     retention_years = models.PositiveSmallIntegerField()
     assessed_at = models.DateTimeField(_("assessed"))
+    # When the person or a case of theirs last changed, as the assessment saw it
+    # (retention.actions.changed_since): the verdict holds until something is newer.
+    stamp = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = _("culling verdict")

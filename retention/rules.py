@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retention import conf
-from retention.graph import Record, collect_many
+from retention.graph import Record, among, collect_many
 
 # Dates that are not entries in the case, so they never postpone culling: a birth date, and the
 # dates a record plans or grants ahead (a decision's period, a planned visit, a follow-up due, a
@@ -219,7 +219,8 @@ def _last_entries(records: dict[object, Record]) -> dict[object, datetime.date]:
             continue
         pk_list = list(pks)
         for start in range(0, len(pk_list), 5000):
-            rows = model._base_manager.filter(pk__in=pk_list[start : start + 5000]).values_list(
+            chunk = pk_list[start : start + 5000]
+            rows = model._base_manager.filter(among("pk", chunk)).values_list(
                 "pk", *[f.attname for f in fields]
             )
             for pk, *values in rows:

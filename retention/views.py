@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.events import Access, log_accesses
+from audit.events import log_list
 from audit.models import Action
 from core.forms_util import add_action_errors, posted
 from organisation.permissions import RETENTION_ROLES
@@ -41,14 +41,13 @@ def index(request):
     if query:
         visible = access.visible_people(request.user)
         people = list(search_people(visible, query).order_by("last_name", "first_name")[:20])
-        log_accesses(
-            user=request.user,
-            accesses=[Access(p.pk, "person", p.pk, Action.SEARCH) for p in people],
-        )
+        log_list(user=request.user, record_type="person", people=[p.pk for p in people])
     open_cases = actions.open_cases_past_retention(request.user, timezone.localdate())
-    log_accesses(
+    log_list(
         user=request.user,
-        accesses=[Access(p.pk, "retention_status", p.pk, Action.READ) for p, _v in open_cases],
+        record_type="retention_status",
+        people=[p.pk for p, _v in open_cases],
+        action=Action.READ,
     )
     culled = list(CullRecord.objects.order_by("-id")[:20])
     for record in culled:

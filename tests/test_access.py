@@ -305,7 +305,7 @@ def test_search_outside_own_cases_offers_the_reason_form_but_never_a_protected_p
     assert str(protected.pk) not in content
     assert "Skyddad" not in content
     found = AccessLogEntry.objects.filter(action=Action.SEARCH, user=colleague)
-    assert [e.person_id for e in found] == [person.pk]
+    assert [e.people for e in found] == [(str(person.pk),)]
     named = login(colleague).get("/personer/", {"q": "Elin Skyddad"})
     assert named.context["outside"] == []
     assert str(protected.pk) not in named.content.decode()

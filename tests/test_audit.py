@@ -30,6 +30,7 @@ from demo.data import test_number as make_test_number
 from people import actions
 from people.access import grant_reasoned_access
 from people.models import Case, CaseStaffRole
+from tests.access_log import reads_of
 from tests.editing import posted_as_shown
 from tests.factories import CaseFactory, CaseStaffFactory, ContactFactory, PersonFactory
 
@@ -39,8 +40,7 @@ def person_url(person, name="detail", **kwargs):
 
 
 def entries_for(person, action=None):
-    found = AccessLogEntry.objects.filter(person_id=person.pk)
-    return found.filter(action=action) if action else found
+    return reads_of(person, action=action) if action else reads_of(person)
 
 
 def assert_recent(entry):

@@ -110,8 +110,8 @@ def _open_intakes(count, unit):
                 channel="phone",
                 source="self",
                 status=IntakeStatus.OPEN,
-                # Due on the day received: the two lists show the same intakes, so the page logs
-                # as many reads with few rows as with many (not two sets of up to 50 each).
+                # Due on the day received: both lists are full. (A page of 100 distinct people:
+                # tests/test_access_log_lists.py.)
                 callback_due=datetime.date(2026, 1, 1) + datetime.timedelta(days=n % 300),
             )
             for n in range(count)

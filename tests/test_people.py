@@ -18,6 +18,7 @@ from people import actions
 from people.access import grant_reasoned_access
 from people.identity import COORDINATION, MESSAGES, PERSONAL, RESERVE
 from people.models import Case, CaseStaff, CaseStaffRole, Contact, Person
+from tests.access_log import was_read
 from tests.factories import CaseFactory, CaseStaffFactory, ContactFactory, PersonFactory
 
 SAGA_BIRTH = datetime.date(1996, 5, 17)
@@ -186,7 +187,7 @@ def test_a_similar_name_with_the_same_birth_date_shows_the_match_and_saves_nothi
     assert response.context["matches"] == [person]
     assert "Elin Fiktiv" in response.content.decode()
     assert Person.objects.count() == 1
-    assert AccessLogEntry.objects.filter(person_id=person.pk, action=Action.SEARCH).exists()
+    assert was_read(person, officer, action=Action.SEARCH)
 
     response = client.post(
         "/personer/ny/",

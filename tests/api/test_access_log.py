@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from audit.models import AccessLogEntry
+from tests.access_log import reads_of
 
 
-def _entries(user, **filters):
+def _entries(user, person_id=None, **filters):
+    found = reads_of(person_id, user) if person_id else AccessLogEntry.objects.filter(user=user)
     return list(
-        AccessLogEntry.objects.filter(user_id=user.pk, **filters)
-        .order_by("id")
-        .values_list("record_type", "action", "reason")
+        found.filter(**filters).order_by("id").values_list("record_type", "action", "reason")
     )
 
 

@@ -57,3 +57,60 @@ def test_a_second_run_adds_new_people_after_the_first(db):
     call_command("generate_synthetic", "--people", "50", stdout=io.StringIO())
     call_command("generate_synthetic", "--people", "30", "--seed", "2", stdout=io.StringIO())
     assert Person.objects.filter(municipality=MUNICIPALITY).count() == 80
+
+
+def test_generated_data_is_shaped_like_a_service_with_years_of_history(db):
+    """The seeds' caseloads, managers over large units, and ten years of history whose rows
+    carry the days they were written, so that culling, follow-ups and old decisions have rows."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from history.synthetic import generate
+    from organisation.models import Membership, Role
+    from people.models import Case, StaffPeriod
+    from provision.models import FollowUp
+    from retention import actions, rules
+
+    generate(1500, seed=3, batch_size=1500, today=TODAY)
+    loads = sorted(
+        get_user_model()
+        .objects.filter(username__startswith="syn-coord-")
+        .annotate(
+            n=Count(
+                "case_links",
+                filter=Q(case_links__role="coordinator", case_links__case__status="open"),
+            )
+        )
+        .values_list("n", flat=True)
+    )
+    # 5–8 open cases each (the last one made may have fewer), one with 15 and one with 50.
+    assert loads.count(15) == 1 and loads[-1] == 50
+    ordinary = [n for n in loads if n not in (15, 50)]
+    assert all(5 <= n <= 8 for n in ordinary[1:]) and ordinary[0] >= 1
+    # Their cases beyond the sixth came from a colleague who left (those begun before they left).
+    taken_over = StaffPeriod.objects.filter(user__username__startswith="syn-left-")
+    assert 30 <= taken_over.count() <= (15 - 6) + (50 - 6)
+    everything = Membership.objects.filter(user__username="syn-manager-all", role=Role.MANAGER)
+    assert set(everything.values_list("unit__name", flat=True)) == {
+        "Syntetisk myndighet",
+        "Syntetisk utförare",
+    }
+    assert Membership.objects.filter(
+        user__username="syn-manager-area-1", unit__name="Syntetiskt område 1"
+    ).exists()
+
+    people = Person.objects.filter(municipality=MUNICIPALITY)
+    oldest = people.order_by("created_at").first()
+    assert oldest.created_at.date() < TODAY - datetime.timedelta(days=8 * 365)
+    assert people.filter(updated_at__date=timezone.localdate()).count() == 0
+    assert Decision.objects.filter(replaces__isnull=False, decided_on__year__lt=2020).exists()
+    assert FollowUp.objects.filter(months=12, status="done").exists()
+
+    # A case's last entry is the newest entry in the person's record (what culling reads).
+    sample = list(people.order_by("pk")[:60])
+    for verdict in rules.assess_many(sample, TODAY):
+        case = Case.objects.get(person_id=verdict.person_id)
+        assert verdict.last_entry_on == timezone.localdate(case.last_entry_at)
+    plan = actions.plan_culling(TODAY, remember=False)
+    assert sum(v.cull for v in plan) > 100  # records last written over five years ago

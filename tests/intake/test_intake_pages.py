@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from intake.models import Intake, IntakeNote, Referral
+from tests.access_log import reads_of
 from tests.factories import PersonFactory, UserFactory
 from tests.intake.conftest import make_intake
 from tests.resent import assert_answered_with_the_first, send_twice, token_on
@@ -60,9 +61,12 @@ def test_inbox_lists_callbacks_due(login, officer, org):
     assert [i.person_description for i in response.context["callbacks_due"]] == ["Ring mig"]
 
 
-def test_listing_the_inbox_is_logged(login, officer, intake):
+def test_listing_the_inbox_is_logged(login, officer, person_intake, intake):
     login(officer).get("/aktualiseringar/")
-    assert log_entries(officer, intake.pk, "search").count() == 1
+    found = reads_of(person_intake.person_id, officer, action="search", record_type="intake")
+    assert found.count() == 1
+    # One entry for the list, naming the identified person; nobody to name for the other.
+    assert found.get().people == (str(person_intake.person_id),)
 
 
 @pytest.mark.parametrize("who", ["coordinator", "analyst", "meeting_staff", "administrator"])

@@ -122,10 +122,8 @@ def test_list_pages_run_a_constant_number_of_queries(url, make_order, manager, c
 
 
 def test_capacity_page_logs_the_people_it_shows(make_order, manager, login):
-    from audit.models import AccessLogEntry
+    from tests.access_log import was_read
 
     order = make_order()
     login(manager).get("/uppdrag/kapacitet/")
-    assert AccessLogEntry.objects.filter(
-        person_id=order.person_id, record_type="order", action="read"
-    ).exists()
+    assert was_read(order.person_id, manager, record_type="order", action="read")

@@ -15,6 +15,7 @@ from audit.models import AccessLogEntry
 from retention.extract import _title
 from retention.graph import collect
 from retention.models import RegisterExtract
+from tests.access_log import was_read
 from tests.background import extract_file
 
 
@@ -135,7 +136,7 @@ def test_a_protected_identity_is_not_found_by_another_manager(login, person, org
 def test_the_search_finds_people_of_the_managers_units_and_logs_it(login, manager, person):
     response = login(manager).get("/registerutdrag/", {"q": person.last_name})
     assert person.full_name.split()[0] in response.content.decode()
-    assert AccessLogEntry.objects.filter(person_id=person.pk, action="search").exists()
+    assert was_read(person, manager, action="search")
 
 
 def test_the_manager_marks_and_withdraws_an_exception_on_the_page(login, manager, person):

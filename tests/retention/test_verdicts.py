@@ -56,15 +56,32 @@ def test_a_change_to_the_person_s_details_makes_them_assessed_again(make_person,
         personal_number=person.personal_number[:6] + "16" + person.personal_number[8:],
         updated_at=datetime.datetime(2018, 1, 11, tzinfo=datetime.UTC),
     )
-    # (A change today would make the person's record not due for five years; the dates are
-    # moved back so that only the verdict's age decides.)
-    RetentionVerdict.objects.filter(person_id=person.pk).update(
-        assessed_at=datetime.datetime(2018, 1, 10, tzinfo=datetime.UTC)
-    )
+    # (A change today would make the person's record not due for five years; the change is
+    # dated a day after the verdict's stamp, so that only "something changed" decides.)
     assessed.clear()
     (culled,) = actions.cull(TODAY)
     assert set(assessed) == {person.pk} and culled.person_id == person.pk
     assert not RetentionVerdict.objects.filter(person_id=person.pk).exists()
+
+
+def test_a_change_to_a_case_makes_a_kept_person_assessed_again(make_person, assessed):
+    person = make_person(birth=D(1980, 6, 15), last_entry=D(2018, 1, 10))
+    actions.cull(TODAY)
+    stored = RetentionVerdict.objects.get(person_id=person.pk)
+    assert stored.stamp == datetime.datetime(2018, 1, 10, 11, tzinfo=datetime.UTC)  # 12:00 CET
+    assessed.clear()
+    assert actions.cull(TODAY) == [] and assessed == []
+
+    # A case saved after the verdict (here: reopened and closed again, back in 2019).
+    Case.objects.filter(person=person).update(
+        last_entry_at=datetime.datetime(2019, 3, 1, tzinfo=datetime.UTC)
+    )
+    assert actions.cull(TODAY) == []  # still born on the 15th: kept, but assessed again
+    assert assessed == [person.pk]
+    stored.refresh_from_db()
+    assert stored.stamp == datetime.datetime(2019, 3, 1, tzinfo=datetime.UTC)
+    assessed.clear()
+    assert actions.cull(TODAY) == [] and assessed == []
 
 
 def test_a_withdrawn_exception_ends_the_verdict_and_the_records_go(make_person, manager, assessed):

@@ -27,7 +27,7 @@ def chain_0_becomes_the_one_chain(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0006_verified_up_to'),
+        ('audit', '0007_access_log_subjects'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('retention', '0002_culling_verdict'),
+        ('retention', '0003_verdict_stamp'),
     ]
 
     operations = [
