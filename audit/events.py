@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextvars
+import random
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case, Max, Value, When
 from django.utils import timezone
 
 from audit.models import (
@@ -197,9 +201,7 @@ def log_accesses(*, user, accesses: Iterable[Access]) -> list[AccessLogEntry]:
 
 def _write(pending: list) -> list[AccessLogEntry]:
     with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"last_hash": GENESIS_HASH}
-        )
+        head = _take_a_chain()
         now = timezone.now()
         key_id, key = current_key()
         entries = []
@@ -219,6 +221,7 @@ def _write(pending: list) -> list[AccessLogEntry]:
                 detail=access.detail,
                 prev_hash=prev,
                 key_id=key_id,
+                chain=head.pk,
             )
             entry.people = access.people
             entry.entry_hash = chain_hash(prev, entry.payload(), key)
@@ -230,7 +233,7 @@ def _write(pending: list) -> list[AccessLogEntry]:
             _write_subjects(entries)
         else:
             insert(AccessLogEntry, entries)  # COPY for a large batch: then without ids
-        ChainHead.objects.filter(pk=1).update(last_hash=prev)
+        ChainHead.objects.filter(pk=head.pk).update(last_hash=prev)
     return entries
 
 
@@ -242,6 +245,40 @@ def _write_subjects(entries: list[AccessLogEntry]) -> None:
         AccessLogSubject.objects.bulk_create(rows)
 
 
+# The chain this thread (and so its connection) wrote to last.
+_last_chain = threading.local()
+
+
+def _take_a_chain() -> ChainHead:
+    """Lock the head of a chain no other writer holds, so that concurrent writers do not queue
+    on one row: one query, `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite has one writer at a
+    time and no row locks; it takes any chain). Only when every chain there is is held, a new
+    one is started (up to BRYGGA_ACCESS_LOG_CHAINS) or, with all started, the writer waits for
+    one: the chains in use follow the peak number of concurrent writers."""
+    # The chain this thread's connection wrote to last comes first: a transaction that already
+    # holds a chain takes it again (its own lock is not skipped), so it never waits for another
+    # while holding one (no deadlock), and a connection keeps to its chain while it is free.
+    last = getattr(_last_chain, "chain", None)
+    free = (
+        ChainHead.objects.select_for_update(skip_locked=True)
+        .filter(pk__lt=settings.BRYGGA_ACCESS_LOG_CHAINS)
+        .order_by(Case(When(pk=last, then=Value(0)), default=Value(1)), "?")
+        .first()
+    )
+    if free is not None:
+        _last_chain.chain = free.pk
+        return free
+    started = set(ChainHead.objects.values_list("pk", flat=True))
+    unstarted = [n for n in range(settings.BRYGGA_ACCESS_LOG_CHAINS) if n not in started]
+    # At random, so that writers starting chains at the same moment rarely pick the same one.
+    chain = random.choice(unstarted or range(settings.BRYGGA_ACCESS_LOG_CHAINS))
+    head, _ = ChainHead.objects.select_for_update().get_or_create(
+        pk=chain, defaults={"last_hash": GENESIS_HASH}
+    )
+    _last_chain.chain = head.pk
+    return head
+
+
 def _as_uuid(value) -> uuid.UUID | None:
     """The hash covers the id as text: a str in another spelling must not break the chain."""
     if value is None or value == "":
@@ -250,24 +287,50 @@ def _as_uuid(value) -> uuid.UUID | None:
 
 
 def verify_chain(batch_size: int = 5000) -> AccessLogEntry | None:
-    """Return the first entry whose hash or link is wrong, or None when the chain holds."""
-    return verify_from(batch_size=batch_size).broken
+    """Return the first entry whose hash or link is wrong in any chain, or None when all hold."""
+    broken = [v.broken for v in verify_chains(batch_size=batch_size) if v.broken is not None]
+    return min(broken, key=lambda entry: entry.id or 0, default=None)
 
 
 @dataclass(frozen=True)
 class Verified:
-    """What one verification found: the first broken entry (or None), how many entries it read,
-    and the last entry it verified (its id and hash), from which the next one may start."""
+    """What one verification of a chain found: the first broken entry (or None), how many
+    entries it read, and the last entry it verified (its id and hash), from which the next one
+    may start."""
 
     broken: AccessLogEntry | None
     read: int
     last_id: int
     last_hash: str
     keyed: bool = False
+    chain: int = 0
 
 
-def verify_from(start: tuple[str, int, bool] | None = None, batch_size: int = 5000) -> Verified:
-    """Verify the chain from `start` = (hash, id, keyed) of an entry already verified, or from
+def chain_numbers() -> list[int]:
+    """Every chain to verify: 0 up to the highest chain that has a head or an entry (a chain
+    without either is empty and verifies; one with entries but no head does not)."""
+    top = max(
+        ChainHead.objects.aggregate(top=Max("pk"))["top"] or 0,
+        AccessLogEntry.objects.aggregate(top=Max("chain"))["top"] or 0,
+    )
+    return list(range(top + 1))
+
+
+def verify_chains(
+    starts: dict[int, tuple[str, int, bool]] | None = None, batch_size: int = 5000
+) -> list[Verified]:
+    """Verify every chain on its own, each from its start in `starts` or from its beginning."""
+    starts = starts or {}
+    return [verify_from(starts.get(c), batch_size, chain=c) for c in chain_numbers()]
+
+
+def verify_from(
+    start: tuple[str, int, bool] | None = None,
+    batch_size: int = 5000,
+    *,
+    chain: int = 0,
+) -> Verified:
+    """Verify one chain from `start` = (hash, id, keyed) of an entry already verified, or from
     the beginning (the genesis or the culling's checkpoint) when start is None.
 
     Entries without a key id were written before keyed hashes and are checked by plain SHA-256;
@@ -275,20 +338,21 @@ def verify_from(start: tuple[str, int, bool] | None = None, batch_size: int = 50
 
     After the oldest entries were culled (retention), the chain is verified from the checkpoint
     the culling left: the first kept entry must link to the hash of the last culled one, and the
-    culling must itself be an entry of the verified chain (docs/retention.md).
+    culling must itself be an entry of the log (docs/retention.md).
     """
     if start is None:
-        prev, last_id, marker = chain_start()
+        prev, last_id, marker = chain_start(chain)
         keyed = False
     else:
         (prev, last_id, keyed), marker = start, None
     read = 0
 
     def result(broken: AccessLogEntry | None) -> Verified:
-        return Verified(broken, read, last_id, prev, keyed)
+        return Verified(broken, read, last_id, prev, keyed, chain)
 
+    entries = AccessLogEntry.objects.filter(chain=chain)
     while True:
-        batch = list(AccessLogEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        batch = list(entries.filter(id__gt=last_id).order_by("id")[:batch_size])
         attach_people(batch)
         if not batch:
             break
@@ -304,25 +368,28 @@ def verify_from(start: tuple[str, int, bool] | None = None, batch_size: int = 50
             last_id = entry.id
     if marker is not None and not AccessLogEntry.objects.filter(**marker).exists():
         # A checkpoint that no logged culling vouches for: entries were removed by hand.
-        return result(AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash=""))
-    head = ChainHead.objects.filter(pk=1).first()
+        return result(AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash="", chain=chain))
+    head = ChainHead.objects.filter(pk=chain).first()
     head_hash = head.last_hash if head is not None else GENESIS_HASH
     if head_hash != prev:
         # Entries were removed from the end of the chain (or the head with them).
-        return result(AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash=head_hash))
+        return result(
+            AccessLogEntry(id=last_id + 1, prev_hash=prev, entry_hash=head_hash, chain=chain)
+        )
     return result(None)
 
 
-# Where verification may start instead of the genesis: each `fn() -> (prev_hash, last_id, marker)`
-# with marker None when it has no checkpoint. The retention app, which culls the oldest entries,
-# registers its checkpoint in its AppConfig.ready(), so that the log never imports it.
-CHAIN_STARTS: list[Callable[[], tuple[str, int, dict | None]]] = []
+# Where a chain's verification may start instead of the genesis: each
+# `fn(chain) -> (prev_hash, last_id, marker)` with marker None when it has no checkpoint for that
+# chain. The retention app, which culls the oldest entries, registers its checkpoint in its
+# AppConfig.ready(), so that the log never imports it.
+CHAIN_STARTS: list[Callable[[int], tuple[str, int, dict | None]]] = []
 
 
-def chain_start() -> tuple[str, int, dict | None]:
-    """The genesis, or the newest checkpoint a registered source vouches for."""
+def chain_start(chain: int = 0) -> tuple[str, int, dict | None]:
+    """The genesis, or the newest checkpoint of the chain a registered source vouches for."""
     for source in CHAIN_STARTS:
-        prev, last_id, marker = source()
+        prev, last_id, marker = source(chain)
         if marker is not None:
             return prev, last_id, marker
     return GENESIS_HASH, 0, None

@@ -126,6 +126,8 @@ class AccessLogEntry(models.Model):
     entry_hash = models.CharField(max_length=64, unique=True)
     # Which of BRYGGA_ACCESS_LOG_KEYS keyed the hash; empty (NULL) on entries written before keys.
     key_id = models.CharField(_("key"), max_length=20, null=True, blank=True)
+    # Which chain the entry links into (one head each, so that writers rarely wait on each other).
+    chain = models.PositiveSmallIntegerField(_("chain"), default=0, db_default=0)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -138,7 +140,10 @@ class AccessLogEntry(models.Model):
         verbose_name = _("access-log entry")
         verbose_name_plural = _("access-log entries")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["user", "-at"], name="accesslog_user_at_idx")]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="accesslog_user_at_idx"),
+            models.Index(fields=["chain", "id"], name="accesslog_chain_id_idx"),
+        ]
         # Django's internal manager would otherwise be a plain one that updates and deletes.
         base_manager_name = "objects"
 
@@ -196,6 +201,8 @@ class AccessLogEntry(models.Model):
             **({"detail": self.detail} if self.detail else {}),
             # The key's id is covered too; entries without one hash as they always did.
             **({"key": self.key_id} if self.key_id is not None else {}),
+            # Chain 0 (the one chain of before) is left out, so its entries keep their hashes.
+            **({"chain": self.chain} if self.chain else {}),
             # The people a list names: removing, adding or changing one breaks the chain.
             **({"people": list(self.people)} if self.people else {}),
         }
@@ -263,9 +270,10 @@ def access_log_key(key_id: str) -> bytes | None:
 
 
 class ChainHead(models.Model):
-    """One row holding the newest hash; locking it serialises writers on PostgreSQL."""
+    """The newest hash of one chain (its id is the chain's number). Locking it serialises the
+    writers of that chain on PostgreSQL; a writer takes a chain nobody holds (audit.events)."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    id = models.PositiveSmallIntegerField(primary_key=True, default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     class Meta:
@@ -285,6 +293,7 @@ class VerifiedUpTo(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
+    chain = models.PositiveSmallIntegerField(_("chain"), default=0, db_default=0)
     entry_id = models.BigIntegerField(_("verified up to entry"))
     entry_hash = models.CharField(max_length=64)
     keyed = models.BooleanField(default=False)
@@ -308,6 +317,8 @@ class VerifiedUpTo(models.Model):
             "full": self.full,
             "at": self.at.astimezone(datetime.UTC).isoformat(),
             "key": self.key_id,
+            # Chain 0 left out, so checkpoints sealed before chains keep their seals.
+            **({"chain": self.chain} if self.chain else {}),
         }
 
     # The entries' own keyed hash, with a label of its own in place of a previous hash, so that

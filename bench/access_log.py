@@ -222,11 +222,11 @@ def main() -> None:
         full_s, full = timed(lambda: verify(full=True))
         append(user, args.daily)
         daily_s, daily = timed(lambda: verify(full=False))
-        assert full.verified.broken is None and daily.verified.broken is None
+        assert full.broken is None and daily.broken is None
         rate = f"{missing / written:9.0f}" if missing > 0 else f"{'-':>9}"
         print(
-            f"{size:>10} {rate} {full_s:8.2f} {full.verified.read / full_s:9.0f} "
-            f"{daily_s:8.2f} {daily.verified.read:>10} {bytes_per_entry():>11}",
+            f"{size:>10} {rate} {full_s:8.2f} {full.read / full_s:9.0f} "
+            f"{daily_s:8.2f} {daily.read:>10} {bytes_per_entry():>11}",
             flush=True,
         )
     if args.lists and connection.vendor == "postgresql":

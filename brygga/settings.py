@@ -82,6 +82,9 @@ def access_log_keys() -> dict[str, bytes]:
 BRYGGA_ACCESS_LOG_KEYS = access_log_keys()
 # A file outside the database the chain's head is appended to daily (`anchor_access_log`).
 BRYGGA_ACCESS_LOG_ANCHOR = os.environ.get("BRYGGA_ACCESS_LOG_ANCHOR", "").strip()
+# How many chains the access log may spread over, each with its own head, so that concurrent
+# writers do not wait on one lock (docs/access-log.md). 1 is one chain, as before.
+BRYGGA_ACCESS_LOG_CHAINS = max(1, int(os.environ.get("BRYGGA_ACCESS_LOG_CHAINS", "16")))
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     # Django's debug pages show settings, SQL and request data: personal data in production.

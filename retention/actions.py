@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
+from django.db.models import Count, Max
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -375,46 +376,61 @@ def plan_access_log_culling(today: datetime.date) -> LogCulling:
 
 
 def cull_access_log(today: datetime.date) -> LogCulling:
-    """Remove the oldest entries behind a checkpoint that verify_access_log starts from."""
+    """Remove the oldest entries behind a checkpoint that verify_access_log starts from: one for
+    each chain the culled entries were in (the log has several chains, audit.events)."""
     with transaction.atomic():
-        # The chain head's lock keeps writers out while the chain's start moves.
-        ChainHead.objects.select_for_update().filter(pk=1).first()
+        # The chain heads' locks keep writers out while the chains' starts move.
+        list(ChainHead.objects.select_for_update().order_by("pk"))
         plan = plan_access_log_culling(today)
         if not plan.count or plan.last_culled_id is None:
             return plan
-        last = AccessLogEntry.objects.get(id=plan.last_culled_id)
-        AccessLogCheckpoint.objects.create(
-            last_culled_id=last.id,
-            last_hash=last.entry_hash,
-            culled_count=plan.count,
-            culled_before=plan.before,
-        )
+        culled = AccessLogEntry.objects.filter(id__lte=plan.last_culled_id)
+        per_chain = culled.values("chain").annotate(last=Max("id"), count=Count("id"))
+        counts = {row["last"]: row["count"] for row in per_chain}
+        lasts = AccessLogEntry.objects.filter(id__in=list(counts)).order_by("chain")
+        checkpoints = [
+            AccessLogCheckpoint(
+                chain=last.chain,
+                last_culled_id=last.id,
+                last_hash=last.entry_hash,
+                culled_count=counts[last.id],
+                culled_before=plan.before,
+            )
+            for last in lasts
+        ]
+        AccessLogCheckpoint.objects.bulk_create(checkpoints)
         # The people the culled lists named go with them (they point at the entries).
-        models.QuerySet(model=AccessLogSubject).filter(entry_id__lte=last.id)._raw_delete(
-            router.db_for_write(AccessLogSubject)
-        )
-        models.QuerySet(model=AccessLogEntry).filter(id__lte=last.id)._raw_delete(
+        models.QuerySet(model=AccessLogSubject).filter(
+            entry_id__lte=plan.last_culled_id
+        )._raw_delete(router.db_for_write(AccessLogSubject))
+        models.QuerySet(model=AccessLogEntry).filter(id__lte=plan.last_culled_id)._raw_delete(
             router.db_for_write(AccessLogEntry)
         )
-        log_access(
+        log_accesses(
             user=None,
-            person=None,
-            action=Action.DELETE,
-            record_type="access_log_cull",
-            record_id=str(last.id),
-            detail=last.entry_hash,
+            accesses=[
+                Access(
+                    person_id=None,
+                    action=Action.DELETE,
+                    record_type="access_log_cull",
+                    record_id=str(checkpoint.last_culled_id),
+                    detail=checkpoint.last_hash,
+                )
+                for checkpoint in checkpoints
+            ],
         )
     logger.info("Culled %s access-log entries up to id %s", plan.count, plan.last_culled_id)
     return plan
 
 
-def chain_start() -> tuple[str, int, dict | None]:
-    """(hash before the first kept entry, id of the last culled entry, the culling's entry).
+def chain_start(chain: int = 0) -> tuple[str, int, dict | None]:
+    """(hash before the chain's first kept entry, id of its last culled entry, the culling's
+    entry).
 
-    Called by audit.events.verify_chain: the chain is verified from the newest checkpoint, and
-    the entry that logged the culling (the third value, as field values) must be in it.
+    Called by audit.events.verify_from: the chain is verified from its newest checkpoint, and
+    the entry that logged the culling (the third value, as field values) must be in the log.
     """
-    checkpoint = AccessLogCheckpoint.objects.order_by("-last_culled_id").first()
+    checkpoint = AccessLogCheckpoint.objects.filter(chain=chain).order_by("-last_culled_id").first()
     if checkpoint is None:
         return "", 0, None
     marker = {

@@ -80,11 +80,14 @@ class AccessLogCheckpoint(models.Model):
     """Where the access log's chain now begins, after its oldest entries were culled.
 
     `last_hash` is the hash of the last culled entry: the first kept entry's prev_hash must equal
-    it. The culling itself is an entry in the chain (record_type "access_log_cull", record_id the
-    last culled id, reason its hash), so a checkpoint nobody logged does not verify.
+    it. The culling itself is an entry in the log (record_type "access_log_cull", record_id the
+    last culled id, detail its hash), so a checkpoint nobody logged does not verify. The log has
+    several chains: a culling leaves one checkpoint for each chain it culled entries from.
     """
 
     id = models.BigAutoField(primary_key=True)
+    # One checkpoint per chain that lost entries to the culling (audit.events: several chains).
+    chain = models.PositiveSmallIntegerField(_("chain"), default=0, db_default=0)
     last_culled_id = models.BigIntegerField(_("last culled entry"))
     last_hash = models.CharField(_("hash of the last culled entry"), max_length=64)
     culled_count = models.PositiveIntegerField(_("entries culled"))

@@ -374,7 +374,7 @@ def test_deleting_an_entry_in_the_middle_is_detected_at_the_next_one(logged):
 
 def test_deleting_every_entry_and_the_head_is_detected(logged):
     _raw("DELETE FROM audit_accesslogentry WHERE id>%s", [logged[0].id])
-    _raw("DELETE FROM audit_chainhead WHERE id=%s", [1])
+    _raw("DELETE FROM audit_chainhead WHERE id=%s", [0])
     with pytest.raises(CommandError):
         call_command("verify_access_log")
 
@@ -714,7 +714,7 @@ def _rewrite(entries, *, key_id="unchanged", key=None):
             "WHERE id=%s",
             [entry.reason, entry.key_id, entry.prev_hash, entry.entry_hash, entry.id],
         )
-    _raw("UPDATE audit_chainhead SET last_hash=%s WHERE id=1", [prev])
+    _raw("UPDATE audit_chainhead SET last_hash=%s WHERE id=0", [prev])
 
 
 def test_new_entries_are_keyed_with_the_first_key(logged):
@@ -753,7 +753,7 @@ def test_entries_from_before_keys_still_verify_and_are_sealed_by_the_first_keyed
         entry.entry_hash = entry.compute_hash()  # no key id: plain SHA-256, as before
         entry.save()
         prev = entry.entry_hash
-    ChainHead.objects.update_or_create(pk=1, defaults={"last_hash": prev})
+    ChainHead.objects.update_or_create(pk=0, defaults={"last_hash": prev})
     log_access(user=officer, person=person, action=Action.READ)
     legacy = list(AccessLogEntry.objects.filter(key_id=None).order_by("id"))
     assert len(legacy) == 2
@@ -809,12 +809,12 @@ def test_anchoring_appends_the_head_with_its_hmac(logged, anchor, officer, perso
 
     lines = [json.loads(line) for line in anchor.read_text().splitlines()]
     newest = AccessLogEntry.objects.order_by("-id").first()
-    assert [(line["id"], line["hash"]) for line in lines] == [
-        (logged[-1].id, logged[-1].entry_hash),
-        (newest.id, newest.entry_hash),
+    assert [line["heads"] for line in lines] == [
+        {"0": [logged[-1].id, logged[-1].entry_hash]},
+        {"0": [newest.id, newest.entry_hash]},
     ]
     assert {line["key"] for line in lines} == {"dev"}
-    assert all(len(line["mac"]) == 64 for line in lines)
+    assert all(len(line["root"]) == 64 for line in lines)
     call_command("verify_access_log")
     assert "the 2 anchored heads match" in capsys.readouterr().out
 
@@ -822,7 +822,7 @@ def test_anchoring_appends_the_head_with_its_hmac(logged, anchor, officer, perso
 def test_wiping_the_log_and_resetting_the_head_is_detected_by_the_anchor(logged, anchor):
     call_command("anchor_access_log")
     _raw("DELETE FROM audit_accesslogentry", [])
-    _raw("UPDATE audit_chainhead SET last_hash=%s WHERE id=1", [GENESIS_HASH])
+    _raw("UPDATE audit_chainhead SET last_hash=%s WHERE id=0", [GENESIS_HASH])
 
     assert verify_chain() is None  # what is left is a valid, empty chain
     with pytest.raises(CommandError, match=rf"entry {logged[-1].id}, anchored at"):
@@ -832,7 +832,7 @@ def test_wiping_the_log_and_resetting_the_head_is_detected_by_the_anchor(logged,
 def test_removing_the_newest_entries_is_detected_by_the_anchor(logged, anchor):
     call_command("anchor_access_log")
     _raw("DELETE FROM audit_accesslogentry WHERE id>%s", [logged[2].id])
-    _raw("UPDATE audit_chainhead SET last_hash=%s WHERE id=1", [logged[2].entry_hash])
+    _raw("UPDATE audit_chainhead SET last_hash=%s WHERE id=0", [logged[2].entry_hash])
 
     assert verify_chain() is None
     with pytest.raises(CommandError, match=rf"entry {logged[-1].id}, anchored at"):
@@ -852,7 +852,7 @@ def test_a_log_rewritten_wholly_without_keys_is_detected_by_the_anchor(logged, a
 def test_a_changed_anchor_line_is_detected(logged, anchor):
     call_command("anchor_access_log")
     line = json.loads(anchor.read_text())
-    line["id"], line["hash"] = logged[2].id, logged[2].entry_hash
+    line["heads"]["0"] = [logged[2].id, logged[2].entry_hash]
     anchor.write_text(json.dumps(line) + "\n")
     with pytest.raises(CommandError, match="line 1 of the anchor was changed"):
         call_command("verify_access_log")

@@ -104,7 +104,7 @@ def test_the_cull_command_culls_the_log_too(old_log):
 def _anchor(path, entries):
     from audit.anchor import anchor_line
 
-    path.write_text("".join(anchor_line(e.id, e.entry_hash) + "\n" for e in entries))
+    path.write_text("".join(anchor_line({e.chain: (e.id, e.entry_hash)}) + "\n" for e in entries))
 
 
 def test_anchored_entries_that_were_culled_still_verify(old_log, settings, tmp_path):

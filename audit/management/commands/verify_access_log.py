@@ -8,8 +8,8 @@ from audit.verification import FULL_EVERY, verify
 
 class Command(BaseCommand):
     help = (
-        "Verify the access log's hash chain and name the first broken entry; check that every "
-        "entry anchored outside the database (BRYGGA_ACCESS_LOG_ANCHOR) is still in it."
+        "Verify each of the access log's hash chains and name the first broken entry; check that "
+        "every entry anchored outside the database (BRYGGA_ACCESS_LOG_ANCHOR) is still in it."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, since_checkpoint=False, **options):
         outcome = verify(full=not since_checkpoint)
-        broken = outcome.verified.broken
+        broken = outcome.broken
         if broken is not None:
             raise CommandError(
                 f"The access log's chain is broken at entry {broken.id}: {_why(broken)}"
@@ -32,11 +32,14 @@ class Command(BaseCommand):
         anchored = self._check_anchor()
         if outcome.since is None:
             count = AccessLogEntry.objects.count()
-            what = f"{count} entries"
+            chains = len(outcome.chains)
+            what = f"{count} entries" + (f" in {chains} chains" if chains > 1 else "")
         else:
             since = outcome.since
+            used = sum(1 for _verified, checkpoint in outcome.chains if checkpoint is not None)
+            where = "the checkpoint" if used == 1 else f"the checkpoints of {used} chains, newest"
             what = (
-                f"{outcome.verified.read} new entries since the checkpoint at entry "
+                f"{outcome.read} new entries since {where} at entry "
                 f"{since.entry_id}, verified {since.at.isoformat(timespec='seconds')}"
             )
         self.stdout.write(self.style.SUCCESS(f"The access log's chain holds ({what}{anchored})."))
