@@ -258,7 +258,7 @@ def test_the_one_chain_of_before_becomes_chain_0(db, officer, person):
     head = ChainHead.objects.get()
     # As before the migration: the one head was row 1.
     _raw("UPDATE audit_chainhead SET id = 1 WHERE id = 0", [])
-    migration = importlib.import_module("audit.migrations.0008_h2_access_log_chains")
+    migration = importlib.import_module("audit.migrations.0008_access_log_chains")
     migration.one_chain_becomes_chain_0(django_apps, None)
     assert list(ChainHead.objects.values_list("pk", "last_hash")) == [(0, head.last_hash)]
     assert verify_chain() is None
