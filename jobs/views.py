@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from jobs import queue
 from jobs.kinds import KINDS
 from jobs.models import Job, JobFile
+from organisation.permissions import may_have_jobs, require
 
 
 def _checked(user, job: Job) -> Job:
@@ -44,6 +45,7 @@ def _context(job: Job) -> dict:
 
 @login_required
 def mine(request):
+    require(may_have_jobs(request.user))
     since = timezone.now() - datetime.timedelta(days=settings.BRYGGA_JOB_RESULT_DAYS)
     jobs = Job.objects.filter(requested_by=request.user, created_at__gte=since).only(
         "id", "title", "status", "created_at", "finished_at", "kind"

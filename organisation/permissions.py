@@ -77,6 +77,8 @@ MEETING_PLACE_ROLES = frozenset({Role.MEETING_PLACE, Role.MANAGER})
 STATISTICS_ROLES = frozenset({Role.ANALYST, Role.MANAGER})
 # Who answers for the register's retention: extracts on request, exceptions from culling.
 RETENTION_ROLES = frozenset({Role.MANAGER})
+# Who may ask for long work in the background: the statistics over many years, extracts' files.
+JOB_ROLES = STATISTICS_ROLES | RETENTION_ROLES
 
 
 def may_change_record(level: Level) -> bool:
@@ -134,6 +136,11 @@ def may_count_heads(user: AnyUser) -> bool:
 
 def may_see_statistics(user: AnyUser) -> bool:
     return roles_of(user).has(*STATISTICS_ROLES)
+
+
+def may_have_jobs(user: AnyUser) -> bool:
+    """The list of one's own background jobs: only roles that can ask for one."""
+    return roles_of(user).has(*JOB_ROLES)
 
 
 def require(allowed: bool, message: str = "") -> None:

@@ -804,7 +804,12 @@ MATRIX = {
         row(LOGIN, *[DENIED] * 4, job_rows.NewJobPage(), *[DENIED] * 3),
     ),
     # Background jobs: a user's own list; a job and its files only for whoever asked for it.
-    "jobs:mine": ("get", lambda ctx: "/jobb/", None, row(LOGIN, *[OK] * 8)),
+    "jobs:mine": (
+        "get",
+        lambda ctx: "/jobb/",
+        None,
+        row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED),
+    ),
     "jobs:page": ("get", job_rows.job_url(), None, ONLY_WHO_ASKED),
     "jobs:status": ("get", job_rows.job_url("status/"), None, ONLY_WHO_ASKED),
     "jobs:download": ("get", job_rows.file_url, None, ONLY_WHO_ASKED),
