@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
+
+logger = logging.getLogger(__name__)
 
 # The database the heavy reads of this context go to; None outside `heavy_reads()`.
 _heavy: contextvars.ContextVar[str | None] = contextvars.ContextVar("heavy_reads", default=None)
@@ -57,12 +60,25 @@ def heavy_reads(*, fresh_since: datetime.datetime | None = None) -> Iterator[str
     extract must hold everything up to its request): while the replica has not replayed that far,
     the reads stay on the primary. Yields the alias the reads go to."""
     alias = configured()
+    if alias != DEFAULT_DB_ALIAS and not _reachable(alias):
+        alias = DEFAULT_DB_ALIAS  # a replica that is down slows the statistics, never stops them
     if alias != DEFAULT_DB_ALIAS and fresh_since is not None:
         replayed = _replay_position(alias)
         if replayed is not None and (replayed[1] is None or replayed[1] < fresh_since):
             alias = DEFAULT_DB_ALIAS
     with reading_on(alias):
         yield current()
+
+
+def _reachable(alias: str) -> bool:
+    try:
+        connections[alias].ensure_connection()
+    except DatabaseError as error:
+        logger.warning(
+            "read replica unreachable (%s): heavy reads on the primary", type(error).__name__
+        )
+        return False
+    return True
 
 
 @contextmanager

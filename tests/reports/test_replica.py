@@ -247,8 +247,11 @@ def test_without_a_replica_the_heavy_reads_stay_on_the_primary():
         assert replica.replayed_up_to() is None
 
 
-def test_inside_heavy_reads_writes_go_to_the_primary_and_reads_to_the_replica(settings):
+def test_inside_heavy_reads_writes_go_to_the_primary_and_reads_to_the_replica(
+    settings, monkeypatch
+):
     settings.BRYGGA_HEAVY_READS_DATABASE = "replica"
+    monkeypatch.setattr(replica, "_reachable", lambda alias: True)  # no database in this test
     router = replica.HeavyReadsRouter()
     assert router.db_for_read(Person) == DEFAULT_DB_ALIAS
     with replica.heavy_reads():
@@ -258,8 +261,36 @@ def test_inside_heavy_reads_writes_go_to_the_primary_and_reads_to_the_replica(se
 
 
 @pytest.mark.django_db
-def test_inside_a_transaction_on_the_primary_reads_stay_there(settings):
+def test_inside_a_transaction_on_the_primary_reads_stay_there(settings, monkeypatch):
     settings.BRYGGA_HEAVY_READS_DATABASE = "replica"
+    monkeypatch.setattr(replica, "_reachable", lambda alias: True)
     # The test runs inside a transaction (pytest-django's `db`), as an action's would.
     with replica.heavy_reads():
         assert replica.current() == DEFAULT_DB_ALIAS
+
+
+def test_a_replica_that_is_down_sends_the_heavy_reads_to_the_primary(settings, monkeypatch, caplog):
+    settings.BRYGGA_HEAVY_READS_DATABASE = "replica"
+
+    def refused():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connections["replica"], "ensure_connection", refused)
+    with replica.heavy_reads() as alias:
+        assert alias == DEFAULT_DB_ALIAS
+        assert replica.HeavyReadsRouter().db_for_read(Person) == DEFAULT_DB_ALIAS
+    assert "read replica unreachable" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_statistics_page_answers_while_the_replica_is_down(
+    settings, monkeypatch, manager, login
+):
+    settings.BRYGGA_HEAVY_READS_DATABASE = "replica"
+
+    def refused():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connections["replica"], "ensure_connection", refused)
+    response = login(manager).get("/statistik/")
+    assert response.status_code == 200
