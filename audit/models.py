@@ -37,6 +37,22 @@ class AppendOnlyError(Exception):
     """Raised when anything tries to change or delete an access-log entry."""
 
 
+class AppendOnly(models.Model):
+    """A row of the access log: written once, never changed or deleted through the application
+    (culling removes whole ranges below the ORM, retention/actions.py)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The access log cannot be deleted.")
+
+
 class AccessLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("The access log cannot be changed.")
@@ -102,7 +118,7 @@ RECORD_TYPE_LABELS = {
 }
 
 
-class AccessLogEntry(models.Model):
+class AccessLogEntry(AppendOnly):
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("when"), db_index=True)
     user = models.ForeignKey(
@@ -150,14 +166,6 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         at = datetime_text(self.at, seconds=True)
         return f"{at} {self.username} {self.action} {self.record_type}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("The access log cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The access log cannot be deleted.")
 
     @property
     def record_type_label(self) -> str:
@@ -208,7 +216,7 @@ class AccessLogEntry(models.Model):
         }
 
 
-class AccessLogSubject(models.Model):
+class AccessLogSubject(AppendOnly):
     """One person named by a list entry: a list page writes one entry naming everyone it shows,
     not one entry per person (docs/access-log.md). Covered by the entry's hash."""
 
@@ -230,14 +238,6 @@ class AccessLogSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.person_id}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("The access log cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The access log cannot be deleted.")
 
 
 def attach_people(entries: list[AccessLogEntry]) -> list[AccessLogEntry]:
