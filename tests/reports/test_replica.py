@@ -269,13 +269,18 @@ def test_inside_a_transaction_on_the_primary_reads_stay_there(settings, monkeypa
         assert replica.current() == DEFAULT_DB_ALIAS
 
 
-def test_a_replica_that_is_down_sends_the_heavy_reads_to_the_primary(settings, monkeypatch, caplog):
+@pytest.fixture
+def replica_down(settings, monkeypatch):
+    """A replica is configured but refuses connections."""
     settings.BRYGGA_HEAVY_READS_DATABASE = "replica"
 
     def refused():
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(connections["replica"], "ensure_connection", refused)
+
+
+def test_a_replica_that_is_down_sends_the_heavy_reads_to_the_primary(replica_down, caplog):
     with replica.heavy_reads() as alias:
         assert alias == DEFAULT_DB_ALIAS
         assert replica.HeavyReadsRouter().db_for_read(Person) == DEFAULT_DB_ALIAS
@@ -283,14 +288,6 @@ def test_a_replica_that_is_down_sends_the_heavy_reads_to_the_primary(settings, m
 
 
 @pytest.mark.django_db
-def test_the_statistics_page_answers_while_the_replica_is_down(
-    settings, monkeypatch, manager, login
-):
-    settings.BRYGGA_HEAVY_READS_DATABASE = "replica"
-
-    def refused():
-        raise OperationalError("connection refused")
-
-    monkeypatch.setattr(connections["replica"], "ensure_connection", refused)
+def test_the_statistics_page_answers_while_the_replica_is_down(replica_down, manager, login):
     response = login(manager).get("/statistik/")
     assert response.status_code == 200
