@@ -7,7 +7,7 @@ Run on a scratch copy (it writes jobs and queue rows), migrated to this version:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_jobs DEBUG=0 \\
         .venv/bin/python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_jobs DEBUG=0 \\
-        .venv/bin/python bench/jobs.py [--jobs 300] [--threads 1 2 4] [--pickups 10]
+        .venv/bin/python bench/background_jobs.py [--jobs 300] [--threads 1 2 4] [--pickups 10]
 
 Prints:
 - the queue's own cost: jobs that do nothing, run by 1, 2, 4 workers (threads, each on its own
