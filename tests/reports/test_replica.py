@@ -148,19 +148,24 @@ def test_a_persons_page_and_lists_read_the_primary(world, coordinator, login, st
     assert on_replica.captured_queries == []
 
 
-@pytest.mark.replica
-@on_both
-def test_the_register_extract_reads_the_replica_and_logs_its_download_on_the_primary(
-    world, coordinator, manager, login, standby
-):
-    person = _world(world, coordinator, n=1)[0]
-    made = record_extract(
+def _extract(manager, person):
+    """A register extract the person asked for today, recorded by their manager."""
+    return record_extract(
         user=manager,
         person=person,
         requested_by="person",
         requester_name="Elin Hemligsson",
         requested_on=timezone.localdate(),
     )
+
+
+@pytest.mark.replica
+@on_both
+def test_the_register_extract_reads_the_replica_and_logs_its_download_on_the_primary(
+    world, coordinator, manager, login, standby
+):
+    person = _world(world, coordinator, n=1)[0]
+    made = _extract(manager, person)
     standby.sync()
     client = login(manager)
     with (
@@ -225,13 +230,7 @@ def test_an_extract_the_replica_has_not_caught_up_with_is_read_on_the_primary(
     person = _world(world, coordinator, n=1)[0]
     standby.sync()
     standby.scalar("SELECT pg_wal_replay_pause()")
-    made = record_extract(
-        user=manager,
-        person=person,
-        requested_by="person",
-        requester_name="Elin Hemligsson",
-        requested_on=timezone.localdate(),
-    )
+    made = _extract(manager, person)
     with CaptureQueriesContext(connections["replica"]) as on_replica:
         response = extract_file(login(manager), made, "json")
     data = json.loads(response.content)

@@ -365,32 +365,12 @@ def test_logging_out_a_password_session_stays_in_brygga(client, oidc, coordinato
 # --- every standard user, with the provider on ------------------------------------------------
 
 
-def test_the_provider_addresses_for_every_standard_user(
-    oidc,
-    coordinator,
-    colleague,
-    officer,
-    outsider_officer,
-    manager,
-    analyst,
-    meeting_staff,
-    administrator,
-):
+def test_the_provider_addresses_for_every_standard_user(oidc, role_users):
     """Anyone may start a login (a logged-in user logs in again, perhaps as someone else); a
     callback that Brygga did not start is refused for everyone."""
     from django.test import Client
 
-    users = [
-        None,
-        coordinator,
-        colleague,
-        officer,
-        outsider_officer,
-        manager,
-        analyst,
-        meeting_staff,
-        administrator,
-    ]
+    users = [None, *role_users.values()]
     for user in users:
         client = Client()
         if user is not None:
