@@ -26,26 +26,13 @@ from django.db import connection
 
 from organisation.models import Role
 from tests.factories import UserFactory
+from tests.intake.test_public_form import VALID as PUBLIC_FORM  # a complete intake form
 from tests.servers import access_log_keys_value, database_url, servers_behind_proxy
 
 PDF = b"%PDF-1.4\n% two servers\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 REASON = "Kollegan är sjuk och personen har ringt om sitt besök i morgon."
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBMISSION = re.compile(r'name="submission_token" value="([^"]+)"')
-PUBLIC_FORM = {
-    "writer": "relative",
-    "relation": "mamma",
-    "name": "Eva Anhörig",
-    "phone": "070-000 00 09",
-    "person_name": "Jonas",
-    "age": "24",
-    "municipality": "Exempelby",
-    "isolation_duration": "två år",
-    "description": "Jonas har inte gått ut på två år.",
-    "person_knows": "yes",
-    "person_agrees": "unknown",
-    "website": "",
-}
 LIMIT = 3  # the public form's per hour, and the failed logins that lock an account
 
 
