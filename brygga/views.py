@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from audit.events import one_write
 from core.pagination import bounded_count
 from core.sections import worklists
 from organisation.models import Membership, Role
 from organisation.roles import roles_of
 from people import access
-from people.models import CaseStaff, CaseStatus, ReasonedAccess
+from people.models import CaseStaff, CaseStatus, Person, ReasonedAccess
 from sso import config as sso_config
 
 OPEN_CASES_SHOWN = 50
@@ -51,7 +52,9 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request):
     roles = roles_of(request.user)
-    context = {"roles": roles.names, "worklists": worklists(request, roles)}
+    # Each worklist logs the list it shows; written together, with one lock of the chain.
+    with one_write():
+        context = {"roles": roles.names, "worklists": worklists(request, roles)}
     if roles.works_with_cases:
         cases = _open_cases(request.user)
         shown = list(cases[:OPEN_CASES_SHOWN])
@@ -71,11 +74,14 @@ def home(request):
 
 def _open_cases(user):
     """The user's open cases, oldest first; a protected person's only for staff named on it."""
-    named = CaseStaff.objects.filter(case__person_id=OuterRef("person_id"), user=user)
+    named = CaseStaff.objects.filter(case__person_id=OuterRef("pk"), user=user)
+    # The people as a semi-join (`IN`), not conditions on the joined person: with those,
+    # PostgreSQL hashed every person for the bounded count of a manager's cases (65–260 ms at
+    # 100,000 people) where probing the 1,001 people counted takes a few.
+    shown = Person.objects.current().filter(Q(protected_identity=False) | Exists(named))
     return (
         access.own_cases(user)
-        .filter(status=CaseStatus.OPEN, person__merged_into__isnull=True)
-        .filter(Q(person__protected_identity=False) | Exists(named))
+        .filter(status=CaseStatus.OPEN, person_id__in=shown.values("pk"))
         .select_related("person", "authority_unit", "provider_unit")
         .order_by("opened_on", "id")
     )

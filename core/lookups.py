@@ -1,8 +1,8 @@
-"""`AnyOf`: membership written so that PostgreSQL can use an index (bench/README.md)."""
+"""`AnyOf` and `ExistsPerRow`: membership written so that PostgreSQL plans it well (bench/README.md)."""
 
 from __future__ import annotations
 
-from django.db.models import Lookup
+from django.db.models import Exists, Lookup
 
 
 class AnyOf(Lookup):
@@ -41,3 +41,14 @@ class AnyOf(Lookup):
         rhs, rhs_params = self.process_rhs(compiler, connection)
         template = "{lhs} = ANY(ARRAY{rhs})" if self._of_subquery() else "{lhs} = ANY({rhs})"
         return template.format(lhs=lhs, rhs=rhs), (*lhs_params, *rhs_params)
+
+
+class ExistsPerRow(Exists):
+    """`EXISTS (… OFFSET 0)`: an EXISTS that PostgreSQL tests row by row, when it is reached.
+
+    Without the `OFFSET 0` PostgreSQL may turn an EXISTS into a hash of the whole subquery,
+    built the first time a row needs it: for someone named on every case, a read of the whole
+    staff table to decide about a handful of cases outside their units. `OFFSET 0` keeps the
+    subquery as written (PostgreSQL does not simplify it), and means the same everywhere."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"

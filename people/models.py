@@ -192,6 +192,13 @@ class Case(models.Model):
             models.Index(fields=["status", "authority_unit"], name="case_status_unit_idx"),
             # Contact times of ended cases in the statistics (bench/README.md).
             models.Index(fields=["closed_on"], name="case_closed_idx"),
+            # The start page's open cases, oldest first: read in order and stopped after 50
+            # instead of sorting a manager's thousands (bench/README.md, issue 17).
+            models.Index(
+                fields=["opened_on", "id"],
+                condition=models.Q(status="open"),
+                name="case_open_opened_idx",
+            ),
         ]
 
     def __str__(self) -> str:
