@@ -63,6 +63,9 @@ class Order(models.Model):
             models.Index(fields=["case", "accepted_on"], name="order_case_start_idx"),
             # Starts in a period (new people per year), index-only (bench/README.md).
             models.Index(fields=["accepted_on", "person"], name="order_start_person_idx"),
+            # New orders of a provider's units (the waiting list, the start page's worklists):
+            # a few hundred among all orders, found without reading them all (issue 17).
+            models.Index(fields=["status", "provider_unit"], name="order_status_unit_idx"),
         ]
 
     def __str__(self) -> str:
