@@ -1,4 +1,4 @@
-"""`AnyOf` and `ExistsPerRow`: membership written so that PostgreSQL plans it well (bench/README.md)."""
+"""`AnyOf` and `ExistsPerRow`: membership PostgreSQL plans well (bench/README.md)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import known
 from core.forms_util import required_when_chosen
-from core.widgets import QuickSelect
+from core.widgets import SearchSelect
 from decisions.forms import EndingFields
 from provision.models import ClosureReason, FollowUpStatus, Isolation, Occupation
 
@@ -35,8 +35,8 @@ class AcceptForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    from_user = UserChoiceField(queryset=None, label=_("Move cases from"), widget=QuickSelect)
-    to_user = UserChoiceField(queryset=None, label=_("Move cases to"), widget=QuickSelect)
+    from_user = UserChoiceField(queryset=None, label=_("Move cases from"), widget=SearchSelect)
+    to_user = UserChoiceField(queryset=None, label=_("Move cases to"), widget=SearchSelect)
     cases = forms.MultipleChoiceField(
         label=_("Only these people (leave empty to move the whole caseload)"),
         required=False,
@@ -47,10 +47,22 @@ class ReassignForm(forms.Form):
     )
 
     def __init__(self, *args, coordinators, cases, **kwargs) -> None:
+        """`coordinators`: every coordinator who may be chosen (what a choice is checked
+        against); the selects list only the matches the view gives `offer`."""
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["from_user"]).queryset = coordinators
         cast(forms.ModelChoiceField, self.fields["to_user"]).queryset = coordinators
         cast(forms.ChoiceField, self.fields["cases"]).choices = cases
+
+    def offer(self, name: str, users: list, *, query: str, cut: bool) -> None:
+        """List `users` in the select `name`, with the search that found them."""
+        field = cast(UserChoiceField, self.fields[name])
+        widget = cast(SearchSelect, field.widget)
+        widget.choices = [
+            ("", field.empty_label or ""),
+            *[(user.pk, field.label_from_instance(user)) for user in users],
+        ]
+        widget.query, widget.cut = query, cut
 
 
 class ClosureForm(forms.Form):

@@ -169,6 +169,11 @@ def reassign(request):
         case__status=CaseStatus.OPEN,
         case__provider_unit_id__in=units,
     ).select_related("case__person", "user")
+    leaver = _chosen(request, "from_user")
+    if leaver is not None:
+        # Only the leaver's people, the only ones a move takes (`actions.reassign`): a page of
+        # them instead of all the units' open cases sorted by coordinator.
+        open_links = open_links.filter(user_id=leaver)
     # The people to tick, a keyset page at a time (core/pagination.py): the units of a large
     # provider hold thousands of open cases. A posted form is checked against the cases it ticked.
     page = keyset_page(request, open_links, ("user__first_name", "case__person__last_name", "id"))
@@ -185,11 +190,19 @@ def reassign(request):
         )
         for link in links
     ]
-    form = ReassignForm(
-        _data(request), coordinators=actions.coordinator_choices(units), cases=choices
-    )
+    # "Search" sends the form back to list other coordinators: nothing is checked or previewed,
+    # and what was filled in stays filled in.
+    searching = request.method == "POST" and "find" in request.POST
+    coordinators = actions.coordinator_choices(units)
+    if searching:
+        form = ReassignForm(
+            initial=_filled_in(request.POST), coordinators=coordinators, cases=choices
+        )
+    else:
+        form = ReassignForm(_data(request), coordinators=coordinators, cases=choices)
+    _offer_coordinators(request, form, units)
     context: dict = {"form": form}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not searching and form.is_valid():
         data = form.cleaned_data
         arguments = {
             "user": request.user,
@@ -214,6 +227,45 @@ def reassign(request):
     )
     context["page"] = page
     return render(request, "provision/reassign.html", context)
+
+
+COORDINATORS_LISTED = 50
+
+
+def _offer_coordinators(request, form: ReassignForm, units) -> None:
+    """Each select lists the coordinators matching its search (at most COORDINATORS_LISTED,
+    the one chosen first): a large provider's 1,389 coordinators written out twice took most of
+    the page's time. One query per select."""
+    values = request.POST if request.method == "POST" else request.GET
+    for name in ("from_user", "to_user"):
+        search = values.get(f"{name}_q", "")[:100].strip()
+        chosen = _chosen(request, name)
+        found = actions.coordinator_options(units, search, chosen, COORDINATORS_LISTED + 1)
+        form.offer(
+            name,
+            found[:COORDINATORS_LISTED],
+            query=search,
+            cut=len(found) > COORDINATORS_LISTED,
+        )
+
+
+def _chosen(request, name: str) -> int | None:
+    """The user id sent in `name` (posted, or in the address), None when there is none."""
+    values = request.POST if request.method == "POST" else request.GET
+    try:
+        return int(values.get(name) or 0) or None
+    except ValueError:
+        return None
+
+
+def _filled_in(posted) -> dict:
+    """What the manager had filled in, shown again after a search."""
+    return {
+        "from_user": posted.get("from_user", ""),
+        "to_user": posted.get("to_user", ""),
+        "cases": posted.getlist("cases"),
+        "confirm_beyond_ceiling": bool(posted.get("confirm_beyond_ceiling")),
+    }
 
 
 def _selection_key(data: dict) -> str:
