@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Min, Q, Value, When
+from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, Value, When
 from django.db.models import Case as DbCase
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -443,15 +443,7 @@ def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
         .values_list("support_kind_id")
         .annotate(n=Count("id"))
     )
-    follow_up_used = dict(
-        Closure.objects.filter(
-            follow_up_consent=True,
-            closed_on__gt=today - FOLLOW_UP_WINDOW,
-            case__orders__provider_unit_id__in=units,
-        )
-        .values_list("case__orders__support_kind_id")
-        .annotate(n=Count("id", distinct=True))
-    )
+    follow_up_used = _follow_up_places_used(units, kinds, today)
     for kind in kinds:
         # Counts for the page, set on the rows (mypy cannot type such attributes).
         kind.used = used.get(kind.pk, 0)  # type: ignore[attr-defined]
@@ -466,6 +458,27 @@ def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
         ),
         "today": today,
     }
+
+
+def _follow_up_places_used(
+    units: set[int], kinds: list[SupportKind], today: datetime.date
+) -> dict[int, int]:
+    """Per kind of support: the closures with consent to follow-up within the window whose case
+    had an order of that kind in the units. One query: the recent closures (through the
+    closing date's index), each probing its case's orders once per kind; joined instead, the
+    query read every order of the units to meet a few thousand closures (bench/README.md)."""
+    if not kinds:
+        return {}
+    orders = Order.objects.filter(case_id=OuterRef("case_id"), provider_unit_id__in=sorted(units))
+    counted = Closure.objects.filter(
+        follow_up_consent=True, closed_on__gt=today - FOLLOW_UP_WINDOW
+    ).aggregate(
+        **{
+            f"kind_{kind.pk}": Count("id", filter=Q(Exists(orders.filter(support_kind_id=kind.pk))))
+            for kind in kinds
+        }
+    )
+    return {kind.pk: counted[f"kind_{kind.pk}"] or 0 for kind in kinds}
 
 
 def forecast_kinds(units: set[int]) -> list[SupportKind]:
