@@ -231,3 +231,19 @@ def test_no_person_is_read_so_nothing_is_access_logged(api_as, manager, person):
     run_pending()
     assert poll(client, asked).json()["status"] == "done"
     assert AccessLogEntry.objects.count() == before
+
+
+def test_the_openapi_document_describes_the_job(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    statistics = schema["paths"]["/api/v1/statistics"]["get"]["responses"]
+    assert {"200", "202", "422"} <= set(statistics)
+    job_ref = statistics["202"]["content"]["application/json"]["schema"]["$ref"]
+    job_schema = schema["components"]["schemas"][job_ref.rsplit("/", 1)[-1]]
+    assert {"id", "status", "progress", "url", "report", "retry_url"} <= set(
+        job_schema["properties"]
+    )
+    polled = schema["paths"]["/api/v1/jobs/{job_id}"]["get"]["responses"]
+    assert polled["200"]["content"]["application/json"]["schema"]["$ref"] == job_ref
+    assert "404" in polled
+    retry = schema["paths"]["/api/v1/jobs/{job_id}/retry"]["post"]["responses"]
+    assert {"202", "404", "409"} <= set(retry)
