@@ -247,3 +247,19 @@ def test_the_openapi_document_describes_the_job(client):
     assert "404" in polled
     retry = schema["paths"]["/api/v1/jobs/{job_id}/retry"]["post"]["responses"]
     assert {"202", "404", "409"} <= set(retry)
+
+
+def test_the_page_and_the_api_ask_one_rule_for_what_is_long(api_as, manager, login, monkeypatch):
+    import reports.jobs
+
+    monkeypatch.setattr(reports.jobs, "in_background", lambda form: False)
+    assert ask(api_as(manager)).status_code == 200
+    page = login(manager).get("/statistik/", LONG).content.decode()
+    assert 'id="section-intake"' in page
+    monkeypatch.setattr(reports.jobs, "in_background", lambda form: True)
+    year = {"start": "2025-01-01", "end": "2025-12-31"}
+    assert ask(api_as(manager), year).status_code == 202
+    assert (
+        'action="/statistik/i-bakgrunden/"'
+        in login(manager).get("/statistik/", year).content.decode()
+    )
