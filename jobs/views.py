@@ -61,6 +61,9 @@ def retry(request, pk):
     job = _job_for(request, pk)
     if queue.retry(job):
         messages.success(request, _("The job is in the queue again."))
+    elif job.status == Job.Status.FAILED and (twin := queue.twin(job)):
+        # Asked for again meanwhile: that job is the one in the queue.
+        return redirect("jobs:page", pk=twin.pk)
     return redirect("jobs:page", pk=job.pk)
 
 
