@@ -26,7 +26,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from audit.events import Access, log_accesses
+from audit.events import Access, append_accesses
 from audit.models import Action
 from core.bulk import insert, insert_values
 from decisions.actions import refuse_no_decision, require_authority_work, validate_decision
@@ -209,7 +209,7 @@ class Batches:
                 for kind, key, obj in plan.records
             ],
         )
-        log_accesses(user=self.user, accesses=[a for plan in plans for a in plan.accesses])
+        append_accesses(user=self.user, accesses=[a for plan in plans for a in plan.accesses])
 
     def _require_access(self, plans: list[Plan], people: list[Person]) -> None:
         """The access the actions ask of the user for each person (create_application and
