@@ -9,10 +9,12 @@ whose ids are set before (UUIDs) or not needed afterwards.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 COPY_FROM = 200  # rows; fewer go through bulk_create, whose round trip is then as quick
 
@@ -56,22 +58,27 @@ def copy_rows(model: type[Model], objs: Sequence[Model], *, keep_stamps: bool = 
     ]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-    stamps = {f.attname for f in fields if _stamped(f)} if keep_stamps else set()
+    values = [_value_of(f, keep_stamps and _stamped(f)) for f in fields]
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
         for obj in objs:
-            row = []
-            for f in fields:
-                value = getattr(obj, f.attname) if f.attname in stamps else None
-                if value is None:
-                    value = f.pre_save(obj, True)
-                if f.attname in json_fields:
-                    value = json.dumps(value)
-                row.append(value)
-            copy.write_row(row)
+            copy.write_row([value(obj) for value in values])
+
+
+def _value_of(field, keep_stamp: bool) -> Callable[[Model], Any]:
+    """How a row's value of `field` is read, as `bulk_create` would (`pre_save`): a plain field's
+    is its attribute (most of them: read without the call), a time stamp's is now (or the one
+    set, with `keep_stamp`), a JSON field's is dumped."""
+    name = field.attname
+    if field.get_internal_type() == "JSONField":
+        return lambda obj: json.dumps(field.pre_save(obj, True))
+    if keep_stamp:
+        return lambda obj: getattr(obj, name) or field.pre_save(obj, True)
+    if type(field).pre_save is Field.pre_save:
+        return attrgetter(name)
+    return lambda obj: field.pre_save(obj, True)
 
 
 def _stamped(field) -> bool:

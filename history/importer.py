@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from core.choices import UNKNOWN
+from core.choices import UNKNOWN, values_of
 from decisions.actions import (
     correct_history_decision,
     create_application,
@@ -116,7 +116,7 @@ def _choice(
     if optional and value in (None, ""):
         obj[key] = UNKNOWN
         return UNKNOWN
-    if value not in choices.values:
+    if value not in values_of(choices):
         allowed = ", ".join(choices.values)
         errors.append(
             f"{path}{key}: "
@@ -165,7 +165,7 @@ def _check_person(errors: list, obj: dict, today) -> None:
         errors.append("personal_number: " + _("give a personal_number or a reserve_number"))
     elif not isinstance(reserve, str) or len(reserve) > 20:
         errors.append("reserve_number: " + _("must be text of at most 20 characters"))
-    if obj.get("sex", "") not in ("", *Sex.values):
+    if obj.get("sex", "") not in ("", *values_of(Sex)):
         errors.append("sex: " + _("must be F, M or X"))
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import Action
-from core.choices import refuses_unknown
+from core.choices import refuses_unknown, values_of
 from core.concurrency import Opened, claim
 from core.timefmt import date_text
 from intake.access import intake_level
@@ -217,7 +217,7 @@ def refuse_closing(
 ) -> None:
     """What closing an intake must record (also checked by the history import's batches)."""
     errors: dict[str, list[str]] = {}
-    if outcome not in IntakeOutcome.values:
+    if outcome not in values_of(IntakeOutcome):
         errors["outcome"] = [_("Choose the outcome of the intake.")]
     if not reason.strip() and not history:
         errors["reason"] = [
@@ -424,7 +424,7 @@ def correct_history_intake(*, user: User, intake: Intake, changes: dict) -> Inta
         raise TypeError(f"correct_history_intake() got unexpected fields {sorted(unknown)}")
     for name, value in changes.items():
         setattr(intake, name, value)
-    if intake.outcome not in IntakeOutcome.values:
+    if intake.outcome not in values_of(IntakeOutcome):
         raise ValidationError({"outcome": [_("Choose the outcome of the intake.")]})
     if intake.closed_on and intake.closed_on < intake.received_on:
         raise ValidationError(

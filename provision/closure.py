@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 from audit.events import Access, log_accesses
 from audit.models import Action
-from core.choices import refuses_unknown
+from core.choices import refuses_unknown, values_of
 from decisions import ending
 from decisions.models import Decision
 from organisation.permissions import Level, may_do_provider_work, require
@@ -194,7 +194,7 @@ def _settle(user, case: Case, overview: OpenAtClosing, now: datetime.datetime) -
 
 
 def _require(errors: dict, field: str, value, choices, history: bool = False) -> None:
-    if value not in choices.values or refuses_unknown(value, history):
+    if value not in values_of(choices) or refuses_unknown(value, history):
         errors[field] = _("This field is required.")
 
 
