@@ -8,15 +8,53 @@ whose ids are set before (UUIDs) or not needed afterwards.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Field, Model
+from django.db.models.base import ModelState
+
+M = TypeVar("M", bound=Model)
 
 COPY_FROM = 200  # rows; fewer go through bulk_create, whose round trip is then as quick
+
+
+def unsaved(model: type[M], **values: Any) -> M:
+    """An unsaved instance, as `model(**values)` makes it (defaults filled in, a related object
+    given by name cached as assigning it caches it), in a fraction of the time: for rows made by
+    the thousand to be inserted with `insert` (the history import's batches). Plain models
+    only: no custom __init__, no pre_init/post_init receivers."""
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    attrs = obj.__dict__
+    for field in _fields(model):
+        if field.name in values:
+            value = values.pop(field.name)
+            if field.is_relation:
+                attrs[field.attname] = (
+                    None if value is None else getattr(value, field.target_field.attname)
+                )
+                field.set_cached_value(obj, value)
+                if value is not None and not field.remote_field.multiple:
+                    field.remote_field.set_cached_value(value, obj)  # one-to-one: both ways
+                continue
+            attrs[field.attname] = value
+        elif field.attname in values:
+            attrs[field.attname] = values.pop(field.attname)
+        else:
+            attrs[field.attname] = field.get_default()
+    if values:
+        raise TypeError(f"{model.__name__}() got unexpected fields {sorted(values)}")
+    return obj
+
+
+@functools.cache
+def _fields(model: type[Model]) -> tuple:
+    return tuple(model._meta.concrete_fields)
 
 
 def insert(model: type[Model], objs: Sequence[Model]) -> None:
