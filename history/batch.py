@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Model
-from django.utils.translation import gettext as _
 
 from audit.events import Access, append_accesses
 from audit.models import Action
@@ -47,6 +46,7 @@ from history.importer import (
     _first_date,
     _ids,
     new_person,
+    not_recorded,
 )
 from history.models import ImportedRecord
 from intake.actions import refuse_closing
@@ -269,7 +269,7 @@ class Batches:
         is the same for every line: `may_take_intakes`, in `enabled`)."""
         received = _day(item["received_on"])
         assert received is not None  # required by the file's form
-        reason = (item.get("reason") or "").strip() or _("Not recorded in the earlier system.")
+        reason = (item.get("reason") or "").strip() or not_recorded()
         refuse_closing(outcome=item["outcome"], reason=reason, referred_to=None, history=True)
         intake = plan.add(
             unsaved(
