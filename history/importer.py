@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime
 import functools
+import gc
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -310,6 +312,21 @@ def _duplicates(obj: dict, number: int, seen_ids: dict, seen_numbers: dict) -> l
             )
         seen_numbers.setdefault(parsed.digits, number)
     return errors
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector runs less often inside the block: its passes cost more
+    with every object alive (a file's lines, a batch's rows), and made a quarter of an import's
+    CPU. What is alive before is frozen out of its passes; cycles are still collected."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 # Loading

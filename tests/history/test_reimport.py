@@ -214,3 +214,15 @@ def test_the_access_log_verifies_after_an_import_and_a_corrected_re_import(
     out = io.StringIO()
     call_command("verify_access_log", stdout=out)
     assert "holds" in out.getvalue()
+
+
+def test_the_collector_is_as_before_after_an_import_even_one_that_fails():
+    import gc
+
+    from history.importer import fewer_collections
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), fewer_collections():
+        assert gc.get_threshold() != before and gc.get_freeze_count() > 0
+        raise RuntimeError
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
