@@ -29,7 +29,18 @@ api = NinjaAPI(
 )
 install_handlers(api)
 
-from api import decisions, groups, intakes, notes, orders, people, plans, reports, responses  # noqa: E402
+from api import (  # noqa: E402
+    decisions,
+    groups,
+    intakes,
+    jobs,
+    notes,
+    orders,
+    people,
+    plans,
+    reports,
+    responses,
+)
 
 api.add_router("/people", people.router)
 api.add_router("/intakes", intakes.router)
@@ -40,3 +51,4 @@ api.add_router("", notes.router)
 api.add_router("", groups.router)
 api.add_router("", responses.router)
 api.add_router("", reports.router)
+api.add_router("", jobs.router)

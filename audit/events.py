@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import datetime
 import random
 import threading
 import uuid
@@ -23,8 +24,10 @@ from audit.models import (
     attach_people,
     chain_hash,
     current_key,
+    entry_payload,
+    keyed_hasher,
 )
-from core.bulk import insert
+from core.bulk import insert, insert_values
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,70 @@ def _write(pending: list) -> list[AccessLogEntry]:
             insert(AccessLogEntry, entries)  # COPY for a large batch: then without ids
         ChainHead.objects.filter(pk=head.pk).update(last_hash=prev)
     return entries
+
+
+# The columns `append_accesses` writes, in its rows' order.
+_COLUMNS = (
+    "at",
+    "user_id",
+    "username",
+    "person_id",
+    "record_type",
+    "record_id",
+    "action",
+    "reason",
+    "detail",
+    "prev_hash",
+    "entry_hash",
+    "key_id",
+    "chain",
+)
+
+
+def append_accesses(*, user, accesses: Iterable[Access]) -> int:
+    """Append many entries about one person each (an import's batch: thousands) with one lock
+    and one insert, as rows rather than entries: the same entries and hashes `log_accesses`
+    writes, at a fraction of the cost. Written at once (not deferred by `one_write()`); a list's
+    entry (`people`) goes through `log_accesses`. Returns the number written."""
+    accesses = _with_reasons(user, list(accesses))
+    if any(access.people for access in accesses):
+        raise ValueError("append_accesses() writes entries about one person; use log_accesses()")
+    if not accesses:
+        return 0
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    username = user.get_username() if user_id else ""
+    with transaction.atomic():
+        head = _take_a_chain()
+        now = timezone.now()
+        stamp = now.astimezone(datetime.UTC).isoformat()
+        key_id, key = current_key()
+        hashed = keyed_hasher(key)
+        prev, chain, rows = head.last_hash, head.pk, []
+        for access in accesses:
+            person_id = _as_uuid(access.person_id)
+            record_id = str(access.record_id or "")
+            payload = entry_payload(
+                at=stamp,
+                user_id=user_id,
+                username=username,
+                person_id=person_id,
+                record_type=access.record_type,
+                record_id=record_id,
+                action=access.action,
+                reason=access.reason,
+                detail=access.detail,
+                key_id=key_id,
+                chain=chain,
+            )
+            entry_hash = hashed(prev, payload)
+            rows.append(
+                (now, user_id, username, person_id, access.record_type, record_id)
+                + (access.action, access.reason, access.detail, prev, entry_hash, key_id, chain)
+            )
+            prev = entry_hash
+        insert_values(AccessLogEntry, _COLUMNS, rows)
+        ChainHead.objects.filter(pk=head.pk).update(last_hash=prev)
+    return len(rows)
 
 
 def _write_subjects(entries: list[AccessLogEntry]) -> None:

@@ -8,13 +8,53 @@ whose ids are set before (UUIDs) or not needed afterwards.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
+from django.db.models.base import ModelState
+
+M = TypeVar("M", bound=Model)
 
 COPY_FROM = 200  # rows; fewer go through bulk_create, whose round trip is then as quick
+
+
+def unsaved(model: type[M], **values: Any) -> M:
+    """An unsaved instance, as `model(**values)` makes it (defaults filled in, a related object
+    given by name cached as assigning it caches it), in a fraction of the time: for rows made by
+    the thousand to be inserted with `insert` (the history import's batches). Plain models
+    only: no custom __init__, no pre_init/post_init receivers."""
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    attrs = obj.__dict__
+    for field in _fields(model):
+        if field.name in values:
+            value = values.pop(field.name)
+            if field.is_relation:
+                attrs[field.attname] = (
+                    None if value is None else getattr(value, field.target_field.attname)
+                )
+                field.set_cached_value(obj, value)
+                if value is not None and not field.remote_field.multiple:
+                    field.remote_field.set_cached_value(value, obj)  # one-to-one: both ways
+                continue
+            attrs[field.attname] = value
+        elif field.attname in values:
+            attrs[field.attname] = values.pop(field.attname)
+        else:
+            attrs[field.attname] = field.get_default()
+    if values:
+        raise TypeError(f"{model.__name__}() got unexpected fields {sorted(values)}")
+    return obj
+
+
+@functools.cache
+def _fields(model: type[Model]) -> tuple:
+    return tuple(model._meta.concrete_fields)
 
 
 def insert(model: type[Model], objs: Sequence[Model]) -> None:
@@ -56,22 +96,27 @@ def copy_rows(model: type[Model], objs: Sequence[Model], *, keep_stamps: bool = 
     ]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-    stamps = {f.attname for f in fields if _stamped(f)} if keep_stamps else set()
+    values = [_value_of(f, keep_stamps and _stamped(f)) for f in fields]
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
         for obj in objs:
-            row = []
-            for f in fields:
-                value = getattr(obj, f.attname) if f.attname in stamps else None
-                if value is None:
-                    value = f.pre_save(obj, True)
-                if f.attname in json_fields:
-                    value = json.dumps(value)
-                row.append(value)
-            copy.write_row(row)
+            copy.write_row([value(obj) for value in values])
+
+
+def _value_of(field, keep_stamp: bool) -> Callable[[Model], Any]:
+    """How a row's value of `field` is read, as `bulk_create` would (`pre_save`): a plain field's
+    is its attribute (most of them: read without the call), a time stamp's is now (or the one
+    set, with `keep_stamp`), a JSON field's is dumped."""
+    name = field.attname
+    if field.get_internal_type() == "JSONField":
+        return lambda obj: json.dumps(field.pre_save(obj, True))
+    if keep_stamp:
+        return lambda obj: getattr(obj, name) or field.pre_save(obj, True)
+    if type(field).pre_save is Field.pre_save:
+        return attrgetter(name)
+    return lambda obj: field.pre_save(obj, True)
 
 
 def _stamped(field) -> bool:

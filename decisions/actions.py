@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.events import Access, log_access, log_accesses
+from audit.events import Access, append_accesses, log_access, log_accesses
 from audit.models import Action
 from core.concurrency import Opened, claim
 from decisions.deadlines import appeal_deadline
@@ -429,6 +429,25 @@ def correct_history_decision(
     corrected here: that changes what follows (an order), so it is done by hand.
     """
     _require_authority(officer, decision.person)
+    check_history_decision(officer, decision, changes, applied_on)
+    if applied_on is not None:
+        decision.application.save(update_fields=["applied_on"])
+    if changes:
+        # Past Decision.save(), which refuses every change to a decision made in Brygga.
+        Decision._base_manager.filter(pk=decision.pk).update(**changes)
+    log_accesses(user=officer, accesses=_history_accesses(decision, applied_on))
+    return Decision.objects.get(pk=decision.pk)
+
+
+def check_history_decision(
+    officer: User,
+    decision: Decision,
+    changes: dict,
+    applied_on: datetime.date | None,
+    cited_on: Callable[[datetime.date], LegalBasis | None] | None = None,
+) -> None:
+    """Hold a corrected decision (and its application's date) to the rules of one recorded
+    from history; the application's date is set on it (unsaved), the decision left as it is."""
     if not decision.from_history:
         raise ValidationError(
             _("Only a decision recorded from an earlier system can be corrected."),
@@ -448,24 +467,50 @@ def correct_history_decision(
         replaces=decision.replaces,
         kind=decision.kind,
         history=True,
+        cited_on=cited_on,
         **values,
     )
-    if applied_on is not None:
-        application.save(update_fields=["applied_on"])
-    if changes:
-        # Past Decision.save(), which refuses every change to a decision made in Brygga.
-        Decision._base_manager.filter(pk=decision.pk).update(**changes)
-    accesses = [
-        Access(decision.person_id, "decision", decision.pk, Action.UPDATE, detail="history")
-    ]
+
+
+def _history_accesses(decision: Decision, applied_on: datetime.date | None) -> list[Access]:
+    person = decision.person_id
+    accesses = [Access(person, "decision", decision.pk, Action.UPDATE, detail="history")]
     if applied_on is not None:
         accesses.append(
-            Access(
-                decision.person_id, "application", application.pk, Action.UPDATE, detail="history"
-            )
+            Access(person, "application", decision.application_id, Action.UPDATE, detail="history")
         )
-    log_accesses(user=officer, accesses=accesses)
-    return Decision.objects.get(pk=decision.pk)
+    return accesses
+
+
+@transaction.atomic
+def correct_history_decisions(
+    *,
+    officer: User,
+    corrections: list[tuple[Decision, dict, datetime.date | None]],
+    levels: dict,
+    cited_on: Callable[[datetime.date], LegalBasis | None] | None = None,
+) -> None:
+    """`correct_history_decision` for a corrected re-import's batch, each item (decision,
+    changes, applied_on): the same permission, rules and log entries, one update per table and
+    one log write. `levels`: the officer's access level to each person, by id. The changes are
+    set on the decisions given."""
+    for decision, changes, applied_on in corrections:
+        require_authority_work(officer, levels[decision.person_id])
+        check_history_decision(officer, decision, changes, applied_on, cited_on)
+        for name, value in changes.items():
+            setattr(decision, name, value)
+    applications = [d.application for d, _changes, applied in corrections if applied is not None]
+    if applications:
+        Application.objects.bulk_update(applications, ["applied_on"])
+    fields = sorted({name for _decision, changes, _applied in corrections for name in changes})
+    if fields:
+        # Past Decision.save(), as correct_history_decision.
+        changed = [d for d, changes, _applied in corrections if changes]
+        Decision._base_manager.bulk_update(changed, fields)
+    append_accesses(
+        user=officer,
+        accesses=[a for d, _c, applied in corrections for a in _history_accesses(d, applied)],
+    )
 
 
 @transaction.atomic

@@ -24,11 +24,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Model
-from django.utils.translation import gettext as _
 
-from audit.events import Access, log_accesses
+from audit.events import Access, append_accesses
 from audit.models import Action
-from core.bulk import insert, insert_values
+from core.bulk import insert, insert_values, unsaved
 from decisions.actions import refuse_no_decision, require_authority_work, validate_decision
 from decisions.models import (
     Application,
@@ -47,6 +46,7 @@ from history.importer import (
     _first_date,
     _ids,
     new_person,
+    not_recorded,
 )
 from history.models import ImportedRecord
 from intake.actions import refuse_closing
@@ -209,7 +209,7 @@ class Batches:
                 for kind, key, obj in plan.records
             ],
         )
-        log_accesses(user=self.user, accesses=[a for plan in plans for a in plan.accesses])
+        append_accesses(user=self.user, accesses=[a for plan in plans for a in plan.accesses])
 
     def _require_access(self, plans: list[Plan], people: list[Person]) -> None:
         """The access the actions ask of the user for each person (create_application and
@@ -239,7 +239,8 @@ class Batches:
         plan.counts["person"] += 1
         plan.accesses.append(Access(person.pk, "person", person.pk, Action.CREATE, detail="import"))
         case = plan.add(
-            Case(
+            unsaved(
+                Case,
                 person=person,
                 authority_unit=self.target.authority_unit,
                 status=CaseStatus.OPEN,
@@ -268,10 +269,11 @@ class Batches:
         is the same for every line: `may_take_intakes`, in `enabled`)."""
         received = _day(item["received_on"])
         assert received is not None  # required by the file's form
-        reason = (item.get("reason") or "").strip() or _("Not recorded in the earlier system.")
+        reason = (item.get("reason") or "").strip() or not_recorded()
         refuse_closing(outcome=item["outcome"], reason=reason, referred_to=None, history=True)
         intake = plan.add(
-            Intake(
+            unsaved(
+                Intake,
                 unit=self.target.authority_unit,
                 created_by=self.user,
                 received_on=received,
@@ -305,7 +307,8 @@ class Batches:
         plan.authority_work = person
         refuse_no_decision(kind)
         application = plan.add(
-            Application(
+            unsaved(
+                Application,
                 person=person,
                 case=case,
                 support_kind=kind,
@@ -337,7 +340,8 @@ class Batches:
         basis = self.cited_on(decided_on)
         assert basis is not None  # validate_decision refuses a date with no basis in force
         decision = plan.add(
-            Decision(
+            unsaved(
+                Decision,
                 number=f"H-{self.target.source}-{item['id']}",
                 from_history=True,
                 application=application,
@@ -383,7 +387,8 @@ class Batches:
             earlier.status = OrderStatus.ENDED
             plan.accesses.append(Access(person_id, "order", earlier.pk, Action.UPDATE))
         order = plan.add(
-            Order(
+            unsaved(
+                Order,
                 decision=decision,
                 person_id=person_id,
                 case=case,
@@ -424,8 +429,13 @@ class Batches:
         starts = [o.accepted_on for o in orders if o.accepted_on is not None]
         refuse_closing_before_start(min(starts, default=None), closed_on)
         closure = plan.add(
-            Closure(
-                case=case, person=case.person, closed_on=closed_on, closed_by=self.user, **values
+            unsaved(
+                Closure,
+                case=case,
+                person=case.person,
+                closed_on=closed_on,
+                closed_by=self.user,
+                **values,
             )
         )
         case.status, case.closed_on = CaseStatus.CLOSED, closed_on

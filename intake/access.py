@@ -39,9 +39,10 @@ def unit_intakes(user: User) -> QuerySet[Intake]:
     return Intake.objects.filter(unit_id__in=units).filter(protected_hidden | Exists(named))
 
 
-def intake_level(user: User, intake: Intake) -> Level:
-    if intake.person is not None:
-        level = access_level(user, intake.person)
+def intake_level(user: User, intake: Intake, *, person_level: Level | None = None) -> Level:
+    """`person_level`: the user's access level to the intake's person, when known."""
+    if intake.person_id is not None:
+        level = access_level(user, intake.person) if person_level is None else person_level
         if level == Level.NONE:
             return Level.NONE
         if intake.unit_id in roles_of(user).unit_ids(*AUTHORITY_ROLES):

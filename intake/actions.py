@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.events import Access, log_access, log_accesses
+from audit.events import Access, append_accesses, log_access, log_accesses
 from audit.models import Action
-from core.choices import refuses_unknown
+from core.choices import refuses_unknown, values_of
 from core.concurrency import Opened, claim
 from core.timefmt import date_text
 from intake.access import intake_level
@@ -51,10 +51,11 @@ if TYPE_CHECKING:
 MIN_TALK_STAFF = 2
 
 
-def _require_intake_work(user: User, intake: Intake) -> None:
-    """The intake's unit's officers and managers change it (whatever the entry point)."""
+def _require_intake_work(user: User, intake: Intake, person_level: Level | None = None) -> None:
+    """The intake's unit's officers and managers change it (whatever the entry point).
+    `person_level`: the user's access level to the intake's person, when already known."""
     require(
-        may_do_authority_work(user, intake_level(user, intake)),
+        may_do_authority_work(user, intake_level(user, intake, person_level=person_level)),
         _("Only the officers and managers of the intake's unit may change it."),
     )
 
@@ -217,7 +218,7 @@ def refuse_closing(
 ) -> None:
     """What closing an intake must record (also checked by the history import's batches)."""
     errors: dict[str, list[str]] = {}
-    if outcome not in IntakeOutcome.values:
+    if outcome not in values_of(IntakeOutcome):
         errors["outcome"] = [_("Choose the outcome of the intake.")]
     if not reason.strip() and not history:
         errors["reason"] = [
@@ -419,24 +420,48 @@ def correct_history_intake(*, user: User, intake: Intake, changes: dict) -> Inta
     outcome, closed no earlier than received), with unknown allowed as in history.
     """
     _require_intake_work(user, intake)
+    check_history_intake(intake, changes)
+    intake.save(update_fields=list(changes))
+    log_accesses(user=user, accesses=[_history_access(intake, changes)])
+    return intake
+
+
+def check_history_intake(intake: Intake, changes: dict) -> None:
+    """Apply `changes` to the intake (unsaved) and hold it to the rules of a corrected one."""
     unknown = set(changes) - set(HISTORY_FIELDS)
     if unknown:
         raise TypeError(f"correct_history_intake() got unexpected fields {sorted(unknown)}")
     for name, value in changes.items():
         setattr(intake, name, value)
-    if intake.outcome not in IntakeOutcome.values:
+    if intake.outcome not in values_of(IntakeOutcome):
         raise ValidationError({"outcome": [_("Choose the outcome of the intake.")]})
     if intake.closed_on and intake.closed_on < intake.received_on:
         raise ValidationError(
             {"closed_on": [_("An intake cannot be closed before it was received.")]}
         )
-    intake.save(update_fields=list(changes))
-    log_access(
-        user=user,
-        person=intake.person_id,
-        action=Action.UPDATE,
-        record_type="intake",
-        record_id=intake.pk,
+
+
+def _history_access(intake: Intake, changes: dict) -> Access:
+    return Access(
+        intake.person_id,
+        "intake",
+        intake.pk,
+        Action.UPDATE,
         detail="history: " + ", ".join(sorted(changes)),
     )
-    return intake
+
+
+@transaction.atomic
+def correct_history_intakes(
+    *, user: User, corrections: list[tuple[Intake, dict]], levels: dict
+) -> None:
+    """`correct_history_intake` for a corrected re-import's batch: the same permission, rules
+    and log entries, with one update and one log write. `levels`: the user's access level to
+    each intake's person (`people.access.access_levels`), by the person's id."""
+    for intake, changes in corrections:
+        _require_intake_work(user, intake, levels.get(intake.person_id))
+        check_history_intake(intake, changes)
+    fields = sorted({name for _intake, changes in corrections for name in changes})
+    if fields:
+        Intake.objects.bulk_update([intake for intake, _changes in corrections], fields)
+    append_accesses(user=user, accesses=[_history_access(i, c) for i, c in corrections])

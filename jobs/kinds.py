@@ -29,6 +29,8 @@ class File:
 class Result:
     html: str = ""
     files: list[File] = field(default_factory=list)
+    # The result as JSON-ready data, for the API (None: the kind has none).
+    data: Any = None
 
 
 class Progress:

@@ -35,6 +35,9 @@ class Job(models.Model):
     person_id = models.UUIDField(null=True, blank=True)
     # Jobs that must happen once ("daily:2026-12-06"): a second request finds the first.
     once_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    # Jobs asked for one at a time (jobs.queue.start(one_at_a_time=True)): the same kind, user
+    # and parameters hash to the same key, and the database lets only one such job wait or run.
+    pending_key = models.CharField(max_length=64, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # What it is doing now: an English msgid shown translated (jobs.kinds.STEPS), and how far.
     step = models.CharField(max_length=100, blank=True)
@@ -43,6 +46,8 @@ class Job(models.Model):
     # The name of the exception when it failed: for operators, never personal data.
     error = models.CharField(max_length=200, blank=True)
     html = models.TextField(blank=True)
+    # The result as data, for the API (the statistics report's JSON); None for other kinds.
+    data = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -50,6 +55,13 @@ class Job(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["requested_by", "-created_at"], name="job_mine_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pending_key"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="job_one_pending_per_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -19,24 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jobs import queue
+from jobs.access import checked, job_for_user
 from jobs.kinds import KINDS
 from jobs.models import Job, JobFile
 from organisation.permissions import may_have_jobs, require
 
 
-def _checked(user, job: Job) -> Job:
-    kind = KINDS.get(job.kind)
-    if kind is None:
-        raise Http404
-    kind.check(user, job)
-    return job
-
-
 def _job_for(request, pk) -> Job:
-    job = Job.objects.filter(pk=pk, requested_by=request.user).first()
-    if job is None:
-        raise Http404
-    return _checked(request.user, job)
+    return job_for_user(request.user, pk)
 
 
 def _context(job: Job) -> dict:
@@ -71,6 +61,9 @@ def retry(request, pk):
     job = _job_for(request, pk)
     if queue.retry(job):
         messages.success(request, _("The job is in the queue again."))
+    elif job.status == Job.Status.FAILED and (twin := queue.twin(job)):
+        # Asked for again meanwhile: that job is the one in the queue.
+        return redirect("jobs:page", pk=twin.pk)
     return redirect("jobs:page", pk=job.pk)
 
 
@@ -79,7 +72,7 @@ def download(request, pk):
     file = JobFile.objects.select_related("job").filter(pk=pk).first()
     if file is None or file.job.requested_by_id != request.user.pk:
         raise Http404
-    job = _checked(request.user, file.job)
+    job = checked(request.user, file.job)
     KINDS[job.kind].on_download(request.user, job, file)
     response = HttpResponse(bytes(file.data), content_type=file.content_type)
     response["Content-Disposition"] = f'attachment; filename="{file.name}"'

@@ -18,7 +18,7 @@ from django.db.models import Case as DbCase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.events import Access, log_accesses
+from audit.events import Access, append_accesses, log_accesses
 from audit.models import Action
 from decisions.models import Decision
 from organisation.models import CASELOAD_CEILING, Membership, Role, SupportKind, Unit
@@ -60,8 +60,9 @@ def orders_for_provider(user: User) -> QuerySet[Order]:
     return Order.objects.filter(provider_unit_id__in=order_unit_ids(user))
 
 
-def may_accept(user: User, order: Order) -> bool:
-    return order.provider_unit_id in order_unit_ids(user)
+def may_accept(user: User, order: Order, unit_ids: set | None = None) -> bool:
+    """`unit_ids`: `order_unit_ids(user)`, when already at hand (a batch of orders)."""
+    return order.provider_unit_id in (order_unit_ids(user) if unit_ids is None else unit_ids)
 
 
 def coordinators_for(unit: Unit) -> dict[int, int]:
@@ -241,19 +242,50 @@ def correct_history_order(
     period_to: datetime.date | None,
 ) -> Order:
     """A corrected re-import: the order follows its corrected decision and start of support."""
-    if not may_accept(user, order):
+    check_history_order(user, order, accepted_on, period_from, period_to)
+    order.save(update_fields=list(HISTORY_ORDER_FIELDS))
+    log_accesses(user=user, accesses=[_history_access(order)])
+    return order
+
+
+HISTORY_ORDER_FIELDS = ("accepted_on", "period_from", "period_to", "status")
+
+
+def check_history_order(
+    user: User,
+    order: Order,
+    accepted_on: datetime.date | None,
+    period_from: datetime.date | None,
+    period_to: datetime.date | None,
+    unit_ids: set | None = None,
+) -> None:
+    """Permission and rules of a corrected order; the values are set on it (unsaved).
+    `unit_ids`: `order_unit_ids(user)`, when already at hand."""
+    if not may_accept(user, order, unit_ids):
         raise PermissionDenied
     if accepted_on is not None:
         refuse_start_before_decision(order, accepted_on)
     order.accepted_on, order.period_from, order.period_to = accepted_on, period_from, period_to
     if order.status != OrderStatus.ENDED:
         order.status = OrderStatus.ACCEPTED if accepted_on else OrderStatus.NEW
-    order.save(update_fields=["accepted_on", "period_from", "period_to", "status"])
-    log_accesses(
-        user=user,
-        accesses=[Access(order.person_id, "order", order.pk, Action.UPDATE, detail="history")],
-    )
-    return order
+
+
+def _history_access(order: Order) -> Access:
+    return Access(order.person_id, "order", order.pk, Action.UPDATE, detail="history")
+
+
+@transaction.atomic
+def correct_history_orders(*, user: User, corrections: list[tuple[Order, dict]]) -> None:
+    """`correct_history_order` for a corrected re-import's batch, each item (order, its
+    accepted_on, period_from and period_to): the same permission, rules and log entries, with
+    one update and one log write."""
+    unit_ids = order_unit_ids(user)
+    for order, fields in corrections:
+        check_history_order(user, order, **fields, unit_ids=unit_ids)
+    orders = [order for order, _fields in corrections]
+    if orders:
+        Order.objects.bulk_update(orders, list(HISTORY_ORDER_FIELDS))
+    append_accesses(user=user, accesses=[_history_access(order) for order in orders])
 
 
 # Reassignment

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
-from audit.events import Access, log_accesses
+from audit.events import Access, append_accesses, log_accesses
 from audit.models import Action
-from core.choices import refuses_unknown
+from core.choices import refuses_unknown, values_of
 from decisions import ending
 from decisions.models import Decision
 from organisation.permissions import Level, may_do_provider_work, require
@@ -194,7 +194,7 @@ def _settle(user, case: Case, overview: OpenAtClosing, now: datetime.datetime) -
 
 
 def _require(errors: dict, field: str, value, choices, history: bool = False) -> None:
-    if value not in choices.values or refuses_unknown(value, history):
+    if value not in values_of(choices) or refuses_unknown(value, history):
         errors[field] = _("This field is required.")
 
 
@@ -435,22 +435,8 @@ def correct_history_closure(*, user, closure: Closure, changes: dict) -> Closure
     follow-ups not yet recorded; consent given schedules them.
     """
     _require_provider(user, closure.person)
-    unknown = set(changes) - set(HISTORY_FIELDS)
-    if unknown:
-        raise TypeError(f"correct_history_closure() got unexpected fields {sorted(unknown)}")
     closed_before = closure.closed_on
-    for name, value in changes.items():
-        setattr(closure, name, value)
-    errors = closure_errors(
-        reason=closure.reason,
-        reason_text=closure.reason_text,
-        occupation=closure.occupation,
-        isolation=closure.isolation,
-        follow_up_consent=closure.follow_up_consent,
-        history=True,
-    )
-    if errors:
-        raise ValidationError(errors)
+    check_history_closure(closure, changes)
     case = closure.case
     _check_not_before_start(case, closure.closed_on)
     closure.save(update_fields=list(changes))
@@ -464,6 +450,75 @@ def correct_history_closure(*, user, closure: Closure, changes: dict) -> Closure
     accesses += _follow_ups_after_correction(closure)
     log_accesses(user=user, accesses=accesses)
     return closure
+
+
+def check_history_closure(closure: Closure, changes: dict) -> None:
+    """Apply `changes` to the closure (unsaved) and hold it to the rules of one from history
+    (its date against the start of support is `refuse_closing_before_start`'s)."""
+    unknown = set(changes) - set(HISTORY_FIELDS)
+    if unknown:
+        raise TypeError(f"correct_history_closure() got unexpected fields {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(closure, name, value)
+    errors = closure_errors(
+        reason=closure.reason,
+        reason_text=closure.reason_text,
+        occupation=closure.occupation,
+        isolation=closure.isolation,
+        follow_up_consent=closure.follow_up_consent,
+        history=True,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+# What a closure's correction may change without moving its case or its follow-ups.
+SETTLED_FIELDS = ("reason", "reason_text", "occupation", "isolation")
+
+
+def follow_ups_settled(closure: Closure, follow_ups: list[FollowUp]) -> bool:
+    """True when `_follow_ups_after_correction` has nothing to do for the closure as it is
+    (its follow-ups given): none without consent, and with consent some, each pending one due
+    on its day."""
+    if not closure.follow_up_consent:
+        return not follow_ups
+    return bool(follow_ups) and all(
+        f.due_on == closure.closed_on + relativedelta(months=f.months)
+        for f in follow_ups
+        if f.status == FollowUpStatus.PENDING
+    )
+
+
+@transaction.atomic
+def correct_history_closures(
+    *,
+    user,
+    corrections: list[tuple[Closure, dict]],
+    levels: dict,
+    firsts: dict,
+    follow_ups: dict,
+) -> None:
+    """`correct_history_closure` for a corrected re-import's batch, of the corrections that
+    change only SETTLED_FIELDS of closures whose follow-ups are settled: the same permission,
+    rules and log entries, one update and one log write. `levels`: the user's access level to
+    each person, by id; `firsts`: each case's first start of support (None: none), by case
+    id; `follow_ups`: each closure's follow-ups, by closure id."""
+    for closure, changes in corrections:
+        if set(changes) - set(SETTLED_FIELDS):
+            raise ValueError("correct_history_closure() moves a closure's date or consent")
+        if not follow_ups_settled(closure, follow_ups.get(closure.pk, [])):
+            raise ValueError("correct_history_closure() settles this closure's follow-ups")
+        require_provider_work(user, levels[closure.person_id])
+        check_history_closure(closure, changes)
+        refuse_closing_before_start(firsts.get(closure.case_id), closure.closed_on)
+    fields = sorted({name for _closure, changes in corrections for name in changes})
+    if fields:
+        Closure.objects.bulk_update([closure for closure, _changes in corrections], fields)
+    accesses = [
+        Access(c.person_id, "closure", c.pk, Action.UPDATE, detail="history")
+        for c, _changes in corrections
+    ]
+    append_accesses(user=user, accesses=accesses)
 
 
 def _follow_ups_after_correction(closure: Closure) -> list[Access]:

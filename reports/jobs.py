@@ -1,16 +1,19 @@
 """The statistics report over a long period, produced in the background (jobs/).
 
-The page asks for it (reports.views.start_job); the worker counts the figures as the user who
-asked may see them (analysts: rounded), renders the report as the page shows it, and writes the
-CSV and Excel files, all from the one computation.
+The page asks for it (reports.views.start_job), and so does the API (api.reports, for the same
+periods: `in_background` decides for both); the worker counts the figures as the user who asked
+may see them (analysts: rounded), keeps the report as data (the API's JSON), renders it as the
+page shows it, and writes the CSV and Excel files, all from the one computation.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -49,7 +52,8 @@ def start(user: Any, form: PeriodForm) -> Job:
         "start": data["start"].isoformat(),
         "end": data["end"].isoformat(),
     }
-    return queue.start(kind=KIND, user=user, title=title, params=params(form))
+    # One at a time: asked again (the page, the API) while it waits or runs, the same job.
+    return queue.start(kind=KIND, user=user, title=title, params=params(form), one_at_a_time=True)
 
 
 def check(user: Any, job: Job) -> None:
@@ -64,6 +68,9 @@ def run(job: Job, progress: Progress) -> Result:
         raise ValueError("the period is no longer valid for this user")
     progress.step(COUNTING, 10)
     report = report_for(user, form)
+    # As the API's synchronous answer encodes it (dates as ISO text, labels in the language of
+    # whoever asked), before the charts are added for the page.
+    data = json.loads(json.dumps(report, cls=DjangoJSONEncoder))
     for _section, tbl in iter_tables(report):
         tbl["svg"] = charts.bar_chart(tbl) if tbl["chart"] else None
     progress.step(WRITING, 80)
@@ -74,6 +81,7 @@ def run(job: Job, progress: Progress) -> Result:
     csv = ("\ufeff" + exports.to_csv(report)).encode()
     return Result(
         html=html,
+        data=data,
         files=[
             File(f"{name}.csv", "text/csv; charset=utf-8", csv),
             File(f"{name}.xlsx", XLSX, exports.to_xlsx(report)),

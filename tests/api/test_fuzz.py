@@ -59,7 +59,7 @@ def token(org, person, keep_test_connection):
 
 
 @pytest.fixture
-def real_ids(person, coordinator):
+def real_ids(person, coordinator, token):
     """Ids of real objects about `person`, so that fuzzed bodies reach the rules behind them."""
     from tests.api.test_role_matrix import fresh_draft, fresh_intake, instrument_response
     from tests.test_role_matrix import (
@@ -84,7 +84,25 @@ def real_ids(person, coordinator):
         "session_id": ctx["session"].pk,
         "place_id": ctx["place"].pk,
         "response_id": instrument_response(ctx).pk,
+        "job_id": _failed_statistics_job().pk,
     }
+
+
+def _failed_statistics_job():
+    """The token's user's statistics job, failed: retrying it reaches the queue (once)."""
+    from django.contrib.auth import get_user_model
+
+    from jobs import queue
+    from jobs.models import Job
+
+    job = queue.start(
+        kind="reports.report",
+        user=get_user_model().objects.get(username="fuzzer"),
+        title="Statistik",
+        params={"start": "2015-01-01", "end": "2024-12-31"},
+    )
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error="RuntimeError")
+    return job
 
 
 @schema.parametrize()

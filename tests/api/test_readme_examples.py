@@ -46,6 +46,7 @@ def answers(output: str) -> list[tuple[int, object]]:
 def test_every_api_example_is_found():
     assert api_examples("README.md"), "the README's API example was not found"
     assert api_examples("docs/api.md"), "docs/api.md's script example was not found"
+    assert any("/jobs/" in block for block in api_examples("docs/api.md")), "the jobs example"
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
@@ -81,9 +82,20 @@ def test_the_api_examples_run_as_written(document, live_server, transactional_db
         assert len(calls) == len(re.findall(r"^\s*curl ", block, flags=re.MULTILINE))
         failed = [(status, body) for status, body in calls if not 200 <= status < 300]
         assert not failed, f"{document}: calls that did not succeed: {failed}"
+        if "/jobs/" in block:
+            _check_the_job_example(calls)
+            continue
         search, intake, statistics = (body for _status, body in calls)
         numbers = {hit["number"] for hit in search}
         assert intake["person_id"] == str(elin.pk)
         sent = re.search(r'"person_number": "([^"]+)"', block).group(1)
         assert sent in numbers, "the intake's number is the one the search gave"
         assert statistics["period"]["start"] == "2026-01-01"
+
+
+def _check_the_job_example(calls) -> None:
+    """docs/api.md's long period: 202 and a job, then the same job (asked again) polled."""
+    (asked_status, asked), (polled_status, polled) = calls
+    assert asked_status == 202 and asked["status"] == "queued"
+    assert polled_status == 200 and polled["id"] == asked["id"]
+    assert polled["status"] == "queued"  # no worker runs beside the test server

@@ -17,6 +17,7 @@ from api.common import version_of
 from groups.models import OpenActivity
 from people.models import ReasonedAccess
 from tests.api.conftest import ApiClient
+from tests.jobs import matrix as job_rows
 from tests.test_role_matrix import (
     DENIED,
     HIDDEN,
@@ -278,7 +279,29 @@ ENDPOINTS = {
         STATISTICS,
         200,
     ),
+    # A job only for whoever asked (the page's rule); retrying one that failed queues it again.
+    "GET /jobs/{job_id}": (
+        "get",
+        static(lambda ctx: f"/jobs/{job_rows._job(ctx).pk}"),
+        ui_row("jobs:page"),
+        200,
+    ),
+    "POST /jobs/{job_id}/retry": (
+        "post",
+        static(lambda ctx: f"/jobs/{failed_job(ctx).pk}/retry"),
+        ui_row("jobs:retry"),
+        202,
+    ),
 }
+
+
+def failed_job(ctx):
+    """The standard manager's statistics job, failed (again, after each retry)."""
+    from jobs.models import Job
+
+    job = job_rows._job(ctx)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error="RuntimeError")
+    return job
 
 
 def api_code(expected, success: int):

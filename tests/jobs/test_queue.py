@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import pytest
@@ -139,3 +140,31 @@ def test_old_results_are_deleted_and_a_job_that_lost_its_worker_can_be_tried_aga
     call_command("prune_jobs")
     assert not Job.objects.filter(pk=old.pk).exists()
     assert "Försök igen" in login(manager).get(f"/jobb/{lost.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_job_asked_for_one_at_a_time_is_queued_again_only_once_it_has_finished(manager, flaky):
+    ask = functools.partial(
+        queue.start, kind=FLAKY, user=manager, title="Prov", params={"a": 1}, one_at_a_time=True
+    )
+    first = ask()
+    assert ask().pk == first.pk
+    assert ask(params={"a": 2}).pk != first.pk
+    run_pending()
+    assert ask().pk != first.pk
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_job_asked_for_one_at_a_time_by_four_requests_at_once_is_queued_once(manager, flaky):
+    results = at_once(
+        4,
+        lambda: (
+            queue.start(
+                kind=FLAKY, user=manager, title="Prov", params={"a": 1}, one_at_a_time=True
+            ).pk
+        ),
+    )
+    assert len(set(results)) == 1, results
+    assert Job.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1

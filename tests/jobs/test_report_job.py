@@ -106,3 +106,19 @@ def test_the_list_of_ones_jobs_keeps_its_number_of_queries(
     with django_assert_max_num_queries(12):
         page = client.get("/jobb/").content.decode()
     assert page.count("/jobb/") >= 15
+
+
+def test_trying_again_a_failed_report_asked_for_again_meanwhile_leads_to_that_job(
+    login, manager, monkeypatch
+):
+    import reports.jobs
+
+    client = login(manager)
+    monkeypatch.setattr(reports.jobs, "report_for", lambda user, form: 1 / 0)
+    failed = ask(client)
+    run_pending()
+    again = ask(client)  # the first one failed: a new job for the same period
+    assert again.pk != failed.pk
+    response = client.post(f"/jobb/{failed.pk}/forsok-igen/")
+    assert response["Location"] == f"/jobb/{again.pk}/"
+    assert Job.objects.filter(status=Job.Status.QUEUED).count() == 1

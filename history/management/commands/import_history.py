@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
-from history.importer import Loaded, Target, load, validate_file
+from history.importer import Loaded, Target, fewer_collections, load, validate_file
 from organisation.models import SupportKind, Unit, UnitKind
 
 logger = logging.getLogger("brygga.history")
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--skip-invalid", action="store_true")
 
     def handle(self, *args, **options):
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE), fewer_collections():
             return self._handle(options)
 
     def _handle(self, options):

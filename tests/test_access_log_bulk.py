@@ -1,0 +1,79 @@
+"""The access log's bulk path (audit.events.append_accesses), used by the history import: the
+same entries and the same keyed hash chain as one entry at a time, verified as such."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from audit.events import Access, append_accesses, log_accesses, verify_chain
+from audit.models import AccessLogEntry, Action, chain_hash, keyed_hasher
+
+FIELDS = ("user_id", "username", "person_id", "record_type", "record_id", "action", "detail")
+
+
+def _accesses(n: int) -> list[Access]:
+    people = [uuid.uuid4() for _ in range(3)]
+    return [
+        Access(people[i % 3], "intake", uuid.uuid4(), Action.CREATE, detail="import" * (i % 2))
+        for i in range(n)
+    ]
+
+
+def test_the_keyed_hasher_gives_the_hashes_of_chain_hash():
+    payload = {"at": "2026-12-06T10:00:00+00:00", "person": "x", "reason": "åäö"}
+    assert keyed_hasher(b"k" * 32)("0" * 64, payload) == chain_hash("0" * 64, payload, b"k" * 32)
+
+
+@pytest.mark.parametrize("copy_from", [200, 1])
+def test_bulk_entries_are_those_one_at_a_time_would_write_and_the_chain_verifies(
+    db, officer, monkeypatch, copy_from
+):
+    """On PostgreSQL with copy_from=1 the rows go by COPY."""
+    monkeypatch.setattr("core.bulk.COPY_FROM", copy_from)
+    monkeypatch.setattr("django.conf.settings.BRYGGA_ACCESS_LOG_CHAINS", 1)
+    accesses = _accesses(7)
+    log_accesses(user=officer, accesses=accesses[:2])
+    assert append_accesses(user=officer, accesses=accesses) == 7
+    log_accesses(user=officer, accesses=accesses[2:3])  # one at a time again, after the bulk
+    entries = list(AccessLogEntry.objects.order_by("id"))
+    assert len(entries) == 10
+    written = [tuple(getattr(e, f) for f in FIELDS) for e in entries[2:9]]
+    expected = [
+        (officer.pk, officer.username, a.person_id, a.record_type, str(a.record_id))
+        + (a.action, a.detail)
+        for a in accesses
+    ]
+    assert written == expected
+    assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
+    assert verify_chain() is None
+    call_command("verify_access_log", stdout=io.StringIO())
+
+
+def test_a_changed_bulk_entry_breaks_the_chain_there(db, officer, monkeypatch):
+    monkeypatch.setattr("django.conf.settings.BRYGGA_ACCESS_LOG_CHAINS", 1)
+    append_accesses(user=officer, accesses=_accesses(5))
+    third = AccessLogEntry.objects.order_by("id")[2]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_accesslogentry SET detail = %s WHERE id = %s", ["edited", third.id]
+        )
+    assert verify_chain().id == third.id
+    with pytest.raises(CommandError):
+        call_command("verify_access_log", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_a_lists_entry_is_refused_by_the_bulk_path(db, officer):
+    listed = Access(None, "person", "", Action.SEARCH, people=(uuid.uuid4(),))
+    with pytest.raises(ValueError, match="log_accesses"):
+        append_accesses(user=officer, accesses=[listed])
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_nothing_to_append_writes_nothing(db, officer):
+    assert append_accesses(user=officer, accesses=[]) == 0
+    assert not AccessLogEntry.objects.exists()
