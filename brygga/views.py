@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from audit.events import one_write
+from audit.events import log_list, one_write
+from audit.models import Action
 from core.pagination import bounded_count
 from core.sections import worklists
 from organisation.models import Membership, Role
@@ -52,19 +53,28 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request):
     roles = roles_of(request.user)
-    # Each worklist logs the list it shows; written together, with one lock of the chain.
+    # Each list logs the people it shows; written together, with one lock of the chain.
     with one_write():
         context = {"roles": roles.names, "worklists": worklists(request, roles)}
-    if roles.works_with_cases:
-        cases = _open_cases(request.user)
-        shown = list(cases[:OPEN_CASES_SHOWN])
-        # Counted up to a bound ("more than 1,000"): a manager's units may hold every case.
-        total = bounded_count(cases)
-        context["open_cases"] = shown
-        context["open_cases_total"] = total
-        context["open_cases_beyond"] = total.more or total.value > len(shown)
-    if roles.has(Role.MANAGER):
-        context["reasoned_accesses"] = _reasoned_accesses_for_manager(request.user)
+        if roles.works_with_cases:
+            cases = _open_cases(request.user)
+            shown = list(cases[:OPEN_CASES_SHOWN])
+            # Counted up to a bound ("more than 1,000"): a manager's units may hold every case.
+            total = bounded_count(cases)
+            context["open_cases"] = shown
+            context["open_cases_total"] = total
+            context["open_cases_beyond"] = total.more or total.value > len(shown)
+            log_list(user=request.user, record_type="case", people=[c.person_id for c in shown])
+        if roles.has(Role.MANAGER):
+            reasoned = list(_reasoned_accesses_for_manager(request.user))
+            context["reasoned_accesses"] = reasoned
+            # The reasons staff gave for opening these people's records.
+            log_list(
+                user=request.user,
+                record_type="access_log",
+                people=[r.person_id for r in reasoned],
+                action=Action.READ,
+            )
     if roles.has(Role.ANALYST):
         context["analyst"] = True
     if roles.has(Role.ADMIN):

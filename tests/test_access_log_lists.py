@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from audit.events import log_list, verify_chain
 from audit.models import AccessLogEntry, AccessLogSubject, Action
 from intake.models import Intake, IntakeStatus
+from people.models import ReasonedAccess
 from retention import actions
 from retention.extract import build
 from tests.access_log import reads_of, was_read
@@ -28,6 +29,28 @@ def test_the_caseload_page_is_one_entry_naming_everyone_shown(org, login, coordi
     assert set(entry.people) == {str(p.pk) for p in people}
     assert all(was_read(p, coordinator, action=Action.SEARCH) for p in people)
     assert not was_read(people[0], colleague)
+
+
+def test_the_start_page_logs_the_open_cases_and_the_reasons_it_shows(
+    org, login, coordinator, colleague, manager
+):
+    people = add_people(3, org["authority"], provider=org["north"], staff=coordinator)
+    login(coordinator).get("/")
+    shown = AccessLogEntry.objects.get(user=coordinator, record_type="case")
+    assert set(shown.people) == {str(p.pk) for p in people}
+    assert all(was_read(p, coordinator, action=Action.SEARCH) for p in people)
+    # The manager's list of reasons given names the person each reason was given for.
+    ReasonedAccess.objects.create(
+        user=colleague,
+        person=people[0],
+        reason="Vikarierar",
+        expires_at=timezone.now() + datetime.timedelta(hours=8),
+    )
+    page = login(manager).get("/")
+    assert "Vikarierar" in page.content.decode()
+    reasons = AccessLogEntry.objects.get(user=manager, record_type="access_log")
+    assert (reasons.action, set(reasons.people)) == (Action.READ, {str(people[0].pk)})
+    assert was_read(people[1], manager, action=Action.SEARCH)  # the manager's open cases
 
 
 def test_the_register_extract_names_a_list_read(login, coordinator, person):
