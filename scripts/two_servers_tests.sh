@@ -12,7 +12,7 @@
 # requests: logging in and out, sessions (the public form's receipt, a reason given), the lockout,
 # forms sent and sent back with errors, uploads and downloads, API tokens, letters and a
 # background job; the README's curl examples go through the servers too. The crawls run with one
-# server in the suite.
+# server in the suite. This set: 9.5 minutes at a load average of 5 to 7 on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec env \
