@@ -7,10 +7,15 @@
 - `manager`: manager of the authority unit and the provider unit
 - `analyst`, `meeting_staff`, `administrator`: roles that never see a person's record
 - anonymous: the `client` fixture without login
+
+`BRYGGA_TEST_SERVERS=2` runs the tests that talk HTTP to a live server (`live_server`: the
+browser tests, the README's curl examples) against two gunicorn servers behind a round-robin
+proxy instead of one server in this process (see `live_server` below).
 """
 
 from __future__ import annotations
 
+import os
 import socket
 
 import pytest
@@ -25,10 +30,16 @@ from tests.factories import (
     UserFactory,
 )
 
+TEST_SERVERS = int(os.environ.get("BRYGGA_TEST_SERVERS") or "1")
+
 
 @pytest.fixture(autouse=True)
-def _fast_and_offline(settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_and_offline(request, settings, monkeypatch):
+    if TEST_SERVERS > 1 and "live_server" in request.fixturenames:
+        # The servers check passwords with their own hashers, which do not include MD5.
+        settings.PASSWORD_HASHERS = ["tests.servers.ServersOwnHasher"]
+    else:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -55,6 +66,63 @@ def _heavy_reads_on_primary(request, settings):
     the primary alone (pytest-django's `databases`), whatever the environment says."""
     if request.node.get_closest_marker("replica") is None:
         settings.BRYGGA_HEAVY_READS_DATABASE = "default"
+
+
+if TEST_SERVERS > 1:
+
+    @pytest.fixture(scope="session")
+    def live_server(django_db_setup, django_db_blocker, tmp_path_factory):
+        """BRYGGA_TEST_SERVERS=n: n gunicorn servers (deploy/gunicorn.conf.py) behind the
+        round-robin proxy of tests/servers.py, on the test database, in place of pytest-django's
+        one server in this process; the proxy answers /static/ itself, as nginx does. Request k
+        of a test goes to server k mod n, so whatever one server keeps in its memory (a session,
+        a cache, a file) shows as a failure when the next request reaches another.
+
+        PostgreSQL only: SQLite's test database is in this process's memory. The data a test
+        makes is committed (live_server makes every test transactional), so the servers see it.
+        """
+        from django.db import connection
+
+        from tests.servers import (
+            ServersBehindProxy,
+            find_static,
+            servers_behind_proxy,
+            shared_environment,
+        )
+
+        with django_db_blocker.unblock():
+            settings_dict = dict(connection.settings_dict)
+        if settings_dict["ENGINE"] != "django.db.backends.postgresql":
+            pytest.fail(
+                "BRYGGA_TEST_SERVERS needs PostgreSQL (DATABASE_URL=postgres://...): SQLite's "
+                "test database lives in the memory of the test process.",
+                pytrace=False,
+            )
+        env = shared_environment(settings_dict)
+        # The servers read and write the test database only.
+        env["DATABASE_REPLICA_URL"] = ""
+        logs = tmp_path_factory.mktemp("app-servers")
+        with servers_behind_proxy(TEST_SERVERS, env, logs, static=find_static) as (proxy, servers):
+            yield ServersBehindProxy(proxy, servers)
+            answered = set(proxy.served_by)
+        if answered != set(range(TEST_SERVERS)):
+            pytest.fail(f"Of {TEST_SERVERS} servers only {sorted(answered)} answered.")
+
+
+@pytest.fixture(autouse=True)
+def _every_server_answers(request):
+    """With BRYGGA_TEST_SERVERS, a test that uses the live server fails unless its requests went
+    to every server (when it sent at least as many as there are servers) and no server logged an
+    error; the session fails unless every server answered."""
+    if TEST_SERVERS == 1 or "live_server" not in request.fixturenames:
+        yield
+        return
+    servers = request.getfixturevalue("live_server")
+    mark = servers.mark()
+    yield
+    problems = servers.problems_since(mark)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

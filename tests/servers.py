@@ -5,24 +5,32 @@ Each server is `gunicorn -c deploy/gunicorn.conf.py brygga.wsgi`, the production
 on a port of its own. The proxy sends request k to server k mod n, as nginx's default
 round-robin `upstream` does, adds `X-Forwarded-For` as nginx's `$proxy_add_x_forwarded_for`
 does, and names the server that answered in `X-Served-By` (nginx: `$upstream_addr`), so that a
-test can tell that two steps were answered by different servers.
+test can tell that two steps were answered by different servers. Given a way to find them, the
+proxy answers `/static/` itself, as nginx does in production (deploy/nginx-brygga.conf): the app
+servers never serve static files.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import http.client
 import itertools
+import mimetypes
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not forwarded by a proxy (RFC 9110, 7.6.1), and Content-Length, which the proxy sets itself.
@@ -60,6 +68,53 @@ def database_url(settings_dict: Mapping) -> str:
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
     return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
+
+
+def shared_environment(settings_dict: Mapping) -> dict[str, str]:
+    """What every server behind the proxy must have the same (docs/operations.md, "Several app
+    servers"), taken from this process's settings, on the database of `settings_dict`."""
+    from django.conf import settings
+
+    return {
+        "DJANGO_SETTINGS_MODULE": "brygga.settings",
+        "DATABASE_URL": database_url(settings_dict),
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "BRYGGA_ACCESS_LOG_KEYS": access_log_keys_value(settings.BRYGGA_ACCESS_LOG_KEYS),
+        # Behind the proxy, as deploy/brygga.env.example sets it.
+        "BRYGGA_CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
+    }
+
+
+def find_static(path: str) -> Path | None:
+    """The file of a static path (below STATIC_URL), found as `collectstatic` would find it."""
+    from django.contrib.staticfiles import finders
+    from django.core.exceptions import SuspiciousFileOperation
+
+    try:
+        found = finders.find(unquote(path))
+    except SuspiciousFileOperation:  # outside the static directories: "../"
+        return None
+    return Path(found) if isinstance(found, str) else None
+
+
+_HASHES: dict[tuple[str, str, int | None], str] = {}
+
+
+class ServersOwnHasher(PBKDF2PasswordHasher):
+    """Passwords as the servers check them (their default PBKDF2, its full iterations), for
+    users made in a test process whose servers run elsewhere: the suite's cheap MD5 is not among
+    the servers' hashers. One salt, and each password hashed once per process, because the
+    fixtures set the same passwords for every test (about 0.3 s of CPU each)."""
+
+    def salt(self) -> str:
+        return hashlib.sha256(b"brygga test servers").hexdigest()[:22]
+
+    def encode(self, password: str, salt: str, iterations: int | None = None) -> str:
+        key = (password, salt, iterations)
+        if key not in _HASHES:
+            _HASHES[key] = super().encode(password, salt, iterations)
+        return _HASHES[key]
 
 
 class Server:
@@ -129,13 +184,17 @@ def wait_until_healthy(servers: list[Server], seconds: float = 60) -> None:
 
 class RoundRobinProxy(ThreadingHTTPServer):
     """Request k goes to backend k mod n; `served_by` lists which backend answered each one, and
-    `answers` each answer's backend, status and Location (empty when it has none)."""
+    `answers` each answer's backend, status and Location (empty when it has none).
+
+    `static`, when given, maps a path below /static/ to its file (None: no such file); those
+    requests are answered by the proxy and go to no backend."""
 
     daemon_threads = True
 
-    def __init__(self, backends: list[int]):
+    def __init__(self, backends: list[int], static: Callable[[str], Path | None] | None = None):
         super().__init__(("127.0.0.1", 0), _ProxyHandler)
         self.backends = backends
+        self.static = static
         self.served_by: list[int] = []
         self.answers: list[tuple[int, int, str]] = []
         self._turn = itertools.count()
@@ -153,6 +212,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     server: RoundRobinProxy
 
     def _forward(self) -> None:
+        if self.server.static is not None and self.path.startswith("/static/"):
+            self._static()
+            return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
@@ -183,6 +245,24 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(content)
 
+    def _static(self) -> None:
+        if self.command not in ("GET", "HEAD"):
+            self.send_error(405)
+            return
+        path = self.server.static(self.path.split("?", 1)[0].removeprefix("/static/"))
+        if path is None:
+            self.send_error(404)
+            return
+        content = path.read_bytes()
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        self.send_response_only(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(content)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command == "GET":
+            self.wfile.write(content)
+
     do_GET = do_POST = do_HEAD = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _forward
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
@@ -191,9 +271,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
 @contextlib.contextmanager
 def servers_behind_proxy(
-    count: int, env: Mapping[str, str], logs: Path
+    count: int,
+    env: Mapping[str, str],
+    logs: Path,
+    static: Callable[[str], Path | None] | None = None,
 ) -> Iterator[tuple[RoundRobinProxy, list[Server]]]:
-    """`count` gunicorn servers with the same environment behind one proxy; always stopped."""
+    """`count` gunicorn servers with the same environment behind one proxy (which answers
+    /static/ itself when given `static`, see RoundRobinProxy); always stopped."""
     logs.mkdir(parents=True, exist_ok=True)
     servers: list[Server] = []
     proxy = None
@@ -201,7 +285,7 @@ def servers_behind_proxy(
         for number in range(count):
             servers.append(Server(free_port(), env, logs / f"gunicorn-{number}.log"))
         wait_until_healthy(servers)
-        proxy = RoundRobinProxy([server.port for server in servers])
+        proxy = RoundRobinProxy([server.port for server in servers], static)
         threading.Thread(target=proxy.serve_forever, daemon=True).start()
         yield proxy, servers
     finally:
@@ -212,3 +296,47 @@ def servers_behind_proxy(
             server.terminate()  # all at once: each takes a moment to finish
         for server in servers:
             server.stop()
+
+
+# In a server's output: Django's errors (a 500 is logged as "ERROR django.request", with its
+# traceback; a 403 or 404 is only a WARNING), gunicorn's own ("[ERROR]", "[CRITICAL] WORKER
+# TIMEOUT") and any answer of 500 or more in its access log.
+SERVER_ERROR = re.compile(r'^\S+ \S+ (?:ERROR|CRITICAL) |\[(?:ERROR|CRITICAL)\]|" 5\d\d \d', re.M)
+
+
+class ServersBehindProxy:
+    """The servers as a test's `live_server` (tests/conftest.py): `url` is the proxy's."""
+
+    def __init__(self, proxy: RoundRobinProxy, servers: list[Server]):
+        from django.test.utils import override_settings
+
+        self.proxy, self.servers, self.url = proxy, servers, proxy.url
+        # pytest-django's own live server changes settings during a test; these change none.
+        self._live_server_modified_settings = override_settings()
+
+    def __str__(self) -> str:
+        return self.url
+
+    def mark(self) -> tuple[int, list[int]]:
+        return len(self.proxy.served_by), [server.log.stat().st_size for server in self.servers]
+
+    def problems_since(self, mark: tuple[int, list[int]]) -> list[str]:
+        """The servers' errors since `mark`, and fewer servers answering than there were
+        requests (round-robin gives each of n requests in a row to another server)."""
+        answered, sizes = mark
+        by = self.proxy.served_by[answered:]
+        problems = []
+        if len(by) >= len(self.servers) > len(set(by)):
+            problems.append(
+                f"{len(by)} requests, answered only by server(s) {sorted(set(by))} of "
+                f"{len(self.servers)}: the test did not go through every server"
+            )
+        for server, size in zip(self.servers, sizes, strict=True):
+            with server.log.open("rb") as log:
+                log.seek(size)
+                text = log.read().decode(errors="replace")
+            error = SERVER_ERROR.search(text)
+            if error:
+                line = text.rfind("\n", 0, error.start()) + 1
+                problems.append(f"{server.url} ({server.log}):\n{text[line : line + 5000]}")
+        return problems

@@ -17,23 +17,33 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 
 import pytest
 import requests
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from organisation.models import Role
 from tests.factories import UserFactory
 from tests.intake.test_public_form import VALID as PUBLIC_FORM  # a complete intake form
-from tests.servers import access_log_keys_value, database_url, servers_behind_proxy
+from tests.servers import (
+    RoundRobinProxy,
+    ServersBehindProxy,
+    find_static,
+    free_port,
+    servers_behind_proxy,
+    shared_environment,
+)
 
 PDF = b"%PDF-1.4\n% two servers\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 REASON = "Kollegan är sjuk och personen har ringt om sitt besök i morgon."
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBMISSION = re.compile(r'name="submission_token" value="([^"]+)"')
 LIMIT = 3  # the public form's per hour, and the failed logins that lock an account
+STAMP = "2026-12-06 22:33:56,698"
 
 
 def cheap_password(user, password: str = "pw") -> None:  # noqa: S107
@@ -101,14 +111,7 @@ def two_servers(staff, tmp_path, transactional_db):
         with sqlite3.connect(db["NAME"]) as copy:
             connection.connection.backup(copy)
     env = {
-        "DJANGO_SETTINGS_MODULE": "brygga.settings",
-        "DATABASE_URL": database_url(db),
-        "DEBUG": "0",
-        # What must be the same on every server (docs/operations.md).
-        "SECRET_KEY": settings.SECRET_KEY,
-        "BRYGGA_ACCESS_LOG_KEYS": access_log_keys_value(settings.BRYGGA_ACCESS_LOG_KEYS),
-        # Behind the proxy, as deploy/brygga.env.example sets it.
-        "BRYGGA_CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
+        **shared_environment(db),
         "BRYGGA_WEB_INTAKE_PER_HOUR": str(LIMIT),
         "AXES_FAILURE_LIMIT": str(LIMIT),
     }
@@ -234,3 +237,79 @@ def test_no_server_keeps_a_value_in_its_memory_for_the_next_request():
     assert cache.get("failed-logins") is None
     assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+def test_the_proxy_answers_static_files_itself_as_nginx_does():
+    """In front of the servers the proxy serves /static/ (deploy/nginx-brygga.conf): no app
+    server is asked, and a file that does not exist is a 404."""
+    proxy = RoundRobinProxy([free_port()], find_static)  # no server listens there
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        css = requests.get(f"{proxy.url}/static/brygga/brygga.css", timeout=10)
+        assert css.status_code == 200
+        assert css.headers["Content-Type"] == "text/css"
+        assert css.content == (settings.BASE_DIR / "static/brygga/brygga.css").read_bytes()
+        assert requests.get(f"{proxy.url}/static/brygga/none.css", timeout=10).status_code == 404
+        assert requests.get(f"{proxy.url}/static/..%2Fmanage.py", timeout=10).status_code == 404
+        assert proxy.served_by == [], "no server was asked"
+        assert requests.get(f"{proxy.url}/", timeout=10).status_code == 502
+        assert proxy.served_by == [0]
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+
+
+def test_a_password_set_for_the_servers_is_checked_by_their_own_hasher(settings):
+    """BRYGGA_TEST_SERVERS: users made by the tests log in on servers whose hashers are the
+    production ones, without a new hash at every login."""
+    settings.PASSWORD_HASHERS = ["tests.servers.ServersOwnHasher"]
+    user = get_user_model()(username="demo")
+    user.set_password("demo")
+    servers = PBKDF2PasswordHasher()
+    assert servers.verify("demo", user.password)
+    assert not servers.verify("Demo", user.password)
+    assert not servers.must_update(user.password)
+    assert user.check_password("demo")
+    assert not user.check_password("wrong")
+
+
+def test_a_test_through_the_servers_fails_when_one_server_answers_all_or_one_fails(tmp_path):
+    """The check made after each test with BRYGGA_TEST_SERVERS (tests/conftest.py)."""
+
+    class Proxy:
+        url = "http://127.0.0.1:1"
+        served_by: list[int] = []
+
+    class Logged:
+        def __init__(self, name):
+            self.url, self.log = name, tmp_path / f"{name}.log"
+            self.log.write_text("started\n")
+
+    proxy, servers = Proxy(), [Logged("a"), Logged("b")]
+    both = ServersBehindProxy(proxy, servers)
+    mark = both.mark()
+    proxy.served_by += [0, 1, 0]
+    assert both.problems_since(mark) == []
+    mark = both.mark()
+    proxy.served_by += [0]
+    assert both.problems_since(mark) == [], "one request goes to one server"
+    proxy.served_by += [0]
+    assert "answered only by server(s) [0] of 2" in both.problems_since(mark)[0]
+    mark = both.mark()
+    proxy.served_by += [1, 0]
+    with servers[0].log.open("a") as log:
+        log.write(f"{STAMP} WARNING django.request Forbidden (Permission denied): /personer/\n")
+        log.write("Traceback (most recent call last):\ndjango.core.exceptions.PermissionDenied\n")
+        log.write('127.0.0.1 - - [06/Dec/2026:22:33:55 +0100] "GET /personer/ HTTP/1.1" 403 2267\n')
+    assert both.problems_since(mark) == [], "a 403 is no error"
+    for error in (
+        f"{STAMP} ERROR django.request Internal Server Error: /personer/\nTraceback (most",
+        f"[{STAMP}] [4711] [CRITICAL] WORKER TIMEOUT (pid:4712)",
+        '127.0.0.1 - - [06/Dec/2026:22:33:55 +0100] "GET /personer/ HTTP/1.1" 502 0 "-"',
+    ):
+        mark = both.mark()
+        proxy.served_by += [1, 0]
+        with servers[1].log.open("a") as log:
+            log.write(f"{error}\n")
+        (problem,) = both.problems_since(mark)
+        assert problem.startswith("b (") and error in problem
