@@ -41,19 +41,23 @@ class Command(BaseCommand):
         if conf.research_municipality():
             self.stdout.write("Research municipality: every record is kept; nothing is culled.")
             return
-        verdicts = actions.plan_culling(day, remember=not dry_run)
-        going = [v for v in verdicts if v.cull]
+        kept = actions.kept_without_assessing(day)
+        if dry_run:
+            verdicts = actions.plan_culling(day, remember=False)
+        else:
+            # Each person assessed once, under the lock that culls them.
+            verdicts = []
+            culled = actions.cull(day, listed=verdicts)
         for v in verdicts:
             self.stdout.write(self._line(v, day))
-        kept = actions.kept_without_assessing(day)
         if kept:
             self.stdout.write(
                 f"{kept} people kept by an earlier verdict that still holds; not assessed again."
             )
         if dry_run:
+            going = [v for v in verdicts if v.cull]
             self.stdout.write(f"Dry run: {len(going)} people would be culled; nothing was changed.")
             return
-        culled = actions.cull_planned(going, day)
         self.stdout.write(self.style.SUCCESS(f"Culled {len(culled)} people."))
 
     def _line(self, v, day) -> str:
