@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+import queue
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import connection, connections, models, router, transaction
 from django.db.models import Count, Max
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -217,23 +219,47 @@ def cull_person(person_id: Any, today: datetime.date) -> CullRecord | None:
 
 
 # People assessed and culled in one transaction: the rows of a batch are deleted together.
-CULL_BATCH = 200
+# 1,000 rather than 200: a fifth of the queries, and the same rows (bench/README.md).
+CULL_BATCH = 1000
 
 
-def cull(today: datetime.date, *, listed: list[Verdict] | None = None) -> list[CullRecord]:
+def cull(
+    today: datetime.date, *, listed: list[Verdict] | None = None, workers: int = 1
+) -> list[CullRecord]:
     """Cull every person whose records are due today and whose earlier verdict no longer holds.
 
     Each candidate is assessed once, under the lock that culls them (`cull_people`), a batch
     at a time: nothing written before the lock escapes the assessment, and nothing can be
     written into the record after it. The verdicts that keep the records are stored as in
     `plan_culling`; `listed` receives every verdict but "not yet due" (the command prints them).
+    With `workers`, that many threads cull batches side by side, each on its own connection
+    (the first cull of a long history: one thread's Python runs while another waits for the
+    database).
     """
     people = candidates(today).exclude(kept_by_earlier_verdict(today))
     ids = list(people.values_list("pk", flat=True))
+    batches = [ids[start : start + CULL_BATCH] for start in range(0, len(ids), CULL_BATCH)]
+    if workers <= 1 or connection.vendor == "sqlite":  # SQLite has one writer at a time
+        return [c for batch in batches for c in cull_people(batch, today, listed=listed)]
+    pending: queue.SimpleQueue[list] = queue.SimpleQueue()
+    for batch in batches:
+        pending.put(batch)
+    with ThreadPoolExecutor(workers) as pool:
+        done = [pool.submit(_cull_worker, pending, today, listed) for _ in range(workers)]
+        return [c for future in done for c in future.result()]
+
+
+def _cull_worker(pending: queue.SimpleQueue, today: datetime.date, listed) -> list[CullRecord]:
     culled: list[CullRecord] = []
-    for start in range(0, len(ids), CULL_BATCH):
-        culled += cull_people(ids[start : start + CULL_BATCH], today, listed=listed)
-    return culled
+    try:
+        while True:
+            try:
+                batch = pending.get_nowait()
+            except queue.Empty:
+                return culled
+            culled += cull_people(batch, today, listed=listed)
+    finally:
+        connections.close_all()  # this thread's own connection
 
 
 def cull_planned(going: list[Verdict], today: datetime.date) -> list[CullRecord]:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from people.models import Case, Person
 from retention import actions, rules
-from retention.models import RetentionVerdict
+from retention.models import CullRecord, RetentionVerdict
 from tests.retention.conftest import set_all_dates
 
 D = datetime.date
@@ -270,3 +270,19 @@ def test_culling_a_batch_deletes_with_one_statement_per_kind_of_record(make_pers
 
     one = deletes(1, 12)
     assert one and len(deletes(5, 13)) == len(one)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_culled_side_by_side_give_what_one_worker_gives(make_person, monkeypatch):
+    """`cull --workers 2`: each batch in its own thread and connection; the same people go,
+    each once, and the kept ones keep their verdicts."""
+    from django.core.management import call_command
+
+    monkeypatch.setattr(actions, "CULL_BATCH", 2)
+    going = [make_person(last_entry=D(2018, 1, 10)) for _ in range(5)]
+    kept = [make_person(birth=D(1980, 6, 15), last_entry=D(2018, 1, 10)) for _ in range(2)]
+    call_command("cull", "--workers", "2", stdout=io.StringIO())
+    assert set(Person.objects.values_list("pk", flat=True)) == {p.pk for p in kept}
+    culled = CullRecord.objects.values_list("person_id", flat=True)
+    assert sorted(culled, key=str) == sorted((p.pk for p in going), key=str)
+    assert RetentionVerdict.objects.count() == 2
