@@ -148,9 +148,8 @@ def main() -> None:
     )
     if args.batch:
         actions.CULL_BATCH = args.batch
-    print(
-        f"# {'plan, then cull' if args.two_step else 'assessed once'}, {actions.CULL_BATCH} a batch"
-    )
+    how = "plan, then cull" if args.two_step else f"assessed once, {args.workers} worker(s)"
+    print(f"# {how}, {actions.CULL_BATCH} a batch")
     run(day, "first", args.two_step, args.workers)
     for n in range(1, args.days + 1):
         run(day + datetime.timedelta(days=n), f"daily +{n}", args.two_step, args.workers)
