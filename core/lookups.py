@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import Exists, Lookup
+
+
+def _plain(value) -> bool:
+    """A value whose text needs no quoting inside an array literal."""
+    return isinstance(value, uuid.UUID) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 class AnyOf(Lookup):
@@ -21,7 +28,12 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
-        return ("%s", [list(value)])
+        values = list(value)
+        if connection.vendor == "postgresql" and values and all(map(_plain, values)):
+            # One array literal ('{…}', typed by the column): psycopg would quote-check each
+            # value of a list, a quarter of the culling's CPU (bench/README.md).
+            return ("%s", ["{" + ",".join(map(str, values)) + "}"])
+        return ("%s", [values])
 
     def _of_subquery(self) -> bool:
         return hasattr(self.rhs, "as_sql")

@@ -10,7 +10,7 @@ reason; `tests/retention/test_graph.py` fails for a model with a path to Person 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -162,12 +162,19 @@ def _children_first(chosen: list[type[models.Model]]) -> list[type[models.Model]
     return order
 
 
-def collect_many(person_ids: Iterable) -> dict[object, Record]:
+def collect_many(
+    person_ids: Iterable,
+    *,
+    fields: Callable[[type[Model]], list[str]] | None = None,
+    values: dict | None = None,
+) -> dict[object, Record]:
     """`collect` for many people at once: each person's own Record, as `collect([id])` gives it,
     with the number of queries following the depth of the schema, not the number of people.
 
     Each row found remembers whose record it belongs to (a row reached from two people's rows
-    belongs to both, as each one's `collect` would find it)."""
+    belongs to both, as each one's `collect` would find it). With `fields` (a model's attnames
+    to read), each row found has those values put in `values[(model, pk)]` by the query that
+    found it: the rules read the dates of every row without reading the rows again."""
     into = edges_into()
     person = person_model()
     ids = list(dict.fromkeys(person_ids))
@@ -181,7 +188,10 @@ def collect_many(person_ids: Iterable) -> dict[object, Record]:
                 if edge.model._meta.label in EXCLUDED:
                     continue
                 known = owners[edge.model]
-                for pk, parent in _rows_and_parents(edge, pks):
+                extra = fields(edge.model) if fields else []
+                for pk, parent, *read in _rows_and_parents(edge, pks, extra):
+                    if extra and values is not None:
+                        values[(edge.model, pk)] = read
                     whose = owners[target][parent]
                     mine = known.get(pk)
                     if mine is None:
@@ -207,13 +217,13 @@ def among(attname: str, values: list) -> models.Q:
     return models.Q(**{f"{attname}__in": values})
 
 
-def _rows_and_parents(edge: Edge, pks: set) -> list[tuple]:
+def _rows_and_parents(edge: Edge, pks: set, extra: list[str]) -> list[tuple]:
     manager: models.QuerySet[Model] = models.QuerySet(model=edge.model)
     found: list[tuple] = []
     pks_list = list(pks)
     for start in range(0, len(pks_list), 5000):
         chunk = pks_list[start : start + 5000]
         found += manager.filter(among(edge.field.attname, chunk)).values_list(
-            "pk", edge.field.attname
+            "pk", edge.field.attname, *extra
         )
     return found

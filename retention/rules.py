@@ -16,6 +16,7 @@ one case), so the unit of culling is the person: the last entry of all their cas
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,18 +147,20 @@ def assess_many(people: list, today: datetime.date) -> list[Verdict]:
 
     if not people:
         return []
-    records = collect_many([p.pk for p in people])
-    newest = _last_entries(records)
+    # The dates of each row are read by the query that finds the row.
+    read: dict = {}
+    records = collect_many([p.pk for p in people], fields=_entry_attnames, values=read)
+    newest = _last_entries(records, read)
     case_model = _case_model()
     all_cases = {pk for record in records.values() for pk in record.rows.get(case_model, ())}
     open_cases = set(
-        case_model.objects.filter(pk__in=all_cases, status=CaseStatus.OPEN).values_list(
+        case_model.objects.filter(among("pk", list(all_cases)), status=CaseStatus.OPEN).values_list(
             "pk", flat=True
         )
     )
     excepted = set(
         RetentionException.objects.active()
-        .filter(case_id__in=all_cases)
+        .filter(among("case_id", list(all_cases)))
         .values_list("case_id", flat=True)
     )
     verdicts = []
@@ -200,52 +203,61 @@ def _entry_fields(model) -> list:
     ]
 
 
-def _last_entries(records: dict[object, Record]) -> dict[object, datetime.date]:
-    """Each person's last entry: the newest date or time on any row of their record, reading
-    each kind of record once for all of them.
+@functools.cache
+def _entry_attnames(model) -> list[str]:
+    return [f.attname for f in _entry_fields(model)]
+
+
+def _last_entries(records: dict[object, Record], read: dict) -> dict[object, datetime.date]:
+    """Each person's last entry: the newest date or time on any row of their record. `read`
+    holds the entry fields' values of the rows the walk found (`collect_many`); the rest (the
+    people themselves) are read here, each kind of record once for all of them.
 
     An entry is never after today: a date still ahead (one a field not listed above plans) is
     not counted, so the last entry is never in the future."""
     now = timezone.now()
     today = timezone.localdate(now)
-    by_model: dict = {}
+    zone = timezone.get_current_timezone()
+    unread: dict = {}
     for record in records.values():
         for model, pks in record.rows.items():
-            by_model.setdefault(model, set()).update(pks)
-    row_date: dict = {}
-    for model, pks in by_model.items():
-        fields = _entry_fields(model)
-        if not pks or not fields:
-            continue
+            if _entry_attnames(model):
+                unread.setdefault(model, set()).update(pk for pk in pks if (model, pk) not in read)
+    for model, pks in unread.items():
         pk_list = list(pks)
         for start in range(0, len(pk_list), 5000):
             chunk = pk_list[start : start + 5000]
             rows = model._base_manager.filter(among("pk", chunk)).values_list(
-                "pk", *[f.attname for f in fields]
+                "pk", *_entry_attnames(model)
             )
             for pk, *values in rows:
-                best = None
-                for value in values:
-                    if value is None:
-                        continue
-                    if isinstance(value, datetime.datetime):
-                        if value > now:
-                            continue
-                        value = (
-                            timezone.localdate(value) if timezone.is_aware(value) else value.date()
-                        )
-                    elif value > today:
-                        continue
-                    best = value if best is None or value > best else best
-                if best is not None:
-                    row_date[(model, pk)] = best
+                read[(model, pk)] = values
+    row_date: dict = {}
+    for key, values in read.items():
+        best = None
+        for value in values:
+            if value is None:
+                continue
+            if isinstance(value, datetime.datetime):
+                if value > now:
+                    continue
+                value = value.astimezone(zone).date() if value.tzinfo else value.date()
+            elif value > today:
+                continue
+            if best is None or value > best:
+                best = value
+        if best is not None:
+            row_date[key] = best
     newest: dict[object, datetime.date] = {}
     for person_id, record in records.items():
-        for model, pks in record.rows.items():
-            for pk in pks:
-                value = row_date.get((model, pk))
-                if value is not None and (person_id not in newest or value > newest[person_id]):
-                    newest[person_id] = value
+        dates = [
+            row_date[(model, pk)]
+            for model, pks in record.rows.items()
+            for pk in pks
+            if (model, pk) in row_date
+        ]
+        if dates:
+            newest[person_id] = max(dates)
     return newest
 
 

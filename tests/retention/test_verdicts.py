@@ -4,6 +4,7 @@ until something that verdict rests on changes (issue 17: culling at scale)."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.db import connection
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from people.models import Case, Person
 from retention import actions, rules
-from retention.models import RetentionVerdict
+from retention.models import CullRecord, RetentionVerdict
 from tests.retention.conftest import set_all_dates
 
 D = datetime.date
@@ -187,3 +188,101 @@ def test_a_first_culling_reads_the_same_number_of_queries_for_more_people(make_p
 
     one = first_cull(1, 12)
     assert first_cull(6, 13) == one
+
+
+# Assessed once, under the lock that culls (bench/README.md, "Culling, set-based")
+
+
+def test_a_real_run_assesses_each_person_it_culls_once(make_person, assessed):
+    going = [make_person(last_entry=D(2018, 1, 10)) for _ in range(3)]
+    kept = make_person(birth=D(1980, 6, 15), last_entry=D(2018, 1, 10))
+    culled = actions.cull(TODAY)
+    assert {c.person_id for c in culled} == {p.pk for p in going}
+    # Once each: a second assessment of the culled people (as before, in a plan and again
+    # under the lock) would list them twice.
+    assert sorted(assessed, key=str) == sorted([p.pk for p in going + [kept]], key=str)
+    assert RetentionVerdict.objects.get(person_id=kept.pk).rule == "research_birth_day"
+
+
+def test_the_cull_command_assesses_each_person_once(make_person, assessed):
+    from django.core.management import call_command
+
+    person = make_person(last_entry=D(2018, 1, 10))
+    call_command("cull", stdout=io.StringIO())
+    assert assessed == [person.pk]
+    assert not Person.objects.filter(pk=person.pk).exists()
+
+
+def test_an_entry_written_while_an_earlier_batch_is_culled_keeps_the_person(
+    make_person, coordinator, assessed, monkeypatch
+):
+    """The candidates are chosen at the start; each batch is assessed only once it is locked,
+    so an entry written meanwhile is seen (no window between the assessment and the lock)."""
+    from delivery.actions import create_note
+
+    first, second = sorted(
+        (make_person(last_entry=D(2018, 1, 10)) for _ in range(2)), key=lambda p: p.pk
+    )
+    monkeypatch.setattr(actions, "CULL_BATCH", 1)
+    real = actions.cull_people
+
+    def culling(ids, today, **kw):
+        done = real(ids, today, **kw)
+        if ids == [first.pk]:  # the first batch is culled: the second person gets a note
+            create_note(user=coordinator, person=second, happened_on=D(2025, 12, 30), text="Ny")
+        return done
+
+    monkeypatch.setattr(actions, "cull_people", culling)
+    (culled,) = actions.cull(TODAY)
+    assert culled.person_id == first.pk
+    assert Person.objects.filter(pk=second.pk).exists()
+    assert RetentionVerdict.objects.get(person_id=second.pk).rule == "not_due"
+    assert sorted(assessed, key=str) == [first.pk, second.pk]
+
+
+def test_a_person_changed_between_a_plan_and_its_culling_is_assessed_again_and_kept(
+    make_person, assessed
+):
+    person = make_person(last_entry=D(2018, 1, 10))
+    (verdict,) = actions.plan_culling(TODAY)
+    assert verdict.cull
+    # The number was wrong: born on the 15th, a research day (the person's details changed).
+    Person.objects.filter(pk=person.pk).update(
+        birth_date=D(1990, 3, 15),
+        personal_number=person.personal_number[:6] + "15" + person.personal_number[8:],
+        updated_at=datetime.datetime(2018, 1, 11, tzinfo=datetime.UTC),
+    )
+    assert actions.cull_planned([verdict], TODAY) == []
+    assert assessed == [person.pk, person.pk]  # in the plan, and again under the lock
+    assert Person.objects.filter(pk=person.pk).exists()
+    assert RetentionVerdict.objects.get(person_id=person.pk).rule == "research_birth_day"
+
+
+def test_culling_a_batch_deletes_with_one_statement_per_kind_of_record(make_person):
+    """The deletes are set-based: more people in a batch, not more DELETE statements."""
+
+    def deletes(count, born):
+        for _ in range(count):
+            make_person(birth=D(1980, 3, born), last_entry=D(2018, 1, 10))
+        with CaptureQueriesContext(connection) as queries:
+            assert len(actions.cull(TODAY)) == count
+        return [q["sql"] for q in queries if q["sql"].startswith("DELETE")]
+
+    one = deletes(1, 12)
+    assert one and len(deletes(5, 13)) == len(one)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_culled_side_by_side_give_what_one_worker_gives(make_person, monkeypatch):
+    """`cull --workers 2`: each batch in its own thread and connection; the same people go,
+    each once, and the kept ones keep their verdicts."""
+    from django.core.management import call_command
+
+    monkeypatch.setattr(actions, "CULL_BATCH", 2)
+    going = [make_person(last_entry=D(2018, 1, 10)) for _ in range(5)]
+    kept = [make_person(birth=D(1980, 6, 15), last_entry=D(2018, 1, 10)) for _ in range(2)]
+    call_command("cull", "--workers", "2", stdout=io.StringIO())
+    assert set(Person.objects.values_list("pk", flat=True)) == {p.pk for p in kept}
+    culled = CullRecord.objects.values_list("person_id", flat=True)
+    assert sorted(culled, key=str) == sorted((p.pk for p in going), key=str)
+    assert RetentionVerdict.objects.count() == 2

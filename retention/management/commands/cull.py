@@ -26,34 +26,44 @@ class Command(BaseCommand):
             "--today",
             help="Apply the rules as on this date (YYYY-MM-DD); for planning with --dry-run.",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Cull this many batches side by side (the first cull of a long history).",
+        )
 
-    def handle(self, *args, dry_run=False, today=None, **options):
+    def handle(self, *args, dry_run=False, today=None, workers=1, **options):
         try:
             day = datetime.date.fromisoformat(today) if today else timezone.localdate()
         except ValueError:
             raise CommandError("--today must be a date as YYYY-MM-DD.") from None
         if today and not dry_run and day > timezone.localdate():
             raise CommandError("A real run cannot apply the rules of a future date.")
-        self._people(day, dry_run)
+        self._people(day, dry_run, workers)
         self._access_log(day, dry_run)
 
-    def _people(self, day, dry_run):
+    def _people(self, day, dry_run, workers=1):
         if conf.research_municipality():
             self.stdout.write("Research municipality: every record is kept; nothing is culled.")
             return
-        verdicts = actions.plan_culling(day, remember=not dry_run)
-        going = [v for v in verdicts if v.cull]
+        kept = actions.kept_without_assessing(day)
+        if dry_run:
+            verdicts = actions.plan_culling(day, remember=False)
+        else:
+            # Each person assessed once, under the lock that culls them.
+            verdicts = []
+            culled = actions.cull(day, listed=verdicts, workers=workers)
         for v in verdicts:
             self.stdout.write(self._line(v, day))
-        kept = actions.kept_without_assessing(day)
         if kept:
             self.stdout.write(
                 f"{kept} people kept by an earlier verdict that still holds; not assessed again."
             )
         if dry_run:
+            going = [v for v in verdicts if v.cull]
             self.stdout.write(f"Dry run: {len(going)} people would be culled; nothing was changed.")
             return
-        culled = actions.cull_planned(going, day)
         self.stdout.write(self.style.SUCCESS(f"Culled {len(culled)} people."))
 
     def _line(self, v, day) -> str:

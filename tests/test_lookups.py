@@ -1,0 +1,40 @@
+"""`AnyOf`: a list of ids finds exactly those rows, however it is sent (core/lookups.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import F
+
+from core.lookups import AnyOf
+from organisation.models import Unit
+from people.models import Person
+from retention.graph import among
+from tests.factories import PersonFactory
+
+
+def test_a_list_of_uuids_finds_exactly_those_people(db):
+    # Through `among`, which sends AnyOf on PostgreSQL and `IN` on SQLite (whose driver does
+    # not bind a UUID as it is).
+    people = [PersonFactory() for _ in range(3)]
+    wanted = [people[0].pk, people[2].pk, uuid.uuid4()]  # one that is nobody
+    found = Person.objects.filter(among("pk", wanted)).values_list("pk", flat=True)
+    assert set(found) == {people[0].pk, people[2].pk}
+
+
+def test_a_list_of_integers_finds_exactly_those_rows(org):
+    wanted = [org["north"].pk, org["south"].pk, -1]
+    found = Unit.objects.filter(AnyOf(F("pk"), wanted)).values_list("pk", flat=True)
+    assert set(found) == {org["north"].pk, org["south"].pk}
+
+
+def test_a_list_of_strings_is_still_one_array_parameter(db):
+    person = PersonFactory(first_name="Ann,a")
+    names = ["Ann,a", 'Bo"b', "{C}"]
+    found = Person.objects.filter(AnyOf(F("first_name"), names)).values_list("pk", flat=True)
+    assert list(found) == [person.pk]
+
+
+def test_an_empty_list_finds_nobody(db):
+    PersonFactory()
+    assert not Person.objects.filter(AnyOf(F("pk"), [])).exists()
