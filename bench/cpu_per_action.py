@@ -48,8 +48,8 @@ import django  # noqa: E402
 django.setup()
 
 import load  # noqa: E402  (bench/load.py: the actions and the staff)
-import requests  # noqa: E402
 from django.db import connection  # noqa: E402
+from serving import wait_until_answering  # noqa: E402
 
 PORT = 8951
 TICK = os.sysconf("SC_CLK_TCK")
@@ -90,15 +90,9 @@ def start_server(log_off: bool) -> tuple[subprocess.Popen, int]:
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(f"http://127.0.0.1:{PORT}/", timeout=2).status_code < 500:
-                children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
-                return server, int(children.split()[0])
-        time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer")
+    wait_until_answering(f"http://127.0.0.1:{PORT}/", server)
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
+    return server, int(children.split()[0])
 
 
 def measure(staff: list, count: int, log_off: bool) -> dict[str, tuple]:

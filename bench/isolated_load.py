@@ -41,7 +41,6 @@ Prints figures; asserts nothing. Every request goes to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import os
 import re
@@ -62,6 +61,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
+from serving import wait_until_answering  # noqa: E402
 
 from jobs import queue  # noqa: E402
 from jobs.models import Job  # noqa: E402
@@ -109,16 +109,8 @@ def start_gunicorn(cpus: str) -> subprocess.Popen:
         env=env,
         stdout=subprocess.DEVNULL,
     )
-    import requests
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(f"http://127.0.0.1:{PORT}/login/", timeout=2).status_code < 500:
-                return process
-        time.sleep(0.5)
-    process.terminate()
-    raise SystemExit("gunicorn did not answer")
+    wait_until_answering(f"http://127.0.0.1:{PORT}/", process)
+    return process
 
 
 def start_worker(cpus: str, replica: str | None) -> subprocess.Popen:
