@@ -11,17 +11,19 @@ several cores this stands in for several machines by CPU affinity (`taskset`):
   processes) and one `manage.py db_worker`, which takes report jobs over all years from the
   queue one after the other and reads them from the replica (`core/replica.heavy_reads`).
 
-Three runs of `bench/load.py` one after the other, the same staff and pace:
+Runs of `bench/load.py` one after the other, the same staff and pace:
 
-1. **quiet**: nothing else; the worker is not running;
-2. **replica**: the worker produces the statistics for all years without pause, reading the
-   replica (`DATABASE_REPLICA_URL` set in the worker);
-3. **no replica** (`--without-replica` also): the same worker on the heavy cores, but reading
-   the primary, as a deployment without a replica would.
+- **quiet**: nothing else; the worker is not running;
+- **replica**: the worker produces the statistics for all years without pause, reading the
+  replica (`DATABASE_REPLICA_URL` set in the worker);
+- with `--rounds N`, quiet and replica again, in turn, N times in all (drift over the runs, such
+  as the tables the load run writes growing, then falls on both kinds);
+- **primary** (`--without-replica`), last: the same worker on the heavy cores, but reading the
+  primary, as a deployment without a replica would.
 
-It prints each run's table, the reports the worker finished during it, and p95 of each run
-against the quiet one. The affinity of the primary is put back (every core) at the end, also
-when the run fails.
+It prints each run's table, the reports the worker finished during it, each run's p95 per
+action, and the mean p95 of the worker's runs against the quiet ones. The affinity of the
+primary is put back (every core) at the end, also when the run fails.
 
 Run inside `scripts/with_replica.sh` on a copy of the benchmark database (the load run writes
 visits, notes and access-log entries, and the worker writes jobs):
@@ -180,6 +182,25 @@ def run_with_worker(args, label: str, replica: str | None, user) -> tuple[str, s
     return table, note
 
 
+def summary(results: dict[str, str]) -> None:
+    """Each run's p95 per action, and the runs with the worker against the quiet ones (the
+    mean of their p95s: with --rounds, quiet and worker runs alternate, so drift over the
+    runs falls on both)."""
+    p95 = {name: p95s(table) for name, table in results.items()}
+    print("\n| action | " + " | ".join(f"{name} p95 ms" for name in results) + " | ratio |")
+    for action in p95[next(iter(results))]:
+
+        def mean(kind: str, action: str = action) -> float:
+            values = [v[action] for n, v in p95.items() if n.startswith(kind) and action in v]
+            return sum(values) / len(values) if values else float("nan")
+
+        cells = " | ".join(f"{p95[name].get(action, float('nan')):.0f}" for name in results)
+        ratios = f"replica / quiet {mean('replica') / mean('quiet'):.2f}x"
+        if "primary" in results:
+            ratios += f", primary / quiet {mean('primary') / mean('quiet'):.2f}x"
+        print(f"| {action} | {cells} | {ratios} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--staff", type=int, default=70)
@@ -189,7 +210,8 @@ def main() -> None:
     parser.add_argument("--staff-cpus", default="0")
     parser.add_argument("--heavy-cpus", default="1")
     parser.add_argument("--manager", default="manager")
-    parser.add_argument("--without-replica", action="store_true", help="also run 3")
+    parser.add_argument("--rounds", type=int, default=1, help="quiet and replica runs, in turn")
+    parser.add_argument("--without-replica", action="store_true", help="and a run on the primary")
     args = parser.parse_args()
     replica = os.environ.get("BRYGGA_REPLICA", "")
     if not replica:
@@ -207,16 +229,18 @@ def main() -> None:
         f"(replica: {pin_tree(standby, args.heavy_cpus)} processes)"
     )
     server = start_gunicorn(args.staff_cpus)
-    results = {}
+    results: dict[str, str] = {}
     try:
-        print("\n## 1. quiet: no statistics produced")
-        results["quiet"] = load(args, args.staff_cpus)
-        print(results["quiet"])
-        print("## 2. the worker produces the statistics over all years, reading the replica")
-        results["replica"], note = run_with_worker(args, "replica", replica, user)
-        print(results["replica"] + note)
+        for round_ in range(1, args.rounds + 1):
+            print(f"\n## quiet {round_}: no statistics produced")
+            results[f"quiet {round_}"] = load(args, args.staff_cpus)
+            print(results[f"quiet {round_}"])
+            print(f"## replica {round_}: the worker produces the statistics, reading the replica")
+            table, note = run_with_worker(args, "replica", replica, user)
+            results[f"replica {round_}"] = table
+            print(table + note)
         if args.without_replica:
-            print("\n## 3. the same worker, reading the primary (no replica)")
+            print("\n## primary: the same worker, reading the primary (no replica)")
             results["primary"], note = run_with_worker(args, "no replica", None, user)
             print(results["primary"] + note)
     finally:
@@ -224,20 +248,7 @@ def main() -> None:
         server.wait(timeout=60)
         pin_tree(primary, every)
         pin_tree(standby, every)
-    quiet = p95s(results["quiet"])
-    print(
-        "\n| action | quiet p95 ms | "
-        + " | ".join(f"{k} p95 ms (x quiet)" for k in results if k != "quiet")
-        + " |"
-    )
-    for action, value in quiet.items():
-        cells = []
-        for name, table in results.items():
-            if name == "quiet":
-                continue
-            other = p95s(table).get(action)
-            cells.append(f"{other:.0f} ({other / value:.2f}x)" if other else "-")
-        print(f"| {action} | {value:.0f} | " + " | ".join(cells) + " |")
+    summary(results)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
