@@ -104,7 +104,8 @@ class Reimport:
 
     def split(self, rows: list[Row]) -> tuple[list[Row], list[Row]]:
         """The lines whose every record came from the source before, and the others."""
-        known, rest = [], []
+        known: list[Row] = []
+        rest: list[Row] = []
         for row in rows:
             keys = self._keys(row)
             ok = all(self.loader.recorded(kind, ext) is not None for kind, ext in keys)

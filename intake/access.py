@@ -41,7 +41,7 @@ def unit_intakes(user: User) -> QuerySet[Intake]:
 
 def intake_level(user: User, intake: Intake, *, person_level: Level | None = None) -> Level:
     """`person_level`: the user's access level to the intake's person, when known."""
-    if intake.person_id is not None:
+    if intake.person is not None:
         level = access_level(user, intake.person) if person_level is None else person_level
         if level == Level.NONE:
             return Level.NONE

@@ -76,7 +76,7 @@ def _named_on_many(user: User) -> bool:
     if cached is None:
         found = CaseStaff.objects.filter(user=user).values("pk")[: NAMED_MANY + 1]
         cached = found.count() > NAMED_MANY
-        user._brygga_named_many = cached
+        user._brygga_named_many = cached  # type: ignore[attr-defined]
     return cached
 
 

@@ -249,7 +249,9 @@ def cull(
         return [c for future in done for c in future.result()]
 
 
-def _cull_worker(pending: queue.SimpleQueue, today: datetime.date, listed) -> list[CullRecord]:
+def _cull_worker(
+    pending: queue.SimpleQueue, today: datetime.date, listed: list[Verdict] | None
+) -> list[CullRecord]:
     culled: list[CullRecord] = []
     try:
         while True:
@@ -288,7 +290,7 @@ def cull_people(
         verdicts = assess_many(people, today)
         kept = [v for v in verdicts if v.rule in STORED]
         if kept:
-            _remember(kept, {p.pk: p.stamp for p in people})  # type: ignore[attr-defined]
+            _remember(kept, {p.pk: p.stamp for p in people})
         if listed is not None:
             listed += [v for v in verdicts if v.rule != NOT_DUE]
         going = [v for v in verdicts if v.cull]
