@@ -34,7 +34,10 @@ def declared() -> tuple[set[str], set[str]]:
 
 
 def local_packages() -> set[str]:
-    return {p.parent.name for p in ROOT.glob("*/__init__.py")} | {"manage", "conftest"}
+    # A script in bench/ or scripts/ runs with its own folder first on the path, so it may
+    # import the scripts beside it (bench/cpu_per_action.py imports bench/load.py).
+    beside = {p.stem for folder in ("bench", "scripts") for p in (ROOT / folder).glob("*.py")}
+    return {p.parent.name for p in ROOT.glob("*/__init__.py")} | {"manage", "conftest"} | beside
 
 
 def imported_modules() -> dict[str, set[str]]:
