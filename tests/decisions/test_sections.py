@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pytest
 from django.db import connection
@@ -11,7 +12,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from decisions import actions
-from decisions.models import AppealStatus, Outcome
+from decisions.models import AppealStatus, Application, Decision, Outcome
 from decisions.sections import officer_worklist, officer_worklist_rows, person_decisions
 from organisation.roles import roles_of
 from people.access import Level
@@ -254,3 +255,32 @@ def test_the_worklist_logs_whom_it_shows_and_no_one_else(
     assert was_read(worklist_data["expiring"].person, officer, record_type="decision")
     login(outsider_officer).get("/")
     assert not was_read(waiting, outsider_officer)  # another unit's worklist shows no one here
+
+
+def test_an_application_leaves_the_waiting_list_once_decided_even_if_an_old_copy_is_saved(
+    officer, worklist_data, decide
+):
+    waiting = worklist_data["waiting"]
+    stale = Application.objects.get(pk=waiting.pk)  # read before the decision
+    later = d(2026, 11, 5)
+    decide(application=waiting, decided_on=later, period_from=later, period_to=d(2027, 11, 4))
+    assert Application.objects.get(pk=waiting.pk).decided
+    stale.what = "Stöd i hemmet"
+    stale.save()  # writes decided=False from its copy: the database keeps it decided
+    assert Application.objects.get(pk=waiting.pk).decided
+    assert officer_worklist_rows(officer, TODAY)["waiting"] == []
+
+
+def test_a_decision_inserted_in_bulk_marks_its_application_decided(officer, worklist_data):
+    """As the history import and the synthetic data insert decisions: past any model method."""
+    waiting = worklist_data["waiting"]
+    decision = Decision.objects.get(pk=worklist_data["rejected"].pk)
+    decision.pk, decision.number, decision.application = uuid.uuid4(), "H-test-1", waiting
+    Decision._base_manager.bulk_create([decision])
+    assert Application.objects.get(pk=waiting.pk).decided
+    assert officer_worklist_rows(officer, TODAY)["waiting"] == []
+
+
+def test_applications_without_a_decision_are_the_undecided_ones(worklist_data):
+    undecided = set(Application.objects.filter(decided=False).values_list("pk", flat=True))
+    assert undecided == {worklist_data["waiting"].pk}
