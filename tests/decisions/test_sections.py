@@ -284,3 +284,61 @@ def test_a_decision_inserted_in_bulk_marks_its_application_decided(officer, work
 def test_applications_without_a_decision_are_the_undecided_ones(worklist_data):
     undecided = set(Application.objects.filter(decided=False).values_list("pk", flat=True))
     assert undecided == {worklist_data["waiting"].pk}
+
+
+def test_the_officers_start_page_runs_the_same_queries_for_few_waiting_applications_or_many(
+    login, officer, worklist_data, org, kind
+):
+    from tests.test_queries import assert_same_queries, queries_for
+
+    client = login(officer)
+    client.get("/")
+    few = queries_for(client, "/")
+    for _n in range(60):
+        other = PersonFactory()
+        actions.create_application(
+            user=officer,
+            person=other,
+            case=CaseFactory(person=other, authority_unit=org["authority"]),
+            support_kind=kind,
+            applied_on=d(2026, 11, 3),
+            form="oral",
+            what="Stöd",
+        )
+    many = queries_for(client, "/")
+    assert_same_queries(few, many)
+    page = client.get("/")
+    (section,) = [w for w in page.context["worklists"] if w["template"].startswith("decisions/")]
+    assert len(section["waiting"]) == 50  # the oldest 50 of the 61 waiting
+    assert section["waiting"][0] == worklist_data["waiting"]
+
+
+def test_decisions_inserted_by_copy_mark_their_applications_decided(officer, worklist_data):
+    """The history import's batches: COPY on PostgreSQL (200 rows or more), bulk_create else."""
+    from core.bulk import COPY_FROM, insert, unsaved
+
+    model = Decision.objects.get(pk=worklist_data["rejected"].pk)
+    applications = [
+        unsaved(
+            Application,
+            person_id=model.person_id,
+            case_id=model.case_id,
+            support_kind_id=model.support_kind_id,
+            applied_on=d(2026, 1, 1),
+            form="written",
+            what="Stöd",
+            created_by=officer,
+        )
+        for _n in range(COPY_FROM)
+    ]
+    insert(Application, applications)
+    assert Application.objects.filter(decided=False).count() == COPY_FROM + 1
+    decisions = []
+    for n, application in enumerate(applications):
+        decision = Decision.objects.get(pk=model.pk)
+        decision.pk, decision.number = uuid.uuid4(), f"H-copy-{n}"
+        decision.application_id = application.pk
+        decisions.append(decision)
+    insert(Decision, decisions)
+    undecided = Application.objects.filter(decided=False)
+    assert list(undecided) == [worklist_data["waiting"]]
