@@ -54,11 +54,24 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+    # A decision has been made on the application. Kept by the database alone (migration
+    # 0010_h8_application_decided): a decision's insert sets it, whoever inserts it (an action,
+    # the history import's bulk inserts, the synthetic data), and no save of a stale copy clears
+    # it. It lets the officer's "waiting for a decision" read the few undecided applications
+    # through a partial index instead of testing every application against the decisions.
+    decided = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-applied_on"]
+        indexes = [
+            models.Index(
+                fields=["applied_on", "created_at"],
+                name="application_undecided_idx",
+                condition=models.Q(decided=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.support_kind} {self.applied_on}"

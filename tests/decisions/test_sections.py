@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pytest
 from django.db import connection
@@ -11,7 +12,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from decisions import actions
-from decisions.models import AppealStatus, Outcome
+from decisions.models import AppealStatus, Application, Decision, Outcome
 from decisions.sections import officer_worklist, officer_worklist_rows, person_decisions
 from organisation.roles import roles_of
 from people.access import Level
@@ -254,3 +255,90 @@ def test_the_worklist_logs_whom_it_shows_and_no_one_else(
     assert was_read(worklist_data["expiring"].person, officer, record_type="decision")
     login(outsider_officer).get("/")
     assert not was_read(waiting, outsider_officer)  # another unit's worklist shows no one here
+
+
+def test_an_application_leaves_the_waiting_list_once_decided_even_if_an_old_copy_is_saved(
+    officer, worklist_data, decide
+):
+    waiting = worklist_data["waiting"]
+    stale = Application.objects.get(pk=waiting.pk)  # read before the decision
+    later = d(2026, 11, 5)
+    decide(application=waiting, decided_on=later, period_from=later, period_to=d(2027, 11, 4))
+    assert Application.objects.get(pk=waiting.pk).decided
+    stale.what = "Stöd i hemmet"
+    stale.save()  # writes decided=False from its copy: the database keeps it decided
+    assert Application.objects.get(pk=waiting.pk).decided
+    assert officer_worklist_rows(officer, TODAY)["waiting"] == []
+
+
+def test_a_decision_inserted_in_bulk_marks_its_application_decided(officer, worklist_data):
+    """As the history import and the synthetic data insert decisions: past any model method."""
+    waiting = worklist_data["waiting"]
+    decision = Decision.objects.get(pk=worklist_data["rejected"].pk)
+    decision.pk, decision.number, decision.application = uuid.uuid4(), "H-test-1", waiting
+    Decision._base_manager.bulk_create([decision])
+    assert Application.objects.get(pk=waiting.pk).decided
+    assert officer_worklist_rows(officer, TODAY)["waiting"] == []
+
+
+def test_applications_without_a_decision_are_the_undecided_ones(worklist_data):
+    undecided = set(Application.objects.filter(decided=False).values_list("pk", flat=True))
+    assert undecided == {worklist_data["waiting"].pk}
+
+
+def test_the_officers_start_page_runs_the_same_queries_for_few_waiting_applications_or_many(
+    login, officer, worklist_data, org, kind
+):
+    from tests.test_queries import assert_same_queries, queries_for
+
+    client = login(officer)
+    client.get("/")
+    few = queries_for(client, "/")
+    for _n in range(60):
+        other = PersonFactory()
+        actions.create_application(
+            user=officer,
+            person=other,
+            case=CaseFactory(person=other, authority_unit=org["authority"]),
+            support_kind=kind,
+            applied_on=d(2026, 11, 3),
+            form="oral",
+            what="Stöd",
+        )
+    many = queries_for(client, "/")
+    assert_same_queries(few, many)
+    page = client.get("/")
+    (section,) = [w for w in page.context["worklists"] if w["template"].startswith("decisions/")]
+    assert len(section["waiting"]) == 50  # the oldest 50 of the 61 waiting
+    assert section["waiting"][0] == worklist_data["waiting"]
+
+
+def test_decisions_inserted_by_copy_mark_their_applications_decided(officer, worklist_data):
+    """The history import's batches: COPY on PostgreSQL (200 rows or more), bulk_create else."""
+    from core.bulk import COPY_FROM, insert, unsaved
+
+    model = Decision.objects.get(pk=worklist_data["rejected"].pk)
+    applications = [
+        unsaved(
+            Application,
+            person_id=model.person_id,
+            case_id=model.case_id,
+            support_kind_id=model.support_kind_id,
+            applied_on=d(2026, 1, 1),
+            form="written",
+            what="Stöd",
+            created_by=officer,
+        )
+        for _n in range(COPY_FROM)
+    ]
+    insert(Application, applications)
+    assert Application.objects.filter(decided=False).count() == COPY_FROM + 1
+    decisions = []
+    for n, application in enumerate(applications):
+        decision = Decision.objects.get(pk=model.pk)
+        decision.pk, decision.number = uuid.uuid4(), f"H-copy-{n}"
+        decision.application_id = application.pk
+        decisions.append(decision)
+    insert(Decision, decisions)
+    undecided = Application.objects.filter(decided=False)
+    assert list(undecided) == [worklist_data["waiting"]]
