@@ -147,8 +147,8 @@ def assess_many(people: list, today: datetime.date, *, in_database: bool = False
 
     With `in_database` (PostgreSQL; the real cull), the walk and the dates stay in the database
     (`graph.DatabaseWalk`, each row's date by `entry_date_sql`): each verdict's `record` is a
-    `Tally` (counts, no rows) and `verdicts[i].record` of the people who go are removed with
-    `walk.delete`, the walk being `Verdict.walk`."""
+    `Tally` (counts, no rows), and the records of those who go are removed, in the same
+    transaction, by `verdict.walk.delete`."""
     if not people:
         return []
     ids = [p.pk for p in people]
@@ -158,8 +158,6 @@ def assess_many(people: list, today: datetime.date, *, in_database: bool = False
         walk = DatabaseWalk(ids, date=entry_date_sql).run()
         tallies = walk.tallies(pks_of=case_model)
         found = {pk: (t, set(t.pks), t.newest) for pk, t in tallies.items()}
-        for tally in tallies.values():
-            tally.pks = []
     else:
         walk = None
         # The dates of each row are read by the query that finds the row.
