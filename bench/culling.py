@@ -68,9 +68,9 @@ def run(day: datetime.date, label: str, two_step: bool, workers: int = 1) -> Non
     assessed: list[int] = [0]
     real = actions.assess_many
 
-    def counting(people, today):
+    def counting(people, today, **kw):
         assessed[0] += len(people)
-        return real(people, today)
+        return real(people, today, **kw)
 
     counter = Counter()
     elsewhere: list[float] = [0.0]  # the worker threads' backends' CPU

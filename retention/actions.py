@@ -287,7 +287,8 @@ def cull_people(
             .annotate(stamp=_stamp())
             .order_by("pk")
         )
-        verdicts = assess_many(people, today)
+        # On PostgreSQL the records are walked, dated and removed inside the database.
+        verdicts = assess_many(people, today, in_database=connection.vendor == "postgresql")
         kept = [v for v in verdicts if v.rule in STORED]
         if kept:
             _remember(kept, {p.pk: p.stamp for p in people})
@@ -296,15 +297,17 @@ def cull_people(
         going = [v for v in verdicts if v.cull]
         if not going:
             return []
-        culled, everything = _remove(going, today)
+        culled = _remove(going, today)
     # Not even the people's ids: the CullRecords and the command's output carry those.
     logger.info(
-        "Culled %s people's records: %s rows", len(culled), sum(everything.counts().values())
+        "Culled %s people's records: %s rows",
+        len(culled),
+        sum(n for c in culled for n in c.counts.values()),
     )
     return culled
 
 
-def _remove(going: list[Verdict], today: datetime.date) -> tuple[list[CullRecord], Record]:
+def _remove(going: list[Verdict], today: datetime.date) -> list[CullRecord]:
     """Delete the people's rows, children first, one statement per kind of record for all of
     them; write a CullRecord and an access-log entry for each (both outlive the records)."""
     everything = Record()
@@ -314,7 +317,8 @@ def _remove(going: list[Verdict], today: datetime.date) -> tuple[list[CullRecord
         assert verdict.record is not None
         assert verdict.last_entry_on is not None and verdict.due_on is not None
         assert verdict.deadline is not None
-        everything.add(verdict.record)
+        if isinstance(verdict.record, Record):
+            everything.add(verdict.record)
         culled.append(
             CullRecord(
                 person_id=verdict.person_id,
@@ -327,8 +331,12 @@ def _remove(going: list[Verdict], today: datetime.date) -> tuple[list[CullRecord
                 culled_on=today,
             )
         )
-    _delete_rows(everything)
     ids = [v.person_id for v in going]
+    walk = going[0].walk
+    if walk is not None:  # walked in the database: the rows are there (one walk a batch)
+        walk.delete(ids)
+    else:
+        _delete_rows(everything)
     RetentionVerdict.objects.filter(among("person_id", ids)).delete()
     Job.objects.filter(among("person_id", ids)).delete()  # extract files made in the background
     culled = CullRecord.objects.bulk_create(culled)
@@ -339,7 +347,7 @@ def _remove(going: list[Verdict], today: datetime.date) -> tuple[list[CullRecord
             for v in going
         ],
     )
-    return culled, everything
+    return culled
 
 
 def _delete_rows(record: Record) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.db import connection, models
@@ -227,3 +228,167 @@ def _rows_and_parents(edge: Edge, pks: set, extra: list[str]) -> list[tuple]:
             "pk", edge.field.attname, *extra
         )
     return found
+
+
+# The same walk inside PostgreSQL (the first cull of a long history: bench/README.md)
+
+# A date per row, as SQL over the row's columns (alias given), with its parameters.
+RowDate = Callable[[type[Model], str], tuple[str, list]]
+
+
+@dataclass
+class Tally:
+    """What a walk in the database found of one person's record: rows per model (as
+    `Record.counts`), the newest date of its rows, and the primary keys of one model asked for
+    (the cases). The rows themselves stay in the database."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    newest: Any = None  # a date, or None
+    pks: list = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.rows)
+
+
+class DatabaseWalk:
+    """`collect_many` done by PostgreSQL: the same rows with the same owners, found with one
+    `INSERT … SELECT` per relation and round into a temporary table per model (this
+    connection's own), so that no row passes through Python. `date` gives each row's date as
+    SQL, kept with the row; `tallies` sums up each person's record and `delete` removes the
+    records of some of them, children first, one statement per kind of record.
+
+    A table's rows are (pk, owner, round): a row reached from the rows of two people belongs to
+    both, and a round walks on only from the pairs the round before found, as `collect_many`
+    walks on from a row whose owners grew. Run inside a transaction that holds the people."""
+
+    def __init__(self, person_ids: Iterable, *, date: RowDate | None = None) -> None:
+        self.ids = list(dict.fromkeys(person_ids))
+        self.date = date
+        self.found: set[type[Model]] = set()
+        self.person = person_model()
+        self.owner_type = _key_type(self.person)
+
+    @staticmethod
+    def table(model: type[Model]) -> str:
+        return connection.ops.quote_name(f"cull_{model._meta.db_table}"[:63])
+
+    def _prepare(self, cursor) -> None:
+        """The temporary tables (made once per connection), emptied: one statement."""
+        tables = record_models()
+        made = [
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.table(m)} ("
+            f"pk {_key_type(m)} NOT NULL, owner {self.owner_type} NOT NULL, "
+            "round integer NOT NULL, last date, PRIMARY KEY (pk, owner))"
+            for m in tables
+        ]
+        emptied = f"TRUNCATE {', '.join(self.table(m) for m in tables)}"
+        cursor.execute("; ".join([*made, emptied]))
+
+    def _date(self, model: type[Model], alias: str) -> tuple[str, list]:
+        return self.date(model, alias) if self.date else ("NULL::date", [])
+
+    def run(self) -> DatabaseWalk:
+        qn = connection.ops.quote_name
+        into = edges_into()
+        with connection.cursor() as cursor:
+            self._prepare(cursor)
+            if not self.ids:
+                return self
+            date, params = self._date(self.person, "c")
+            pk = qn(self.person._meta.pk.column)
+            cursor.execute(
+                f"INSERT INTO {self.table(self.person)} (pk, owner, round, last) "  # noqa: S608 - names of the models' tables, quoted
+                f"SELECT c.{pk}, c.{pk}, 0, {date} FROM {qn(self.person._meta.db_table)} c "
+                f"WHERE c.{pk} = ANY(%s::{self.owner_type}[])",
+                [*params, _array(self.ids)],
+            )
+            self.found, frontier, round_ = {self.person}, {self.person}, 0
+            while frontier:
+                grown: set[type[Model]] = set()
+                for target in frontier:
+                    for edge in into.get(target, []):
+                        excluded = edge.model._meta.label in EXCLUDED
+                        if not excluded and self._step(cursor, edge, round_):
+                            grown.add(edge.model)
+                self.found |= grown
+                frontier, round_ = grown, round_ + 1
+        return self
+
+    def _step(self, cursor, edge: Edge, round_: int) -> int:
+        """The rows of `edge.model` pointing at the rows the last round found: new pairs.
+
+        Driven from the temporary table (no statistics: PostgreSQL takes it for a few rows), so
+        that each of its rows is one probe of the foreign key's index; joined the other way
+        round, the planner scanned the whole temporary table for every row found."""
+        qn = connection.ops.quote_name
+        fk, pk = qn(edge.field.column), qn(edge.model._meta.pk.column)
+        parents = self.table(edge.target)
+        date, params = self._date(edge.model, "c")
+        cursor.execute(
+            f"INSERT INTO {self.table(edge.model)} (pk, owner, round, last) "  # noqa: S608 - names of the models' tables, quoted
+            f"SELECT c.{pk}, t.owner, %s, {date} FROM {parents} t "
+            f"JOIN {qn(edge.model._meta.db_table)} c ON c.{fk} = t.pk WHERE t.round = %s "
+            "ON CONFLICT DO NOTHING",
+            [round_ + 1, *params, round_],
+        )
+        return cursor.rowcount
+
+    def tallies(self, pks_of: type[Model] | None = None) -> dict[object, Tally]:
+        """Each person's rows per model and newest date (one query), and the primary keys of
+        `pks_of` in their record (one more)."""
+        found = {pk: Tally() for pk in self.ids}
+        chosen = [m for m in record_models() if m in self.found]
+        parts = [
+            f"SELECT owner, %s AS label, count(*) AS n, max(last) AS last "  # noqa: S608 - names of the models' tables, quoted
+            f"FROM {self.table(m)} GROUP BY owner"
+            for m in chosen
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT owner, json_object_agg(label, n), max(last) "  # noqa: S608 - names of the models' tables, quoted
+                f"FROM ({' UNION ALL '.join(parts)}) s GROUP BY owner",
+                [m._meta.label for m in chosen],
+            )
+            for owner, rows, newest in cursor.fetchall():
+                found[owner].rows, found[owner].newest = rows, newest
+            if pks_of is not None and pks_of in self.found:
+                table = self.table(pks_of)
+                cursor.execute(f"SELECT owner, array_agg(pk) FROM {table} GROUP BY owner")  # noqa: S608 - names of the models' tables, quoted
+                for owner, pks in cursor.fetchall():
+                    found[owner].pks = pks
+        return found
+
+    def delete(self, owners: list) -> None:
+        """Delete every row of these people's records, children first (a row shared with a
+        person who stays goes too, as `Record.add` of the culled records gives), and set to
+        NULL the keys of excluded models pointing into them. No model's guard is asked."""
+        qn = connection.ops.quote_name
+        chosen = [m for m in record_models() if m in self.found]
+        owned = f"ARRAY(SELECT pk FROM {{table}} WHERE owner = ANY(%s::{self.owner_type}[]))"  # noqa: S608 - names of the models' tables, quoted
+        with connection.cursor() as cursor:
+            for target in chosen:
+                for edge in edges_into().get(target, []):
+                    if edge.model._meta.label in EXCLUDED:
+                        column = qn(edge.field.column)
+                        cursor.execute(
+                            f"UPDATE {qn(edge.model._meta.db_table)} SET {column} = NULL "  # noqa: S608 - names of the models' tables, quoted
+                            f"WHERE {column} = ANY({owned.format(table=self.table(target))})",
+                            [_array(owners)],
+                        )
+            for model in _children_first(chosen):
+                rows = owned.format(table=self.table(model))
+                cursor.execute(
+                    f"DELETE FROM {qn(model._meta.db_table)} "  # noqa: S608 - names of the models' tables, quoted
+                    f"WHERE {qn(model._meta.pk.column)} = ANY({rows})",
+                    [_array(owners)],
+                )
+
+
+def _key_type(model: type[Model]) -> str:
+    """The column type of a key pointing at the model (uuid, bigint, integer)."""
+    return model._meta.pk.rel_db_type(connection)  # type: ignore[attr-defined]  # any Field has it
+
+
+def _array(values: list) -> str:
+    """An array literal of uuids or integers (`'{…}'`), cast by the statement."""
+    return "{" + ",".join(map(str, values)) + "}"

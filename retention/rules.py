@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retention import conf
-from retention.graph import Record, among, collect_many
+from retention.graph import DatabaseWalk, Record, Tally, among, collect_many
 
 # Dates that are not entries in the case, so they never postpone culling: a birth date, and the
 # dates a record plans or grants ahead (a decision's period, a planned visit, a follow-up due, a
@@ -77,7 +77,9 @@ class Verdict:
     due_on: datetime.date | None = None
     deadline: datetime.date | None = None
     case_ids: list = field(default_factory=list)
-    record: Record | None = None
+    record: Record | Tally | None = None
+    # The walk in the database that found the record (`assess_many(in_database=True)`).
+    walk: DatabaseWalk | None = None
 
     @property
     def cull(self) -> bool:
@@ -138,36 +140,60 @@ def assess(person, today: datetime.date) -> Verdict:
     return assess_many([person], today)[0]
 
 
-def assess_many(people: list, today: datetime.date) -> list[Verdict]:
+def assess_many(people: list, today: datetime.date, *, in_database: bool = False) -> list[Verdict]:
     """`assess` for many people at once, with the same verdicts: the records are collected
     together and their dates read with one query per kind of record, so the number of queries
-    does not grow with the number of people (the first culling of a long history)."""
+    does not grow with the number of people (the first culling of a long history).
+
+    With `in_database` (PostgreSQL; the real cull), the walk and the dates stay in the database
+    (`graph.DatabaseWalk`, each row's date by `entry_date_sql`): each verdict's `record` is a
+    `Tally` (counts, no rows), and the records of those who go are removed, in the same
+    transaction, by `verdict.walk.delete`."""
+    if not people:
+        return []
+    ids = [p.pk for p in people]
+    case_model = _case_model()
+    found: dict[Any, tuple[Record | Tally, set, datetime.date | None]]
+    if in_database:
+        walk = DatabaseWalk(ids, date=entry_date_sql).run()
+        tallies = walk.tallies(pks_of=case_model)
+        found = {pk: (t, set(t.pks), t.newest) for pk, t in tallies.items()}
+    else:
+        walk = None
+        # The dates of each row are read by the query that finds the row.
+        read: dict = {}
+        records = collect_many(ids, fields=_entry_attnames, values=read)
+        newest = _last_entries(records, read)
+        found = {
+            pk: (record, record.rows.get(case_model, set()), newest.get(pk))
+            for pk, record in records.items()
+        }
+    verdicts = _verdicts(people, today, found)
+    for verdict in verdicts:
+        verdict.walk = walk
+    return verdicts
+
+
+def _verdicts(people: list, today: datetime.date, found: dict) -> list[Verdict]:
+    """The rules, given each person's (record, case ids, last entry)."""
     from people.models import CaseStatus
     from retention.models import RetentionException
 
-    if not people:
-        return []
-    # The dates of each row are read by the query that finds the row.
-    read: dict = {}
-    records = collect_many([p.pk for p in people], fields=_entry_attnames, values=read)
-    newest = _last_entries(records, read)
     case_model = _case_model()
-    all_cases = {pk for record in records.values() for pk in record.rows.get(case_model, ())}
+    all_cases = [pk for _record, cases, _last in found.values() for pk in cases]
     open_cases = set(
-        case_model.objects.filter(among("pk", list(all_cases)), status=CaseStatus.OPEN).values_list(
+        case_model.objects.filter(among("pk", all_cases), status=CaseStatus.OPEN).values_list(
             "pk", flat=True
         )
     )
     excepted = set(
         RetentionException.objects.active()
-        .filter(among("case_id", list(all_cases)))
+        .filter(among("case_id", all_cases))
         .values_list("case_id", flat=True)
     )
     verdicts = []
     for person in people:
-        record = records[person.pk]
-        cases = record.rows.get(case_model, set())
-        last = newest.get(person.pk)
+        record, cases, last = found[person.pk]
         due = due_on(last) if last else None
         verdict = Verdict(
             person.pk,
@@ -188,6 +214,26 @@ def assess_many(people: list, today: datetime.date) -> list[Verdict]:
             verdict.rule = CASE_EXCEPTION
         verdicts.append(verdict)
     return verdicts
+
+
+def entry_date_sql(model, alias: str) -> tuple[str, list]:
+    """`_last_entries`' date of a row, as SQL (PostgreSQL): the newest of the row's entry
+    fields that is not after now (a time, as its date in the current time zone) or today (a
+    date); NULL if none. The same rule as `_last_entries`; a test holds them equal."""
+    now = timezone.now()
+    today, zone = timezone.localdate(now), timezone.get_current_timezone_name()
+    parts, params = [], []
+    for f in _entry_fields(model):
+        column = f'{alias}."{f.column}"'
+        if isinstance(f, DateTimeField):
+            parts.append(f"CASE WHEN {column} <= %s THEN ({column} AT TIME ZONE %s)::date END")
+            params += [now, zone]
+        else:
+            parts.append(f"CASE WHEN {column} <= %s THEN {column} END")
+            params.append(today)
+    if not parts:
+        return "NULL::date", []
+    return (parts[0] if len(parts) == 1 else f"GREATEST({', '.join(parts)})"), params
 
 
 def _entry_fields(model) -> list:
