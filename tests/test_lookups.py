@@ -40,7 +40,6 @@ def test_an_empty_list_finds_nobody(db):
     assert not Person.objects.filter(AnyOf(F("pk"), [])).exists()
 
 
-
 def test_a_raw_list_of_uuids_finds_exactly_those_people_on_every_database(db):
     # Without `among`: on SQLite, whose driver binds no UUID, as on PostgreSQL.
     people = [PersonFactory() for _ in range(3)]
