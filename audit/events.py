@@ -263,12 +263,8 @@ def _rows(head: ChainHead, pending: list) -> list[tuple]:
     key_id, key = current_key()
     hashed = keyed_hasher(key)
     prev, chain, rows = head.last_hash, head.pk, []
-    who: tuple = (object(), None, "")  # (user, user id, username) of the last row
     for user, access in pending:
-        if user is not who[0]:
-            user_id = user.pk if user is not None and user.is_authenticated else None
-            who = (user, user_id, user.get_username() if user_id else "")
-        _, user_id, username = who
+        user_id, username = _who(user)
         person_id = _as_uuid(access.person_id)
         record_id = str(access.record_id or "")
         payload = entry_payload(
@@ -294,12 +290,20 @@ def _rows(head: ChainHead, pending: list) -> list[tuple]:
     return rows
 
 
+def _who(user) -> tuple[int | None, str]:
+    """(id, username) of the user an entry names; (None, "") for no one or anonymous."""
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    return user_id, user.get_username() if user_id else ""
+
+
 def _store_rows(rows: list[tuple], pending: list) -> int:
+    """Store the rows as they are (`append_accesses`)."""
     insert_values(AccessLogEntry, _COLUMNS, rows)  # COPY for a large batch
     return len(rows)
 
 
 def _store_entries(rows: list[tuple], pending: list) -> list[AccessLogEntry]:
+    """Store the rows as entries (`log_accesses`), with the people a list names."""
     entries = [unsaved(AccessLogEntry, **dict(zip(_COLUMNS, row, strict=True))) for row in rows]
     for entry, (_, access) in zip(entries, pending, strict=True):
         entry.people = access.people
