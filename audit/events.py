@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -22,12 +23,12 @@ from audit.models import (
     AccessLogSubject,
     ChainHead,
     attach_people,
-    chain_hash,
     current_key,
     entry_payload,
     keyed_hasher,
+    named_people,
 )
-from core.bulk import insert, insert_values
+from core.bulk import insert, insert_values, unsaved
 
 
 @dataclass(frozen=True)
@@ -203,44 +204,26 @@ def log_accesses(*, user, accesses: Iterable[Access]) -> list[AccessLogEntry]:
 
 
 def _write(pending: list) -> list[AccessLogEntry]:
-    with transaction.atomic():
-        head = _take_a_chain()
-        now = timezone.now()
-        key_id, key = current_key()
-        entries = []
-        prev = head.last_hash
-        for user, access in pending:
-            user_id = user.pk if user is not None and user.is_authenticated else None
-            username = user.get_username() if user_id else ""
-            entry = AccessLogEntry(
-                at=now,
-                user_id=user_id,
-                username=username,
-                person_id=_as_uuid(access.person_id),
-                record_type=access.record_type,
-                record_id=str(access.record_id or ""),
-                action=access.action,
-                reason=access.reason,
-                detail=access.detail,
-                prev_hash=prev,
-                key_id=key_id,
-                chain=head.pk,
-            )
-            entry.people = access.people
-            entry.entry_hash = chain_hash(prev, entry.payload(), key)
-            prev = entry.entry_hash
-            entries.append(entry)
-        if any(entry.people for entry in entries):
-            # A list's people refer to its entry: they need the entries' ids.
-            AccessLogEntry.objects.bulk_create(entries)
-            _write_subjects(entries)
-        else:
-            insert(AccessLogEntry, entries)  # COPY for a large batch: then without ids
-        ChainHead.objects.filter(pk=head.pk).update(last_hash=prev)
-    return entries
+    """Append `pending` ((user, access) pairs) as entries, returned with their ids when the
+    insert reads them back (not after a COPY of a large batch without lists)."""
+    return _append(pending, _store_entries)
 
 
-# The columns `append_accesses` writes, in its rows' order.
+def append_accesses(*, user, accesses: Iterable[Access]) -> int:
+    """Append many entries about one person each (an import's batch: thousands) with one lock
+    and one insert, as rows rather than entries: the same rows and hashes `log_accesses`
+    writes (both are made by `_rows`), without making an entry object of each. Written at once
+    (not deferred by `one_write()`); a list's entry (`people`) goes through `log_accesses`.
+    Returns the number written."""
+    accesses = _with_reasons(user, list(accesses))
+    if any(access.people for access in accesses):
+        raise ValueError("append_accesses() writes entries about one person; use log_accesses()")
+    if not accesses:
+        return 0
+    return _append([(user, access) for access in accesses], _store_rows)
+
+
+# An entry's columns, in the order of `_rows`' tuples.
 _COLUMNS = (
     "at",
     "user_id",
@@ -256,52 +239,81 @@ _COLUMNS = (
     "key_id",
     "chain",
 )
+_ENTRY_HASH = _COLUMNS.index("entry_hash")
+_Stored = TypeVar("_Stored")
 
 
-def append_accesses(*, user, accesses: Iterable[Access]) -> int:
-    """Append many entries about one person each (an import's batch: thousands) with one lock
-    and one insert, as rows rather than entries: the same entries and hashes `log_accesses`
-    writes, at a fraction of the cost. Written at once (not deferred by `one_write()`); a list's
-    entry (`people`) goes through `log_accesses`. Returns the number written."""
-    accesses = _with_reasons(user, list(accesses))
-    if any(access.people for access in accesses):
-        raise ValueError("append_accesses() writes entries about one person; use log_accesses()")
-    if not accesses:
-        return 0
-    user_id = user.pk if user is not None and user.is_authenticated else None
-    username = user.get_username() if user_id else ""
+def _append(pending: list, store: Callable[[list[tuple], list], _Stored]) -> _Stored:
+    """The one way entries are appended: lock a chain, make the rows (`_rows`), `store` them,
+    and move the chain's head to the last one, in one transaction."""
     with transaction.atomic():
         head = _take_a_chain()
-        now = timezone.now()
-        stamp = now.astimezone(datetime.UTC).isoformat()
-        key_id, key = current_key()
-        hashed = keyed_hasher(key)
-        prev, chain, rows = head.last_hash, head.pk, []
-        for access in accesses:
-            person_id = _as_uuid(access.person_id)
-            record_id = str(access.record_id or "")
-            payload = entry_payload(
-                at=stamp,
-                user_id=user_id,
-                username=username,
-                person_id=person_id,
-                record_type=access.record_type,
-                record_id=record_id,
-                action=access.action,
-                reason=access.reason,
-                detail=access.detail,
-                key_id=key_id,
-                chain=chain,
-            )
-            entry_hash = hashed(prev, payload)
-            rows.append(
-                (now, user_id, username, person_id, access.record_type, record_id)
-                + (access.action, access.reason, access.detail, prev, entry_hash, key_id, chain)
-            )
-            prev = entry_hash
-        insert_values(AccessLogEntry, _COLUMNS, rows)
-        ChainHead.objects.filter(pk=head.pk).update(last_hash=prev)
+        rows = _rows(head, pending)
+        stored = store(rows, pending)
+        ChainHead.objects.filter(pk=head.pk).update(last_hash=rows[-1][_ENTRY_HASH])
+    return stored
+
+
+def _rows(head: ChainHead, pending: list) -> list[tuple]:
+    """The rows (`_COLUMNS`) of the entries `pending` asks for, linked one after the other
+    from `head` in its chain and hashed with the key in force: the one place an entry's fields,
+    its chain, its place in it and its hash are made (the hash's payload: `entry_payload`)."""
+    now = timezone.now()
+    stamp = now.astimezone(datetime.UTC).isoformat()
+    key_id, key = current_key()
+    hashed = keyed_hasher(key)
+    prev, chain, rows = head.last_hash, head.pk, []
+    for user, access in pending:
+        user_id, username = _who(user)
+        person_id = _as_uuid(access.person_id)
+        record_id = str(access.record_id or "")
+        payload = entry_payload(
+            at=stamp,
+            user_id=user_id,
+            username=username,
+            person_id=person_id,
+            record_type=access.record_type,
+            record_id=record_id,
+            action=access.action,
+            reason=access.reason,
+            detail=access.detail,
+            key_id=key_id,
+            chain=chain,
+            people=named_people(access.people),
+        )
+        entry_hash = hashed(prev, payload)
+        rows.append(
+            (now, user_id, username, person_id, access.record_type, record_id)
+            + (access.action, access.reason, access.detail, prev, entry_hash, key_id, chain)
+        )
+        prev = entry_hash
+    return rows
+
+
+def _who(user) -> tuple[int | None, str]:
+    """(id, username) of the user an entry names; (None, "") for no one or anonymous."""
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    return user_id, user.get_username() if user_id else ""
+
+
+def _store_rows(rows: list[tuple], pending: list) -> int:
+    """Store the rows as they are (`append_accesses`)."""
+    insert_values(AccessLogEntry, _COLUMNS, rows)  # COPY for a large batch
     return len(rows)
+
+
+def _store_entries(rows: list[tuple], pending: list) -> list[AccessLogEntry]:
+    """Store the rows as entries (`log_accesses`), with the people a list names."""
+    entries = [unsaved(AccessLogEntry, **dict(zip(_COLUMNS, row, strict=True))) for row in rows]
+    for entry, (_, access) in zip(entries, pending, strict=True):
+        entry.people = access.people
+    if any(entry.people for entry in entries):
+        # A list's people refer to its entry: they need the entries' ids.
+        AccessLogEntry.objects.bulk_create(entries)
+        _write_subjects(entries)
+    else:
+        insert(AccessLogEntry, entries)  # COPY for a large batch: then without ids
+    return entries
 
 
 def _write_subjects(entries: list[AccessLogEntry]) -> None:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import QuickSelect
+from core.widgets import SearchSelect
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -21,8 +21,10 @@ class StaffChoiceField(forms.ModelChoiceField):
 class LogFilterForm(forms.Form):
     # The person comes from a link on the person page, never from a list of every name.
     person = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # The staff of the manager's units (what a choice is checked against); the select lists
+    # only those the view offers, at most a page of them with a search (core.widgets).
     user: forms.ModelChoiceField[User] = StaffChoiceField(
-        label=_("Staff member"), queryset=None, required=False, widget=QuickSelect
+        label=_("Staff member"), queryset=None, required=False, widget=SearchSelect
     )
     only_reasons = forms.BooleanField(label=_("Only accesses with a reason"), required=False)
 

@@ -184,7 +184,7 @@ class AccessLogEntry(AppendOnly):
 
     @people.setter
     def people(self, value) -> None:
-        self._people = tuple(sorted({str(p) for p in value}))
+        self._people = named_people(value)
 
     def compute_hash(self) -> str | None:
         """The entry's hash; None when its key is not configured (it then cannot verify)."""
@@ -210,6 +210,11 @@ class AccessLogEntry(AppendOnly):
             chain=self.chain,
             people=self.people,
         )
+
+
+def named_people(people) -> tuple[str, ...]:
+    """The people a list entry names as its hash covers them: each id once, as text, sorted."""
+    return tuple(sorted({str(p) for p in people}))
 
 
 def entry_payload(

@@ -10,6 +10,7 @@ from audit.events import log_list
 from audit.forms import LogFilterForm
 from audit.models import AccessLogEntry, AccessLogSubject, Action, attach_people
 from core.pagination import keyset_page
+from core.widgets import offer_matches
 from organisation.models import Membership, Role
 from organisation.roles import role_required, roles_of
 from people.access import own_cases
@@ -46,6 +47,8 @@ def _reviewable_entries(user):
 @role_required(Role.MANAGER)
 def log_review(request):
     form = LogFilterForm(request.GET or None, manager=request.user)
+    # The staff matching the search, not all of a large provider's: a page of them.
+    offer_matches(form, "user", request.GET)
     entries = _reviewable_entries(request.user)
     person = None
     if form.is_valid():

@@ -28,7 +28,7 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
-        values = list(value)
+        values = self._values(value, connection)
         if connection.vendor == "postgresql" and values and all(map(_plain, values)):
             # One array literal ('{…}', typed by the column): psycopg would quote-check each
             # value of a list, a quarter of the culling's CPU (bench/README.md).
@@ -38,12 +38,23 @@ class AnyOf(Lookup):
     def _of_subquery(self) -> bool:
         return hasattr(self.rhs, "as_sql")
 
+    def _values(self, value, connection) -> list:
+        """The list's values as the column's field sends them (a UUID as the database stores
+        it: text without dashes on SQLite, whose driver binds no UUID), so that one list may mix
+        UUIDs and their text. A list PostgreSQL takes as it is (UUIDs, integers) is not
+        converted one by one: thousands of ids in a culling's batch."""
+        values = list(value)
+        if connection.vendor == "postgresql" and all(map(_plain, values)):
+            return values
+        field = self.lhs.output_field
+        return [field.get_db_prep_value(v, connection, prepared=False) for v in values]
+
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if self._of_subquery():
             rhs, rhs_params = self.process_rhs(compiler, connection)
             return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
-        values = list(self.rhs)
+        values = self._values(self.rhs, connection)
         if not values:
             return "1 = 0", []
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", (*lhs_params, *values)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from html import escape
+from typing import cast
 
 from django import forms
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -33,7 +35,8 @@ class SearchSelect(QuickSelect):
     returns with the matches; what was already chosen stays chosen.
 
     The view sets the choices (the matches, at most a page of them), `query` (the search
-    shown in the field) and `cut` (there were more matches than shown). The search field is
+    shown in the field) and `cut` (there were more matches than shown), for users through
+    `offer_matches`. The search field is
     named after the field with `_q` appended; the button sends `find=<field name>`."""
 
     def __init__(self, attrs=None, choices=()) -> None:
@@ -59,3 +62,57 @@ class SearchSelect(QuickSelect):
             f'value="{escape(name)}">{escape(str(_("Search")))}</button></div>'
         )
         return mark_safe(f"{select}{note}{search}")  # noqa: S308
+
+
+# How many matches a SearchSelect lists.
+SEARCH_LISTED = 50
+
+
+def matching_users(users: QuerySet, search: str, chosen: int | None, limit: int) -> list:
+    """At most `limit` of `users` whose name or username holds every word of `search` (all of
+    them when it is empty), in the queryset's order; the one `chosen` first whatever the
+    search, so that a choice made stays listed. One query."""
+    words = search.split()[:4]
+    if words:
+        matches = Q()
+        for word in words:
+            matches &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(username__icontains=word)
+            )
+        users = users.filter(matches | Q(pk=chosen) if chosen else matches)
+    if chosen:
+        first = Case(When(pk=chosen, then=Value(0)), default=Value(1))
+        users = users.annotate(not_chosen=first).order_by("not_chosen", *users.query.order_by)
+    return list(users[:limit])
+
+
+def offer_matches(form: forms.Form, name: str, values, listed: int = SEARCH_LISTED) -> None:
+    """List in the SearchSelect `name` the users of its field's queryset (what a choice is
+    checked against) that match the search sent in `values` (`<name>_q`): at most `listed`,
+    the one chosen first. One query, whatever the number of users."""
+    search = values.get(f"{name}_q", "")[:100].strip()
+    users = cast(forms.ModelChoiceField, form.fields[name]).queryset
+    assert users is not None, f"{name}: the form sets the field's queryset"
+    found = matching_users(users, search, chosen_id(values, name), listed + 1)
+    offer(form, name, found[:listed], query=search, cut=len(found) > listed)
+
+
+def offer(form: forms.Form, name: str, users: list, *, query: str, cut: bool) -> None:
+    """List `users` in the SearchSelect `name`, with the search that found them."""
+    field = cast(forms.ModelChoiceField, form.fields[name])
+    widget = cast(SearchSelect, field.widget)
+    widget.choices = [
+        ("", field.empty_label or ""),
+        *[(user.pk, field.label_from_instance(user)) for user in users],
+    ]
+    widget.query, widget.cut = query, cut
+
+
+def chosen_id(values, name: str) -> int | None:
+    """The id sent in `name`, None when there is none (or it is not a number)."""
+    try:
+        return int(values.get(name) or 0) or None
+    except ValueError:
+        return None

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, Value, When
-from django.db.models import Case as DbCase
+from django.db.models import Avg, Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -590,30 +589,6 @@ def coordinator_choices(unit_ids: Iterable[int]) -> QuerySet[User]:
         .distinct()
         .order_by("first_name", "last_name")
     )
-
-
-def coordinator_options(
-    unit_ids: Iterable[int], search: str, chosen: int | None, limit: int
-) -> list[User]:
-    """At most `limit` coordinators of the units whose name or username holds every word of
-    `search` (all of them when it is empty), by name; the one `chosen` first whatever the
-    search, so that a choice made stays listed. One query."""
-    users = coordinator_choices(unit_ids)
-    words = search.split()[:4]
-    if words:
-        matches = Q()
-        for word in words:
-            matches &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(username__icontains=word)
-            )
-        users = users.filter(matches | Q(pk=chosen) if chosen else matches)
-    if chosen:
-        users = users.annotate(
-            not_chosen=DbCase(When(pk=chosen, then=Value(0)), default=Value(1))
-        ).order_by("not_chosen", "first_name", "last_name")
-    return list(users[:limit])
 
 
 def order_for_granted_decision(

@@ -48,21 +48,11 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, coordinators, cases, **kwargs) -> None:
         """`coordinators`: every coordinator who may be chosen (what a choice is checked
-        against); the selects list only the matches the view gives `offer`."""
+        against); the selects list only the matches the view offers (core.widgets)."""
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["from_user"]).queryset = coordinators
         cast(forms.ModelChoiceField, self.fields["to_user"]).queryset = coordinators
         cast(forms.ChoiceField, self.fields["cases"]).choices = cases
-
-    def offer(self, name: str, users: list, *, query: str, cut: bool) -> None:
-        """List `users` in the select `name`, with the search that found them."""
-        field = cast(UserChoiceField, self.fields[name])
-        widget = cast(SearchSelect, field.widget)
-        widget.choices = [
-            ("", field.empty_label or ""),
-            *[(user.pk, field.label_from_instance(user)) for user in users],
-        ]
-        widget.query, widget.cut = query, cut
 
 
 class ClosureForm(forms.Form):

@@ -22,6 +22,7 @@ from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
 from core.pagination import keyset_page
+from core.widgets import SEARCH_LISTED, chosen_id, offer_matches
 from delivery.handover import unfinished_work
 from organisation.models import CASE_ROLES, Role
 from organisation.permissions import PROVIDER_ROLES
@@ -229,7 +230,7 @@ def reassign(request):
     return render(request, "provision/reassign.html", context)
 
 
-COORDINATORS_LISTED = 50
+COORDINATORS_LISTED = SEARCH_LISTED
 
 
 def _offer_coordinators(request, form: ReassignForm, units) -> None:
@@ -238,24 +239,12 @@ def _offer_coordinators(request, form: ReassignForm, units) -> None:
     the page's time. One query per select."""
     values = request.POST if request.method == "POST" else request.GET
     for name in ("from_user", "to_user"):
-        search = values.get(f"{name}_q", "")[:100].strip()
-        chosen = _chosen(request, name)
-        found = actions.coordinator_options(units, search, chosen, COORDINATORS_LISTED + 1)
-        form.offer(
-            name,
-            found[:COORDINATORS_LISTED],
-            query=search,
-            cut=len(found) > COORDINATORS_LISTED,
-        )
+        offer_matches(form, name, values, COORDINATORS_LISTED)
 
 
 def _chosen(request, name: str) -> int | None:
     """The user id sent in `name` (posted, or in the address), None when there is none."""
-    values = request.POST if request.method == "POST" else request.GET
-    try:
-        return int(values.get(name) or 0) or None
-    except ValueError:
-        return None
+    return chosen_id(request.POST if request.method == "POST" else request.GET, name)
 
 
 def _filled_in(posted) -> dict:

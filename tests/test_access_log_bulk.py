@@ -3,12 +3,13 @@ same entries and the same keyed hash chain as one entry at a time, verified as s
 
 from __future__ import annotations
 
+import datetime
 import io
 import uuid
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from audit.events import Access, append_accesses, log_accesses, verify_chain
 from audit.models import AccessLogEntry, Action, chain_hash, keyed_hasher
@@ -77,3 +78,68 @@ def test_a_lists_entry_is_refused_by_the_bulk_path(db, officer):
 def test_nothing_to_append_writes_nothing(db, officer):
     assert append_accesses(user=officer, accesses=[]) == 0
     assert not AccessLogEntry.objects.exists()
+
+
+# One builder: `log_accesses` (entries, one at a time or a page's few) and `append_accesses`
+# (rows, an import's thousands) make their entries in one place (audit.events._rows).
+
+ONE_AT_A_TIME, IN_BULK = "log_accesses", "append_accesses"
+
+
+def _write(path: str, user, access: Access) -> None:
+    if path == ONE_AT_A_TIME:
+        log_accesses(user=user, accesses=[access])
+    else:
+        append_accesses(user=user, accesses=[access])
+
+
+def _stored(path: str, user, access: Access) -> dict:
+    """The row `path` writes for `access` at the head of a fresh chain, then rolled back."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _write(path, user, access)
+        row = AccessLogEntry.objects.values().get()
+        raise RuntimeError("roll back")
+    del row["id"]
+    return row
+
+
+def test_the_same_access_makes_the_same_entry_and_hash_by_either_path(db, officer, monkeypatch):
+    monkeypatch.setattr("django.conf.settings.BRYGGA_ACCESS_LOG_CHAINS", 1)
+    at = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr("audit.events.timezone.now", lambda: at)
+    access = Access(uuid.uuid4(), "decision", uuid.uuid4(), Action.READ, "Vikarie", "steg 2")
+    one, bulk = _stored(ONE_AT_A_TIME, officer, access), _stored(IN_BULK, officer, access)
+    assert one == bulk
+    assert (one["username"], one["reason"], one["detail"]) == ("off", "Vikarie", "steg 2")
+
+
+def test_entries_of_both_paths_in_one_chain_verify_alike(db, officer, monkeypatch):
+    monkeypatch.setattr("django.conf.settings.BRYGGA_ACCESS_LOG_CHAINS", 1)
+    for n, path in enumerate([ONE_AT_A_TIME, IN_BULK, IN_BULK, ONE_AT_A_TIME]):
+        _write(path, officer, Access(uuid.uuid4(), "intake", n, Action.CREATE, detail=path))
+    entries = list(AccessLogEntry.objects.order_by("id"))
+    assert [e.detail for e in entries] == [ONE_AT_A_TIME, IN_BULK, IN_BULK, ONE_AT_A_TIME]
+    assert all(e.compute_hash() == e.entry_hash for e in entries)
+    assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
+    assert verify_chain() is None
+    call_command("verify_access_log", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("path", [ONE_AT_A_TIME, IN_BULK])
+@pytest.mark.parametrize("column", ["username", "record_type", "record_id", "reason", "detail"])
+def test_a_field_changed_in_an_entry_of_either_path_is_found(
+    db, officer, monkeypatch, path, column
+):
+    monkeypatch.setattr("django.conf.settings.BRYGGA_ACCESS_LOG_CHAINS", 1)
+    other = IN_BULK if path == ONE_AT_A_TIME else ONE_AT_A_TIME
+    for written_by in (other, path, other):
+        _write(written_by, officer, Access(uuid.uuid4(), "intake", "7", Action.READ, "skäl", "x"))
+    changed = AccessLogEntry.objects.order_by("id")[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE audit_accesslogentry SET {column} = %s WHERE id = %s",  # noqa: S608
+            ["ändrat", changed.id],
+        )
+    assert verify_chain().id == changed.id
+    with pytest.raises(CommandError, match=rf"entry {changed.id}\b"):
+        call_command("verify_access_log", stdout=io.StringIO(), stderr=io.StringIO())

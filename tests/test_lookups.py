@@ -38,3 +38,25 @@ def test_a_list_of_strings_is_still_one_array_parameter(db):
 def test_an_empty_list_finds_nobody(db):
     PersonFactory()
     assert not Person.objects.filter(AnyOf(F("pk"), [])).exists()
+
+
+def test_a_raw_list_of_uuids_finds_exactly_those_people_on_every_database(db):
+    # Without `among`: on SQLite, whose driver binds no UUID, as on PostgreSQL.
+    people = [PersonFactory() for _ in range(3)]
+    wanted = [people[0].pk, people[2].pk, uuid.uuid4()]
+    found = Person.objects.filter(AnyOf(F("pk"), wanted)).values_list("pk", flat=True)
+    assert set(found) == {people[0].pk, people[2].pk}
+
+
+def test_uuids_and_their_text_in_one_list_find_the_same_people(db):
+    people = [PersonFactory() for _ in range(3)]
+    wanted = [people[0].pk, str(people[1].pk).upper(), people[2].pk.hex]
+    found = Person.objects.filter(AnyOf(F("pk"), wanted)).values_list("pk", flat=True)
+    assert set(found) == {p.pk for p in people}
+
+
+def test_a_list_of_uuids_also_filters_a_column_other_than_the_key(db):
+    kept = PersonFactory()
+    merged = [PersonFactory(merged_into=kept), PersonFactory()]
+    found = Person.objects.filter(AnyOf(F("merged_into_id"), [kept.pk, uuid.uuid4()]))
+    assert list(found) == [merged[0]]
