@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Min
 
 from audit.models import AccessLogEntry
-from decisions.models import Decision
+from decisions.models import Application, Decision
 from intake.models import Intake
 from people.models import Case, Person
 from provision.models import Closure, FollowUp, Order, OrderStatus
@@ -120,6 +120,16 @@ def test_the_documented_example_gives_the_figures_counted_by_hand(kind, manager)
     # Cases: U-002 open (support goes on); the others closed; none for the unidentified.
     assert Case.objects.filter(status="open").count() == 1
     assert Decision.objects.get(number="H-gamla-U-001-B2").replaces.number == "H-gamla-U-001-B1"
+
+
+def test_imported_applications_are_not_waiting_for_a_decision(kind, manager):
+    """Each imported application comes with its decision: none is on an officer's list of
+    applications waiting for one (`Application.decided`)."""
+    run(EXAMPLE, manager)
+    applications = Application.objects.all()
+    assert applications.count() == Decision.objects.count() > 0
+    assert not applications.filter(decided=False).exists()
+    assert not applications.filter(decisions__isnull=True).exists()
 
 
 def test_a_second_import_of_the_same_file_adds_nothing(kind, manager):
