@@ -298,7 +298,8 @@ def test_reasoned_access_and_the_managers_review_are_accessible(page, browser, l
         manager.wait_for_load_state()
         manager.check("#id_only_reasons")
         with manager.expect_navigation():
-            manager.locator("main form button[type=submit]").click()
+            # The form's own button; the staff filter has its search button too.
+            manager.get_by_role("button", name="Filtrera").click()
         assert manager.locator("tr.highlight").count() >= 1
         assert not structure_problems(manager)
         assert_accessible(manager)
