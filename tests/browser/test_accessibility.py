@@ -153,6 +153,7 @@ def interesting_people(username: str) -> list[str]:
     return [f"/personer/{pk}/" for pk in people.distinct().values_list("pk", flat=True)]
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize("username", ROLE_USERS)
 def test_every_page_a_role_reaches_is_accessible(page, live_server, username):
     log_in(page, username)
@@ -175,6 +176,7 @@ def test_every_page_a_role_reaches_is_accessible(page, live_server, username):
     )
 
 
+@pytest.mark.crawl
 def test_public_pages_are_accessible_logged_out(page, live_server):
     seeds = ["/accounts/login/", "/tillganglighet/", "/anmalan/", "/anmalan/tack/", "/"]
     visited, problems = crawl(page, live_server.url, seeds)

@@ -208,6 +208,7 @@ def officer_pages() -> list[str]:
 EXTRA_PAGES = {"coordinator": coordinator_pages, "officer": officer_pages}
 
 
+@pytest.mark.crawl
 @pytest.mark.parametrize("username", sorted(ROLE_USERS, key=lambda u: u != "coordinator"))
 def test_every_page_fits_a_phone(page, username):
     page.set_viewport_size(PHONE)
