@@ -7,6 +7,12 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention and register extracts")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from retention.constraints import restrict_deletes
+
+        # After every migrate, once all apps' tables are there (retention/constraints.py).
+        post_migrate.connect(restrict_deletes, sender=self, dispatch_uid="restrict_deletes")
         from audit.events import CHAIN_STARTS
         from audit.models import RECORD_TYPE_LABELS
         from jobs.kinds import KINDS
