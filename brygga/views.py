@@ -17,23 +17,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from audit.events import log_list, one_write
 from audit.models import Action
+from brygga.worklists import OPEN_CASES, open_cases
 from core.pagination import bounded_count, keyset_page
 from core.sections import (
-    START_ROWS,
-    WorkList,
     find_full_list,
-    first_page_limit,
-    full_list,
+    head,
     worklists,
 )
 from organisation.models import Membership, Role
 from organisation.roles import roles_of
 from people import access
-from people.models import CaseStaff, CaseStatus, Person, ReasonedAccess
+from people.models import ReasonedAccess
 from sso import config as sso_config
 
 
@@ -64,8 +61,8 @@ def home(request):
     with one_write():
         context = {"roles": roles.names, "worklists": worklists(request, roles)}
         if roles.works_with_cases:
-            cases = _open_cases(request.user)
-            shown = list(cases.order_by(*OPEN_CASES.keys)[: first_page_limit()])[:START_ROWS]
+            cases = open_cases(request.user)
+            shown, _more = head(cases.order_by(*OPEN_CASES.keys))
             # Counted up to a bound ("more than 1,000"): a manager's units may hold every case.
             total = bounded_count(cases)
             context["open_cases"] = shown
@@ -106,34 +103,6 @@ def worklist_page(request, name):
         action=spec.action,
     )
     return render(request, "worklist_page.html", {"spec": spec, "page": page, "today": today})
-
-
-def _open_cases(user, today=None):
-    """The user's open cases; a protected person's only for staff named on it."""
-    named = CaseStaff.objects.filter(case__person_id=OuterRef("pk"), user=user)
-    # The people as a semi-join (`IN`), not conditions on the joined person: with those,
-    # PostgreSQL hashed every person for the bounded count of a manager's cases (65–260 ms at
-    # 100,000 people) where probing the 1,001 people counted takes a few.
-    shown = Person.objects.current().filter(Q(protected_identity=False) | Exists(named))
-    return (
-        access.own_cases(user)
-        .filter(status=CaseStatus.OPEN, person_id__in=shown.values("pk"))
-        .select_related("person", "authority_unit", "provider_unit")
-    )
-
-
-OPEN_CASES = full_list(
-    WorkList(
-        name="oppna-arenden",
-        title=gettext_lazy("Open cases"),
-        template="_open_cases.html",
-        rows=_open_cases,
-        keys=("opened_on", "id"),
-        record_type="case",
-        people=lambda case: [case.person_id],
-        allowed=lambda roles: roles.works_with_cases,
-    )
-)
 
 
 def _reasoned_accesses_for_manager(user):

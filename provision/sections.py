@@ -12,11 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from audit.events import list_access, log_accesses
 from audit.models import Action
 from core.sections import (
-    START_ROWS,
     WorkList,
-    first_page_limit,
     first_rows,
     full_list,
+    head,
     person_section,
     worklist,
 )
@@ -89,8 +88,7 @@ def provider_worklist(request, roles) -> dict | None:
         # The order of the orders' page (provision:inbox), where the start page links for all.
         .order_by("decision__decided_on", "created_at", "id")
     )
-    found = list(new_orders[: first_page_limit()])
-    orders = found[:START_ROWS]
+    orders, more_orders = head(new_orders)
     follow_ups = first_rows(FOLLOW_UPS, request.user, today)
     shown = [
         list_access("order", [o.person_id for o in orders], Action.READ),
@@ -101,7 +99,7 @@ def provider_worklist(request, roles) -> dict | None:
         "template": "provision/worklist.html",
         "today": today,
         "new_orders": orders,
-        "more_orders": len(found) > START_ROWS,
+        "more_orders": more_orders,
         "follow_ups": follow_ups,
     }
 

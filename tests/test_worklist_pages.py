@@ -115,3 +115,30 @@ def test_keyset_pages_can_be_ordered_by_a_computed_key(org):
             break
         query = page.next_query
     assert [c.pk for c in seen] == [c.pk for c in cases.order_by(*keys)]
+
+
+def test_every_list_page_shows_the_demo_users_whole_lists(db, client):
+    """Every registered list, opened by each demo user whose roles have it, on the demo data."""
+    from django.contrib.auth import get_user_model
+
+    from core.sections import _full_lists
+    from demo.data import load_demo
+    from organisation.roles import roles_of
+
+    load_demo()
+    today = timezone.localdate()
+    opened = set()
+    for username in ("officer", "coordinator", "manager"):
+        user = get_user_model().objects.get(username=username)
+        client.force_login(user)
+        for name, spec in _full_lists.items():
+            response = client.get(f"/arbetslista/{name}/")
+            if not spec.allowed(roles_of(user)):
+                assert response.status_code == 403
+                continue
+            assert response.status_code == 200, (username, name)
+            expected = spec.rows(user, today).order_by(*spec.keys)[:50]
+            assert [r.pk for r in response.context["page"].rows] == [r.pk for r in expected]
+            assert f'<h1 id="list-heading">{spec.title}</h1>' in response.content.decode()
+            opened.add(name)
+    assert opened == set(_full_lists)
