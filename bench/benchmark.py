@@ -523,6 +523,12 @@ LIST_PAGES = [
     "/uppdrag/kapacitet/",
     "/uppdrag/omfordela/",
     "/atkomstlogg/",
+    # The start page's lists in full (core/sections.py), the longest of them at 100,000 people.
+    "/arbetslista/oppna-arenden/",
+    "/arbetslista/oppna-arenden/ (page 2)",
+    "/arbetslista/uppfoljningar/",
+    "/arbetslista/beslut-i-avslutade-arenden/",
+    "/arbetslista/beslut-som-upphor/",
 ]
 
 
@@ -619,7 +625,7 @@ def every_page(repeat: int, verbose: bool = False) -> None:
         f"{repeat}; queries of one request)"
     )
     print(f"load average {os.getloadavg()[0]:.2f} at the start; cpu: this process's CPU ms")
-    print(f"{'user':<58} {'page':<22} {'ms':>9} {'cpu':>7} {'queries':>7}")
+    print(f"{'user':<58} {'page':<44} {'ms':>9} {'cpu':>7} {'queries':>7}")
     for label, user in page_users():
         client = Client()
         client.force_login(user, backend="organisation.auth.BryggaModelBackend")
@@ -637,7 +643,7 @@ def every_page(repeat: int, verbose: bool = False) -> None:
             with QueryLog() as queries:
                 client.get(url)
             ms, cpu = best_wall_and_cpu_ms(lambda u=url, c=client: c.get(u), repeat)
-            print(f"{label:<58} {page:<22} {ms:>9.1f} {cpu:>7.1f} {len(queries):>7}")
+            print(f"{label:<58} {page:<44} {ms:>9.1f} {cpu:>7.1f} {len(queries):>7}")
             if verbose:
                 for took, sql in queries.slowest():
                     print(f"    {took:8.1f} ms  {sql[:300]}")

@@ -6,7 +6,7 @@ class BryggaConfig(AppConfig):
     verbose_name = "Brygga"
 
     def ready(self) -> None:
-        from brygga import daily_job
+        from brygga import daily_job, worklists  # noqa: F401  (registers the open cases' list)
         from jobs.kinds import KINDS
 
         KINDS["daily"] = daily_job.DAILY

@@ -10,6 +10,7 @@ admin.site.site_title = "Brygga"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("arbetslista/<slug:name>/", views.worklist_page, name="worklist"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("health/", health.health, name="health"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),

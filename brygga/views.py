@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,15 +20,18 @@ from django.utils.translation import gettext as _
 
 from audit.events import log_list, one_write
 from audit.models import Action
-from core.pagination import bounded_count
-from core.sections import worklists
+from brygga.worklists import OPEN_CASES, open_cases
+from core.pagination import bounded_count, keyset_page
+from core.sections import (
+    find_full_list,
+    head,
+    worklists,
+)
 from organisation.models import Membership, Role
 from organisation.roles import roles_of
 from people import access
-from people.models import CaseStaff, CaseStatus, Person, ReasonedAccess
+from people.models import ReasonedAccess
 from sso import config as sso_config
-
-OPEN_CASES_SHOWN = 50
 
 
 class LoginView(auth_views.LoginView):
@@ -57,8 +61,8 @@ def home(request):
     with one_write():
         context = {"roles": roles.names, "worklists": worklists(request, roles)}
         if roles.works_with_cases:
-            cases = _open_cases(request.user)
-            shown = list(cases[:OPEN_CASES_SHOWN])
+            cases = open_cases(request.user)
+            shown, _more = head(cases.order_by(*OPEN_CASES.keys))
             # Counted up to a bound ("more than 1,000"): a manager's units may hold every case.
             total = bounded_count(cases)
             context["open_cases"] = shown
@@ -82,19 +86,23 @@ def home(request):
     return render(request, "home.html", context)
 
 
-def _open_cases(user):
-    """The user's open cases, oldest first; a protected person's only for staff named on it."""
-    named = CaseStaff.objects.filter(case__person_id=OuterRef("pk"), user=user)
-    # The people as a semi-join (`IN`), not conditions on the joined person: with those,
-    # PostgreSQL hashed every person for the bounded count of a manager's cases (65–260 ms at
-    # 100,000 people) where probing the 1,001 people counted takes a few.
-    shown = Person.objects.current().filter(Q(protected_identity=False) | Exists(named))
-    return (
-        access.own_cases(user)
-        .filter(status=CaseStatus.OPEN, person_id__in=shown.values("pk"))
-        .select_related("person", "authority_unit", "provider_unit")
-        .order_by("opened_on", "id")
+@login_required
+def worklist_page(request, name):
+    """The whole of one start-page list, a keyset page at a time (core/sections.py)."""
+    spec = find_full_list(name)
+    if spec is None:
+        raise Http404
+    if not spec.allowed(roles_of(request.user)):
+        raise PermissionDenied
+    today = timezone.localdate()
+    page = keyset_page(request, spec.rows(request.user, today), spec.keys)
+    log_list(
+        user=request.user,
+        record_type=spec.record_type,
+        people=[pk for row in page.rows for pk in spec.people(row)],
+        action=spec.action,
     )
+    return render(request, "worklist_page.html", {"spec": spec, "page": page, "today": today})
 
 
 def _reasoned_accesses_for_manager(user):

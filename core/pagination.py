@@ -12,7 +12,8 @@ stops at a bound and says so ("more than 1,000").
     page.previous_query  # the same for the page before ("" on the first one)
 
 The keys must together be unique and never null (end them with the primary key); a key written
-`-name` orders descending. Templates show the links with `{% include "core/_pager.html" %}`.
+`-name` orders descending; a key may name an annotation. Templates show the links with
+`{% include "core/_pager.html" %}`.
 A cursor that cannot be read (edited by hand) gives the first page, never an error.
 """
 
@@ -119,6 +120,8 @@ def _beyond(keys, values: list) -> Q:
 
 
 def _field(queryset: QuerySet, path: str):
+    if path in queryset.query.annotations:  # a key computed in the query (`annotate`)
+        return queryset.query.annotations[path].output_field
     model = queryset.model
     parts = path.split("__")
     for part in parts[:-1]:

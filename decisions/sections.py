@@ -10,9 +10,10 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.events import list_access, log_accesses
-from core.sections import person_section, worklist
+from core.sections import FirstRows, WorkList, first_rows, full_list, person_section, worklist
 from decisions.ending import replaced_by_later, running_past
 from decisions.models import (
     Appeal,
@@ -29,7 +30,6 @@ from people import access
 from people.models import CaseStaff, CaseStatus
 
 EXPIRY_WINDOW = datetime.timedelta(days=30)
-WORKLIST_ROWS = 50
 OPEN_APPEAL = (AppealStatus.RECEIVED, AppealStatus.FORWARDED)
 
 
@@ -83,12 +83,14 @@ def later_decision_exists() -> Exists:
     )
 
 
-def officer_worklist_rows(user, today: datetime.date | None = None) -> dict[str, list]:
-    today = today or timezone.localdate()
-    appeals = _in_my_cases(
+def _appeals(user, today: datetime.date) -> QuerySet:
+    return _in_my_cases(
         Appeal.objects.filter(status__in=OPEN_APPEAL), user, "decision__person"
     ).select_related("decision__person")
-    expiring = (
+
+
+def _expiring(user, today: datetime.date) -> QuerySet:
+    return (
         _in_my_cases(Decision.objects.all(), user)
         .filter(
             outcome__in=[Outcome.GRANT, Outcome.PARTIAL],
@@ -98,41 +100,121 @@ def officer_worklist_rows(user, today: datetime.date | None = None) -> dict[str,
         .exclude(later_decision_exists())
         .select_related("person", "support_kind")
     )
-    waiting = (
-        # The stored flag and its partial index (`application_undecided_idx`): the few undecided
-        # applications, not every application tested against the decisions.
-        _in_my_cases(Application.objects.filter(decided=False), user).select_related(
-            "person", "support_kind"
-        )
+
+
+def _waiting(user, today: datetime.date) -> QuerySet:
+    # The stored flag and its partial index (`application_undecided_idx`): the few undecided
+    # applications, not every application tested against the decisions.
+    return _in_my_cases(Application.objects.filter(decided=False), user).select_related(
+        "person", "support_kind"
     )
-    unsent = (
-        # A decision recorded from an earlier system had its letter there, if any.
+
+
+def _unsent(user, today: datetime.date) -> QuerySet:
+    # A decision recorded from an earlier system had its letter there, if any.
+    return (
         _in_my_cases(Decision.objects.filter(from_history=False), user)
         .exclude(Exists(LetterDelivery.objects.filter(decision_id=OuterRef("pk"))))
         .select_related("person", "support_kind")
     )
+
+
+def _left_in_force(user, today: datetime.date) -> QuerySet:
     # A coordinator closed the case but cannot end its decision: the authority decides.
-    left_in_force = (
+    # Ordered by an expression, not the closing date's index: walking the closed cases by
+    # that index until 50 are found read every closed case (they are the many, and those
+    # with a decision left in force few): 0.26 s at 100,000 people. Sorting the running
+    # decisions instead costs what there are of those.
+    return (
         _in_my_cases(Decision.objects.filter(case__status=CaseStatus.CLOSED), user)
         .filter(running_past(today))
         .exclude(replaced_by_later())
         .select_related("person", "support_kind", "case")
+        .annotate(case_ended_on=Coalesce("case__closed_on", "case__opened_on"))
     )
-    return {
-        "appeals": list(appeals.order_by("deadline", "received_on")[:WORKLIST_ROWS]),
-        # Ordered by an expression, not the closing date's index: walking the closed cases by
-        # that index until 50 are found read every closed case (they are the many, and those
-        # with a decision left in force few): 0.26 s at 100,000 people. Sorting the running
-        # decisions instead costs what there are of those.
-        "left_in_force": list(
-            left_in_force.order_by(Coalesce("case__closed_on", "case__opened_on"), "number")[
-                :WORKLIST_ROWS
-            ]
-        ),
-        "expiring": list(expiring.order_by("period_to", "number")[:WORKLIST_ROWS]),
-        "waiting": list(waiting.order_by("applied_on", "created_at")[:WORKLIST_ROWS]),
-        "unsent": list(unsent.order_by("decided_on", "number")[:WORKLIST_ROWS]),
-    }
+
+
+def _is_officer(roles) -> bool:
+    return roles.has(Role.OFFICER)
+
+
+def _decision_people(decision) -> list:
+    return [decision.person_id]
+
+
+APPEALS = full_list(
+    WorkList(
+        name="overklaganden",
+        title=_("Appeals under way"),
+        template="decisions/_wl_appeals.html",
+        rows=_appeals,
+        keys=("deadline", "received_on", "id"),
+        record_type="appeal",
+        people=lambda appeal: [appeal.decision.person_id],
+        allowed=_is_officer,
+    )
+)
+LEFT_IN_FORCE = full_list(
+    WorkList(
+        name="beslut-i-avslutade-arenden",
+        title=_("Decisions still in force in a closed case"),
+        template="decisions/_wl_left_in_force.html",
+        rows=_left_in_force,
+        keys=("case_ended_on", "number"),
+        record_type="decision",
+        people=_decision_people,
+        allowed=_is_officer,
+    )
+)
+EXPIRING = full_list(
+    WorkList(
+        name="beslut-som-upphor",
+        title=_("Decisions that end within 30 days"),
+        template="decisions/_wl_expiring.html",
+        rows=_expiring,
+        keys=("period_to", "number"),
+        record_type="decision",
+        people=_decision_people,
+        allowed=_is_officer,
+    )
+)
+WAITING = full_list(
+    WorkList(
+        name="ansokningar-utan-beslut",
+        title=_("Applications waiting for a decision"),
+        template="decisions/_wl_waiting.html",
+        rows=_waiting,
+        keys=("applied_on", "created_at", "id"),
+        record_type="application",
+        people=_decision_people,
+        allowed=_is_officer,
+    )
+)
+UNSENT = full_list(
+    WorkList(
+        name="beslut-utan-brev",
+        title=_("Decisions whose letter has not been sent"),
+        template="decisions/_wl_unsent.html",
+        rows=_unsent,
+        keys=("decided_on", "number"),
+        record_type="decision",
+        people=_decision_people,
+        allowed=_is_officer,
+    )
+)
+OFFICER_LISTS = {
+    "appeals": APPEALS,
+    "left_in_force": LEFT_IN_FORCE,
+    "expiring": EXPIRING,
+    "waiting": WAITING,
+    "unsent": UNSENT,
+}
+
+
+def officer_worklist_rows(user, today: datetime.date | None = None) -> dict[str, FirstRows]:
+    """The first rows of each of the officer's lists, most urgent first."""
+    today = today or timezone.localdate()
+    return {key: first_rows(spec, user, today) for key, spec in OFFICER_LISTS.items()}
 
 
 @worklist(40)

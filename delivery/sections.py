@@ -9,9 +9,10 @@ import datetime
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.events import Access, list_access, log_accesses
-from core.sections import person_section, worklist
+from core.sections import WorkList, first_rows, full_list, person_section, worklist
 from delivery.models import Homework, Note, Plan, Visit, VisitStatus
 from organisation.models import Role
 from organisation.permissions import may_do_provider_work
@@ -19,7 +20,6 @@ from people.access import Level
 from people.models import CaseStaff, CaseStatus
 
 SECTION_ROWS = 5
-WORKLIST_ROWS = 25
 
 
 @person_section(45)
@@ -53,73 +53,147 @@ def delivery_section(request, person) -> dict:
     }
 
 
-def _my_people(user):
+def _my_people(user, person_path: str = "person_id"):
     """A subquery filter: the person's open case names this user."""
     return Exists(
         CaseStaff.objects.filter(
-            case__person_id=OuterRef("person_id"), case__status=CaseStatus.OPEN, user=user
+            case__person_id=OuterRef(person_path), case__status=CaseStatus.OPEN, user=user
         )
     )
 
 
-def coordinator_rows(user, now: datetime.datetime) -> dict:
-    today = timezone.localdate(now)
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _week_visits(user, today: datetime.date):
+    """Planned visits from today to the end of the week."""
     week_end = today + datetime.timedelta(days=6 - today.weekday())
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(today, datetime.time.min, tzinfo=tz)
-    end = datetime.datetime.combine(
-        week_end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-    )
-    visits = list(
+    return (
         Visit.objects.filter(_my_people(user), status=VisitStatus.PLANNED)
-        .filter(planned_at__gte=start, planned_at__lt=end)
+        .filter(planned_at__gte=_day_start(today))
+        .filter(planned_at__lt=_day_start(week_end + datetime.timedelta(days=1)))
         .select_related("person")
-        .order_by("planned_at")[:WORKLIST_ROWS]
     )
-    homework = list(
-        Homework.objects.filter(result="", given_at__status=VisitStatus.HELD)
-        .filter(
-            Exists(
-                CaseStaff.objects.filter(
-                    case__person_id=OuterRef("given_at__person_id"),
-                    case__status=CaseStatus.OPEN,
-                    user=user,
-                )
-            )
-        )
-        .select_related("given_at__person")
-        .order_by("given_at__planned_at")[:WORKLIST_ROWS]
-    )
+
+
+def _unrecorded(user, today: datetime.date):
     # A planned visit whose day has passed still waits for its outcome (held, cancelled...).
-    unrecorded = list(
-        Visit.objects.filter(_my_people(user), status=VisitStatus.PLANNED, planned_at__lt=start)
+    return (
+        Visit.objects.filter(_my_people(user), status=VisitStatus.PLANNED)
+        .filter(planned_at__lt=_day_start(today))
         .select_related("person")
-        .order_by("planned_at")[:WORKLIST_ROWS]
     )
+
+
+def _homework(user, today: datetime.date):
+    return (
+        Homework.objects.filter(result="", given_at__status=VisitStatus.HELD)
+        .filter(_my_people(user, "given_at__person_id"))
+        .select_related("given_at__person")
+    )
+
+
+def _plans(user, today: datetime.date):
     newer = Plan.objects.filter(person_id=OuterRef("person_id"), version__gt=OuterRef("version"))
-    plans = list(
+    return (
         Plan.objects.filter(_my_people(user), next_follow_up__lt=today)
         .exclude(Exists(newer))
         .select_related("person")
-        .order_by("next_follow_up")[:WORKLIST_ROWS]
     )
-    drafts = list(
-        Note.objects.filter(
-            written_by=user,
-            signed_at__isnull=True,
-            created_at__lt=now - datetime.timedelta(days=1),
-        )
-        .select_related("person")
-        .order_by("created_at")[:WORKLIST_ROWS]
+
+
+def _drafts(user, today: datetime.date):
+    return Note.objects.filter(
+        written_by=user,
+        signed_at__isnull=True,
+        created_at__lt=timezone.now() - datetime.timedelta(days=1),
+    ).select_related("person")
+
+
+def _is_coordinator(roles) -> bool:
+    return roles.has(Role.COORDINATOR)
+
+
+def _person_of(row) -> list:
+    return [row.person_id]
+
+
+VISITS = full_list(
+    WorkList(
+        name="besok-denna-vecka",
+        title=_("Visits this week"),
+        template="delivery/_wl_visits.html",
+        rows=_week_visits,
+        keys=("planned_at", "id"),
+        record_type="visit",
+        people=_person_of,
+        allowed=_is_coordinator,
     )
+)
+UNRECORDED = full_list(
+    WorkList(
+        name="besok-utan-utfall",
+        title=_("Past visits whose outcome is not recorded"),
+        template="delivery/_wl_unrecorded.html",
+        rows=_unrecorded,
+        keys=("planned_at", "id"),
+        record_type="visit",
+        people=_person_of,
+        allowed=_is_coordinator,
+    )
+)
+HOMEWORK = full_list(
+    WorkList(
+        name="hemuppgifter",
+        title=_("Homework to follow up"),
+        template="delivery/_wl_homework.html",
+        rows=_homework,
+        keys=("given_at__planned_at", "id"),
+        record_type="homework",
+        people=lambda homework: [homework.given_at.person_id],
+        allowed=_is_coordinator,
+    )
+)
+PLANS = full_list(
+    WorkList(
+        name="planer-att-folja-upp",
+        title=_("Plans whose follow-up date has passed"),
+        template="delivery/_wl_plans.html",
+        rows=_plans,
+        keys=("next_follow_up", "id"),
+        record_type="plan",
+        people=_person_of,
+        allowed=_is_coordinator,
+    )
+)
+DRAFTS = full_list(
+    WorkList(
+        name="osignerade-anteckningar",
+        title=_("Your unsigned notes older than a day"),
+        template="delivery/_wl_drafts.html",
+        rows=_drafts,
+        keys=("created_at", "id"),
+        record_type="journal_note",
+        people=_person_of,
+        allowed=_is_coordinator,
+    )
+)
+
+
+def coordinator_rows(user, now: datetime.datetime) -> dict:
+    """The first rows of each of the coordinator's lists, most urgent first."""
+    today = timezone.localdate(now)
+    visits = first_rows(VISITS, user, today)
     local_day = {v.pk: timezone.localdate(v.planned_at) for v in visits}
     return {
+        "visits": visits,
         "today_visits": [v for v in visits if local_day[v.pk] == today],
         "week_visits": [v for v in visits if local_day[v.pk] != today],
-        "unrecorded_visits": unrecorded,
-        "homework": homework,
-        "plans": plans,
-        "drafts": drafts,
+        "unrecorded_visits": first_rows(UNRECORDED, user, today),
+        "homework": first_rows(HOMEWORK, user, today),
+        "plans": first_rows(PLANS, user, today),
+        "drafts": first_rows(DRAFTS, user, today),
     }
 
 

@@ -5,16 +5,17 @@ Each runs a fixed number of queries, however many responses, links and alerts th
 
 from __future__ import annotations
 
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
 from audit.events import Access, log_accesses, log_list
-from core.sections import person_section, worklist
+from core.sections import WorkList, first_rows, full_list, person_section, worklist
 from instruments.access import open_alerts_for
 from instruments.models import Response, RiskAlert
 from instruments.presentation import instrument_title, series
 from organisation.models import Role
 from organisation.permissions import ALERT_ROLES
 from people.access import Level
-
-WORKLIST_ROWS = 50
 
 
 @person_section(35)
@@ -57,18 +58,34 @@ def _has_link(response: Response) -> bool:
         return False
 
 
+def _open_alerts(user, today):
+    return open_alerts_for(user).select_related("person", "response")
+
+
+RISK_ALERTS = full_list(
+    WorkList(
+        name="risker",
+        title=_("Risk alerts from self-ratings"),
+        template="instruments/_wl_alerts.html",
+        rows=_open_alerts,
+        keys=("raised_at", "id"),
+        record_type="risk_alert",
+        people=lambda alert: [alert.person_id],
+        allowed=lambda roles: roles.has(*ALERT_ROLES, Role.OFFICER),
+    )
+)
+
+
 # A low order: a risk comes before everything else on the start page.
 @worklist(1)
 def risk_worklist(request, roles) -> dict | None:
     if not roles.has(*ALERT_ROLES) and not roles.has(Role.OFFICER):
         return None
-    alerts = list(
-        open_alerts_for(request.user)
-        .select_related("person", "response")
-        .order_by("raised_at")[:WORKLIST_ROWS]
-    )
+    alerts = first_rows(RISK_ALERTS, request.user, timezone.localdate())
     if not alerts and not roles.has(*ALERT_ROLES):
         return None
+    if roles.has(*ALERT_ROLES):
+        alerts.more = False  # "All open risk alerts" below leads to them all
     log_list(user=request.user, record_type="risk_alert", people=[a.person_id for a in alerts])
     return {
         "template": "instruments/worklist.html",

@@ -9,13 +9,11 @@ from django.utils import timezone
 
 from audit.events import log_list
 from core.pagination import bounded_count
-from core.sections import person_section, worklist
+from core.sections import head, person_section, worklist
 from intake.access import unit_intakes
 from intake.models import IntakeStatus
 from organisation.permissions import AUTHORITY_ROLES
 from people.access import Level
-
-WORKLIST_SHOWN = 20
 
 
 @person_section(30)
@@ -37,11 +35,12 @@ def open_intakes(request, roles) -> dict | None:
     if not roles.has(*AUTHORITY_ROLES):
         return None
     mine = unit_intakes(request.user).filter(status=IntakeStatus.OPEN).select_related("person")
-    intakes = list(mine.order_by("received_on", "created_at", "id")[:WORKLIST_SHOWN])
-    due = list(
+    # The orders of the intakes' page (intake:inbox), which the worklist links to for the rest.
+    intakes, _more = head(mine.order_by("received_on", "created_at", "id"))
+    due, _more = head(
         mine.filter(callback_due__lte=timezone.localdate(), callback_done_at__isnull=True).order_by(
             "callback_due", "id"
-        )[:WORKLIST_SHOWN]
+        )
     )
     shown = {intake.pk: intake for intake in intakes + due}.values()
     log_list(user=request.user, record_type="intake", people=[i.person_id for i in shown])

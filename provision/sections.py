@@ -7,18 +7,24 @@ from __future__ import annotations
 
 from django.db.models import Count, Min
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.events import list_access, log_accesses
 from audit.models import Action
-from core.sections import person_section, worklist
+from core.sections import (
+    WorkList,
+    first_rows,
+    full_list,
+    head,
+    person_section,
+    worklist,
+)
 from organisation.models import Role
 from organisation.permissions import PROVIDER_ROLES, may_do_provider_work
 from people import access
 from people.models import CaseStaff, CaseStatus
 from provision.actions import COORDINATOR_ROLES, orders_for_provider, waiting_orders
 from provision.models import Closure, FollowUp, FollowUpStatus, Order, OrderStatus
-
-WORKLIST_ROWS = 50
 
 
 @person_section(50)
@@ -55,6 +61,21 @@ def follow_ups_due(user, today):
     ).select_related("person")
 
 
+FOLLOW_UPS = full_list(
+    WorkList(
+        name="uppfoljningar",
+        title=_("Follow-ups due"),
+        template="provision/_wl_follow_ups.html",
+        rows=follow_ups_due,
+        keys=("due_on", "id"),
+        record_type="follow_up",
+        people=lambda follow_up: [follow_up.person_id],
+        allowed=lambda roles: roles.has(*PROVIDER_ROLES),
+        action=Action.READ,
+    )
+)
+
+
 @worklist(50)
 def provider_worklist(request, roles) -> dict | None:
     if not roles.has(*PROVIDER_ROLES):
@@ -64,10 +85,11 @@ def provider_worklist(request, roles) -> dict | None:
         orders_for_provider(request.user)
         .filter(status=OrderStatus.NEW)
         .select_related("person", "decision", "support_kind", "provider_unit")
-        .order_by("decision__decided_on", "created_at")
+        # The order of the orders' page (provision:inbox), where the start page links for all.
+        .order_by("decision__decided_on", "created_at", "id")
     )
-    orders = list(new_orders[:WORKLIST_ROWS])
-    follow_ups = list(follow_ups_due(request.user, today).order_by("due_on")[:WORKLIST_ROWS])
+    orders, more_orders = head(new_orders)
+    follow_ups = first_rows(FOLLOW_UPS, request.user, today)
     shown = [
         list_access("order", [o.person_id for o in orders], Action.READ),
         list_access("follow_up", [f.person_id for f in follow_ups], Action.READ),
@@ -77,6 +99,7 @@ def provider_worklist(request, roles) -> dict | None:
         "template": "provision/worklist.html",
         "today": today,
         "new_orders": orders,
+        "more_orders": more_orders,
         "follow_ups": follow_ups,
     }
 

@@ -80,7 +80,7 @@ def test_a_cursor_edited_by_hand_gives_the_first_page(org, login, manager, curso
 def test_a_manager_sees_more_than_a_thousand_open_cases_as_such(org, login, manager):
     add_people(1001, org["authority"])
     page = login(manager).get("/").content.decode()
-    assert "Visar de 50 äldsta av fler än 1\xa0000 öppna ärenden." in page
+    assert "Visar de 10 äldsta av fler än 1\xa0000 öppna ärenden." in page
 
 
 def test_bounded_count_counts_exactly_below_the_bound(org):

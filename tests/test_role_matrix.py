@@ -499,6 +499,8 @@ INSTRUMENT_REVOKE = row(
 # route key -> (method, url builder, POST data, expected per user)
 MATRIX = {
     "home": ("get", lambda ctx: "/", None, row(LOGIN, OK, OK, OK, OK, OK, OK, OK, OK)),
+    # A start-page list in full; each list has its roles (tests/test_worklist_pages.py).
+    "worklist": ("get", lambda ctx: "/arbetslista/oppna-arenden/", None, CASE_WORKERS),
     "accessibility": (
         "get",
         lambda ctx: "/tillganglighet/",

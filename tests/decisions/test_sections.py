@@ -309,8 +309,16 @@ def test_the_officers_start_page_runs_the_same_queries_for_few_waiting_applicati
     assert_same_queries(few, many)
     page = client.get("/")
     (section,) = [w for w in page.context["worklists"] if w["template"].startswith("decisions/")]
-    assert len(section["waiting"]) == 50  # the oldest 50 of the 61 waiting
+    assert len(section["waiting"]) == 10  # the oldest 10 of the 61 waiting, and a link to all
+    assert section["waiting"].more
     assert section["waiting"][0] == worklist_data["waiting"]
+    assert 'href="/arbetslista/ansokningar-utan-beslut/"' in page.content.decode()
+    first = client.get("/arbetslista/ansokningar-utan-beslut/")
+    rows = list(first.context["page"].rows)
+    second = client.get(f"/arbetslista/ansokningar-utan-beslut/?{first.context['page'].next_query}")
+    rows += second.context["page"].rows
+    assert not second.context["page"].next_query
+    assert len({a.pk for a in rows}) == 61 and rows[0] == worklist_data["waiting"]
 
 
 def test_decisions_inserted_by_copy_mark_their_applications_decided(officer, worklist_data):
