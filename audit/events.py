@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextvars
 import datetime
 import random
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -23,9 +22,10 @@ from audit.models import (
     AccessLogSubject,
     ChainHead,
     attach_people,
+    canonical_payload,
     current_key,
     entry_payload,
-    keyed_hasher,
+    keyed_text_hasher,
     named_people,
 )
 from core.bulk import insert, insert_values, unsaved
@@ -215,12 +215,46 @@ def append_accesses(*, user, accesses: Iterable[Access]) -> int:
     writes (both are made by `_rows`), without making an entry object of each. Written at once
     (not deferred by `one_write()`); a list's entry (`people`) goes through `log_accesses`.
     Returns the number written."""
+    return append_ready(prepare_accesses(user=user, accesses=accesses))
+
+
+@dataclass
+class Ready:
+    """Entries about one person each, made ready to append (`prepare_accesses`): with a chain
+    named, each one's fields and the text its hash covers are made, and only the links are
+    left for `append_ready` (the previous hash is known only once the chain is locked)."""
+
+    pending: list
+    chain: int | None = None
+    key_id: str | None = None
+    unlinked: list = field(default_factory=list)
+
+
+def prepare_accesses(*, user, accesses: Iterable[Access], chain: int | None = None) -> Ready:
+    """What `append_accesses` writes, made ready apart from the writing (in another thread,
+    while another batch is written: the history import). `chain`: the one the entries will
+    most likely be linked into (`chain_in_use`); if another is taken, they are made again."""
     accesses = _with_reasons(user, list(accesses))
     if any(access.people for access in accesses):
         raise ValueError("append_accesses() writes entries about one person; use log_accesses()")
-    if not accesses:
+    ready = Ready([(user, access) for access in accesses])
+    if chain is not None and ready.pending:
+        ready.chain, ready.key_id = chain, current_key()[0]
+        ready.unlinked = _unlinked(ready.pending, chain, ready.key_id, timezone.now())
+    return ready
+
+
+def append_ready(ready: Ready) -> int:
+    """Append entries made ready by `prepare_accesses`; returns the number written."""
+    if not ready.pending:
         return 0
-    return _append([(user, access) for access in accesses], _store_rows)
+    return _append(ready.pending, _store_rows, ready)
+
+
+def chain_in_use() -> int | None:
+    """The chain this connection appended to last: the one its transaction holds if it has
+    appended since it began, and takes again (`_take_a_chain`)."""
+    return getattr(connection, _LAST_CHAIN, None)
 
 
 # An entry's columns, in the order of `_rows`' tuples.
@@ -243,26 +277,45 @@ _ENTRY_HASH = _COLUMNS.index("entry_hash")
 _Stored = TypeVar("_Stored")
 
 
-def _append(pending: list, store: Callable[[list[tuple], list], _Stored]) -> _Stored:
+def _append(
+    pending: list, store: Callable[[list[tuple], list], _Stored], ready: Ready | None = None
+) -> _Stored:
     """The one way entries are appended: lock a chain, make the rows (`_rows`), `store` them,
     and move the chain's head to the last one, in one transaction."""
     with transaction.atomic():
         head = _take_a_chain()
-        rows = _rows(head, pending)
+        rows = _rows(head, pending, ready)
         stored = store(rows, pending)
         ChainHead.objects.filter(pk=head.pk).update(last_hash=rows[-1][_ENTRY_HASH])
     return stored
 
 
-def _rows(head: ChainHead, pending: list) -> list[tuple]:
+def _rows(head: ChainHead, pending: list, ready: Ready | None = None) -> list[tuple]:
     """The rows (`_COLUMNS`) of the entries `pending` asks for, linked one after the other
     from `head` in its chain and hashed with the key in force: the one place an entry's fields,
-    its chain, its place in it and its hash are made (the hash's payload: `entry_payload`)."""
-    now = timezone.now()
-    stamp = now.astimezone(datetime.UTC).isoformat()
+    its chain, its place in it and its hash are made (the hash's payload: `entry_payload`).
+    `ready`: the entries already made for this chain and key (`prepare_accesses`), to link."""
     key_id, key = current_key()
-    hashed = keyed_hasher(key)
-    prev, chain, rows = head.last_hash, head.pk, []
+    if ready is not None and ready.chain == head.pk and ready.key_id == key_id:
+        unlinked = ready.unlinked
+    else:
+        unlinked = _unlinked(pending, head.pk, key_id, timezone.now())
+    hashed = keyed_text_hasher(key)
+    prev, rows = head.last_hash, []
+    for fields, canonical in unlinked:
+        entry_hash = hashed(prev, canonical)
+        rows.append((*fields, prev, entry_hash, key_id, head.pk))
+        prev = entry_hash
+    return rows
+
+
+def _unlinked(
+    pending: list, chain: int, key_id: str, now: datetime.datetime
+) -> list[tuple[tuple, str]]:
+    """Each entry's fields before its links (`_COLUMNS` up to `prev_hash`) and the text of its
+    payload, for `chain` and the key `key_id`."""
+    stamp = now.astimezone(datetime.UTC).isoformat()
+    result = []
     for user, access in pending:
         user_id, username = _who(user)
         person_id = _as_uuid(access.person_id)
@@ -281,13 +334,12 @@ def _rows(head: ChainHead, pending: list) -> list[tuple]:
             chain=chain,
             people=named_people(access.people),
         )
-        entry_hash = hashed(prev, payload)
-        rows.append(
-            (now, user_id, username, person_id, access.record_type, record_id)
-            + (access.action, access.reason, access.detail, prev, entry_hash, key_id, chain)
+        fields = (
+            *(now, user_id, username, person_id, access.record_type, record_id),
+            *(access.action, access.reason, access.detail),
         )
-        prev = entry_hash
-    return rows
+        result.append((fields, canonical_payload(payload)))
+    return result
 
 
 def _who(user) -> tuple[int | None, str]:
@@ -324,8 +376,10 @@ def _write_subjects(entries: list[AccessLogEntry]) -> None:
         AccessLogSubject.objects.bulk_create(rows)
 
 
-# The chain this thread (and so its connection) wrote to last.
-_last_chain = threading.local()
+# The chain a connection wrote to last is kept on the connection itself (`_LAST_CHAIN`), not
+# per thread: the history import writes a batch from another thread on the same connection
+# (`core.background`), and its transaction must then come back to the chain it holds.
+_LAST_CHAIN = "brygga_access_log_chain"
 
 
 def _take_a_chain() -> ChainHead:
@@ -334,10 +388,10 @@ def _take_a_chain() -> ChainHead:
     time and no row locks; it takes any chain). Only when every chain there is is held, a new
     one is started (up to BRYGGA_ACCESS_LOG_CHAINS) or, with all started, the writer waits for
     one: the chains in use follow the peak number of concurrent writers."""
-    # The chain this thread's connection wrote to last comes first: a transaction that already
+    # The chain this connection wrote to last comes first: a transaction that already
     # holds a chain takes it again (its own lock is not skipped), so it never waits for another
     # while holding one (no deadlock), and a connection keeps to its chain while it is free.
-    last = getattr(_last_chain, "chain", None)
+    last = getattr(connection, _LAST_CHAIN, None)
     free = (
         ChainHead.objects.select_for_update(skip_locked=True)
         .filter(pk__lt=settings.BRYGGA_ACCESS_LOG_CHAINS)
@@ -345,7 +399,7 @@ def _take_a_chain() -> ChainHead:
         .first()
     )
     if free is not None:
-        _last_chain.chain = free.pk
+        setattr(connection, _LAST_CHAIN, free.pk)
         return free
     started = set(ChainHead.objects.values_list("pk", flat=True))
     unstarted = [n for n in range(settings.BRYGGA_ACCESS_LOG_CHAINS) if n not in started]
@@ -354,7 +408,7 @@ def _take_a_chain() -> ChainHead:
     head, _ = ChainHead.objects.select_for_update().get_or_create(
         pk=chain, defaults={"last_hash": GENESIS_HASH}
     )
-    _last_chain.chain = head.pk
+    setattr(connection, _LAST_CHAIN, head.pk)
     return head
 
 

@@ -12,7 +12,8 @@ a provider unit, a kind of support and an importing user of its own (once), and 
 command with `--dry-run`, then for real, then again (a re-import that only finds its records
 unchanged), then a copy with every 10th person's line corrected (a corrected re-import).
 `--one-by-one N` also times a dry run of the first N lines one line at a time
-(`load(batched=False)`, as before the batches); `--no-reimport` skips the re-imports.
+(`load(batched=False)`, as before the batches); `--no-reimport` skips the re-imports;
+`--profile FILE` writes the real run's cProfile statistics (`python -m pstats FILE`).
 Prints wall-clock figures, the importing process's own CPU time and the CPU time of the
 PostgreSQL backend serving its connection (read from /proc: the server on this machine), and
 people per CPU-second of the two together: what a quiet machine would do with a core for each.
@@ -22,6 +23,7 @@ The machine may be shared: the load average is printed. Asserts nothing.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime
 import io
 import json
@@ -82,10 +84,16 @@ def backend_cpu() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def command(path: Path, *extra: str) -> tuple[float, float, float | None]:
-    """Wall-clock, this process's CPU seconds and the database backend's CPU seconds."""
+def command(
+    path: Path, *extra: str, profile: str | None = None
+) -> tuple[float, float, float | None]:
+    """Wall-clock, this process's CPU seconds and the database backend's CPU seconds;
+    `profile`: the command's cProfile statistics are written to that file."""
     server = backend_cpu()
+    profiler = cProfile.Profile() if profile else None
     start, cpu = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
     call_command(
         "import_history",
         str(path),
@@ -104,6 +112,9 @@ def command(path: Path, *extra: str) -> tuple[float, float, float | None]:
         stderr=io.StringIO(),
     )
     took, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
     after = backend_cpu()
     return took, cpu, (after - server) if server is not None and after is not None else None
 
@@ -159,6 +170,9 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=200_000, help="first test-number index")
     parser.add_argument("--one-by-one", type=int, default=0, metavar="N")
     parser.add_argument("--no-reimport", action="store_true", help="skip the unchanged re-import")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write the real run's cProfile statistics to FILE"
+    )
     args = parser.parse_args()
     target = setting()
     lines = fictional.lines(
@@ -189,7 +203,8 @@ def main() -> None:
         ):
             if label.startswith("re-import") and args.no_reimport:
                 continue
-            took, cpu, server = command(file, *extra)
+            profile = args.profile if label == "real run" else None
+            took, cpu, server = command(file, *extra, profile=profile)
             both = cpu + (server or 0)
             print(
                 f"  {label:<20} {took:7.1f} s  {people / took:8.0f} people/s"

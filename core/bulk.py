@@ -11,12 +11,15 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Field, Model
 from django.db.models.base import ModelState
+from django.db.models.fields import return_None  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=Model)
 
@@ -31,7 +34,7 @@ def unsaved(model: type[M], **values: Any) -> M:
     obj = model.__new__(model)
     obj._state = ModelState()
     attrs = obj.__dict__
-    for field in _fields(model):
+    for field, constant, default in _fields(model):
         if field.name in values:
             value = values.pop(field.name)
             if field.is_relation:
@@ -46,23 +49,34 @@ def unsaved(model: type[M], **values: Any) -> M:
         elif field.attname in values:
             attrs[field.attname] = values.pop(field.attname)
         else:
-            attrs[field.attname] = field.get_default()
+            attrs[field.attname] = default if constant else default()
     if values:
         raise TypeError(f"{model.__name__}() got unexpected fields {sorted(values)}")
     return obj
 
 
 @functools.cache
-def _fields(model: type[Model]) -> tuple:
-    return tuple(model._meta.concrete_fields)
+def _fields(model: type[Model]) -> tuple[tuple[Any, bool, Any], ...]:
+    """Each concrete field with its default: (field, True, the value) where `get_default` gives
+    the same value every time (None, "", a constant: the same object, as Django gives it), else
+    (field, False, a function making it): a call less per field and row."""
+    return tuple((field, *_default(field)) for field in model._meta.concrete_fields)
+
+
+def _default(field: Any) -> tuple[bool, Any]:
+    make = field._get_default  # what get_default calls (a ForeignKey's may add a lookup)
+    if make is return_None:
+        return True, None
+    if make is str:
+        return True, ""
+    if field.has_default() and not callable(field.default) and not field.is_relation:
+        return True, field.default
+    return False, field.get_default
 
 
 def insert(model: type[Model], objs: Sequence[Model]) -> None:
     """Insert `objs` (unsaved rows of `model`)."""
-    if connection.vendor == "postgresql" and len(objs) >= COPY_FROM:
-        copy_rows(model, objs)
-    elif objs:
-        model._base_manager.bulk_create(objs)
+    insert_prepared(prepare(model, objs))
 
 
 def insert_values(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> None:
@@ -87,8 +101,42 @@ def copy_rows(model: type[Model], objs: Sequence[Model], *, keep_stamps: bool = 
     """PostgreSQL COPY: the same rows bulk_create would insert, several times faster.
     keep_stamps: a created/updated time set on the row is kept (backdated synthetic history),
     where bulk_create would set now."""
-    if not objs:
-        return
+    if objs:
+        _copy(*_copy_of(model, objs, keep_stamps))
+
+
+@dataclass
+class Prepared:
+    """Rows of `model` read for `insert_prepared`: on PostgreSQL, for COPY, the values of each
+    row and the statement; else the objects, for bulk_create."""
+
+    model: type[Model]
+    objs: Sequence[Model]
+    statement: str = ""
+    rows: list[list] = dataclass_field(default_factory=list)
+
+
+def prepare(model: type[Model], objs: Sequence[Model]) -> Prepared:
+    """What `insert(model, objs)` would write, read from the objects now (they must not change
+    after): the reading can then be done apart from the writing, in another thread (the history
+    import reads a batch's rows while the previous batch is written)."""
+    if connection.vendor == "postgresql" and len(objs) >= COPY_FROM:
+        return Prepared(model, objs, *_copy_of(model, objs))
+    return Prepared(model, objs)
+
+
+def insert_prepared(prepared: Prepared) -> None:
+    """Insert rows read by `prepare`: the same rows as `insert`."""
+    if prepared.statement:
+        _copy(prepared.statement, prepared.rows)
+    elif prepared.objs:
+        prepared.model._base_manager.bulk_create(prepared.objs)
+
+
+def _copy_of(
+    model: type[Model], objs: Sequence[Model], keep_stamps: bool = False
+) -> tuple[str, list[list]]:
+    """The COPY statement for `objs` and the values of each row, as bulk_create would insert."""
     fields = [
         f
         for f in model._meta.concrete_fields
@@ -97,12 +145,14 @@ def copy_rows(model: type[Model], objs: Sequence[Model], *, keep_stamps: bool = 
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     values = [_value_of(f, keep_stamps and _stamped(f)) for f in fields]
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in objs:
-            copy.write_row([value(obj) for value in values])
+    rows = [[value(obj) for value in values] for obj in objs]
+    return f"COPY {table} ({columns}) FROM STDIN", rows
+
+
+def _copy(statement: str, rows: Sequence[Sequence]) -> None:
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _value_of(field, keep_stamp: bool) -> Callable[[Model], Any]:

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 
-from audit.events import Access, append_accesses
+from audit.events import Access, Ready, append_ready, chain_in_use, prepare_accesses
 from audit.models import Action
-from core.bulk import insert, insert_values, unsaved
+from core.bulk import Prepared, insert_prepared, insert_values, prepare, unsaved
 from decisions.actions import refuse_no_decision, require_authority_work, validate_decision
 from decisions.models import (
     Application,
@@ -65,7 +66,7 @@ from provision.closure import (
 from provision.models import Closure, FollowUp, FollowUpStatus, Order, OrderStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 BATCH = 1000  # lines per batch: one insert per model each
 
@@ -85,6 +86,35 @@ class Plan:
     def add(self, obj: Any) -> Any:
         self.rows.setdefault(type(obj), []).append(obj)
         return obj
+
+
+@dataclass
+class Planned:
+    """A batch's lines worked out: the plans to write, the lines the rules refused."""
+
+    plans: list[Plan] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    # What is written, read from the plans once they are all made (`Batches.prepare`).
+    rows: dict[type[Model], Prepared] = field(default_factory=dict)
+    records: list[tuple] = field(default_factory=list)
+    accesses: Ready = field(default_factory=lambda: Ready([]))
+
+
+@contextmanager
+def checked_at_once() -> Iterator[None]:
+    """On PostgreSQL, the foreign keys of the rows written in the block are checked as each
+    insert ends instead of at the commit (Django makes them deferred): a batch's checks then
+    run while the next batch is worked out, not all after the last one. The rows are inserted
+    in the order of their keys (`MODELS`), so each finds what it points to. After an error the
+    savepoint's rollback restores the deferred checking by itself."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's (every key is deferrable)
 
 
 # Models in the order they are inserted (a row's foreign keys point to those before it).
@@ -118,6 +148,9 @@ class Batches:
         )
         bases = list(LegalBasis.objects.all())
         self.cited_on = lambda day: citing(day, bases=bases)["cites"]
+        # The numbers of every line split so far: a later line with one of them joins that
+        # person one by one, even while the earlier line's batch is still being written.
+        self.seen: set[str] = set()
 
     # Which lines only add
 
@@ -137,7 +170,7 @@ class Batches:
             )
         )
         fast, slow = [], []
-        seen: set[str] = set()
+        seen = self.seen
         for row in rows:
             number = self._number(row)
             # A reserve number on two lines: the second joins the first's person, one by one.
@@ -171,45 +204,73 @@ class Batches:
     def load(self, rows: list[Row]) -> bool:
         """Work out and write the lines; False when the database refused the batch (nothing
         of it is then written, and the caller loads its lines one by one)."""
-        plans = []
-        rejections = []
+        planned = self.plan_lines(rows)
+        written = self.write_planned(planned)
+        if written:
+            self.record(planned)
+        return written
+
+    def plan_lines(self, rows: list[Row]) -> Planned:
+        """Each line worked out in memory, or refused with its reason: no query, so that it can
+        run while another batch is written (`history.importer.load`)."""
+        planned = Planned()
         for row in rows:
             try:
-                plans.append(self.plan(row))
+                planned.plans.append(self.plan(row))
             except ValidationError as error:
-                rejections.append(Rejection(row.line, self.loader.where(error)))
+                planned.rejections.append(Rejection(row.line, self.loader.where(error)))
+        self.prepare(planned)
+        return planned
+
+    def prepare(self, planned: Planned) -> None:
+        """The rows of every model, the records of what came from where and the access-log
+        entries of the batch, read from its plans: here rather than in the write, so that
+        it is done while the previous batch is written."""
+        plans = planned.plans
+        for model in MODELS:
+            planned.rows[model] = prepare(model, [r for p in plans for r in p.rows.get(model, [])])
+        run, source = self.loader.run.pk, self.target.source
+        planned.records = [
+            (run, source, kind, key, str(obj.pk)) for p in plans for kind, key, obj in p.records
+        ]
+        # Hashed but for the links, for the chain this import's transaction already holds
+        # from its previous batch (on the first, the entries are made when written).
+        planned.accesses = prepare_accesses(
+            user=self.user, accesses=[a for p in plans for a in p.accesses], chain=chain_in_use()
+        )
+
+    def write_planned(self, planned: Planned) -> bool:
+        """Write the lines worked out in one savepoint; False when the database refused them."""
         try:
-            with transaction.atomic():
-                self.write(plans)
+            with transaction.atomic(), checked_at_once():
+                self.write(planned)
         except (DatabaseError, ValidationError):
             return False
+        return True
+
+    def record(self, planned: Planned) -> None:
+        """What a written batch adds to the load's result and to what came from where."""
         result = self.loader.result
-        result.rejections.extend(rejections)
-        for plan in plans:
+        result.rejections.extend(planned.rejections)
+        for plan in planned.plans:
             for kind, key, obj in plan.records:
                 self.loader.known[(kind, key)] = str(obj.pk)
             for name, n in plan.counts.items():
                 result.counts[name] += n
-        return True
 
-    def write(self, plans: list[Plan]) -> None:
-        people = [p for plan in plans for p in plan.rows.get(Person, [])]
+    def write(self, planned: Planned) -> None:
         for model in MODELS[:2]:
-            insert(model, [r for plan in plans for r in plan.rows.get(model, [])])
-        self._require_access(plans, people)
+            insert_prepared(planned.rows[model])
+        people = [p for plan in planned.plans for p in plan.rows.get(Person, [])]
+        self._require_access(planned.plans, people)
         for model in MODELS[2:]:
-            insert(model, [r for plan in plans for r in plan.rows.get(model, [])])
-        run, source = self.loader.run.pk, self.target.source
+            insert_prepared(planned.rows[model])
         insert_values(
             ImportedRecord,
             ("run_id", "source", "kind", "external_id", "object_id"),
-            [
-                (run, source, kind, key, str(obj.pk))
-                for plan in plans
-                for kind, key, obj in plan.records
-            ],
+            planned.records,
         )
-        append_accesses(user=self.user, accesses=[a for plan in plans for a in plan.accesses])
+        append_ready(planned.accesses)
 
     def _require_access(self, plans: list[Plan], people: list[Person]) -> None:
         """The access the actions ask of the user for each person (create_application and

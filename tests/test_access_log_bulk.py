@@ -9,10 +9,25 @@ import uuid
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
-from audit.events import Access, append_accesses, log_accesses, verify_chain
-from audit.models import AccessLogEntry, Action, chain_hash, keyed_hasher
+from audit.events import (
+    Access,
+    append_accesses,
+    append_ready,
+    chain_in_use,
+    log_accesses,
+    prepare_accesses,
+    verify_chain,
+)
+from audit.models import (
+    AccessLogEntry,
+    Action,
+    canonical_payload,
+    chain_hash,
+    keyed_hasher,
+    keyed_text_hasher,
+)
 
 FIELDS = ("user_id", "username", "person_id", "record_type", "record_id", "action", "detail")
 
@@ -28,6 +43,43 @@ def _accesses(n: int) -> list[Access]:
 def test_the_keyed_hasher_gives_the_hashes_of_chain_hash():
     payload = {"at": "2026-12-06T10:00:00+00:00", "person": "x", "reason": "åäö"}
     assert keyed_hasher(b"k" * 32)("0" * 64, payload) == chain_hash("0" * 64, payload, b"k" * 32)
+    text = canonical_payload(payload)
+    assert keyed_text_hasher(b"k" * 32)("0" * 64, text) == chain_hash("0" * 64, payload, b"k" * 32)
+
+
+@pytest.mark.parametrize("guess", ["right", "wrong", "none"])
+def test_entries_made_ready_beforehand_are_those_appended_at_once(db, officer, monkeypatch, guess):
+    """The history import makes a batch's entries while the previous batch is written, for the
+    chain its transaction holds: appended, they are the entries `append_accesses` writes, and
+    made for another chain than the one taken they are made again for that one."""
+    monkeypatch.setattr("django.conf.settings.BRYGGA_ACCESS_LOG_CHAINS", 1)
+    accesses = _accesses(6)
+    with transaction.atomic():
+        append_accesses(user=officer, accesses=accesses[:2])
+        chain = {"right": chain_in_use(), "wrong": 5, "none": None}[guess]
+        ready = prepare_accesses(user=officer, accesses=accesses[2:], chain=chain)
+        assert bool(ready.unlinked) == (guess != "none")
+        assert append_ready(ready) == 4
+    entries = list(AccessLogEntry.objects.order_by("id"))
+    assert [tuple(getattr(e, f) for f in FIELDS) for e in entries] == [
+        (officer.pk, officer.username, a.person_id, a.record_type, str(a.record_id))
+        + (a.action, a.detail)
+        for a in accesses
+    ]
+    assert {e.chain for e in entries} == {0}
+    assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
+    assert verify_chain() is None
+
+
+def test_an_entry_hash_stays_unique(db, officer):
+    """Declared as a constraint (no LIKE index beside it on PostgreSQL), still enforced."""
+    append_accesses(user=officer, accesses=_accesses(2))
+    first, second = AccessLogEntry.objects.order_by("id")
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_accesslogentry SET entry_hash = %s WHERE id = %s",
+            [first.entry_hash, second.id],
+        )
 
 
 @pytest.mark.parametrize("copy_from", [200, 1])

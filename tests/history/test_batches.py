@@ -4,6 +4,7 @@ lines the rules refuse and lines in several batches, loaded both ways from the s
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 
@@ -179,3 +180,27 @@ def test_a_batch_the_database_refuses_is_loaded_line_by_line_and_names_the_line(
     assert [r.line for r in loaded.rejections] != []
     assert "already taken" in str(loaded.rejections[0]) or "redan" in str(loaded.rejections[0])
     assert loaded.counts["person"] == len([x for x in lines if not x.get("unidentified")]) - 1
+
+
+def test_working_out_a_batch_asks_the_database_nothing(
+    kind, manager, org, django_assert_num_queries
+):
+    """A batch is worked out while the previous one is written on the same connection
+    (`core.background`): the working out may not use it."""
+    from history.batch import Batches
+    from history.importer import Loader
+
+    lines = fictional.lines(30, seed=11)
+    checked = validate_file([json.dumps(line) for line in lines])
+    target = Target(manager, org["authority"], kind, org["north"], source="gamla")
+    run = ImportRun.objects.create(
+        source="gamla", file_name="f", file_sha256="0" * 64, by=manager, lines=30, rejected=0
+    )
+    batches = Batches(Loader(target, run, {}))
+    fast, _ = batches.split(checked.rows)
+    with django_assert_num_queries(0):
+        planned = batches.plan_lines(fast)
+    assert len(planned.plans) + len(planned.rejections) == len(fast) > 20
+    assert batches.write_planned(planned)
+    people = {p.pk for plan in planned.plans for p in plan.rows.get(Person, [])}
+    assert set(Person.objects.values_list("pk", flat=True)) == people != set()
