@@ -41,11 +41,15 @@ def person_decisions(request, person) -> dict:
         .select_related("support_kind")
         .annotate(letter_sent=Exists(sent))
     )
-    applications = list(
-        Application.objects.filter(person=person)
-        .select_related("support_kind")
-        .prefetch_related("decisions")
-    )
+    applications = list(Application.objects.filter(person=person).select_related("support_kind"))
+    # Each application's decisions are among the person's (a decision is the applicant's):
+    # given from those read above, in their order, rather than asked for again.
+    by_application: dict = {}
+    for decision in decisions:
+        by_application.setdefault(decision.application_id, []).append(decision)
+    for application in applications:
+        made = by_application.get(application.pk, [])
+        application.decisions_made = made  # type: ignore[attr-defined]
     level = getattr(request, "access_level", access.Level.NONE)
     return {
         "template": "decisions/person_section.html",
@@ -55,6 +59,7 @@ def person_decisions(request, person) -> dict:
         "appeals": list(
             Appeal.objects.filter(decision__person=person)
             .select_related("decision")
+            .only("received_on", "deadline", "in_time", "status", "decision__number")
             .order_by("-received_on")
         ),
         # Orders are shown once, in the provider's section (provision/sections.py).

@@ -34,7 +34,6 @@ def delivery_section(request, person) -> dict:
     notes = list(
         Note.objects.filter(person=person)
         .exclude(signed_at__isnull=True)
-        .select_related("written_by")
         .order_by("-happened_on", "-created_at")[:SECTION_ROWS]
     )
     log_accesses(
