@@ -31,6 +31,14 @@ from people.models import CaseStaff, CaseStatus
 EXPIRY_WINDOW = datetime.timedelta(days=30)
 WORKLIST_ROWS = 50
 OPEN_APPEAL = (AppealStatus.RECEIVED, AppealStatus.FORWARDED)
+APPLICATION_SHOWN = (
+    "applied_on",
+    "form",
+    "what",
+    "communicated_on",
+    "communication_exemption",
+    "support_kind__name",
+)
 
 
 @person_section(40)
@@ -41,7 +49,11 @@ def person_decisions(request, person) -> dict:
         .select_related("support_kind")
         .annotate(letter_sent=Exists(sent))
     )
-    applications = list(Application.objects.filter(person=person).select_related("support_kind"))
+    applications = list(
+        Application.objects.filter(person=person)
+        .select_related("support_kind")
+        .only(*APPLICATION_SHOWN)
+    )
     # Each application's decisions are among the person's (a decision is the applicant's):
     # given from those read above, in their order, rather than asked for again.
     by_application: dict = {}

@@ -175,12 +175,12 @@ def _cases_with_staff() -> Prefetch:
     staff = CaseStaff.objects.select_related("user").only(
         "case", "role", "user__username", "user__first_name", "user__last_name"
     )
-    return Prefetch(
-        "cases",
-        Case.objects.select_related("authority_unit", "provider_unit").prefetch_related(
-            Prefetch("staff_links", staff)
-        ),
+    cases = (
+        Case.objects.select_related("authority_unit", "provider_unit")
+        .only("person", "status", "opened_on", "authority_unit__name", "provider_unit__name")
+        .prefetch_related(Prefetch("staff_links", staff))
     )
+    return Prefetch("cases", cases)
 
 
 def _merged_records(person: Person) -> list[Person]:
