@@ -36,16 +36,6 @@ from people.opening import log_read, person_view
 from people.search import names_someone, search_outside_own_cases, search_people
 
 PAGE_SIZE = 50
-# What the list shows of each person (its number, either kind), and the keys of its pages.
-LISTED = (
-    "first_name",
-    "last_name",
-    "personal_number",
-    "reserve_number",
-    "birth_date",
-    "municipality",
-    "protected_identity",
-)
 
 
 def _next_or_person(request, person: Person):
@@ -59,12 +49,10 @@ def _next_or_person(request, person: Person):
 def person_list(request):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    people = search_people(access.visible_people(request.user), query).only(*LISTED)
+    people = search_people(access.visible_people(request.user), query)
     # Keyset pages without a count: a manager's units may hold every case (core/pagination.py).
     page = keyset_page(request, people, ("last_name", "first_name", "id"), PAGE_SIZE)
-    outside = []
-    if query:
-        outside = list(search_outside_own_cases(request.user, query).only(*LISTED)[:20])
+    outside = list(search_outside_own_cases(request.user, query)[:20]) if query else []
     log_list(
         user=request.user,
         record_type="person",
