@@ -31,6 +31,14 @@ from people.models import CaseStaff, CaseStatus
 
 EXPIRY_WINDOW = datetime.timedelta(days=30)
 OPEN_APPEAL = (AppealStatus.RECEIVED, AppealStatus.FORWARDED)
+APPLICATION_SHOWN = (
+    "applied_on",
+    "form",
+    "what",
+    "communicated_on",
+    "communication_exemption",
+    "support_kind__name",
+)
 
 
 @person_section(40)
@@ -44,8 +52,16 @@ def person_decisions(request, person) -> dict:
     applications = list(
         Application.objects.filter(person=person)
         .select_related("support_kind")
-        .prefetch_related("decisions")
+        .only(*APPLICATION_SHOWN)
     )
+    # Each application's decisions are among the person's (a decision is the applicant's):
+    # given from those read above, in their order, rather than asked for again.
+    by_application: dict = {}
+    for decision in decisions:
+        by_application.setdefault(decision.application_id, []).append(decision)
+    for application in applications:
+        made = by_application.get(application.pk, [])
+        application.decisions_made = made  # type: ignore[attr-defined]
     level = getattr(request, "access_level", access.Level.NONE)
     return {
         "template": "decisions/person_section.html",
@@ -55,6 +71,7 @@ def person_decisions(request, person) -> dict:
         "appeals": list(
             Appeal.objects.filter(decision__person=person)
             .select_related("decision")
+            .only("received_on", "deadline", "in_time", "status", "decision__number")
             .order_by("-received_on")
         ),
         # Orders are shown once, in the provider's section (provision/sections.py).

@@ -29,12 +29,14 @@ def delivery_section(request, person) -> dict:
     upcoming = list(
         Visit.objects.filter(
             person=person, status=VisitStatus.PLANNED, planned_at__gte=timezone.now()
-        ).order_by("planned_at")[:SECTION_ROWS]
+        )
+        .only("planned_at", "kind", "place", "transport")  # what the section shows
+        .order_by("planned_at")[:SECTION_ROWS]
     )
     notes = list(
         Note.objects.filter(person=person)
         .exclude(signed_at__isnull=True)
-        .select_related("written_by")
+        .only("happened_on", "text")
         .order_by("-happened_on", "-created_at")[:SECTION_ROWS]
     )
     log_accesses(

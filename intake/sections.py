@@ -22,8 +22,12 @@ def intake_and_referrals(request, person) -> dict:
     return {
         "template": "intake/person_section.html",
         "person": person,
-        "intakes": person.intakes.select_related("unit").order_by("-received_on"),
-        "talks": person.assessment_talks.prefetch_related("staff").order_by("-held_on"),
+        # Only what the section shows (an intake has some forty columns), and the person, which
+        # the related manager sets on each row.
+        "intakes": person.intakes.only("person", "received_on", "status", "outcome").order_by(
+            "-received_on"
+        ),
+        "talks": person.assessment_talks.only("person", "held_on", "outcome").order_by("-held_on"),
         "referrals": person.referrals.select_related("service"),
         "may_write": getattr(request, "access_level", Level.NONE) >= Level.WRITE,
     }

@@ -102,14 +102,19 @@ def findable_outside_own_cases(user: User) -> QuerySet[Person]:
     return Person.objects.current().filter(protected_identity=False).exclude(Exists(mine))
 
 
-def access_level(user: User, person: Person) -> Level:
+def access_level(user: User, person: Person, *, named: bool | None = None) -> Level:
+    """`named`: whether the user is named on one of the person's cases, when the caller read it
+    with the person (`get_person_for_user`); otherwise it is looked up."""
     if person.merged_into_id and person.merged_into is not None:
         # A merged record is only a pointer: what counts is access to the record it points to.
         person = person.merged_into
+        named = None  # read for the pointer, not for the record it points to
     roles = roles_of(user)
     if not roles.works_with_cases:
         return Level.NONE
-    if CaseStaff.objects.filter(case__person=person, user=user).exists():
+    if named is None:
+        named = CaseStaff.objects.filter(case__person=person, user=user).exists()
+    if named:
         return Level.WRITE
     if person.protected_identity:
         return Level.NONE
@@ -156,10 +161,16 @@ def access_levels(user: User, people: list[Person]) -> dict[Any, Level]:
 
 def get_person_for_user(user: User, pk: Any, *, write: bool = False) -> tuple[Person, Level]:
     """Load a person for a view: 404, ReasonRequired, 403, or the person and the level."""
-    person = Person.objects.filter(pk=pk).select_related("merged_into").first()
-    if person is None:
-        raise Http404
-    level = access_level(user, person)
+    people = Person.objects.select_related("merged_into")
+    if roles_of(user).works_with_cases:
+        # Whether the user is named on the person's cases, read with the person: one query.
+        named = CaseStaff.objects.filter(case__person_id=OuterRef("pk"), user=user)
+        people = people.annotate(user_is_named=Exists(named))
+    try:
+        person = people.get(pk=pk)  # get(): without the model's ordering, which costs CPU
+    except Person.DoesNotExist:
+        raise Http404 from None
+    level = access_level(user, person, named=getattr(person, "user_is_named", None))
     if level == Level.NONE:
         raise Http404
     if level == Level.REASON_REQUIRED:

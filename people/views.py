@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import CharField, OuterRef, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,7 +31,7 @@ from people.forms import (
     SearchForm,
 )
 from people.identity import parse_identity_number
-from people.models import Contact, Person
+from people.models import Case, CaseStaff, Contact, Person
 from people.opening import log_read, person_view
 from people.search import names_someone, search_outside_own_cases, search_people
 
@@ -154,15 +153,15 @@ def person_detail(request, person):
     # The sections of eight apps each log what they show: one write to the chain for all.
     with one_write():
         log_read(request.user, person.pk, request.access_level, record_type="person")
-        cases = person.cases.select_related("authority_unit", "provider_unit").prefetch_related(
-            "staff_links__user"
-        )
+        # Read once, before the sections: those that show the cases or their staff (provision)
+        # take them from `person.cases.all()` instead of asking again.
+        prefetch_related_objects([person], _cases_with_staff())
         return render(
             request,
             "people/person_detail.html",
             {
                 "person": person,
-                "cases": cases,
+                "cases": person.cases.all(),
                 "contacts": person.contacts.all(),
                 "merged_from": _merged_records(person),
                 "may_write": request.access_level >= access.Level.WRITE,
@@ -171,16 +170,42 @@ def person_detail(request, person):
         )
 
 
-def _merged_records(person: Person):
-    """Records merged into this one, each with the name of who merged it (from the log)."""
-    merge = AccessLogEntry.objects.filter(
-        person_id=OuterRef("pk"), action=Action.MERGE, record_type="person"
-    ).order_by("-id")
-    name = Concat("user__first_name", Value(" "), "user__last_name", output_field=CharField())
-    return person.merged_from.annotate(
-        merged_by=Subquery(merge.annotate(name=name).values("name")[:1]),
-        merged_by_username=Subquery(merge.values("username")[:1]),
+def _cases_with_staff() -> Prefetch:
+    """The person's cases with their units and the staff named on each, in two queries."""
+    staff = CaseStaff.objects.select_related("user").only(
+        "case", "role", "user__username", "user__first_name", "user__last_name"
     )
+    cases = (
+        Case.objects.select_related("authority_unit", "provider_unit")
+        .only("person", "status", "opened_on", "authority_unit__name", "provider_unit__name")
+        .prefetch_related(Prefetch("staff_links", staff))
+    )
+    return Prefetch("cases", cases)
+
+
+def _merged_records(person: Person) -> list[Person]:
+    """Records merged into this one, each with the name of who merged it (from the log). Most
+    people have none: then one plain query, and the log is read only when there are some."""
+    merged = list(person.merged_from.all())
+    if not merged:
+        return merged
+    merges = (
+        AccessLogEntry.objects.filter(
+            person_id__in=[other.pk for other in merged],
+            action=Action.MERGE,
+            record_type="person",
+        )
+        .order_by("-id")
+        .values_list("person_id", "username", "user__first_name", "user__last_name")
+    )
+    latest: dict = {}
+    for person_id, username, first_name, last_name in merges:
+        latest.setdefault(person_id, (f"{first_name or ''} {last_name or ''}", username))
+    for other in merged:
+        name, username = latest.get(other.pk, ("", ""))
+        other.merged_by = name
+        other.merged_by_username = username
+    return merged
 
 
 @person_view(write=True)

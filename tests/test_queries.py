@@ -12,7 +12,7 @@ import difflib
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audit.events import Access, log_accesses
+from audit.events import Access, log_access, log_accesses
 from audit.models import Action
 from people.access import grant_reasoned_access
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
@@ -85,6 +85,43 @@ def test_person_detail_queries_do_not_grow_with_the_network(login, coordinator, 
     ContactFactory.create_batch(29, person=person)
     many = queries_for(client, f"/personer/{person.pk}/")
     assert_same_queries(few, many)
+
+
+def _merged_into(person, user):
+    other = PersonFactory(first_name="Gammal", merged_into=person)
+    log_access(user=user, person=other, action=Action.MERGE)
+    return other
+
+
+def test_person_detail_queries_do_not_grow_with_cases_staff_or_merged_records(
+    org, login, coordinator, colleague, officer, person, django_assert_max_num_queries
+):
+    client = login(coordinator)
+    url = f"/personer/{person.pk}/"
+    _merged_into(person, officer)
+    client.get(url)
+    few = queries_for(client, url)
+    for n in range(5):
+        case = Case.objects.create(
+            person=person,
+            authority_unit=org["authority"],
+            provider_unit=org["south"],
+            status=CaseStatus.CLOSED,
+            opened_on=datetime.date(2020, 1, 1 + n),
+        )
+        CaseStaff.objects.create(case=case, user=colleague, role=CaseStaffRole.COORDINATOR)
+        CaseStaff.objects.create(case=case, user=officer, role=CaseStaffRole.OFFICER)
+        _merged_into(person, colleague)
+    many = queries_for(client, url)
+    assert_same_queries(few, many)
+    # Session and roles (4), the person and the cases with their staff (3), the merged records
+    # and who merged them (2), the sections' rows (16), the access log's write (3), the
+    # session's (1), and the test's savepoints around the two writes (4).
+    with django_assert_max_num_queries(33):
+        response = client.get(url)
+    text = response.content.decode()
+    assert text.count(colleague.get_full_name()) >= 5 * 2  # cases' staff and coordinators
+    assert f"av {colleague.get_full_name()}" in text  # who merged each record, from the log
 
 
 def test_start_page_queries_do_not_grow_with_the_number_of_open_cases(org, login, coordinator):
