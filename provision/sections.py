@@ -38,6 +38,7 @@ ORDER_SHOWN = (
     "replaced_by__decision__number",
 )
 
+
 @person_section(50)
 def person_provision(request, person) -> dict:
     level = getattr(request, "access_level", access.Level.NONE)
