@@ -9,11 +9,12 @@ from django.shortcuts import render
 from audit.events import log_list
 from audit.forms import LogFilterForm
 from audit.models import AccessLogEntry, AccessLogSubject, Action, attach_people
+from core.lookups import ExistsPerRow
 from core.pagination import keyset_page
 from core.widgets import offer_matches
 from organisation.models import Membership, Role
 from organisation.roles import role_required, roles_of
-from people.access import own_cases
+from people.access import own_cases, works_with_many_cases
 from people.models import CaseStaff, Person
 
 # The people a page names are logged as read in one list entry (audit.events.log_list).
@@ -35,10 +36,16 @@ def _reviewable_entries(user):
     # people read the whole register).
     # A list entry (no person of its own) is tested last, per entry, through its people's
     # primary-key index: a hash of every list read of a large manager's people would be huge.
-    named = AccessLogSubject.objects.filter(entry=OuterRef("pk"), person_id__in=in_cases)
+    about_cases, subjects = Q(person_id__in=in_cases), Q(person_id__in=in_cases)
+    if works_with_many_cases(user):
+        # Too many people for a hash: each person tested through the cases' index.
+        about_cases = subjects = Q(
+            ExistsPerRow(own_cases(user).filter(person_id=OuterRef("person_id")))
+        )
+    named = AccessLogSubject.objects.filter(subjects, entry=OuterRef("pk"))
     return AccessLogEntry.objects.filter(
         Q(user_id__in=staff)
-        | Q(person_id__in=in_cases)
+        | about_cases
         | Q(person_id__in=merged.values("pk"))
         | (Q(person_id__isnull=True) & Exists(named))
     )

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.events import Access, log_access, log_accesses, verify_chain
+from audit.events import Access, log_access, log_accesses, log_list, verify_chain
 from audit.models import (
     GENESIS_HASH,
     AccessLogEntry,
@@ -873,3 +873,29 @@ def test_anchoring_refuses_a_head_that_does_not_verify(logged, anchor):
 def test_anchoring_needs_the_setting(logged):
     with pytest.raises(CommandError, match="BRYGGA_ACCESS_LOG_ANCHOR is not set"):
         call_command("anchor_access_log")
+
+
+def test_a_manager_over_many_cases_sees_the_same_entries_tested_per_row(
+    login, manager, outsider_officer, person, review_log, org, monkeypatch
+):
+    # Over MANY_CASES cases the manager's people are tested per entry instead of read into a
+    # hash (people.access.works_with_many_cases): the same entries either way, lists too.
+    elsewhere = CaseFactory(
+        person=PersonFactory(first_name="Vera", last_name="Utanför"),
+        authority_unit=org["other_authority"],
+    ).person
+    log_access(user=outsider_officer, person=elsewhere, action=Action.READ)
+    log_list(user=outsider_officer, record_type="person", people=[person.pk, elsewhere.pk])
+    log_list(user=outsider_officer, record_type="person", people=[elsewhere.pk])
+    _, by_hash = review(login(manager))
+    monkeypatch.setattr("people.access.MANY_CASES", 0)
+    _, per_row = review(login(manager))
+
+    def seen(rows):  # the review's own reads of the log aside
+        return sorted((e.pk, e.username, e.action) for e in rows if e.username != "boss")
+
+    assert seen(per_row) == seen(by_hash)
+    assert {e.person_id for e in per_row} >= {person.pk, review_log["other"].pk}
+    assert elsewhere.pk not in {e.person_id for e in per_row}
+    lists = [e for e in per_row if e.person_id is None and e.username == "outsider"]
+    assert len(lists) == 1  # the list naming the manager's person, not the one naming only Vera
