@@ -391,7 +391,7 @@ def _take_a_chain() -> ChainHead:
     # The chain this connection wrote to last comes first: a transaction that already
     # holds a chain takes it again (its own lock is not skipped), so it never waits for another
     # while holding one (no deadlock), and a connection keeps to its chain while it is free.
-    last = getattr(connection, _LAST_CHAIN, None)
+    last = chain_in_use()
     free = (
         ChainHead.objects.select_for_update(skip_locked=True)
         .filter(pk__lt=settings.BRYGGA_ACCESS_LOG_CHAINS)

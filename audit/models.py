@@ -319,7 +319,7 @@ def keyed_text_hasher(key: bytes) -> Callable[[str, str], str]:
 
     def hashed(prev_hash: str, canonical: str) -> str:
         mac = keyed.copy()
-        mac.update(f"{prev_hash}|{canonical}".encode())
+        mac.update(_text_message(prev_hash, canonical))
         return mac.hexdigest()
 
     return hashed
@@ -328,14 +328,8 @@ def keyed_text_hasher(key: bytes) -> Callable[[str, str], str]:
 def keyed_hasher(key: bytes) -> Callable[[str, dict], str]:
     """`chain_hash` with `key`, keyed once for many entries (the HMAC's key set-up is not
     repeated per entry): the same hashes."""
-    keyed = hmac.new(key, digestmod=hashlib.sha256)
-
-    def hashed(prev_hash: str, payload: dict) -> str:
-        mac = keyed.copy()
-        mac.update(_message(prev_hash, payload))
-        return mac.hexdigest()
-
-    return hashed
+    hashed = keyed_text_hasher(key)
+    return lambda prev_hash, payload: hashed(prev_hash, _canonical(payload))
 
 
 # What `json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))` makes,
@@ -345,7 +339,10 @@ _canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",
 
 
 def _message(prev_hash: str, payload: dict) -> bytes:
-    canonical = _canonical(payload)
+    return _text_message(prev_hash, _canonical(payload))
+
+
+def _text_message(prev_hash: str, canonical: str) -> bytes:
     return f"{prev_hash}|{canonical}".encode()
 
 
