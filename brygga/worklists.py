@@ -32,7 +32,6 @@ OPEN_CASES = full_list(
         rows=open_cases,
         keys=("opened_on", "id"),
         record_type="case",
-        people=lambda case: [case.person_id],
         allowed=lambda roles: roles.works_with_cases,
     )
 )

@@ -60,8 +60,9 @@ class WorkList:
 
     `rows(user, today)` is the whole list (a queryset); `keys` its order, most urgent first,
     ending with a unique key (core/pagination.py); `template` renders `rows` as a table (the
-    start page and the list's page include the same one); `people(row)` the person ids a row
-    shows, logged as one `record_type` entry per page; `allowed(roles)` who may open it.
+    start page and the list's page include the same one); `allowed(roles)` who may open it;
+    `people(row)` the person ids a row shows (by default its own `person_id`), logged as one
+    `record_type` entry per page.
     """
 
     name: str
@@ -70,8 +71,8 @@ class WorkList:
     rows: Callable[[Any, datetime.date], Any]
     keys: tuple[str, ...]
     record_type: str
-    people: Callable[[Any], list]
     allowed: Callable[[Any], bool]
+    people: Callable[[Any], list] = lambda row: [row.person_id]
     action: str = "search"
 
 

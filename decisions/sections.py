@@ -155,10 +155,6 @@ def _is_officer(roles) -> bool:
     return roles.has(Role.OFFICER)
 
 
-def _decision_people(decision) -> list:
-    return [decision.person_id]
-
-
 APPEALS = full_list(
     WorkList(
         name="overklaganden",
@@ -179,7 +175,6 @@ LEFT_IN_FORCE = full_list(
         rows=_left_in_force,
         keys=("case_ended_on", "number"),
         record_type="decision",
-        people=_decision_people,
         allowed=_is_officer,
     )
 )
@@ -191,7 +186,6 @@ EXPIRING = full_list(
         rows=_expiring,
         keys=("period_to", "number"),
         record_type="decision",
-        people=_decision_people,
         allowed=_is_officer,
     )
 )
@@ -203,7 +197,6 @@ WAITING = full_list(
         rows=_waiting,
         keys=("applied_on", "created_at", "id"),
         record_type="application",
-        people=_decision_people,
         allowed=_is_officer,
     )
 )
@@ -215,7 +208,6 @@ UNSENT = full_list(
         rows=_unsent,
         keys=("decided_on", "number"),
         record_type="decision",
-        people=_decision_people,
         allowed=_is_officer,
     )
 )

@@ -117,10 +117,6 @@ def _is_coordinator(roles) -> bool:
     return roles.has(Role.COORDINATOR)
 
 
-def _person_of(row) -> list:
-    return [row.person_id]
-
-
 VISITS = full_list(
     WorkList(
         name="besok-denna-vecka",
@@ -129,7 +125,6 @@ VISITS = full_list(
         rows=_week_visits,
         keys=("planned_at", "id"),
         record_type="visit",
-        people=_person_of,
         allowed=_is_coordinator,
     )
 )
@@ -141,7 +136,6 @@ UNRECORDED = full_list(
         rows=_unrecorded,
         keys=("planned_at", "id"),
         record_type="visit",
-        people=_person_of,
         allowed=_is_coordinator,
     )
 )
@@ -165,7 +159,6 @@ PLANS = full_list(
         rows=_plans,
         keys=("next_follow_up", "id"),
         record_type="plan",
-        people=_person_of,
         allowed=_is_coordinator,
     )
 )
@@ -177,7 +170,6 @@ DRAFTS = full_list(
         rows=_drafts,
         keys=("created_at", "id"),
         record_type="journal_note",
-        people=_person_of,
         allowed=_is_coordinator,
     )
 )

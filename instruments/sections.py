@@ -70,7 +70,6 @@ RISK_ALERTS = full_list(
         rows=_open_alerts,
         keys=("raised_at", "id"),
         record_type="risk_alert",
-        people=lambda alert: [alert.person_id],
         allowed=lambda roles: roles.has(*ALERT_ROLES, Role.OFFICER),
     )
 )

@@ -89,7 +89,6 @@ FOLLOW_UPS = full_list(
         rows=follow_ups_due,
         keys=("due_on", "id"),
         record_type="follow_up",
-        people=lambda follow_up: [follow_up.person_id],
         allowed=lambda roles: roles.has(*PROVIDER_ROLES),
         action=Action.READ,
     )
