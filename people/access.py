@@ -6,6 +6,7 @@ Someone who may not know a person exists gets 404; someone who may see but not c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from audit.events import log_access
 from audit.models import Action
 from core.lookups import AnyOf, ExistsPerRow
+from core.pagination import bounded_count
 from organisation.models import Role
 from organisation.permissions import Level
 from organisation.roles import roles_of
@@ -71,31 +73,32 @@ NAMED_MANY = 1000
 
 
 def _named_on_many(user: User) -> bool:
-    """Whether the user is named on more than NAMED_MANY cases: one bounded query, its answer
-    kept on the user object for the request (as `roles_of`). Both ways of writing the named
+    """Whether the user is named on more than NAMED_MANY cases. Both ways of writing the named
     cases give the same rows; this only chooses the one that is fast for the user."""
-    cached = getattr(user, "_brygga_named_many", None)
-    if cached is None:
-        found = CaseStaff.objects.filter(user=user).values("pk")[: NAMED_MANY + 1]
-        cached = found.count() > NAMED_MANY
-        user._brygga_named_many = cached  # type: ignore[attr-defined]
-    return cached
+    return _more_than(
+        user, "_brygga_named_many", NAMED_MANY, lambda: CaseStaff.objects.filter(user=user)
+    )
 
 
 MANY_CASES = 20_000
 
 
 def works_with_many_cases(user: User) -> bool:
-    """Whether the user's own cases are more than MANY_CASES: one bounded query, its answer kept
-    on the user object for the request. Their people, read into a hash to test rows against,
-    would then no longer fit PostgreSQL's default `work_mem` (4 MB), and PostgreSQL would
-    instead scan the whole list for every row tested (1.8 s for the access-log review of a
-    manager over every case at a million people); such users' rows are tested per row."""
-    cached = getattr(user, "_brygga_many_cases", None)
+    """Whether the user's own cases are more than MANY_CASES. Their people, read into a hash to
+    test rows against, would then no longer fit PostgreSQL's default `work_mem` (4 MB), and
+    PostgreSQL would instead scan the whole list for every row tested (1.8 s for the access-log
+    review of a manager over every case at a million people); such users' rows are tested per
+    row."""
+    return _more_than(user, "_brygga_many_cases", MANY_CASES, lambda: own_cases(user))
+
+
+def _more_than(user: User, attribute: str, bound: int, rows: Callable[[], QuerySet]) -> bool:
+    """Whether `rows()` has more than `bound` rows: one bounded count, its answer kept on the
+    user object for the request (as `roles_of`)."""
+    cached = getattr(user, attribute, None)
     if cached is None:
-        found = own_cases(user).order_by().values("pk")[: MANY_CASES + 1]
-        cached = found.count() > MANY_CASES
-        user._brygga_many_cases = cached  # type: ignore[attr-defined]
+        cached = bounded_count(rows().values("pk"), bound).more
+        setattr(user, attribute, cached)
     return cached
 
 
