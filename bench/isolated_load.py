@@ -68,10 +68,10 @@ import django  # noqa: E402
 
 django.setup()
 
+import serving  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
-from serving import wait_until_answering  # noqa: E402
 
 from jobs import queue  # noqa: E402
 from jobs.models import Job  # noqa: E402
@@ -111,16 +111,7 @@ def replica_postmaster(url: str) -> int:
 
 
 def start_gunicorn(cpus: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_REPLICA_URL"}
-    process = subprocess.Popen(  # noqa: S603 - our own server
-        [TASKSET, "-c", cpus, str(Path(sys.executable).parent / "gunicorn"), "brygga.wsgi"]
-        + ["-w", "4", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    wait_until_answering(f"http://127.0.0.1:{PORT}/", process)
-    return process
+    return serving.start_gunicorn(PORT, prefix=(TASKSET, "-c", cpus))
 
 
 def renice_tree(pid: int, niceness: int) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,20 +36,9 @@ import django  # noqa: E402
 django.setup()
 
 from load import ACTIONS, Worker, percentile, staff_with_caseloads  # noqa: E402
-from serving import wait_until_answering  # noqa: E402
+from serving import start_gunicorn  # noqa: E402
 
 PORT = 8951
-
-
-def start_gunicorn(workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(  # noqa: S603 - our own server
-        [str(Path(sys.executable).parent / "gunicorn"), "brygga.wsgi", "-w", str(workers)]
-        + ["-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    wait_until_answering(f"http://127.0.0.1:{PORT}/", process)
-    return process
 
 
 def cpu_times() -> tuple[int, int]:
@@ -99,7 +87,7 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=100.0, help="p95 ms every action keeps")
     args = parser.parse_args()
     staff = staff_with_caseloads(args.staff)
-    server = start_gunicorn(args.workers)
+    server = start_gunicorn(PORT, args.workers)
     names = [a for a, _w in ACTIONS]
     print(
         f"# Throughput: {len(staff)} staff, gunicorn {args.workers} workers, {os.cpu_count()} "
