@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, append_accesses, log_accesses
 from audit.models import Action
+from core.lookups import among
 from decisions.models import Decision
 from organisation.models import CASELOAD_CEILING, Membership, Role, SupportKind, Unit
 from organisation.roles import roles_of
@@ -467,7 +468,7 @@ def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     units = roles_of(user).unit_ids(Role.MANAGER)
     kinds = forecast_kinds(units)
-    orders = Order.objects.filter(provider_unit_id__in=units)
+    orders = Order.objects.filter(among("provider_unit_id", units))
     used = dict(
         orders.filter(status=OrderStatus.ACCEPTED)
         .filter(_in_period(today))
@@ -484,7 +485,7 @@ def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
         "average_ceiling": average_ceiling(units),
         "history": list(
             AssignmentEvent.objects.filter(
-                Q(case__provider_unit_id__in=units) | Q(by=user)
+                among("case__provider_unit_id", units) | Q(by=user)
             ).select_related("person", "from_user", "to_user", "by")[:50]
         ),
         "today": today,
@@ -500,7 +501,7 @@ def _follow_up_places_used(
     query read every order of the units to meet a few thousand closures (bench/README.md)."""
     if not kinds:
         return {}
-    orders = Order.objects.filter(case_id=OuterRef("case_id"), provider_unit_id__in=sorted(units))
+    orders = Order.objects.filter(among("provider_unit_id", units), case_id=OuterRef("case_id"))
     counted = Closure.objects.filter(
         follow_up_consent=True, closed_on__gt=today - FOLLOW_UP_WINDOW
     ).aggregate(
@@ -515,7 +516,7 @@ def _follow_up_places_used(
 def forecast_kinds(units: set[int]) -> list[SupportKind]:
     """The kinds of support with places that the units provide, by name."""
     return list(
-        SupportKind.objects.filter(needs_decision=True, provider_units__in=units)
+        SupportKind.objects.filter(among("provider_units", units), needs_decision=True)
         .distinct()
         .order_by("name")
     )
@@ -527,7 +528,7 @@ def average_ceiling(units: set[int]) -> float | None:
 
 def coordinator_memberships(units: set[int]) -> QuerySet[Membership]:
     return Membership.objects.filter(
-        role=Role.COORDINATOR, unit_id__in=units, user__is_active=True
+        among("unit_id", units), role=Role.COORDINATOR, user__is_active=True
     ).select_related("user", "unit")
 
 
@@ -562,9 +563,9 @@ def coordinator_loads(
 def waiting_orders(user: User) -> QuerySet[Order]:
     """Granted decisions whose order is not yet accepted (unordered)."""
     units = roles_of(user).unit_ids(Role.MANAGER)
-    return Order.objects.filter(provider_unit_id__in=units, status=OrderStatus.NEW).select_related(
-        "person", "decision", "support_kind", "provider_unit"
-    )
+    return Order.objects.filter(
+        among("provider_unit_id", units), status=OrderStatus.NEW
+    ).select_related("person", "decision", "support_kind", "provider_unit")
 
 
 def with_days_waited(rows: list[Order], today: datetime.date) -> list[Order]:
@@ -581,12 +582,10 @@ def waiting_list(user: User, today: datetime.date | None = None) -> list[Order]:
 
 
 def coordinator_choices(unit_ids: Iterable[int]) -> QuerySet[User]:
+    coordinators = Membership.objects.filter(among("unit_id", unit_ids), role=Role.COORDINATOR)
     return (
         get_user_model()
-        .objects.filter(
-            is_active=True, memberships__role=Role.COORDINATOR, memberships__unit_id__in=unit_ids
-        )
-        .distinct()
+        .objects.filter(is_active=True, pk__in=coordinators.values("user_id"))
         .order_by("first_name", "last_name")
     )
 
