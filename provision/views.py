@@ -235,10 +235,15 @@ def _choose_leaver(request, units):
     listing every open case of the units first sorted all their coordinator links (59,000 at a
     million people, half a second) for a page of 50 that a manager reassigning one person's
     cases does not need (bench/README.md). A search sends the address back with the matches."""
+    # "Show their cases" with nobody chosen says so; a search never does.
+    asked = "from_user" in request.GET and "find" not in request.GET
     form = LeaverForm(
+        request.GET if asked else None,
         initial={"from_user": _chosen(request, "from_user")},
         coordinators=actions.coordinator_choices(units),
     )
+    if asked:
+        form.is_valid()
     offer_matches(form, "from_user", request.GET, COORDINATORS_LISTED)
     return render(request, "provision/reassign.html", {"form": form, "choosing": True})
 

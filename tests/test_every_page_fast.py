@@ -198,6 +198,10 @@ def test_the_page_asks_for_the_leaver_first_and_then_lists_only_their_people(
     listed = {key for key, _label in response.context["form"].fields["cases"].choices}
     assert listed == {str(p.cases.get().pk) for p in theirs}
     assert '<form method="post"' in response.content.decode()
+    # Asking with nobody chosen says what is missing, and still lists nobody.
+    nobody = client.get("/uppdrag/omfordela/", {"from_user": "", "from_user_q": ""})
+    assert nobody.context["form"].errors["from_user"] == ["Detta fält måste fyllas i."]
+    assert 'name="cases"' not in nobody.content.decode()
 
 
 def test_a_leaver_without_open_cases_is_said_to_have_none(org, login, manager, colleague):
