@@ -469,11 +469,12 @@ def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
     units = roles_of(user).unit_ids(Role.MANAGER)
     kinds = forecast_kinds(units)
     orders = Order.objects.filter(among("provider_unit_id", units))
+    # Counted from the index alone (`order_places_idx`): every column the count reads is in it.
     used = dict(
         orders.filter(status=OrderStatus.ACCEPTED)
         .filter(_in_period(today))
         .values_list("support_kind_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     follow_up_used = _follow_up_places_used(units, kinds, today)
     for kind in kinds:
@@ -498,7 +499,10 @@ def _follow_up_places_used(
     """Per kind of support: the closures with consent to follow-up within the window whose case
     had an order of that kind in the units. One query: the recent closures (through the
     closing date's index), each probing its case's orders once per kind; joined instead, the
-    query read every order of the units to meet a few thousand closures (bench/README.md)."""
+    query read every order of the units to meet a few thousand closures (bench/README.md).
+    PostgreSQL hashes a small set of units' orders of the kind once instead of probing them per
+    closure; an index that made the probe look cheaper (the closures and their cases from an
+    index alone) turned that off for small managers (bench/README.md, issue 17)."""
     if not kinds:
         return {}
     orders = Order.objects.filter(among("provider_unit_id", units), case_id=OuterRef("case_id"))
