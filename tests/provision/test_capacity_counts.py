@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from decisions.models import Application, Decision
 from people.models import CaseStatus
+from provision import actions
 from provision.actions import FOLLOW_UP_WINDOW
 from provision.models import Closure, Order, OrderStatus
 from tests.factories import CaseFactory, PersonFactory, SupportKindFactory, UnitFactory
@@ -130,9 +131,13 @@ def _by_hand(org, kind, today) -> tuple[int, int]:
     return used, follow_up
 
 
+@pytest.mark.parametrize("many_units", [False, True], ids=["a few units", "many units"])
 def test_the_places_shown_are_those_counted_by_hand(
-    org, kinds, officer, coordinator, manager, login
+    org, kinds, officer, coordinator, manager, login, monkeypatch, many_units
 ):
+    # The follow-up places are counted from the units' orders for a few units and closure by
+    # closure for many: both give the same figures.
+    monkeypatch.setattr(actions, "MANY_UNITS", 0 if many_units else 200)
     today = timezone.localdate()
     _world(org, kinds, officer, coordinator, today)
 
