@@ -200,6 +200,37 @@ class FollowUp(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Copies of its closure's case and that case's units now, kept by the database (triggers,
+    # provision.0011; a case moved to another team takes them along): what `people.access`
+    # tests a case by, on the follow-up itself, so that an index finds a manager's follow-ups
+    # due instead of testing every pending one through its closure and case (issue 17). Not
+    # relations to follow: nothing is deleted through them, and no key checks them.
+    case = models.ForeignKey(
+        Case,
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    authority_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    provider_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("follow-up")
@@ -215,7 +246,18 @@ class FollowUp(models.Model):
                 fields=["due_on"],
                 condition=models.Q(status="pending"),
                 name="followup_pending_due_idx",
-            )
+            ),
+            # A manager's or team's follow-ups now due: those of their units, then by date.
+            models.Index(
+                fields=["provider_unit", "due_on"],
+                condition=models.Q(status="pending"),
+                name="followup_pending_provider_idx",
+            ),
+            models.Index(
+                fields=["authority_unit", "due_on"],
+                condition=models.Q(status="pending"),
+                name="followup_pending_authority_idx",
+            ),
         ]
 
     def __str__(self) -> str:
