@@ -167,7 +167,7 @@ class Batch:
             from instruments.models import Response
 
             order.append((Response, self.responses))
-        _copy_case_units(self.follow_ups)
+        _provision_copies(self.orders, self.follow_ups)
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 _fast_session()
@@ -181,10 +181,13 @@ class Batch:
         return {model.__name__: len(rows) for model, rows in order}
 
 
-def _copy_case_units(follow_ups: list[FollowUp]) -> None:
-    """What the database's triggers write on a follow-up's insert (provision.0011), written
-    here: `_fast_session` turns every trigger off for the batch on PostgreSQL. Its closure's
-    case and that case's units, as the batch leaves them."""
+def _provision_copies(orders: list[Order], follow_ups: list[FollowUp]) -> None:
+    """What the database's triggers write on an order's and a follow-up's insert
+    (provision.0011, 0012), written here: `_fast_session` turns every trigger off for the batch
+    on PostgreSQL. An order's decision date; a follow-up's closure's case and that case's units,
+    as the batch leaves them."""
+    for order in orders:
+        order.decided_on = order.decision.decided_on
     for follow_up in follow_ups:
         case = follow_up.closure.case
         follow_up.case_id = case.pk

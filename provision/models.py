@@ -52,6 +52,10 @@ class Order(models.Model):
         on_delete=models.PROTECT,
         related_name="replaced_by",
     )
+    # A copy of its decision's date, kept by the database (triggers, provision.0012): the new
+    # orders' lists are by that date, and an index on the order then finds the first of a
+    # large provider's thousands without reading each one's decision (issue 17).
+    decided_on = models.DateField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("order")
@@ -66,6 +70,13 @@ class Order(models.Model):
             # New orders of a provider's units (the waiting list, the start page's worklists):
             # a few hundred among all orders, found without reading them all (issue 17).
             models.Index(fields=["status", "provider_unit"], name="order_status_unit_idx"),
+            # The start page's new orders, oldest decision first: walked in order, stopped
+            # after a page, instead of every new order joined to its decision and sorted.
+            models.Index(
+                fields=["decided_on", "created_at", "id"],
+                condition=models.Q(status="new"),
+                name="order_new_decided_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -114,8 +114,9 @@ def provider_worklist(request, roles) -> dict | None:
         orders_for_provider(request.user)
         .filter(status=OrderStatus.NEW)
         .select_related("person", "decision", "support_kind", "provider_unit")
-        # The order of the orders' page (provision:inbox), where the start page links for all.
-        .order_by("decision__decided_on", "created_at", "id")
+        # The order of the orders' page (provision:inbox), where the start page links for all,
+        # by the order's copy of its decision's date (provision.0012) and its index.
+        .order_by("decided_on", "created_at", "id")
     )
     orders, more_orders = head(new_orders)
     follow_ups = first_rows(FOLLOW_UPS, request.user, today)
@@ -138,9 +139,8 @@ def manager_worklist(request, roles) -> dict | None:
     if not roles.has(Role.MANAGER):
         return None
     # One aggregate, not the whole waiting list: a large provider's runs to thousands.
-    waiting = waiting_orders(request.user).aggregate(
-        n=Count("id"), oldest=Min("decision__decided_on")
-    )
+    # The oldest by the order's copy of its decision's date: no decision read (provision.0012).
+    waiting = waiting_orders(request.user).aggregate(n=Count("id"), oldest=Min("decided_on"))
     oldest = waiting["oldest"]
     return {
         "template": "provision/manager_worklist.html",
