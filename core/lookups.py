@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Exists, Lookup
+from django.db.models import Exists, F, Lookup, Q
 
 
 def _plain(value) -> bool:
@@ -64,6 +64,15 @@ class AnyOf(Lookup):
         rhs, rhs_params = self.process_rhs(compiler, connection)
         template = "{lhs} = ANY(ARRAY{rhs})" if self._of_subquery() else "{lhs} = ANY({rhs})"
         return template.format(lhs=lhs, rhs=rhs), (*lhs_params, *rhs_params)
+
+
+def any_of(column: str, values) -> Q:
+    """`column` is one of `values`, sent as one array (`AnyOf`): `column__in=values` with a
+    placeholder per value cost a large provider's start page (1,740 units, seven lists) tens of
+    ms of Python. No values: nothing, without a query, as `__in=[]`."""
+    if not values:
+        return Q(pk__in=[])
+    return Q(AnyOf(F(column), sorted(values)))
 
 
 class ExistsPerRow(Exists):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, append_accesses, log_accesses
 from audit.models import Action
+from core.lookups import any_of
 from decisions.models import Decision
 from organisation.models import CASELOAD_CEILING, Membership, Role, SupportKind, Unit
 from organisation.roles import roles_of
@@ -56,7 +57,7 @@ def order_unit_ids(user: User) -> set[int]:
 
 
 def orders_for_provider(user: User) -> QuerySet[Order]:
-    return Order.objects.filter(provider_unit_id__in=order_unit_ids(user))
+    return Order.objects.filter(any_of("provider_unit_id", order_unit_ids(user)))
 
 
 def may_accept(user: User, order: Order, unit_ids: set | None = None) -> bool:
@@ -562,9 +563,9 @@ def coordinator_loads(
 def waiting_orders(user: User) -> QuerySet[Order]:
     """Granted decisions whose order is not yet accepted (unordered)."""
     units = roles_of(user).unit_ids(Role.MANAGER)
-    return Order.objects.filter(provider_unit_id__in=units, status=OrderStatus.NEW).select_related(
-        "person", "decision", "support_kind", "provider_unit"
-    )
+    return Order.objects.filter(
+        any_of("provider_unit_id", units), status=OrderStatus.NEW
+    ).select_related("person", "decision", "support_kind", "provider_unit")
 
 
 def with_days_waited(rows: list[Order], today: datetime.date) -> list[Order]:
