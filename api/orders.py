@@ -55,7 +55,7 @@ def inbox(request):
     orders = list(
         ORDERS.filter(
             provider_unit_id__in=actions.order_unit_ids(request.user), status=OrderStatus.NEW
-        ).order_by("decision__decided_on", "created_at")
+        ).order_by("decided_on", "created_at", "id")
     )
     log_list(
         user=request.user,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from audit.events import log_list, one_write
 from audit.models import Action
 from brygga.worklists import OPEN_CASES, open_cases
+from core.lookups import among
 from core.pagination import bounded_count, keyset_page
 from core.sections import (
     find_full_list,
@@ -110,7 +111,7 @@ def _reasoned_accesses_for_manager(user):
     cases (whoever gave them), newest first."""
     units = roles_of(user).unit_ids(Role.MANAGER)
     since = timezone.now() - timedelta(days=30)
-    by_staff = Membership.objects.filter(user_id=OuterRef("user_id"), unit_id__in=units)
+    by_staff = Membership.objects.filter(among("unit_id", units), user_id=OuterRef("user_id"))
     about_mine = access.own_cases(user).filter(person_id=OuterRef("person_id"))
     return (
         ReasonedAccess.objects.filter(created_at__gte=since)

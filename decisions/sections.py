@@ -82,10 +82,17 @@ def person_decisions(request, person) -> dict:
 def _in_my_cases(queryset: QuerySet, user, person_path: str = "person") -> QuerySet:
     """Rows of the user's own cases; a protected person's only for staff named on the case."""
     case_path = person_path.removesuffix("person") + "case"
-    named = CaseStaff.objects.filter(case__person_id=OuterRef(f"{person_path}_id"), user=user)
-    return queryset.filter(**{f"{case_path}__in": access.own_cases(user).values("pk")}).filter(
-        Q(**{f"{person_path}__protected_identity": False}) | Exists(named)
+    return _unprotected_or_named(
+        queryset.filter(**{f"{case_path}__in": access.own_cases(user).values("pk")}),
+        user,
+        person_path,
     )
+
+
+def _unprotected_or_named(queryset: QuerySet, user, person_path: str) -> QuerySet:
+    """A protected person's rows only for staff named on one of the person's cases."""
+    named = CaseStaff.objects.filter(case__person_id=OuterRef(f"{person_path}_id"), user=user)
+    return queryset.filter(Q(**{f"{person_path}__protected_identity": False}) | Exists(named))
 
 
 def later_decision_exists() -> Exists:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from core.lookups import among
 from decisions.models import Decision, Outcome, not_ended_by
 from groups.models import Group, GroupSession, MeetingPlace
 from organisation.models import Role, Unit
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 def groups_for_user(user: User) -> QuerySet[Group]:
     """Groups of the units (and teams below them) where the user coordinates or manages."""
-    return Group.objects.filter(unit_id__in=roles_of(user).unit_ids(*GROUP_ROLES))
+    return Group.objects.filter(among("unit_id", roles_of(user).unit_ids(*GROUP_ROLES)))
 
 
 def get_group_for_user(user: User, pk: Any) -> Group:

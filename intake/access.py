@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from core.lookups import among
 from intake.models import AssessmentTalk, Intake, Referral
 from organisation.models import CASE_ROLES, Unit, UnitKind
 from organisation.permissions import AUTHORITY_ROLES
@@ -36,7 +37,7 @@ def unit_intakes(user: User) -> QuerySet[Intake]:
     protected_hidden = Q(person__isnull=True) | Q(person__protected_identity=False)
     # EXISTS, not a join and DISTINCT: the list then stops after its page in its own order.
     named = CaseStaff.objects.filter(case__person_id=OuterRef("person_id"), user=user)
-    return Intake.objects.filter(unit_id__in=units).filter(protected_hidden | Exists(named))
+    return Intake.objects.filter(among("unit_id", units)).filter(protected_hidden | Exists(named))
 
 
 def intake_level(user: User, intake: Intake, *, person_level: Level | None = None) -> Level:

@@ -57,7 +57,7 @@ def order_unit_ids(user: User) -> set[int]:
 
 
 def orders_for_provider(user: User) -> QuerySet[Order]:
-    return Order.objects.filter(provider_unit_id__in=order_unit_ids(user))
+    return Order.objects.filter(among("provider_unit_id", order_unit_ids(user)))
 
 
 def may_accept(user: User, order: Order, unit_ids: set | None = None) -> bool:
@@ -604,7 +604,7 @@ def with_days_waited(rows: list[Order], today: datetime.date) -> list[Order]:
 def waiting_list(user: User, today: datetime.date | None = None) -> list[Order]:
     """Granted decisions whose order is not yet accepted, oldest decision first."""
     today = today or timezone.localdate()
-    rows = list(waiting_orders(user).order_by("decision__decided_on", "created_at"))
+    rows = list(waiting_orders(user).order_by("decided_on", "created_at", "id"))
     return with_days_waited(rows, today)
 
 

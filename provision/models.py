@@ -52,6 +52,10 @@ class Order(models.Model):
         on_delete=models.PROTECT,
         related_name="replaced_by",
     )
+    # A copy of its decision's date, kept by the database (triggers, provision.0013): the new
+    # orders' lists are by that date, and an index on the order then finds the first of a
+    # large provider's thousands without reading each one's decision (issue 17).
+    decided_on = models.DateField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("order")
@@ -70,6 +74,13 @@ class Order(models.Model):
             models.Index(
                 fields=["status", "provider_unit", "support_kind", "period_from", "period_to"],
                 name="order_places_idx",
+            ),
+            # The start page's new orders, oldest decision first: walked in order, stopped
+            # after a page, instead of every new order joined to its decision and sorted.
+            models.Index(
+                fields=["decided_on", "created_at", "id"],
+                condition=models.Q(status="new"),
+                name="order_new_decided_idx",
             ),
         ]
 
@@ -205,6 +216,37 @@ class FollowUp(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Copies of its closure's case and that case's units now, kept by the database (triggers,
+    # provision.0012; a case moved to another team takes them along): what `people.access`
+    # tests a case by, on the follow-up itself, so that an index finds a manager's follow-ups
+    # due instead of testing every pending one through its closure and case (issue 17). Not
+    # relations to follow: nothing is deleted through them, and no key checks them.
+    case = models.ForeignKey(
+        Case,
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    authority_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    provider_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("follow-up")
@@ -220,7 +262,18 @@ class FollowUp(models.Model):
                 fields=["due_on"],
                 condition=models.Q(status="pending"),
                 name="followup_pending_due_idx",
-            )
+            ),
+            # A manager's or team's follow-ups now due: those of their units, then by date.
+            models.Index(
+                fields=["provider_unit", "due_on"],
+                condition=models.Q(status="pending"),
+                name="followup_pending_provider_idx",
+            ),
+            models.Index(
+                fields=["authority_unit", "due_on"],
+                condition=models.Q(status="pending"),
+                name="followup_pending_authority_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -54,7 +54,7 @@ def order_inbox(request):
         .filter(status=OrderStatus.NEW)
         .select_related("person", "decision", "support_kind", "provider_unit")
         .annotate(named=_named(request.user)),
-        ("decision__decided_on", "created_at", "id"),
+        ("decided_on", "created_at", "id"),
     )
     log_list(
         user=request.user,
@@ -147,7 +147,7 @@ def capacity(request):
     waiting = keyset_page(
         request,
         actions.waiting_orders(request.user),
-        ("decision__decided_on", "created_at", "id"),
+        ("decided_on", "created_at", "id"),
         prefix="vantar",
     )
     data["coordinators"] = actions.coordinator_loads(units, coordinators.rows, on)

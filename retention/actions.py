@@ -24,13 +24,14 @@ from django.utils.translation import gettext as _
 
 from audit.events import Access, log_access, log_accesses
 from audit.models import AccessLogEntry, AccessLogSubject, Action, ChainHead
+from core.lookups import among
 from jobs.models import Job
 from organisation.permissions import RETENTION_ROLES, may_manage_retention, require
 from organisation.roles import roles_of
 from people.access import access_level, visible_people
 from people.models import Case, CaseStatus, Person
 from retention import conf
-from retention.graph import EXCLUDED, Record, among, edges_into
+from retention.graph import EXCLUDED, Record, edges_into
 from retention.models import (
     AccessLogCheckpoint,
     CullRecord,

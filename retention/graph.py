@@ -18,7 +18,7 @@ from django.apps import apps
 from django.db import connection, models
 from django.db.models import Model
 
-from core.lookups import AnyOf
+from core.lookups import among
 
 # model label -> why it is not part of a person's record although it points at one.
 # Rows of an excluded model survive culling; the foreign key pointing into the person's
@@ -208,14 +208,6 @@ def collect_many(
             for owner in whose:
                 records[owner].rows[model].add(pk)
     return records
-
-
-def among(attname: str, values: list) -> models.Q:
-    """`attname IN values`; on PostgreSQL the values as one array parameter (core.lookups.AnyOf),
-    not a placeholder each: a batch's thousands of ids took longer to send than to look up."""
-    if connection.vendor == "postgresql":
-        return models.Q(AnyOf(models.F(attname), values))
-    return models.Q(**{f"{attname}__in": values})
 
 
 def _rows_and_parents(edge: Edge, pks: set, extra: list[str]) -> list[tuple]:

@@ -24,8 +24,9 @@ from django.db.models import DateField, DateTimeField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.lookups import among
 from retention import conf
-from retention.graph import DatabaseWalk, Record, Tally, among, collect_many
+from retention.graph import DatabaseWalk, Record, Tally, collect_many
 
 # Dates that are not entries in the case, so they never postpone culling: a birth date, and the
 # dates a record plans or grants ahead (a decision's period, a planned visit, a follow-up due, a

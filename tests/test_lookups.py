@@ -6,10 +6,9 @@ import uuid
 
 from django.db.models import F
 
-from core.lookups import AnyOf
+from core.lookups import AnyOf, among
 from organisation.models import Unit
 from people.models import Person
-from retention.graph import among
 from tests.factories import PersonFactory
 
 
@@ -60,3 +59,11 @@ def test_a_list_of_uuids_also_filters_a_column_other_than_the_key(db):
     merged = [PersonFactory(merged_into=kept), PersonFactory()]
     found = Person.objects.filter(AnyOf(F("merged_into_id"), [kept.pk, uuid.uuid4()]))
     assert list(found) == [merged[0]]
+
+
+def test_among_finds_those_rows_and_no_values_asks_nothing(org, django_assert_num_queries):
+    wanted = {org["north"].pk, org["south"].pk, -1}
+    found = Unit.objects.filter(among("id", wanted)).values_list("pk", flat=True)
+    assert set(found) == {org["north"].pk, org["south"].pk}
+    with django_assert_num_queries(0):  # as `id__in=[]`: the page's queries stay as they were
+        assert list(Unit.objects.filter(among("id", set()))) == []
