@@ -266,6 +266,13 @@ class Decision(models.Model):
     # for it, and a corrected re-import may correct the record (decisions.actions).
     from_history = models.BooleanField(_("recorded from an earlier system"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The day the decision's case ended (its closing day, or its opening day where none was
+    # recorded); null while the case is open. Kept by the database alone (migration
+    # decisions.0011_ha_decision_case_ended_on): set when the decision is inserted, however it
+    # is inserted, and again whenever its case is closed, reopened or its dates change. What
+    # is given here on an insert is ignored. For the officer's "still in force in a closed
+    # case" (decisions.sections), found through `decision_left_in_force_idx`.
+    case_ended_on = models.DateField(null=True, editable=False)
 
     objects = DecisionQuerySet.as_manager()
 
@@ -281,6 +288,13 @@ class Decision(models.Model):
             # Decisions of a period by outcome, kind and person, index-only (bench/README.md).
             models.Index(
                 fields=["decided_on", "outcome", "kind", "person"], name="decision_report_idx"
+            ),
+            # The grants of closed cases by the end of their period: those running past today
+            # are the few at its end (decisions.sections._left_in_force, bench/README.md).
+            models.Index(
+                fields=["period_to", "case_ended_on", "number"],
+                condition=models.Q(case_ended_on__isnull=False, outcome__in=GRANTED),
+                name="decision_left_in_force_idx",
             ),
         ]
         constraints = [
