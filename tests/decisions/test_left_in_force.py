@@ -291,6 +291,10 @@ def test_a_day_written_to_a_decision_is_taken_from_its_case_again(officer, org, 
     assert Decision.objects.get(pk=decision.pk).case_ended_on == days(-7)
     Decision._base_manager.filter(pk=decision.pk).update(case_ended_on=None)
     assert Decision.objects.get(pk=decision.pk).case_ended_on == days(-7)
+    # Moved to another case (people.merging.merge_case moves every row of a case): its day.
+    into = a_case(org["authority"], status=CaseStatus.OPEN)
+    Decision._base_manager.filter(pk=decision.pk).update(case=into)
+    assert Decision.objects.get(pk=decision.pk).case_ended_on is None
 
 
 def test_the_migration_marks_the_decisions_already_there(officer, story):
