@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.events import list_access, log_accesses
 from core.sections import FirstRows, WorkList, first_rows, full_list, person_section, worklist
-from decisions.ending import replaced_by_later, running_past
+from decisions.ending import replaced_by_later
 from decisions.models import (
     Appeal,
     AppealStatus,
@@ -137,15 +137,15 @@ def _unsent(user, today: datetime.date) -> QuerySet:
 
 def _left_in_force(user, today: datetime.date) -> QuerySet:
     # A coordinator closed the case but cannot end its decision: the authority decides.
-    # `case_ended_on` is the case's closing day, kept on the decision by the database (null
-    # while the case is open): the grants of closed cases that run past today are then found
-    # by their period's end (`decision_left_in_force_idx`: the few whose period ends after
-    # today, or has no end), and only those are sorted. Joined to the cases, PostgreSQL hashed
-    # every closed case against the running decisions (0.33 s at a million people), and walking
-    # the closed cases by closing day read nearly all of them (bench/README.md).
+    # The database keeps on each grant of a closed case the last day of its period
+    # (`left_running_until`) and the case's closing day (`case_ended_on`): those running past
+    # today are found through `decision_left_in_force_idx`, and only they are sorted. This is
+    # `running_past(today)` of the decisions of closed cases (tests/decisions/
+    # test_left_in_force.py). Joined to the cases, PostgreSQL hashed every closed case against
+    # the running decisions (0.33 s at a million people); walking the closed cases by closing
+    # day read nearly all of them (bench/README.md).
     return (
-        _in_my_cases(Decision.objects.filter(case_ended_on__isnull=False), user)
-        .filter(running_past(today))
+        _in_my_cases(Decision.objects.filter(left_running_until__gt=today), user)
         .exclude(replaced_by_later())
         .select_related("person", "support_kind", "case")
     )

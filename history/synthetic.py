@@ -33,7 +33,15 @@ from django.utils import timezone
 from stdnum import luhn
 
 from core.bulk import copy_rows
-from decisions.models import Application, Decision, DecisionKind, LegalBasis, citing
+from decisions.models import (
+    GRANTED,
+    NO_END,
+    Application,
+    Decision,
+    DecisionKind,
+    LegalBasis,
+    citing,
+)
 from delivery.models import Note, Visit, VisitKind, VisitStatus
 from intake.models import Intake, IntakeStatus
 from organisation.models import Membership, Role, SupportKind, Unit, UnitKind
@@ -183,14 +191,16 @@ class Batch:
 
 def _mark_as_the_triggers_would(decisions: list[Decision]) -> None:
     """What the database's triggers write on a decision's insert (`Application.decided`,
-    decisions.0010; `Decision.case_ended_on`, decisions.0011), written here: `_fast_session`
-    turns every trigger off for the batch on PostgreSQL. Each case is as the batch leaves it
-    (its story is over), and each application here has its one decision."""
+    decisions.0010; `Decision.case_ended_on` and `left_running_until`, decisions.0011), written
+    here: `_fast_session` turns every trigger off for the batch on PostgreSQL. Each case is as
+    the batch leaves it (its story is over), and each application here has its one decision."""
     for decision in decisions:
         decision.application.decided = True
         case = decision.case
         closed = case.status == CaseStatus.CLOSED
         decision.case_ended_on = (case.closed_on or case.opened_on) if closed else None
+        granted = closed and decision.outcome in GRANTED
+        decision.left_running_until = (decision.period_to or NO_END) if granted else None
 
 
 def _fast_session() -> None:

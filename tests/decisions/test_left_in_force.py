@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.bulk import COPY_FROM, insert, unsaved
 from core.sections import first_rows
 from decisions.ending import replaced_by_later, running_past
-from decisions.models import Application, Decision, DecisionKind, Outcome
+from decisions.models import GRANTED, NO_END, Application, Decision, DecisionKind, Outcome
 from decisions.sections import LEFT_IN_FORCE
 from people import access
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
@@ -60,7 +60,11 @@ def expected_day(case: Case) -> datetime.date | None:
 
 def assert_marks_follow_the_cases():
     for decision in Decision.objects.select_related("case"):
-        assert decision.case_ended_on == expected_day(decision.case), decision.number
+        ended = expected_day(decision.case)
+        assert decision.case_ended_on == ended, decision.number
+        running = ended is not None and decision.outcome in GRANTED
+        until = (decision.period_to or NO_END) if running else None
+        assert decision.left_running_until == until, decision.number
 
 
 @pytest.fixture
@@ -289,8 +293,18 @@ def test_a_day_written_to_a_decision_is_taken_from_its_case_again(officer, org, 
     decision = decide(a_case(org["authority"], closed_on=days(-7)), period_to=days(5))
     Decision._base_manager.filter(pk=decision.pk).update(case_ended_on=days(-999))
     assert Decision.objects.get(pk=decision.pk).case_ended_on == days(-7)
-    Decision._base_manager.filter(pk=decision.pk).update(case_ended_on=None)
+    Decision._base_manager.filter(pk=decision.pk).update(
+        case_ended_on=None, left_running_until=days(-999)
+    )
     assert Decision.objects.get(pk=decision.pk).case_ended_on == days(-7)
+    assert Decision.objects.get(pk=decision.pk).left_running_until == days(5)
+    # A corrected re-import corrects the period (decisions.actions.correct_history_decision).
+    Decision._base_manager.filter(pk=decision.pk).update(period_to=days(-1))
+    assert stored(officer, timezone.localdate()) == []
+    Decision._base_manager.filter(pk=decision.pk).update(period_to=None)
+    assert Decision.objects.get(pk=decision.pk).left_running_until == NO_END
+    assert stored(officer, timezone.localdate()) == computed(officer, timezone.localdate())
+    assert_marks_follow_the_cases()
     # Moved to another case (people.merging.merge_case moves every row of a case): its day.
     into = a_case(org["authority"], status=CaseStatus.OPEN)
     Decision._base_manager.filter(pk=decision.pk).update(case=into)
@@ -304,9 +318,11 @@ def test_the_migration_marks_the_decisions_already_there(officer, story):
     with connection.cursor() as cursor:
         editor = SimpleNamespace(connection=connection, execute=cursor.execute)
         migration._run({vendor: getattr(migration, f"{vendor.upper()}_REVERSE")})(None, editor)
-        cursor.execute("UPDATE decisions_decision SET case_ended_on = NULL")
+        cursor.execute(
+            "UPDATE decisions_decision SET case_ended_on = NULL, left_running_until = NULL"
+        )
         assert not Decision.objects.filter(case_ended_on__isnull=False).exists()
-        statements = [migration.BACKFILL, *getattr(migration, vendor.upper())]
+        statements = [*migration.BACKFILL, *getattr(migration, vendor.upper())]
         migration._run({vendor: statements})(None, editor)
     assert_marks_follow_the_cases()
     today = timezone.localdate()
