@@ -15,11 +15,12 @@ from django.db import migrations, models
 # The value for a case row `c`: the same as Coalesce("case__closed_on", "case__opened_on") of a
 # closed case, which the list sorted by before.
 ENDED = "CASE WHEN {c}.status = 'closed' THEN COALESCE({c}.closed_on, {c}.opened_on) END"
-# For a decision row `d` whose case_ended_on is set: what the list asks to be after today.
-RUNNING = (
-    "CASE WHEN {d}case_ended_on IS NOT NULL AND {d}outcome IN ('grant', 'partial')"
+# For a decision row `d`, given whether its case is closed: what the list asks to be after today.
+RUNNING_IF = (
+    "CASE WHEN {closed} AND {d}outcome IN ('grant', 'partial')"
     " THEN COALESCE({d}period_to, '9999-12-31') END"
 )
+RUNNING = RUNNING_IF.replace("{closed}", "{d}case_ended_on IS NOT NULL")
 
 POSTGRESQL = [
     f"""
@@ -100,17 +101,16 @@ SQLITE_REVERSE = [
     "DROP TRIGGER decisions_decision_case_ended_on_update",
     "DROP TRIGGER decisions_decision_case_ended_on",
 ]
-# Before the triggers: only the decisions of closed cases are written.
+# Before the triggers: only the decisions of closed cases are written, each once (a second
+# update of the same rows in this transaction would queue a key check for each).
 BACKFILL = [
     f"""
-    UPDATE decisions_decision SET case_ended_on = (
-        SELECT {ENDED.format(c="c")} FROM people_case c WHERE c.id = decisions_decision.case_id
-    )
+    UPDATE decisions_decision SET
+        case_ended_on = (
+            SELECT {ENDED.format(c="c")} FROM people_case c WHERE c.id = decisions_decision.case_id
+        ),
+        left_running_until = {RUNNING_IF.format(closed="true", d="")}
     WHERE case_id IN (SELECT id FROM people_case WHERE status = 'closed')
-    """,
-    f"""
-    UPDATE decisions_decision SET left_running_until = {RUNNING.format(d="")}
-    WHERE case_ended_on IS NOT NULL AND outcome IN ('grant', 'partial')
     """,
 ]
 
@@ -145,7 +145,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(
             _run(
                 {
-                    # The backfill's deferred key checks run here: PostgreSQL builds no index
+                    # Any deferred key checks of the backfill run here: PostgreSQL builds no index
                     # on a table with checks pending.
                     "postgresql": [*BACKFILL, *CHECKED, *POSTGRESQL],
                     "sqlite": [*BACKFILL, *SQLITE],
