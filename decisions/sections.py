@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from audit.events import list_access, log_accesses
 from core.sections import FirstRows, WorkList, first_rows, full_list, person_section, worklist
 from decisions.ending import replaced_by_later
 from decisions.models import (
+    NO_END,
     Appeal,
     AppealStatus,
     Application,
@@ -144,10 +146,16 @@ def _left_in_force(user, today: datetime.date) -> QuerySet:
     # test_left_in_force.py). Joined to the cases, PostgreSQL hashed every closed case against
     # the running decisions (0.33 s at a million people); walking the closed cases by closing
     # day read nearly all of them (bench/README.md).
+    # Ordered by `closing_day`, the case's closing day as an expression (never null here): on
+    # the column, PostgreSQL took a later page's "closed after X" for rare among the rows
+    # running past today (it is their common case) and tested each of the 12,000 before
+    # sorting (0.39 s for page 22 at a million); an expression has no statistics, and they
+    # are sorted first.
     return (
         _in_my_cases(Decision.objects.filter(left_running_until__gt=today), user)
         .exclude(replaced_by_later())
         .select_related("person", "support_kind", "case")
+        .annotate(closing_day=Coalesce("case_ended_on", Value(NO_END)))
     )
 
 
@@ -173,7 +181,7 @@ LEFT_IN_FORCE = full_list(
         title=_("Decisions still in force in a closed case"),
         template="decisions/_wl_left_in_force.html",
         rows=_left_in_force,
-        keys=("case_ended_on", "number"),
+        keys=("closing_day", "number"),
         record_type="decision",
         allowed=_is_officer,
     )
