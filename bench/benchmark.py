@@ -522,6 +522,7 @@ LIST_PAGES = [
     "/uppdrag/",
     "/uppdrag/kapacitet/",
     "/uppdrag/omfordela/",
+    "/uppdrag/omfordela/ (the largest caseload chosen)",
     "/atkomstlogg/",
     # The start page's lists in full (core/sections.py), the longest of them at 100,000 people.
     "/arbetslista/oppna-arenden/",
@@ -613,6 +614,30 @@ def page_users() -> list[tuple[str, object]]:
     return rows
 
 
+def _largest_caseload(manager) -> int | None:
+    """The coordinator with the most open cases in the manager's units (the reassignment page's
+    longest list once a leaver is chosen), None for someone who manages no unit."""
+    from django.db.models import Count
+
+    from organisation.models import Role
+    from organisation.roles import roles_of
+    from people.models import CaseStaff
+
+    units = roles_of(manager).unit_ids(Role.MANAGER)
+    if not units:
+        return None
+    largest = (
+        CaseStaff.objects.filter(
+            role="coordinator", case__status="open", case__provider_unit_id__in=units
+        )
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "user_id")
+        .first()
+    )
+    return largest["user_id"] if largest else None
+
+
 def every_page(repeat: int, verbose: bool = False) -> None:
     import logging
     import re
@@ -637,6 +662,11 @@ def every_page(repeat: int, verbose: bool = False) -> None:
                 if first.status_code != 200 or not found:
                     continue
                 url = f"{url}?{unescape(found.group(1))}"
+            if page.endswith("(the largest caseload chosen)"):
+                leaver = _largest_caseload(user)
+                if leaver is None:
+                    continue
+                url = f"{url}?from_user={leaver}"
             response = client.get(url)  # warm up; skips pages the role may not open
             if response.status_code != 200:
                 continue

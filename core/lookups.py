@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
-from django.db.models import Exists, Lookup
+from django.db.models import Exists, F, Lookup, Q
 
 
 def _plain(value) -> bool:
@@ -64,6 +65,12 @@ class AnyOf(Lookup):
         rhs, rhs_params = self.process_rhs(compiler, connection)
         template = "{lhs} = ANY(ARRAY{rhs})" if self._of_subquery() else "{lhs} = ANY({rhs})"
         return template.format(lhs=lhs, rhs=rhs), (*lhs_params, *rhs_params)
+
+
+def among(field: str, values: Iterable) -> Q:
+    """`field IN values`, the values sorted and (on PostgreSQL) sent as one array (`AnyOf`): a
+    large provider's 1,740 units as a placeholder each cost about 10 ms of Python a query."""
+    return Q(AnyOf(F(field), sorted(values)))
 
 
 class ExistsPerRow(Exists):

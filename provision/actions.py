@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Exists, Min, OuterRef, Q
+from django.db.models import Avg, Count, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.events import Access, append_accesses, log_accesses
 from audit.models import Action
+from core.lookups import ExistsPerRow, among
 from decisions.models import Decision
 from organisation.models import CASELOAD_CEILING, Membership, Role, SupportKind, Unit
 from organisation.roles import roles_of
@@ -467,12 +468,13 @@ def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     units = roles_of(user).unit_ids(Role.MANAGER)
     kinds = forecast_kinds(units)
-    orders = Order.objects.filter(provider_unit_id__in=units)
+    orders = Order.objects.filter(among("provider_unit_id", units))
+    # Counted from the index alone (`order_places_idx`): every column the count reads is in it.
     used = dict(
         orders.filter(status=OrderStatus.ACCEPTED)
         .filter(_in_period(today))
         .values_list("support_kind_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     follow_up_used = _follow_up_places_used(units, kinds, today)
     for kind in kinds:
@@ -484,28 +486,54 @@ def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
         "average_ceiling": average_ceiling(units),
         "history": list(
             AssignmentEvent.objects.filter(
-                Q(case__provider_unit_id__in=units) | Q(by=user)
+                among("case__provider_unit_id", units) | Q(by=user)
             ).select_related("person", "from_user", "to_user", "by")[:50]
         ),
         "today": today,
     }
 
 
+# Above this many units, the follow-up places are counted closure by closure (bench/README.md).
+MANY_UNITS = 200
+
+
 def _follow_up_places_used(
     units: set[int], kinds: list[SupportKind], today: datetime.date
 ) -> dict[int, int]:
     """Per kind of support: the closures with consent to follow-up within the window whose case
-    had an order of that kind in the units. One query: the recent closures (through the
-    closing date's index), each probing its case's orders once per kind; joined instead, the
-    query read every order of the units to meet a few thousand closures (bench/README.md)."""
+    had an order of that kind in the units. One query, in one of two shapes chosen here rather
+    than by PostgreSQL, which chose by chance (bench/README.md, issue 17):
+
+    - a few units: their orders of the kinds, each meeting its case's closures (a handful of
+      orders for a small provider; 2 ms at a million people);
+    - many units: the year's closures (22,000 at a million people), each testing its case's
+      orders once per kind (`ExistsPerRow`); from the orders' side the query would read every
+      order of the units (hundreds of thousands) to meet them.
+
+    Asked as one query with a test per kind in the count, PostgreSQL took the closure-by-closure
+    shape for a small provider whenever its statistics missed the provider's rare kinds: 22,000
+    tests each reading every order of the kind, 180 ms instead of 2."""
     if not kinds:
         return {}
-    orders = Order.objects.filter(case_id=OuterRef("case_id"), provider_unit_id__in=sorted(units))
-    counted = Closure.objects.filter(
-        follow_up_consent=True, closed_on__gt=today - FOLLOW_UP_WINDOW
-    ).aggregate(
+    recent = Closure.objects.filter(follow_up_consent=True, closed_on__gt=today - FOLLOW_UP_WINDOW)
+    if len(units) <= MANY_UNITS:
+        # One filter() call: the unit and the kind are those of the same order.
+        rows = (
+            recent.filter(
+                case__orders__provider_unit_id__in=sorted(units),
+                case__orders__support_kind_id__in=[kind.pk for kind in kinds],
+            )
+            .values_list("case__orders__support_kind_id")
+            .annotate(n=Count("id", distinct=True))
+            .order_by()
+        )
+        return {kind.pk: 0 for kind in kinds} | dict(rows)
+    orders = Order.objects.filter(among("provider_unit_id", units), case_id=OuterRef("case_id"))
+    counted = recent.aggregate(
         **{
-            f"kind_{kind.pk}": Count("id", filter=Q(Exists(orders.filter(support_kind_id=kind.pk))))
+            f"kind_{kind.pk}": Count(
+                "id", filter=Q(ExistsPerRow(orders.filter(support_kind_id=kind.pk)))
+            )
             for kind in kinds
         }
     )
@@ -515,7 +543,7 @@ def _follow_up_places_used(
 def forecast_kinds(units: set[int]) -> list[SupportKind]:
     """The kinds of support with places that the units provide, by name."""
     return list(
-        SupportKind.objects.filter(needs_decision=True, provider_units__in=units)
+        SupportKind.objects.filter(among("provider_units", units), needs_decision=True)
         .distinct()
         .order_by("name")
     )
@@ -527,7 +555,7 @@ def average_ceiling(units: set[int]) -> float | None:
 
 def coordinator_memberships(units: set[int]) -> QuerySet[Membership]:
     return Membership.objects.filter(
-        role=Role.COORDINATOR, unit_id__in=units, user__is_active=True
+        among("unit_id", units), role=Role.COORDINATOR, user__is_active=True
     ).select_related("user", "unit")
 
 
@@ -562,9 +590,9 @@ def coordinator_loads(
 def waiting_orders(user: User) -> QuerySet[Order]:
     """Granted decisions whose order is not yet accepted (unordered)."""
     units = roles_of(user).unit_ids(Role.MANAGER)
-    return Order.objects.filter(provider_unit_id__in=units, status=OrderStatus.NEW).select_related(
-        "person", "decision", "support_kind", "provider_unit"
-    )
+    return Order.objects.filter(
+        among("provider_unit_id", units), status=OrderStatus.NEW
+    ).select_related("person", "decision", "support_kind", "provider_unit")
 
 
 def with_days_waited(rows: list[Order], today: datetime.date) -> list[Order]:
@@ -581,12 +609,10 @@ def waiting_list(user: User, today: datetime.date | None = None) -> list[Order]:
 
 
 def coordinator_choices(unit_ids: Iterable[int]) -> QuerySet[User]:
+    coordinators = Membership.objects.filter(among("unit_id", unit_ids), role=Role.COORDINATOR)
     return (
         get_user_model()
-        .objects.filter(
-            is_active=True, memberships__role=Role.COORDINATOR, memberships__unit_id__in=unit_ids
-        )
-        .distinct()
+        .objects.filter(is_active=True, pk__in=coordinators.values("user_id"))
         .order_by("first_name", "last_name")
     )
 

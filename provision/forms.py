@@ -34,6 +34,17 @@ class AcceptForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["second_coordinator"]).queryset = coordinators
 
 
+class LeaverForm(forms.Form):
+    """Whose cases are to move: what the reassignment page asks first (a search in the
+    address, nothing posted)."""
+
+    from_user = UserChoiceField(queryset=None, label=_("Move cases from"), widget=SearchSelect)
+
+    def __init__(self, *args, coordinators, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["from_user"]).queryset = coordinators
+
+
 class ReassignForm(forms.Form):
     from_user = UserChoiceField(queryset=None, label=_("Move cases from"), widget=SearchSelect)
     to_user = UserChoiceField(queryset=None, label=_("Move cases to"), widget=SearchSelect)

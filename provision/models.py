@@ -64,8 +64,13 @@ class Order(models.Model):
             # Starts in a period (new people per year), index-only (bench/README.md).
             models.Index(fields=["accepted_on", "person"], name="order_start_person_idx"),
             # New orders of a provider's units (the waiting list, the start page's worklists):
-            # a few hundred among all orders, found without reading them all (issue 17).
-            models.Index(fields=["status", "provider_unit"], name="order_status_unit_idx"),
+            # a few hundred among all orders, found without reading them all; and the places
+            # used (accepted orders in their period per kind), counted from the index alone
+            # (issue 17).
+            models.Index(
+                fields=["status", "provider_unit", "support_kind", "period_from", "period_to"],
+                name="order_places_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ from audit.events import Access, list_access, log_accesses, log_list
 from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
-from core.pagination import keyset_page
+from core.pagination import KeysetPage, keyset_page
 from core.widgets import SEARCH_LISTED, chosen_id, offer_matches
 from delivery.handover import unfinished_work
 from organisation.models import CASE_ROLES, Role
@@ -35,6 +35,7 @@ from provision.forms import (
     CaseloadDateForm,
     ClosureForm,
     FollowUpRecordForm,
+    LeaverForm,
     ReassignForm,
 )
 from provision.models import FollowUp, Order, OrderStatus
@@ -163,34 +164,32 @@ def capacity(request):
 
 @role_required(Role.MANAGER)
 def reassign(request):
-    """Choose, see what moves and what is unfinished, then move: nothing moves unseen."""
+    """Whose cases first, then to whom and which of them; see what moves and what is
+    unfinished, then move: nothing moves unseen."""
     units = roles_of(request.user).unit_ids(Role.MANAGER)
+    leaver = _chosen(request, "from_user")
+    if request.method != "POST" and (leaver is None or "find" in request.GET):
+        return _choose_leaver(request, units)
+    # Only the leaver's people, the only ones a move takes (`actions.reassign`), a keyset page at
+    # a time (core/pagination.py). A posted form is checked against the cases it ticked.
     open_links = CaseStaff.objects.filter(
         role=CaseStaffRole.COORDINATOR,
         case__status=CaseStatus.OPEN,
         case__provider_unit_id__in=units,
-    ).select_related("case__person", "user")
-    leaver = _chosen(request, "from_user")
-    if leaver is not None:
-        # Only the leaver's people, the only ones a move takes (`actions.reassign`): a page of
-        # them instead of all the units' open cases sorted by coordinator.
-        open_links = open_links.filter(user_id=leaver)
-    # The people to tick, a keyset page at a time (core/pagination.py): the units of a large
-    # provider hold thousands of open cases. A posted form is checked against the cases it ticked.
-    page = keyset_page(request, open_links, ("user__first_name", "case__person__last_name", "id"))
+        user_id=leaver,
+    ).select_related("case__person")
+    page = (
+        keyset_page(request, open_links, ("case__person__last_name", "id"))
+        if leaver is not None
+        else KeysetPage(rows=[])
+    )
     links = list(page.rows)
-    if request.method == "POST":
+    if request.method == "POST" and leaver is not None:
         ticked = _uuids(request.POST.getlist("cases"))
         links += list(
             open_links.filter(case_id__in=ticked).exclude(pk__in=[link.pk for link in links])
         )
-    choices = [
-        (
-            str(link.case_id),
-            f"{_person_label(link.case.person)} ({link.user.get_full_name() or link.user})",
-        )
-        for link in links
-    ]
+    choices = [(str(link.case_id), _person_label(link.case.person)) for link in links]
     # "Search" sends the form back to list other coordinators: nothing is checked or previewed,
     # and what was filled in stays filled in.
     searching = request.method == "POST" and "find" in request.POST
@@ -227,7 +226,26 @@ def reassign(request):
         action=Action.READ,
     )
     context["page"] = page
+    context["leaver_chosen"] = leaver is not None
     return render(request, "provision/reassign.html", context)
+
+
+def _choose_leaver(request, units):
+    """The page before a leaver is chosen asks only whose cases are to move, and lists nobody:
+    listing every open case of the units first sorted all their coordinator links (59,000 at a
+    million people, half a second) for a page of 50 that a manager reassigning one person's
+    cases does not need (bench/README.md). A search sends the address back with the matches."""
+    # "Show their cases" with nobody chosen says so; a search never does.
+    asked = "from_user" in request.GET and "find" not in request.GET
+    form = LeaverForm(
+        request.GET if asked else None,
+        initial={"from_user": _chosen(request, "from_user")},
+        coordinators=actions.coordinator_choices(units),
+    )
+    if asked:
+        form.is_valid()
+    offer_matches(form, "from_user", request.GET, COORDINATORS_LISTED)
+    return render(request, "provision/reassign.html", {"form": form, "choosing": True})
 
 
 COORDINATORS_LISTED = SEARCH_LISTED

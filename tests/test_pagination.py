@@ -14,7 +14,7 @@ from audit.models import Action
 from core.pagination import bounded_count, keyset_page
 from intake.models import Intake, IntakeStatus
 from organisation.models import Membership, Role
-from people.models import Person
+from people.models import CaseStaff, CaseStaffRole, Person
 from tests.factories import UserFactory
 from tests.test_queries import add_people, assert_same_queries, queries_for
 
@@ -168,18 +168,29 @@ def test_the_capacity_page_pages_its_coordinators(org, login, manager, coordinat
     assert len(names) == Membership.objects.filter(role=Role.COORDINATOR).count()
 
 
-def test_the_reassignment_page_pages_the_cases_to_tick(org, login, manager, coordinator):
+def test_the_reassignment_page_pages_the_leavers_cases_to_tick(
+    org, login, manager, coordinator, colleague
+):
     client = login(manager)
     add_people(3, org["authority"], provider=org["north"], staff=coordinator)
-    client.get("/uppdrag/omfordela/")
-    few = queries_for(client, "/uppdrag/omfordela/")
+    url = f"/uppdrag/omfordela/?from_user={coordinator.pk}"
+    client.get(url)
+    few = queries_for(client, url)
+    before_choosing = queries_for(client, "/uppdrag/omfordela/")
     add_people(150, org["authority"], provider=org["north"], staff=coordinator)
-    many = queries_for(client, "/uppdrag/omfordela/")
-    assert_same_queries(few, many)
-    first = client.get("/uppdrag/omfordela/")
+    add_people(60, org["authority"], provider=org["south"], staff=colleague)
+    assert_same_queries(few, queries_for(client, url))
+    assert_same_queries(before_choosing, queries_for(client, "/uppdrag/omfordela/"))
+    first = client.get(url)
     assert len(first.context["form"].fields["cases"].choices) == 50
-    second = client.get(f"/uppdrag/omfordela/?{link(NEXT, first)}")
-    assert len(second.context["form"].fields["cases"].choices) == 50
+    pages = [first]
+    while pages[-1].context["page"].has_next:
+        pages.append(client.get(f"/uppdrag/omfordela/?{link(NEXT, pages[-1])}"))
+    ticked = [key for page in pages for key, _label in page.context["form"].fields["cases"].choices]
+    # Every one of the leaver's 153 people once, page by page, and nobody else's.
+    assert len(pages) == 4 and len(ticked) == len(set(ticked)) == 153
+    theirs = CaseStaff.objects.filter(user=coordinator, role=CaseStaffRole.COORDINATOR)
+    assert set(ticked) == {str(pk) for pk in theirs.values_list("case_id", flat=True)}
 
 
 @pytest.mark.parametrize("required", [False, True])

@@ -1,0 +1,155 @@
+"""Issue 17: the capacity page's places figures, however they are counted, are what a person
+counting the orders and closures by hand would find: every boundary of the period and of the
+follow-up year, other units' orders, other kinds, a case closed twice, a case with two kinds."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import random
+
+import pytest
+from django.utils import timezone
+
+from decisions.models import Application, Decision
+from people.models import CaseStatus
+from provision import actions
+from provision.actions import FOLLOW_UP_WINDOW
+from provision.models import Closure, Order, OrderStatus
+from tests.factories import CaseFactory, PersonFactory, SupportKindFactory, UnitFactory
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def kinds(org):
+    """Two kinds the manager's provider delivers, and one only another provider does."""
+    other_provider = UnitFactory(name="Annan utförare", kind="provider")
+    ours = [
+        SupportKindFactory(name=name, places=30, follow_up_places=10) for name in ("Ett", "Två")
+    ]
+    for kind in ours:
+        kind.provider_units.add(org["provider"], other_provider)
+    theirs = SupportKindFactory(name="Tre", places=5, follow_up_places=5)
+    theirs.provider_units.add(other_provider)
+    return {"ours": ours, "theirs": theirs, "other_provider": other_provider}
+
+
+def _order(case, kind, unit, status, period_from, period_to, officer) -> Order:
+    application = Application.objects.create(
+        person=case.person,
+        case=case,
+        support_kind=kind,
+        applied_on=datetime.date(2020, 1, 1),
+        form="written",
+        what="Stöd",
+        created_by=officer,
+    )
+    decision = Decision.objects.create(
+        number=f"B-K-{next(_numbers):05d}",
+        application=application,
+        person=case.person,
+        case=case,
+        support_kind=kind,
+        decided_on=datetime.date(2020, 1, 2),
+        outcome="grant",
+        content="Bifall",
+        legal_basis="4 kap. 1 § SoL",
+        decided_by=officer,
+        period_from=period_from,
+        period_to=period_to,
+    )
+    return Order.objects.create(
+        decision=decision,
+        person=case.person,
+        case=case,
+        support_kind=kind,
+        provider_unit=unit,
+        period_from=period_from,
+        period_to=period_to,
+        status=status,
+        created_by=officer,
+    )
+
+
+def _world(org, kinds, officer, coordinator, today):
+    """Cases with 1–2 orders each, of the two kinds, in the manager's units or another
+    provider's, every status, periods on and around today; about half the cases closed once or
+    twice, with or without consent, on and around the follow-up year's first day."""
+    rng = random.Random(17)
+    units = [org["provider"], org["north"], org["south"], kinds["other_provider"]]
+    every_kind = [*kinds["ours"], kinds["theirs"]]
+    statuses = list(OrderStatus)
+    near = [None, *(today + datetime.timedelta(days=d) for d in (-400, -2, -1, 0, 1, 2, 90))]
+    year_start = today - FOLLOW_UP_WINDOW
+    closed_near = [year_start + datetime.timedelta(days=d) for d in (-1, 0, 1, 2, 200)]
+    for _n in range(60):
+        case = CaseFactory(
+            person=PersonFactory(), authority_unit=org["authority"], provider_unit=org["north"]
+        )
+        for _o in range(rng.choice([1, 1, 2])):
+            start, end = rng.choice(near), rng.choice(near)
+            if start and end and start > end:
+                start, end = end, start
+            kind, unit, status = rng.choice(every_kind), rng.choice(units), rng.choice(statuses)
+            _order(case, kind, unit, status, start, end, officer)
+        for _c in range(rng.choice([0, 1, 1, 2])):
+            Closure.objects.create(
+                case=case,
+                person=case.person,
+                closed_on=rng.choice(closed_near),
+                reason="goals_reached",
+                occupation="work",
+                isolation="none",
+                follow_up_consent=rng.choice([True, True, False, None]),
+                closed_by=coordinator,
+            )
+            case.status = CaseStatus.CLOSED
+            case.save(update_fields=["status"])
+
+
+def _by_hand(org, kind, today) -> tuple[int, int]:
+    """Places used and follow-up places used of `kind`, counted in Python from every row."""
+    mine = {org["provider"].pk, org["north"].pk, org["south"].pk}
+    orders = [o for o in Order.objects.all() if o.provider_unit_id in mine]
+    used = sum(
+        1
+        for o in orders
+        if o.support_kind_id == kind.pk
+        and o.status == OrderStatus.ACCEPTED
+        and (o.period_from is None or o.period_from <= today)
+        and (o.period_to is None or o.period_to >= today)
+    )
+    cases_of_kind = {o.case_id for o in orders if o.support_kind_id == kind.pk}
+    follow_up = sum(
+        1
+        for c in Closure.objects.all()
+        if c.follow_up_consent is True
+        and c.closed_on > today - FOLLOW_UP_WINDOW
+        and c.case_id in cases_of_kind
+    )
+    return used, follow_up
+
+
+@pytest.mark.parametrize("many_units", [False, True], ids=["a few units", "many units"])
+def test_the_places_shown_are_those_counted_by_hand(
+    org, kinds, officer, coordinator, manager, login, monkeypatch, many_units
+):
+    # The follow-up places are counted from the units' orders for a few units and closure by
+    # closure for many: both give the same figures.
+    monkeypatch.setattr(actions, "MANY_UNITS", 0 if many_units else 200)
+    today = timezone.localdate()
+    _world(org, kinds, officer, coordinator, today)
+
+    response = login(manager).get("/uppdrag/kapacitet/")
+
+    assert response.status_code == 200
+    shown = {kind.name: kind for kind in response.context["kinds"]}
+    assert set(shown) == {"Ett", "Två"}  # "Tre" is only another provider's
+    html = response.content.decode()
+    for kind in kinds["ours"]:
+        used, follow_up = _by_hand(org, kind, today)
+        assert (shown[kind.name].used, shown[kind.name].follow_up_used) == (used, follow_up)
+        assert f"{used} of 30" in html and f"{follow_up} of 10" in html
+    # The world is varied enough for the figures to mean something.
+    assert all(min(_by_hand(org, kind, today)) >= 3 for kind in kinds["ours"])
