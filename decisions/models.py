@@ -182,6 +182,8 @@ class Outcome(models.TextChoices):
 # Outcomes that grant support: a decision with one of them that refers to an earlier decision
 # takes over from it (a change or a renewal replaces; a rejected change leaves the earlier one).
 GRANTED = (Outcome.GRANT, Outcome.PARTIAL)
+# `Decision.left_running_until` of a grant with no end to its period.
+NO_END = datetime.date(9999, 12, 31)
 
 
 class DecisionQuerySet(models.QuerySet):
@@ -266,6 +268,19 @@ class Decision(models.Model):
     # for it, and a corrected re-import may correct the record (decisions.actions).
     from_history = models.BooleanField(_("recorded from an earlier system"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The day the decision's case ended (its closing day, or its opening day where none was
+    # recorded); null while the case is open. Kept by the database alone (migration
+    # decisions.0011_ha_decision_case_ended_on): set when the decision is inserted, however it
+    # is inserted, and again whenever its case is closed, reopened or its dates change. What
+    # is given here on an insert is ignored. For the officer's "still in force in a closed
+    # case" (decisions.sections), its order.
+    case_ended_on = models.DateField(null=True, editable=False)
+    # For a grant (or partial grant) in a closed case, the last day of its period (NO_END when
+    # it has none); null for any other decision. Kept by the same triggers, also when the period
+    # is corrected. The list's "still running past today" is `left_running_until > today`,
+    # found through `decision_left_in_force_idx`, and PostgreSQL's statistics on this column
+    # tell it that these are few (on `period_to` and the case, it expected ten times as many).
+    left_running_until = models.DateField(null=True, editable=False)
 
     objects = DecisionQuerySet.as_manager()
 
@@ -281,6 +296,13 @@ class Decision(models.Model):
             # Decisions of a period by outcome, kind and person, index-only (bench/README.md).
             models.Index(
                 fields=["decided_on", "outcome", "kind", "person"], name="decision_report_idx"
+            ),
+            # The grants of closed cases by the end of their period: those running past today
+            # are the few at its end (decisions.sections._left_in_force, bench/README.md).
+            models.Index(
+                fields=["left_running_until", "case_ended_on", "number"],
+                condition=models.Q(left_running_until__isnull=False),
+                name="decision_left_in_force_idx",
             ),
         ]
         constraints = [

@@ -33,7 +33,15 @@ from django.utils import timezone
 from stdnum import luhn
 
 from core.bulk import copy_rows
-from decisions.models import Application, Decision, DecisionKind, LegalBasis, citing
+from decisions.models import (
+    GRANTED,
+    NO_END,
+    Application,
+    Decision,
+    DecisionKind,
+    LegalBasis,
+    citing,
+)
 from delivery.models import Note, Visit, VisitKind, VisitStatus
 from intake.models import Intake, IntakeStatus
 from organisation.models import Membership, Role, SupportKind, Unit, UnitKind
@@ -167,7 +175,7 @@ class Batch:
             from instruments.models import Response
 
             order.append((Response, self.responses))
-        _provision_copies(self.orders, self.follow_ups)
+        _as_the_triggers_would(self.decisions, self.orders, self.follow_ups)
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 _fast_session()
@@ -181,11 +189,24 @@ class Batch:
         return {model.__name__: len(rows) for model, rows in order}
 
 
-def _provision_copies(orders: list[Order], follow_ups: list[FollowUp]) -> None:
-    """What the database's triggers write on an order's and a follow-up's insert
-    (provision.0012, 0013), written here: `_fast_session` turns every trigger off for the batch
-    on PostgreSQL. An order's decision date; a follow-up's closure's case and that case's units,
-    as the batch leaves them."""
+def _as_the_triggers_would(
+    decisions: list[Decision], orders: list[Order], follow_ups: list[FollowUp]
+) -> None:
+    """What the database's triggers write on an insert, written here: `_fast_session` turns
+    every trigger off for the batch on PostgreSQL. Each case is as the batch leaves it (its story
+    is over), and each application here has its one decision.
+
+    - a decision's: `Application.decided` (decisions.0010), `Decision.case_ended_on` and
+      `left_running_until` (decisions.0011);
+    - an order's decision date (provision.0013);
+    - a follow-up's closure's case and that case's units (provision.0012)."""
+    for decision in decisions:
+        decision.application.decided = True
+        case = decision.case
+        closed = case.status == CaseStatus.CLOSED
+        decision.case_ended_on = (case.closed_on or case.opened_on) if closed else None
+        granted = closed and decision.outcome in GRANTED
+        decision.left_running_until = (decision.period_to or NO_END) if granted else None
     for order in orders:
         order.decided_on = order.decision.decided_on
     for follow_up in follow_ups:
@@ -199,7 +220,8 @@ def _fast_session() -> None:
     """Skip the per-row foreign-key triggers and the wait for the disk, for this transaction.
 
     The rows are consistent by construction (the same code runs on SQLite, which checks every
-    key, in tests/history/test_synthetic.py). Needs a superuser; without one, the normal checks
+    key, in tests/history/test_synthetic.py). The triggers that keep stored marks are off too:
+    `_as_the_triggers_would` writes those. Needs a superuser; without one, the normal checks
     run and it is only slower.
     """
     with connection.cursor() as cursor:

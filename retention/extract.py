@@ -46,6 +46,9 @@ REDACTED = {
 }
 # Secrets and internals that say nothing about the person.
 OMITTED_FIELDS = {"token_hash", "version", "lineage", "series", "prev_hash", "entry_hash"}
+# A decision's copies of its case's closing day and its period, kept for a worklist
+# (decisions.0011): what they say, the extract shows where it is recorded.
+OMITTED_FIELDS |= {"case_ended_on", "left_running_until"}
 UUID_IN_TEXT = re.compile(
     r"\s*[–-]?\s*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
 )

@@ -35,6 +35,9 @@ NOT_ENTRY_FIELDS = {
     "people.Person.birth_date",
     "decisions.Decision.period_from",
     "decisions.Decision.period_to",
+    # Kept by the database from the case and the period (decisions.0011): no entry of their own.
+    "decisions.Decision.case_ended_on",
+    "decisions.Decision.left_running_until",
     "provision.Order.period_from",
     "provision.Order.period_to",
     "delivery.Plan.next_follow_up",

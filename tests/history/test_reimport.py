@@ -131,6 +131,9 @@ def test_a_corrected_re_import_changes_exactly_what_changed_and_logs_it(
         ("Closure", "closed_on"),
         ("Case", "closed_on"),
         ("Case", "last_entry_at"),
+        # Kept by the database from the case's closing day and the period (decisions.0011).
+        ("Decision", "case_ended_on"),
+        ("Decision", "left_running_until"),
     }
     assert f"intake {expected['intake'][0]}.outcome_reason: " in out
     assert f"decision {expected['application'][0]}.applied_on: " in out
