@@ -68,12 +68,11 @@ class PersonRows(Generic[M]):
     model: type[M]
     path: str = "person"
 
-    def of(self, person, queryset: QuerySet[M] | None = None) -> QuerySet[M]:
-        """`queryset` (by default all of the person's rows of this kind) when the person has any
-        rows of this kind, otherwise the same queryset emptied, which reads nothing."""
-        if queryset is None:
-            queryset = self.model._default_manager.filter(**{self.path: person})
-        return queryset if self.exist(person) else queryset.none()
+    def of(self, person, queryset: QuerySet[M]) -> QuerySet[M]:
+        """`queryset` (the person's rows of this kind, as the page shows them) when the person
+        has any rows of this kind; otherwise the same queryset read already and found empty.
+        Chain nothing after it: a new queryset would be read again."""
+        return queryset if self.exist(person) else _read_as_empty(queryset)
 
     def exist(self, person) -> bool:
         """Whether the person has any rows of this kind: every kind asked the first time, in one
@@ -121,6 +120,16 @@ def _presence_query(nobody) -> str:
             raise ValueError(f"{kind}: the person's id must be the query's only parameter")
         parts.append(f"EXISTS ({sql})")
     return "SELECT " + ", ".join(parts)
+
+
+def _read_as_empty(queryset: QuerySet[M]) -> QuerySet[M]:
+    """The queryset as if read and found empty: iterating, testing, counting or slicing it, or
+    `first()` of an ordered one, neither queries nor builds SQL. (Django builds the whole SQL of
+    a `none()` queryset before it finds it empty: as much Python as a query that runs.)"""
+    empty = queryset.none()
+    empty._result_cache = []
+    empty._prefetch_done = True  # type: ignore[attr-defined]
+    return empty
 
 
 def worklists(request, roles) -> list[dict]:

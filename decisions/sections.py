@@ -57,10 +57,20 @@ APPEALS_OF_PERSON = person_rows(Appeal, "decision__person")
 def person_decisions(request, person) -> dict:
     sent = LetterDelivery.objects.filter(decision_id=OuterRef("pk"))
     decisions = mark_replaced(
-        DECISIONS.of(person).select_related("support_kind").annotate(letter_sent=Exists(sent))
+        DECISIONS.of(
+            person,
+            Decision.objects.filter(person=person)
+            .select_related("support_kind")
+            .annotate(letter_sent=Exists(sent)),
+        )
     )
     applications = list(
-        APPLICATIONS.of(person).select_related("support_kind").only(*APPLICATION_SHOWN)
+        APPLICATIONS.of(
+            person,
+            Application.objects.filter(person=person)
+            .select_related("support_kind")
+            .only(*APPLICATION_SHOWN),
+        )
     )
     # Each application's decisions are among the person's (a decision is the applicant's):
     # given from those read above, in their order, rather than asked for again.
@@ -77,10 +87,13 @@ def person_decisions(request, person) -> dict:
         "applications": applications,
         "decisions": decisions,
         "appeals": list(
-            APPEALS_OF_PERSON.of(person)
-            .select_related("decision")
-            .only("received_on", "deadline", "in_time", "status", "decision__number")
-            .order_by("-received_on")
+            APPEALS_OF_PERSON.of(
+                person,
+                Appeal.objects.filter(decision__person=person)
+                .select_related("decision")
+                .only("received_on", "deadline", "in_time", "status", "decision__number")
+                .order_by("-received_on"),
+            )
         ),
         # Orders are shown once, in the provider's section (provision/sections.py).
         "may_act": may_do_authority_work(request.user, level),

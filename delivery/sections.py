@@ -28,18 +28,27 @@ NOTES_OF_PERSON = person_rows(Note)
 @person_section(45)
 def delivery_section(request, person) -> dict:
     level = getattr(request, "access_level", Level.NONE)
-    plan = PLANS_OF_PERSON.of(person).order_by("-version").first()
+    plan = PLANS_OF_PERSON.of(
+        person, Plan.objects.filter(person=person).order_by("-version")
+    ).first()
     upcoming = list(
-        VISITS_OF_PERSON.of(person)
-        .filter(status=VisitStatus.PLANNED, planned_at__gte=timezone.now())
-        .only("planned_at", "kind", "place", "transport")  # what the section shows
-        .order_by("planned_at")[:SECTION_ROWS]
+        VISITS_OF_PERSON.of(
+            person,
+            Visit.objects.filter(
+                person=person, status=VisitStatus.PLANNED, planned_at__gte=timezone.now()
+            )
+            .only("planned_at", "kind", "place", "transport")  # what the section shows
+            .order_by("planned_at")[:SECTION_ROWS],
+        )
     )
     notes = list(
-        NOTES_OF_PERSON.of(person)
-        .exclude(signed_at__isnull=True)
-        .only("happened_on", "text")
-        .order_by("-happened_on", "-created_at")[:SECTION_ROWS]
+        NOTES_OF_PERSON.of(
+            person,
+            Note.objects.filter(person=person)
+            .exclude(signed_at__isnull=True)
+            .only("happened_on", "text")
+            .order_by("-happened_on", "-created_at")[:SECTION_ROWS],
+        )
     )
     log_accesses(
         user=request.user,

@@ -11,10 +11,12 @@ ATTACHMENTS = person_rows(Attachment)
 
 @person_section(80)
 def attachments_section(request, person) -> dict:
-    attachments = (
-        ATTACHMENTS.of(person, Attachment.objects.without_content().filter(person=person))
+    attachments = ATTACHMENTS.of(
+        person,
+        Attachment.objects.without_content()
+        .filter(person=person)
         .select_related("uploaded_by")
-        .order_by("-uploaded_at", "-pk")
+        .order_by("-uploaded_at", "-pk"),
     )
     return {
         "template": "documents/_person_section.html",

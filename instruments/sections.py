@@ -25,13 +25,20 @@ ALERTS = person_rows(RiskAlert)
 def instruments_section(request, person) -> dict:
     level = getattr(request, "access_level", Level.NONE)
     responses = list(
-        RESPONSES.of(person).select_related("home_link").order_by("administered_on", "created_at")
+        RESPONSES.of(
+            person,
+            Response.objects.filter(person=person)
+            .select_related("home_link")
+            .order_by("administered_on", "created_at"),
+        )
     )
     alerts = list(
-        ALERTS.of(person)
-        .filter(resolved_at__isnull=True)
-        .select_related("response")
-        .order_by("raised_at")
+        ALERTS.of(
+            person,
+            RiskAlert.objects.filter(person=person, resolved_at__isnull=True)
+            .select_related("response")
+            .order_by("raised_at"),
+        )
     )
     links = [
         {"link": r.home_link, "title": instrument_title(r.code, r.version)}

@@ -14,9 +14,9 @@ MAPPINGS = person_rows(Mapping)
 
 @person_section(30)
 def mappings_section(request, person) -> dict:
-    mappings = MAPPINGS.of(person).annotate(session_count=Count("sessions"))
+    mappings = Mapping.objects.filter(person=person).annotate(session_count=Count("sessions"))
     return {
         "template": "mapping/_person_section.html",
-        "mappings": mappings.order_by("-started_on", "-pk"),
+        "mappings": MAPPINGS.of(person, mappings.order_by("-started_on", "-pk")),
         "may_write": getattr(request, "access_level", Level.NONE) >= Level.WRITE,
     }
