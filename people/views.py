@@ -33,7 +33,7 @@ from people.forms import (
 from people.identity import parse_identity_number
 from people.models import Case, CaseStaff, Contact, Person
 from people.opening import log_read, person_view
-from people.search import names_someone, search_outside_own_cases, search_people
+from people.search import found_outside_own_cases, names_someone, search_people
 
 PAGE_SIZE = 50
 CONTACTS = person_rows(Contact)
@@ -54,7 +54,7 @@ def person_list(request):
     people = search_people(access.visible_people(request.user), query)
     # Keyset pages without a count: a manager's units may hold every case (core/pagination.py).
     page = keyset_page(request, people, ("last_name", "first_name", "id"), PAGE_SIZE)
-    outside = list(search_outside_own_cases(request.user, query)[:20]) if query else []
+    outside = found_outside_own_cases(request.user, query, 20) if query else []
     log_list(
         user=request.user,
         record_type="person",
