@@ -15,7 +15,7 @@ from organisation.models import CASE_ROLES
 from people import access
 from people.forms import ReasonForm, SearchForm
 from people.models import Person
-from people.search import check_number_query, search_outside_own_cases, search_people
+from people.search import check_number_query, found_outside_own_cases, search_people
 
 router = Router(tags=["people"])
 SEARCH_LIMIT = 50
@@ -87,7 +87,7 @@ def search(request, q: str = Query("", max_length=100)):
             "last_name", "first_name", "id"
         )[:SEARCH_LIMIT]
     )
-    outside = list(search_outside_own_cases(request.user, q)[:OUTSIDE_LIMIT])
+    outside = found_outside_own_cases(request.user, q, OUTSIDE_LIMIT)
     log_list(user=request.user, record_type="person", people=[p.pk for p in [*own, *outside]])
     # visible_people holds exactly the people of the user's own cases: they may change them.
     return [summary(p, access.Level.WRITE) for p in own] + [

@@ -3,6 +3,11 @@
 - Person page sections: `person_section(order)` registers `fn(request, person) -> dict | None`;
   the dict needs "template" and may carry any context. Return None to show nothing.
 - Start-page worklists: `worklist(order)` registers `fn(request, roles) -> dict | None` likewise.
+- The person page's rows: `person_rows(Model, path)` registers one kind of row the page reads
+  (rows of `Model` whose `path` leads to the person). The first time the page asks whether a
+  person has rows of any kind (`PersonRows.of`), one query asks it of every kind at once, and
+  the page then skips the queries of the kinds the person has none of: most people have no
+  network, talks, referrals, mappings, documents or appeals.
 - A worklist's whole list: `full_list(WorkList(...))` registers one list a worklist shows the
   first `START_ROWS` rows of (`first_rows`); its page, `/arbetslista/<name>/`, shows every row
   a keyset page at a time, and the start page links to it when there are more.
@@ -13,11 +18,14 @@ Each function must run a constant number of queries, whatever the amount of data
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from django.db import connection
+from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable
 
 # A start page shows the most urgent rows of each list, and links to the whole list: five
@@ -48,6 +56,80 @@ def worklist(order: int):
 
 def person_sections(request, person) -> list[dict]:
     return [section for _, fn in _person_sections if (section := fn(request, person))]
+
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class PersonRows(Generic[M]):
+    """One kind of row the person page reads: rows of `model` whose `path` is the person."""
+
+    model: type[M]
+    path: str = "person"
+
+    def of(self, person, queryset: QuerySet[M]) -> QuerySet[M]:
+        """`queryset` (the person's rows of this kind, as the page shows them) when the person
+        has any rows of this kind; otherwise the same queryset read already and found empty.
+        Chain nothing after it: a new queryset would be read again."""
+        return queryset if self.exist(person) else _read_as_empty(queryset)
+
+    def exist(self, person) -> bool:
+        """Whether the person has any rows of this kind: every kind asked the first time, in one
+        query, and remembered on the person object (one request's)."""
+        present = getattr(person, "_rows_present", None)
+        if present is None or self not in present:
+            present = person._rows_present = _rows_present(person)
+        return present[self]
+
+
+_person_rows: list[PersonRows[Any]] = []
+_presence_sql: dict[str, str] = {}
+# A person id no one has: the registered queries are compiled once with it, then run for anyone.
+_NOBODY = uuid.UUID(int=0)
+
+
+def person_rows(model: type[M], path: str = "person") -> PersonRows[M]:
+    kind = PersonRows(model, path)
+    if kind not in _person_rows:
+        _person_rows.append(kind)
+        _presence_sql.clear()
+    return kind
+
+
+def _rows_present(person) -> dict[PersonRows[Any], bool]:
+    """`EXISTS` of each registered kind, for one person, in one query. The SQL is built by the
+    ORM once per process (each kind's only parameter is the person's id), then reused: building
+    the SQL of a query costs more Python than running it here (bench/README.md)."""
+    prepare = type(person)._meta.pk.get_db_prep_value
+    sql = _presence_sql.get(connection.vendor)
+    if sql is None:
+        sql = _presence_sql[connection.vendor] = _presence_query(prepare(_NOBODY, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prepare(person.pk, connection)] * len(_person_rows))
+        row = cursor.fetchone()
+    return {kind: bool(found) for kind, found in zip(_person_rows, row, strict=True)}
+
+
+def _presence_query(nobody) -> str:
+    parts = []
+    for kind in _person_rows:
+        queryset = kind.model._base_manager.filter(**{kind.path: _NOBODY}).order_by().values("pk")
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+        if list(params) != [nobody]:
+            raise ValueError(f"{kind}: the person's id must be the query's only parameter")
+        parts.append(f"EXISTS ({sql})")
+    return "SELECT " + ", ".join(parts)
+
+
+def _read_as_empty(queryset: QuerySet[M]) -> QuerySet[M]:
+    """The queryset as if read and found empty: iterating, testing, counting or slicing it, or
+    `first()` of an ordered one, neither queries nor builds SQL. (Django builds the whole SQL of
+    a `none()` queryset before it finds it empty: as much Python as a query that runs.)"""
+    empty = queryset.none()
+    empty._result_cache = []
+    empty._prefetch_done = True  # type: ignore[attr-defined]
+    return empty
 
 
 def worklists(request, roles) -> list[dict]:

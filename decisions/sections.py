@@ -13,7 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.events import list_access, log_accesses
-from core.sections import FirstRows, WorkList, first_rows, full_list, person_section, worklist
+from core.sections import (
+    FirstRows,
+    WorkList,
+    first_rows,
+    full_list,
+    person_rows,
+    person_section,
+    worklist,
+)
 from decisions.ending import replaced_by_later
 from decisions.models import (
     NO_END,
@@ -40,20 +48,29 @@ APPLICATION_SHOWN = (
     "communication_exemption",
     "support_kind__name",
 )
+DECISIONS = person_rows(Decision)
+APPLICATIONS = person_rows(Application)
+APPEALS_OF_PERSON = person_rows(Appeal, "decision__person")
 
 
 @person_section(40)
 def person_decisions(request, person) -> dict:
     sent = LetterDelivery.objects.filter(decision_id=OuterRef("pk"))
     decisions = mark_replaced(
-        Decision.objects.filter(person=person)
-        .select_related("support_kind")
-        .annotate(letter_sent=Exists(sent))
+        DECISIONS.of(
+            person,
+            Decision.objects.filter(person=person)
+            .select_related("support_kind")
+            .annotate(letter_sent=Exists(sent)),
+        )
     )
     applications = list(
-        Application.objects.filter(person=person)
-        .select_related("support_kind")
-        .only(*APPLICATION_SHOWN)
+        APPLICATIONS.of(
+            person,
+            Application.objects.filter(person=person)
+            .select_related("support_kind")
+            .only(*APPLICATION_SHOWN),
+        )
     )
     # Each application's decisions are among the person's (a decision is the applicant's):
     # given from those read above, in their order, rather than asked for again.
@@ -70,10 +87,13 @@ def person_decisions(request, person) -> dict:
         "applications": applications,
         "decisions": decisions,
         "appeals": list(
-            Appeal.objects.filter(decision__person=person)
-            .select_related("decision")
-            .only("received_on", "deadline", "in_time", "status", "decision__number")
-            .order_by("-received_on")
+            APPEALS_OF_PERSON.of(
+                person,
+                Appeal.objects.filter(decision__person=person)
+                .select_related("decision")
+                .only("received_on", "deadline", "in_time", "status", "decision__number")
+                .order_by("-received_on"),
+            )
         ),
         # Orders are shown once, in the provider's section (provision/sections.py).
         "may_act": may_do_authority_work(request.user, level),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.events import Access, list_access, log_accesses
-from core.sections import WorkList, first_rows, full_list, person_section, worklist
+from core.sections import WorkList, first_rows, full_list, person_rows, person_section, worklist
 from delivery.models import Homework, Note, Plan, Visit, VisitStatus
 from organisation.models import Role
 from organisation.permissions import may_do_provider_work
@@ -20,24 +20,35 @@ from people.access import Level
 from people.models import CaseStaff, CaseStatus
 
 SECTION_ROWS = 5
+PLANS_OF_PERSON = person_rows(Plan)
+VISITS_OF_PERSON = person_rows(Visit)
+NOTES_OF_PERSON = person_rows(Note)
 
 
 @person_section(45)
 def delivery_section(request, person) -> dict:
     level = getattr(request, "access_level", Level.NONE)
-    plan = Plan.objects.filter(person=person).order_by("-version").first()
+    plan = PLANS_OF_PERSON.of(
+        person, Plan.objects.filter(person=person).order_by("-version")
+    ).first()
     upcoming = list(
-        Visit.objects.filter(
-            person=person, status=VisitStatus.PLANNED, planned_at__gte=timezone.now()
+        VISITS_OF_PERSON.of(
+            person,
+            Visit.objects.filter(
+                person=person, status=VisitStatus.PLANNED, planned_at__gte=timezone.now()
+            )
+            .only("planned_at", "kind", "place", "transport")  # what the section shows
+            .order_by("planned_at")[:SECTION_ROWS],
         )
-        .only("planned_at", "kind", "place", "transport")  # what the section shows
-        .order_by("planned_at")[:SECTION_ROWS]
     )
     notes = list(
-        Note.objects.filter(person=person)
-        .exclude(signed_at__isnull=True)
-        .only("happened_on", "text")
-        .order_by("-happened_on", "-created_at")[:SECTION_ROWS]
+        NOTES_OF_PERSON.of(
+            person,
+            Note.objects.filter(person=person)
+            .exclude(signed_at__isnull=True)
+            .only("happened_on", "text")
+            .order_by("-happened_on", "-created_at")[:SECTION_ROWS],
+        )
     )
     log_accesses(
         user=request.user,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.events import Access, log_accesses, log_list
-from core.sections import WorkList, first_rows, full_list, person_section, worklist
+from core.sections import WorkList, first_rows, full_list, person_rows, person_section, worklist
 from instruments.access import open_alerts_for
 from instruments.models import Response, RiskAlert
 from instruments.presentation import instrument_title, series
@@ -17,19 +17,28 @@ from organisation.models import Role
 from organisation.permissions import ALERT_ROLES
 from people.access import Level
 
+RESPONSES = person_rows(Response)
+ALERTS = person_rows(RiskAlert)
+
 
 @person_section(35)
 def instruments_section(request, person) -> dict:
     level = getattr(request, "access_level", Level.NONE)
     responses = list(
-        Response.objects.filter(person=person)
-        .select_related("home_link")
-        .order_by("administered_on", "created_at")
+        RESPONSES.of(
+            person,
+            Response.objects.filter(person=person)
+            .select_related("home_link")
+            .order_by("administered_on", "created_at"),
+        )
     )
     alerts = list(
-        RiskAlert.objects.filter(person=person, resolved_at__isnull=True)
-        .select_related("response")
-        .order_by("raised_at")
+        ALERTS.of(
+            person,
+            RiskAlert.objects.filter(person=person, resolved_at__isnull=True)
+            .select_related("response")
+            .order_by("raised_at"),
+        )
     )
     links = [
         {"link": r.home_link, "title": instrument_title(r.code, r.version)}

@@ -9,11 +9,15 @@ from django.utils import timezone
 
 from audit.events import log_list
 from core.pagination import bounded_count
-from core.sections import head, person_section, worklist
+from core.sections import head, person_rows, person_section, worklist
 from intake.access import unit_intakes
-from intake.models import IntakeStatus
+from intake.models import AssessmentTalk, Intake, IntakeStatus, Referral
 from organisation.permissions import AUTHORITY_ROLES
 from people.access import Level
+
+INTAKES = person_rows(Intake)
+TALKS = person_rows(AssessmentTalk)
+REFERRALS = person_rows(Referral)
 
 
 @person_section(30)
@@ -24,11 +28,18 @@ def intake_and_referrals(request, person) -> dict:
         "person": person,
         # Only what the section shows (an intake has some forty columns), and the person, which
         # the related manager sets on each row.
-        "intakes": person.intakes.only("person", "received_on", "status", "outcome").order_by(
-            "-received_on"
+        # Each list is read only when the person has any such rows (core/sections.py).
+        "intakes": INTAKES.of(
+            person,
+            person.intakes.only("person", "received_on", "status", "outcome").order_by(
+                "-received_on"
+            ),
         ),
-        "talks": person.assessment_talks.only("person", "held_on", "outcome").order_by("-held_on"),
-        "referrals": person.referrals.select_related("service"),
+        "talks": TALKS.of(
+            person,
+            person.assessment_talks.only("person", "held_on", "outcome").order_by("-held_on"),
+        ),
+        "referrals": REFERRALS.of(person, person.referrals.select_related("service")),
         "may_write": getattr(request, "access_level", Level.NONE) >= Level.WRITE,
     }
 

@@ -12,11 +12,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+from core.planner import without_parallel_workers
 from people import access
 from people.identity import meant_as_whole_number, parse_identity_number
 from people.models import Person
 
-__all__ = ["check_number_query", "names_someone", "search_outside_own_cases", "search_people"]
+__all__ = [
+    "check_number_query",
+    "found_outside_own_cases",
+    "names_someone",
+    "search_outside_own_cases",
+    "search_people",
+]
 
 
 def _is_number(query: str) -> bool:
@@ -72,6 +79,16 @@ def search_outside_own_cases(user, query: str):
     return search_people(access.findable_outside_own_cases(user), query).order_by(
         Upper("last_name"), Upper("first_name"), "id"
     )
+
+
+def found_outside_own_cases(user, query: str, limit: int) -> list[Person]:
+    """The first `limit` of `search_outside_own_cases`, read without parallel workers: a name
+    shared by thousands (a million people's register) was read and sorted by three processes
+    on two cores, slower than by one (core/planner.py)."""
+    if not names_someone(query):
+        return []
+    with without_parallel_workers():
+        return list(search_outside_own_cases(user, query)[:limit])
 
 
 def search_people(queryset, query: str):

@@ -13,7 +13,7 @@ from audit.events import Access, log_access, log_accesses, log_list, one_write
 from audit.models import AccessLogEntry, Action
 from core.forms_util import refusal_shown_on
 from core.pagination import keyset_page
-from core.sections import person_sections
+from core.sections import person_rows, person_sections
 from intake import access as intake_access
 from intake import actions as intake_actions
 from intake import forms as intake_forms
@@ -33,9 +33,11 @@ from people.forms import (
 from people.identity import parse_identity_number
 from people.models import Case, CaseStaff, Contact, Person
 from people.opening import log_read, person_view
-from people.search import names_someone, search_outside_own_cases, search_people
+from people.search import found_outside_own_cases, names_someone, search_people
 
 PAGE_SIZE = 50
+CONTACTS = person_rows(Contact)
+MERGED_RECORDS = person_rows(Person, "merged_into")
 
 
 def _next_or_person(request, person: Person):
@@ -52,7 +54,7 @@ def person_list(request):
     people = search_people(access.visible_people(request.user), query)
     # Keyset pages without a count: a manager's units may hold every case (core/pagination.py).
     page = keyset_page(request, people, ("last_name", "first_name", "id"), PAGE_SIZE)
-    outside = list(search_outside_own_cases(request.user, query)[:20]) if query else []
+    outside = found_outside_own_cases(request.user, query, 20) if query else []
     log_list(
         user=request.user,
         record_type="person",
@@ -162,7 +164,7 @@ def person_detail(request, person):
             {
                 "person": person,
                 "cases": person.cases.all(),
-                "contacts": person.contacts.all(),
+                "contacts": CONTACTS.of(person, person.contacts.all()),
                 "merged_from": _merged_records(person),
                 "may_write": request.access_level >= access.Level.WRITE,
                 "sections": person_sections(request, person),
@@ -185,8 +187,9 @@ def _cases_with_staff() -> Prefetch:
 
 def _merged_records(person: Person) -> list[Person]:
     """Records merged into this one, each with the name of who merged it (from the log). Most
-    people have none: then one plain query, and the log is read only when there are some."""
-    merged = list(person.merged_from.all())
+    people have none: then no query (core/sections.py `person_rows`), and the log is read only
+    when there are some."""
+    merged = list(MERGED_RECORDS.of(person, person.merged_from.all()))
     if not merged:
         return merged
     merges = (
@@ -203,8 +206,8 @@ def _merged_records(person: Person) -> list[Person]:
         latest.setdefault(person_id, (f"{first_name or ''} {last_name or ''}", username))
     for other in merged:
         name, username = latest.get(other.pk, ("", ""))
-        other.merged_by = name
-        other.merged_by_username = username
+        other.merged_by = name  # type: ignore[attr-defined]
+        other.merged_by_username = username  # type: ignore[attr-defined]
     return merged
 
 

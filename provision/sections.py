@@ -16,6 +16,7 @@ from core.sections import (
     first_rows,
     full_list,
     head,
+    person_rows,
     person_section,
     worklist,
 )
@@ -38,6 +39,8 @@ ORDER_SHOWN = (
     "decision__number",
     "replaced_by__decision__number",
 )
+ORDERS = person_rows(Order)
+CLOSURES = person_rows(Closure)
 
 
 @person_section(50)
@@ -51,13 +54,22 @@ def person_provision(request, person) -> dict:
         "template": "provision/person_section.html",
         "person": person,
         "orders": list(
-            Order.objects.filter(person=person)
-            .select_related("support_kind", "provider_unit", "decision", "replaced_by__decision")
-            # Of the five rows joined, only what the section shows (some 90 columns in all).
-            .only(*ORDER_SHOWN)
+            ORDERS.of(
+                person,
+                Order.objects.filter(person=person)
+                .select_related(
+                    "support_kind", "provider_unit", "decision", "replaced_by__decision"
+                )
+                # Of the five rows joined, only what the section shows (some 90 columns in all).
+                .only(*ORDER_SHOWN),
+            )
         ),
         "staff": _coordinators(cases),
-        "closures": list(Closure.objects.filter(person=person).prefetch_related("follow_ups")),
+        "closures": list(
+            CLOSURES.of(
+                person, Closure.objects.filter(person=person).prefetch_related("follow_ups")
+            )
+        ),
         "open_case": any(case.status == CaseStatus.OPEN for case in cases),
         "may_act": may_act,
     }

@@ -1,0 +1,39 @@
+"""core/planner.py: a block planned without parallel workers, and the connection as before
+after it, also when the block fails (a kept connection serves the next request)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from core.planner import without_parallel_workers
+
+
+def _workers() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
+        return cursor.fetchone()[0]
+
+
+def test_a_block_is_planned_without_parallel_workers_and_the_setting_comes_back(db):
+    if connection.vendor != "postgresql":
+        with without_parallel_workers():
+            pass  # nothing to set elsewhere, and nothing fails
+        return
+    before = _workers()
+    with without_parallel_workers():
+        assert _workers() == "0"
+    assert _workers() == before
+    with pytest.raises(RuntimeError), without_parallel_workers():
+        raise RuntimeError("the block failed")
+    assert _workers() == before
+
+
+def test_the_search_outside_own_cases_finds_the_same_people(org, login, officer):
+    from tests.test_queries import add_people
+
+    add_people(3, org["other_authority"], first_name="Kim", last_name="Fiktiv")
+    add_people(2, org["other_authority"], first_name="Kim", last_name="Annan")
+    response = login(officer).get("/personer/", {"q": "Kim Fiktiv"})
+    assert len(response.context["outside"]) == 3
+    assert {p.last_name for p in response.context["outside"]} == {"Fiktiv"}
