@@ -88,7 +88,7 @@ NAMED_MANY = 1000
 def _named_on_many(user: User) -> bool:
     """Whether the user is named on more than NAMED_MANY cases. Both ways of writing the named
     cases give the same rows; this only chooses the one that is fast for the user."""
-    return _more_than(
+    return more_than(
         user, "_brygga_named_many", NAMED_MANY, lambda: CaseStaff.objects.filter(user=user)
     )
 
@@ -102,12 +102,12 @@ def works_with_many_cases(user: User) -> bool:
     PostgreSQL would instead scan the whole list for every row tested (1.8 s for the access-log
     review of a manager over every case at a million people); such users' rows are tested per
     row."""
-    return _more_than(user, "_brygga_many_cases", MANY_CASES, lambda: own_cases(user))
+    return more_than(user, "_brygga_many_cases", MANY_CASES, lambda: own_cases(user))
 
 
-def _more_than(user: User, attribute: str, bound: int, rows: Callable[[], QuerySet]) -> bool:
+def more_than(user: User, attribute: str, bound: int, rows: Callable[[], QuerySet]) -> bool:
     """Whether `rows()` has more than `bound` rows: one bounded count, its answer kept on the
-    user object for the request (as `roles_of`)."""
+    user object for the request (as `roles_of`) under `attribute`."""
     cached = getattr(user, attribute, None)
     if cached is None:
         cached = bounded_count(rows().values("pk"), bound).more

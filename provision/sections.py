@@ -5,7 +5,8 @@ Each runs a fixed number of queries, however many orders, closures and follow-up
 
 from __future__ import annotations
 
-from django.db.models import Count, Min, prefetch_related_objects
+from django.db.models import Count, F, Min, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,13 +95,24 @@ def follow_ups_due(user, today):
 
     if not roles_of(user).works_with_cases:
         return FollowUp.objects.none()
+    due = FollowUp.objects.filter(status=FollowUpStatus.PENDING, due_on__lte=today).filter(
+        access.of_own_cases(user, case="case_id")
+    )
+    # Ordered by the date itself, PostgreSQL walks every pending follow-up due by date until a
+    # page of the user's is found: quick when they are many (an authority's or a provider's),
+    # but for a user with only a few among many (a small team in a large municipality, whose
+    # share the statistics cannot know) it read all 100,000 at a million people (92 ms for one
+    # row). Ordered by an expression the date's index cannot give, the units' indexes find
+    # those few and they are sorted. Which one is asked of the database: a bounded count.
+    many = access.more_than(user, "_brygga_many_follow_ups", MANY_DUE, lambda: due)
     return _unprotected_or_named(
-        FollowUp.objects.filter(status=FollowUpStatus.PENDING, due_on__lte=today).filter(
-            access.of_own_cases(user, case="case_id")
-        ),
+        due.annotate(due_day=F("due_on") if many else Coalesce("due_on", "due_on")),
         user,
         "closure__person",
     ).select_related("person")
+
+
+MANY_DUE = 1000
 
 
 FOLLOW_UPS = full_list(
@@ -109,7 +121,7 @@ FOLLOW_UPS = full_list(
         title=_("Follow-ups due"),
         template="provision/_wl_follow_ups.html",
         rows=follow_ups_due,
-        keys=("due_on", "id"),
+        keys=("due_day", "id"),
         record_type="follow_up",
         allowed=lambda roles: roles.has(*PROVIDER_ROLES),
         action=Action.READ,

@@ -11,12 +11,14 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F
 
+from core.sections import first_rows
 from decisions.sections import _in_my_cases
 from organisation.models import Role
 from people import access
 from people.models import Case, CaseStaffRole
+from provision import sections
 from provision.models import Closure, FollowUp, FollowUpStatus
-from provision.sections import follow_ups_due
+from provision.sections import FOLLOW_UPS, follow_ups_due
 from tests.factories import CaseFactory, CaseStaffFactory, PersonFactory, UserFactory
 
 TODAY = datetime.date(2026, 6, 1)
@@ -133,6 +135,18 @@ def test_each_user_is_listed_the_same_follow_ups_as_their_cases_give(
     assert {f.closure.case for f in _listed(colleague)} == {world["south"], world["named only"]}
     assert world["protected, no one named"] not in {f.closure.case for f in _listed(manager)}
     assert len(_listed(manager)) == 4  # north, south, no team, other authority (north)
+
+
+@pytest.mark.parametrize("many_due", [sections.MANY_DUE, 0])
+def test_the_list_shows_the_same_rows_in_date_order_whichever_way_it_is_read(
+    many_due, monkeypatch, world, coordinator, colleague, officer, manager, team_manager
+):
+    # 0: every user's follow-ups taken as many (walked by date); else as few (sorted).
+    monkeypatch.setattr(sections, "MANY_DUE", many_due)
+    for user in (coordinator, colleague, officer, manager, team_manager):
+        shown = [f.pk for f in first_rows(FOLLOW_UPS, user, TODAY)]
+        assert shown, user.username
+        assert shown == [f.pk for f in _computed_way(user, TODAY)][: len(shown)], user.username
 
 
 def test_a_case_moved_to_another_team_takes_its_follow_ups_along(
