@@ -186,7 +186,8 @@ class FollowUpPlace(models.Model):
     rewrite a case's rows whenever one of its closures or orders is inserted, changed (also
     moved to another case) or deleted, also by bulk inserts, the history import, merging and
     culling. Plain columns, no keys: nothing else points here, and the rows go with the case's
-    closures and orders. Never written by the application."""
+    closures and orders. The application writes them only where the triggers were off
+    (`rewrite`)."""
 
     id = models.BigAutoField(primary_key=True)
     closure_id = models.UUIDField()
