@@ -60,3 +60,16 @@ def test_a_list_of_uuids_also_filters_a_column_other_than_the_key(db):
     merged = [PersonFactory(merged_into=kept), PersonFactory()]
     found = Person.objects.filter(AnyOf(F("merged_into_id"), [kept.pk, uuid.uuid4()]))
     assert list(found) == [merged[0]]
+
+
+class _Labelled(int):
+    """An int whose text is not its number (as an IntEnum's was before Python 3.11)."""
+
+    def __str__(self) -> str:
+        return f"unit {int(self)}"
+
+
+def test_a_list_of_an_int_subclass_goes_through_the_field_and_finds_those_rows(org):
+    wanted = [_Labelled(org["north"].pk), org["south"].pk]
+    found = Unit.objects.filter(AnyOf(F("pk"), wanted)).values_list("pk", flat=True)
+    assert set(found) == {org["north"].pk, org["south"].pk}
