@@ -7,10 +7,15 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, F, Lookup, Q
 
+# Values whose text needs no quoting inside an array literal (exactly these types: not bool,
+# nor an int or UUID subclass, whose text may differ; those go through the field instead).
+_PLAIN_TYPES = frozenset({int, uuid.UUID})
 
-def _plain(value) -> bool:
-    """A value whose text needs no quoting inside an array literal."""
-    return isinstance(value, uuid.UUID) or (isinstance(value, int) and not isinstance(value, bool))
+
+def _all_plain(values: list) -> bool:
+    """Whether every value is plain: one pass over the types (a large provider's 1,740 units in
+    each of a page's eight queries; a test per value took 0.35 ms a query)."""
+    return set(map(type, values)) <= _PLAIN_TYPES
 
 
 class AnyOf(Lookup):
@@ -29,12 +34,12 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
-        values = self._values(value, connection)
-        if connection.vendor == "postgresql" and values and all(map(_plain, values)):
+        values = list(value)
+        if connection.vendor == "postgresql" and values and _all_plain(values):
             # One array literal ('{…}', typed by the column): psycopg would quote-check each
             # value of a list, a quarter of the culling's CPU (bench/README.md).
             return ("%s", ["{" + ",".join(map(str, values)) + "}"])
-        return ("%s", [values])
+        return ("%s", [self._values(values, connection)])
 
     def _of_subquery(self) -> bool:
         return hasattr(self.rhs, "as_sql")
@@ -45,7 +50,7 @@ class AnyOf(Lookup):
         UUIDs and their text. A list PostgreSQL takes as it is (UUIDs, integers) is not
         converted one by one: thousands of ids in a culling's batch."""
         values = list(value)
-        if connection.vendor == "postgresql" and all(map(_plain, values)):
+        if connection.vendor == "postgresql" and _all_plain(values):
             return values
         field = self.lhs.output_field
         return [field.get_db_prep_value(v, connection, prepared=False) for v in values]

@@ -47,7 +47,7 @@ from intake.models import Intake, IntakeStatus
 from organisation.models import Membership, Role, SupportKind, Unit, UnitKind
 from people.identity import sex_from_number
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person, StaffPeriod
-from provision.models import Closure, FollowUp, Order, OrderStatus
+from provision.models import Closure, FollowUp, FollowUpPlace, Order, OrderStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -186,6 +186,9 @@ class Batch:
                     # Decision.objects refuses bulk changes, not bulk inserts.
                     with _stamps_as_given(model):
                         model._base_manager.bulk_create(rows, batch_size=size)
+            if connection.vendor == "postgresql":
+                # The triggers that keep them were off (`_fast_session`).
+                FollowUpPlace.rewrite(sorted({c.case_id for c in self.closures}))
         return {model.__name__: len(rows) for model, rows in order}
 
 

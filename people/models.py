@@ -199,6 +199,9 @@ class Case(models.Model):
                 condition=models.Q(status="open"),
                 name="case_open_opened_idx",
             ),
+            # Whether a case is open, from a small index alone: the caseloads of the capacity
+            # page's coordinators test their 2,000 case links here (bench/README.md, issue 17).
+            models.Index(fields=["id"], condition=models.Q(status="open"), name="case_open_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -214,8 +217,12 @@ class CaseStaffRole(models.TextChoices):
 
 class CaseStaff(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="staff_links")
+    # Indexed by `casestaff_user_role_case_idx`, which leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_links"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="case_links",
+        db_index=False,
     )
     role = models.CharField(_("role on the case"), max_length=20, choices=CaseStaffRole.choices)
     since = models.DateField(_("since"), auto_now_add=True)
@@ -225,6 +232,11 @@ class CaseStaff(models.Model):
         verbose_name_plural = _("staff on cases")
         constraints = [
             models.UniqueConstraint(fields=["case", "user", "role"], name="case_staff_unique")
+        ]
+        indexes = [
+            # A user's cases in a role from the index alone (caseloads: bench/README.md); also
+            # what the user's key index served.
+            models.Index(fields=["user", "role", "case"], name="casestaff_user_role_case_idx"),
         ]
 
     def __str__(self) -> str:

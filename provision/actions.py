@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Min, OuterRef, Q
+from django.db.models import Avg, Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.events import Access, append_accesses, log_accesses
 from audit.models import Action
-from core.lookups import ExistsPerRow, among
+from core.lookups import among
 from decisions.models import Decision
 from organisation.models import CASELOAD_CEILING, Membership, Role, SupportKind, Unit
 from organisation.roles import roles_of
 from people import staffing
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus, Person
-from provision.models import AssignmentEvent, Closure, Order, OrderStatus
+from provision.models import AssignmentEvent, FollowUpPlace, Order, OrderStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -493,51 +493,30 @@ def capacity_figures(user: User, today: datetime.date | None = None) -> dict:
     }
 
 
-# Above this many units, the follow-up places are counted closure by closure (bench/README.md).
-MANY_UNITS = 200
-
-
 def _follow_up_places_used(
     units: set[int], kinds: list[SupportKind], today: datetime.date
 ) -> dict[int, int]:
     """Per kind of support: the closures with consent to follow-up within the window whose case
-    had an order of that kind in the units. One query, in one of two shapes chosen here rather
-    than by PostgreSQL, which chose by chance (bench/README.md, issue 17):
+    had an order of that kind in the units. Counted from the rows the database keeps for each
+    consenting closure and kind and unit of its case's orders (`FollowUpPlace`), read from one
+    index (`followupplace_count_idx`) unit by unit: a closure counted once per kind even when
+    its case had orders of the kind in several of the units.
 
-    - a few units: their orders of the kinds, each meeting its case's closures (a handful of
-      orders for a small provider; 2 ms at a million people);
-    - many units: the year's closures (22,000 at a million people), each testing its case's
-      orders once per kind (`ExistsPerRow`); from the orders' side the query would read every
-      order of the units (hundreds of thousands) to meet them.
-
-    Asked as one query with a test per kind in the count, PostgreSQL took the closure-by-closure
-    shape for a small provider whenever its statistics missed the provider's rare kinds: 22,000
-    tests each reading every order of the kind, 180 ms instead of 2."""
+    Before, each of a year's consenting closures (22,493 at a million people) tested its
+    case's orders once per kind: 70–105 ms for the manager of everything (bench/README.md)."""
     if not kinds:
         return {}
-    recent = Closure.objects.filter(follow_up_consent=True, closed_on__gt=today - FOLLOW_UP_WINDOW)
-    if len(units) <= MANY_UNITS:
-        # One filter() call: the unit and the kind are those of the same order.
-        rows = (
-            recent.filter(
-                case__orders__provider_unit_id__in=sorted(units),
-                case__orders__support_kind_id__in=[kind.pk for kind in kinds],
-            )
-            .values_list("case__orders__support_kind_id")
-            .annotate(n=Count("id", distinct=True))
-            .order_by()
+    rows = (
+        FollowUpPlace.objects.filter(
+            among("provider_unit_id", units),
+            closed_on__gt=today - FOLLOW_UP_WINDOW,
+            support_kind_id__in=[kind.pk for kind in kinds],
         )
-        return {kind.pk: 0 for kind in kinds} | dict(rows)
-    orders = Order.objects.filter(among("provider_unit_id", units), case_id=OuterRef("case_id"))
-    counted = recent.aggregate(
-        **{
-            f"kind_{kind.pk}": Count(
-                "id", filter=Q(ExistsPerRow(orders.filter(support_kind_id=kind.pk)))
-            )
-            for kind in kinds
-        }
+        .values_list("support_kind_id")
+        .annotate(n=Count("closure_id", distinct=True))
+        .order_by()
     )
-    return {kind.pk: counted[f"kind_{kind.pk}"] or 0 for kind in kinds}
+    return {kind.pk: 0 for kind in kinds} | dict(rows)
 
 
 def forecast_kinds(units: set[int]) -> list[SupportKind]:

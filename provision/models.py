@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from core.timefmt import date_text
@@ -185,6 +185,63 @@ class Closure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.closed_on}"
+
+
+class FollowUpPlace(models.Model):
+    """A consenting closure's follow-up place, one row for each kind of support and provider
+    unit of its case's orders: what the capacity page counts
+    (`actions._follow_up_places_used`) from one index instead of testing each of a year's
+    closures against its case's orders (issue 17, bench/README.md).
+
+    Kept by the database alone (migration `provision.0014`): triggers on closures and orders
+    rewrite a case's rows whenever one of its closures or orders is inserted, changed (also
+    moved to another case) or deleted, also by bulk inserts, the history import, merging and
+    culling. Plain columns, no keys: nothing else points here, and the rows go with the case's
+    closures and orders. The application writes them only where the triggers were off
+    (`rewrite`)."""
+
+    id = models.BigAutoField(primary_key=True)
+    closure_id = models.UUIDField()
+    case_id = models.UUIDField()
+    support_kind_id = models.BigIntegerField()
+    provider_unit_id = models.BigIntegerField()
+    closed_on = models.DateField()
+
+    class Meta:
+        default_permissions = ()
+        indexes = [
+            # The count: a unit's places of a year, index-only (kind and closure included).
+            models.Index(
+                fields=["provider_unit_id", "closed_on", "support_kind_id", "closure_id"],
+                name="followupplace_count_idx",
+            ),
+            # The triggers' rewrite of one case's rows.
+            models.Index(fields=["case_id"], name="followupplace_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.closure_id} {self.support_kind_id} {self.provider_unit_id}"
+
+    @staticmethod
+    def rewrite(case_ids: list) -> None:
+        """What the triggers do, for cases whose closures or orders were written with the
+        triggers off: the synthetic data on PostgreSQL (`session_replication_role = replica`).
+        On SQLite nothing turns them off."""
+        if not case_ids or connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM provision_followupplace WHERE case_id = ANY(%s)", [case_ids]
+            )
+            cursor.execute(
+                "INSERT INTO provision_followupplace"
+                " (closure_id, case_id, support_kind_id, provider_unit_id, closed_on)"
+                " SELECT DISTINCT c.id, c.case_id, o.support_kind_id, o.provider_unit_id,"
+                " c.closed_on FROM provision_closure c"
+                " JOIN provision_order o ON o.case_id = c.case_id"
+                " WHERE c.case_id = ANY(%s) AND c.follow_up_consent",
+                [case_ids],
+            )
 
 
 class FollowUpStatus(models.TextChoices):

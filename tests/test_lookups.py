@@ -67,3 +67,16 @@ def test_among_finds_those_rows_and_no_values_asks_nothing(org, django_assert_nu
     assert set(found) == {org["north"].pk, org["south"].pk}
     with django_assert_num_queries(0):  # as `id__in=[]`: the page's queries stay as they were
         assert list(Unit.objects.filter(among("id", set()))) == []
+
+
+class _Labelled(int):
+    """An int whose text is not its number (as an IntEnum's was before Python 3.11)."""
+
+    def __str__(self) -> str:
+        return f"unit {int(self)}"
+
+
+def test_a_list_of_an_int_subclass_goes_through_the_field_and_finds_those_rows(org):
+    wanted = [_Labelled(org["north"].pk), org["south"].pk]
+    found = Unit.objects.filter(AnyOf(F("pk"), wanted)).values_list("pk", flat=True)
+    assert set(found) == {org["north"].pk, org["south"].pk}

@@ -127,6 +127,13 @@ def test_generated_data_is_shaped_like_a_service_with_years_of_history(db):
     assert people.filter(updated_at__date=timezone.localdate()).count() == 0
     assert Decision.objects.filter(replaces__isnull=False, decided_on__year__lt=2020).exists()
     assert FollowUp.objects.filter(months=12, status="done").exists()
+    # The capacity page's follow-up places are kept for the generated closures too (on
+    # PostgreSQL the generator writes with the triggers off and rewrites them itself).
+    from provision.models import FollowUpPlace
+
+    kept = set(FollowUpPlace.objects.values_list("closure_id", "support_kind_id"))
+    consenting = Closure.objects.filter(follow_up_consent=True, case__orders__isnull=False)
+    assert kept == set(consenting.values_list("id", "case__orders__support_kind_id")) != set()
 
     # A case's last entry is the newest entry in the person's record (what culling reads).
     sample = list(people.order_by("pk")[:60])

@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from decisions.models import Application, Decision
 from people.models import CaseStatus
-from provision import actions
 from provision.actions import FOLLOW_UP_WINDOW
-from provision.models import Closure, Order, OrderStatus
+from provision.models import Closure, FollowUpPlace, Order, OrderStatus
 from tests.factories import CaseFactory, PersonFactory, SupportKindFactory, UnitFactory
 
 _numbers = itertools.count(1)
@@ -131,18 +130,8 @@ def _by_hand(org, kind, today) -> tuple[int, int]:
     return used, follow_up
 
 
-@pytest.mark.parametrize("many_units", [False, True], ids=["a few units", "many units"])
-def test_the_places_shown_are_those_counted_by_hand(
-    org, kinds, officer, coordinator, manager, login, monkeypatch, many_units
-):
-    # The follow-up places are counted from the units' orders for a few units and closure by
-    # closure for many: both give the same figures.
-    monkeypatch.setattr(actions, "MANY_UNITS", 0 if many_units else 200)
-    today = timezone.localdate()
-    _world(org, kinds, officer, coordinator, today)
-
-    response = login(manager).get("/uppdrag/kapacitet/")
-
+def _shown_are_by_hand(client, org, kinds, today) -> None:
+    response = client.get("/uppdrag/kapacitet/")
     assert response.status_code == 200
     shown = {kind.name: kind for kind in response.context["kinds"]}
     assert set(shown) == {"Ett", "Två"}  # "Tre" is only another provider's
@@ -151,5 +140,91 @@ def test_the_places_shown_are_those_counted_by_hand(
         used, follow_up = _by_hand(org, kind, today)
         assert (shown[kind.name].used, shown[kind.name].follow_up_used) == (used, follow_up)
         assert f"{used} of 30" in html and f"{follow_up} of 10" in html
+
+
+def test_the_places_shown_are_those_counted_by_hand(
+    org, kinds, officer, coordinator, manager, login
+):
+    today = timezone.localdate()
+    _world(org, kinds, officer, coordinator, today)
+
+    _shown_are_by_hand(login(manager), org, kinds, today)
     # The world is varied enough for the figures to mean something.
     assert all(min(_by_hand(org, kind, today)) >= 3 for kind in kinds["ours"])
+
+
+def _kept_rows() -> set[tuple]:
+    return set(
+        FollowUpPlace.objects.values_list(
+            "closure_id", "case_id", "support_kind_id", "provider_unit_id", "closed_on"
+        )
+    )
+
+
+def _rows_by_hand() -> set[tuple]:
+    """What the database should keep, from every closure and order."""
+    orders = list(Order.objects.all())
+    return {
+        (c.id, c.case_id, o.support_kind_id, o.provider_unit_id, c.closed_on)
+        for c in Closure.objects.all()
+        if c.follow_up_consent is True
+        for o in orders
+        if o.case_id == c.case_id
+    }
+
+
+def test_the_follow_up_places_follow_every_change_of_closures_and_orders(
+    org, kinds, officer, coordinator, manager, login
+):
+    # The follow-up places are counted from rows the database keeps (`FollowUpPlace`, kept by
+    # triggers): each way a closure or order changes changes the figure the page shows.
+    today = timezone.localdate()
+    _world(org, kinds, officer, coordinator, today)
+    client = login(manager)
+    assert _kept_rows() == _rows_by_hand() != set()
+    ett, tva = kinds["ours"]
+    consenting = Closure.objects.filter(
+        follow_up_consent=True, closed_on__gt=today - FOLLOW_UP_WINDOW
+    )
+    closure = consenting.filter(case__orders__provider_unit=org["north"]).first()
+    order = Order.objects.filter(case__closures__in=consenting, support_kind=ett).first()
+    other = CaseFactory(
+        person=PersonFactory(), authority_unit=org["authority"], provider_unit=org["north"]
+    )
+    _order(other, tva, org["south"], OrderStatus.NEW, None, None, officer)
+    before = _by_hand(org, ett, today)[1], _by_hand(org, tva, today)[1]
+    changes = [
+        # an order moved to another provider, to another kind, to another case
+        lambda: Order.objects.filter(pk=order.pk).update(provider_unit=kinds["other_provider"]),
+        lambda: Order.objects.filter(pk=order.pk).update(provider_unit=org["north"]),
+        lambda: Order.objects.filter(pk=order.pk).update(support_kind=tva),
+        lambda: Order.objects.filter(pk=order.pk).update(case=other),
+        # consent withdrawn and given again, a closure's day moved out of the year and back
+        lambda: Closure.objects.filter(pk=closure.pk).update(follow_up_consent=False),
+        lambda: Closure.objects.filter(pk=closure.pk).update(follow_up_consent=True),
+        lambda: Closure.objects.filter(pk=closure.pk).update(closed_on=today - FOLLOW_UP_WINDOW),
+        lambda: Closure.objects.filter(pk=closure.pk).update(closed_on=today),
+        # a closure moved to another case, closures inserted in bulk, a closure deleted
+        lambda: Closure.objects.filter(pk=closure.pk).update(case=other),
+        lambda: Closure.objects.bulk_create(
+            [
+                Closure(
+                    case=other,
+                    person=other.person,
+                    closed_on=today,
+                    reason="goals_reached",
+                    occupation="work",
+                    isolation="none",
+                    follow_up_consent=True,
+                    closed_by=coordinator,
+                )
+                for _n in range(2)
+            ]
+        ),
+        lambda: Closure.objects.filter(pk=closure.pk).delete(),
+    ]
+    for change in changes:
+        change()
+        assert _kept_rows() == _rows_by_hand()
+        _shown_are_by_hand(client, org, kinds, today)
+    assert (_by_hand(org, ett, today)[1], _by_hand(org, tva, today)[1]) != before
