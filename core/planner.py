@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connections
+from psycopg.pq import TransactionStatus
 
 
 @contextmanager
@@ -27,5 +28,8 @@ def without_parallel_workers(using: str = "default") -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET max_parallel_workers_per_gather")
+        # A query of the block that failed inside a transaction aborted it: no statement runs
+        # before its rollback, which undoes the SET itself. The block's own error goes on.
+        if connection.connection.info.transaction_status != TransactionStatus.INERROR:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET max_parallel_workers_per_gather")

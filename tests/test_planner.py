@@ -4,7 +4,7 @@ after it, also when the block fails (a kept connection serves the next request).
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from core.planner import without_parallel_workers
 
@@ -26,6 +26,20 @@ def test_a_block_is_planned_without_parallel_workers_and_the_setting_comes_back(
     assert _workers() == before
     with pytest.raises(RuntimeError), without_parallel_workers():
         raise RuntimeError("the block failed")
+    assert _workers() == before
+
+
+def test_a_query_failing_in_a_transaction_raises_its_own_error_and_the_setting_comes_back(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("the setting is PostgreSQL's")
+    before = _workers()
+    with (
+        pytest.raises(DatabaseError, match="division by zero"),
+        transaction.atomic(),
+        without_parallel_workers(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT 1 / 0")
     assert _workers() == before
 
 
