@@ -5,6 +5,8 @@ in bulk, past any model method."""
 
 from django.db import migrations, models
 
+from core.vendor_sql import run_per_vendor
+
 POSTGRESQL = [
     """
     CREATE FUNCTION decisions_application_decided() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -65,14 +67,6 @@ BACKFILL = """
 """
 
 
-def _run(statements: dict):
-    def run(apps, schema_editor):
-        for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("decisions", "0009_ending_decision"),
@@ -85,8 +79,8 @@ class Migration(migrations.Migration):
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.RunPython(
-            _run({"postgresql": [BACKFILL, *POSTGRESQL], "sqlite": [BACKFILL, *SQLITE]}),
-            _run({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
+            run_per_vendor({"postgresql": [BACKFILL, *POSTGRESQL], "sqlite": [BACKFILL, *SQLITE]}),
+            run_per_vendor({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
         ),
         migrations.AddIndex(
             model_name="application",

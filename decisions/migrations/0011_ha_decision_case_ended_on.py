@@ -12,6 +12,8 @@ recomputed, so they can only ever say what the case and the decision say."""
 
 from django.db import migrations, models
 
+from core.vendor_sql import run_per_vendor
+
 # The value for a case row `c`: the same as Coalesce("case__closed_on", "case__opened_on") of a
 # closed case, which the list sorted by before.
 ENDED = "CASE WHEN {c}.status = 'closed' THEN COALESCE({c}.closed_on, {c}.opened_on) END"
@@ -117,14 +119,6 @@ BACKFILL = [
 CHECKED = ["SET CONSTRAINTS ALL IMMEDIATE", "SET CONSTRAINTS ALL DEFERRED"]
 
 
-def _run(statements: dict):
-    def run(apps, schema_editor):
-        for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("decisions", "0010_h8_application_decided"),
@@ -143,7 +137,7 @@ class Migration(migrations.Migration):
             field=models.DateField(editable=False, null=True),
         ),
         migrations.RunPython(
-            _run(
+            run_per_vendor(
                 {
                     # Any deferred key checks of the backfill run here: PostgreSQL builds no index
                     # on a table with checks pending.
@@ -151,7 +145,7 @@ class Migration(migrations.Migration):
                     "sqlite": [*BACKFILL, *SQLITE],
                 }
             ),
-            _run({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
+            run_per_vendor({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
         ),
         migrations.AddIndex(
             model_name="decision",

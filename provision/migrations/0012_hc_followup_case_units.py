@@ -14,6 +14,8 @@ writes the copies itself (history/synthetic.py)."""
 
 from django.db import migrations, models
 
+from core.vendor_sql import run_per_vendor
+
 # The follow-up's columns from its closure's case (SQLite: one subquery each).
 SQLITE_COPY = """
     case_id = (SELECT cl.case_id FROM provision_closure cl WHERE cl.id = {row}.closure_id),
@@ -156,14 +158,6 @@ SQLITE_REVERSE = [
 ]
 
 
-def _run(statements: dict):
-    def run(apps, schema_editor):
-        for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 def _copy(**kwargs):
     return models.ForeignKey(
         db_constraint=False,
@@ -199,13 +193,13 @@ class Migration(migrations.Migration):
             field=_copy(db_index=False, to="organisation.unit"),
         ),
         migrations.RunPython(
-            _run(
+            run_per_vendor(
                 {
                     "postgresql": [BACKFILL["postgresql"], *POSTGRESQL],
                     "sqlite": [BACKFILL["sqlite"], *SQLITE],
                 }
             ),
-            _run({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
+            run_per_vendor({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
         ),
         migrations.AddIndex(
             model_name="followup",

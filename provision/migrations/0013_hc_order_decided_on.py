@@ -7,6 +7,8 @@ copy itself (history/synthetic.py)."""
 
 from django.db import migrations, models
 
+from core.vendor_sql import run_per_vendor
+
 SQLITE_COPY = (
     "decided_on = (SELECT d.decided_on FROM decisions_decision d WHERE d.id = {row}.decision_id)"
 )
@@ -96,14 +98,6 @@ SQLITE_REVERSE = [
 ]
 
 
-def _run(statements: dict):
-    def run(apps, schema_editor):
-        for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("decisions", "0010_h8_application_decided"),
@@ -117,13 +111,13 @@ class Migration(migrations.Migration):
             field=models.DateField(editable=False, null=True),
         ),
         migrations.RunPython(
-            _run(
+            run_per_vendor(
                 {
                     "postgresql": [BACKFILL["postgresql"], *POSTGRESQL],
                     "sqlite": [BACKFILL["sqlite"], *SQLITE],
                 }
             ),
-            _run({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
+            run_per_vendor({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
         ),
         migrations.AddIndex(
             model_name="order",

@@ -8,6 +8,8 @@ another case, culling deletes them."""
 
 from django.db import migrations, models
 
+from core.vendor_sql import run_per_vendor
+
 # The rows of a set of cases, as they follow from their closures and orders.
 REWRITE = """
     DELETE FROM provision_followupplace WHERE case_id {cases};
@@ -119,14 +121,6 @@ BACKFILL = """
 """
 
 
-def _run(statements: dict):
-    def run(apps, schema_editor):
-        for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("provision", "0013_hc_order_decided_on"),
@@ -155,7 +149,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(
-            _run({"postgresql": [BACKFILL, *POSTGRESQL], "sqlite": [BACKFILL, *SQLITE]}),
-            _run({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
+            run_per_vendor({"postgresql": [BACKFILL, *POSTGRESQL], "sqlite": [BACKFILL, *SQLITE]}),
+            run_per_vendor({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
         ),
     ]

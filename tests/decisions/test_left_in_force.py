@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core.bulk import COPY_FROM, insert, unsaved
 from core.sections import first_rows
+from core.vendor_sql import run_per_vendor
 from decisions.ending import replaced_by_later, running_past
 from decisions.models import GRANTED, NO_END, Application, Decision, DecisionKind, Outcome
 from decisions.sections import LEFT_IN_FORCE
@@ -317,13 +318,13 @@ def test_the_migration_marks_the_decisions_already_there(officer, story):
     vendor = connection.vendor
     with connection.cursor() as cursor:
         editor = SimpleNamespace(connection=connection, execute=cursor.execute)
-        migration._run({vendor: getattr(migration, f"{vendor.upper()}_REVERSE")})(None, editor)
+        run_per_vendor({vendor: getattr(migration, f"{vendor.upper()}_REVERSE")})(None, editor)
         cursor.execute(
             "UPDATE decisions_decision SET case_ended_on = NULL, left_running_until = NULL"
         )
         assert not Decision.objects.filter(case_ended_on__isnull=False).exists()
         statements = [*migration.BACKFILL, *getattr(migration, vendor.upper())]
-        migration._run({vendor: statements})(None, editor)
+        run_per_vendor({vendor: statements})(None, editor)
     assert_marks_follow_the_cases()
     today = timezone.localdate()
     assert stored(officer, today) == computed(officer, today) != []
