@@ -53,9 +53,10 @@ ORDERS = Order.objects.select_related("support_kind", "provider_unit")
 def inbox(request):
     require_roles(request, *PROVIDER_ROLES)
     orders = list(
-        ORDERS.filter(
-            provider_unit_id__in=actions.order_unit_ids(request.user), status=OrderStatus.NEW
-        ).order_by("decided_on", "created_at", "id")
+        actions.orders_for_provider(request.user)
+        .select_related("support_kind", "provider_unit")
+        .filter(status=OrderStatus.NEW)
+        .order_by("decided_on", "created_at", "id")
     )
     log_list(
         user=request.user,

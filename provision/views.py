@@ -21,6 +21,7 @@ from audit.events import Access, list_access, log_accesses, log_list
 from audit.models import Action
 from core.forms_util import posted as _data
 from core.forms_util import refusal_shown_on
+from core.lookups import among
 from core.pagination import KeysetPage, keyset_page
 from core.widgets import SEARCH_LISTED, chosen_id, offer_matches
 from delivery.handover import unfinished_work
@@ -173,9 +174,9 @@ def reassign(request):
     # Only the leaver's people, the only ones a move takes (`actions.reassign`), a keyset page at
     # a time (core/pagination.py). A posted form is checked against the cases it ticked.
     open_links = CaseStaff.objects.filter(
+        among("case__provider_unit_id", units),
         role=CaseStaffRole.COORDINATOR,
         case__status=CaseStatus.OPEN,
-        case__provider_unit_id__in=units,
         user_id=leaver,
     ).select_related("case__person")
     page = (
