@@ -276,10 +276,11 @@ class Decision(models.Model):
     # case" (decisions.sections), its order.
     case_ended_on = models.DateField(null=True, editable=False)
     # For a grant (or partial grant) in a closed case, the last day of its period (NO_END when
-    # it has none); null for any other decision. Kept by the same triggers, also when the period
-    # is corrected. The list's "still running past today" is `left_running_until > today`,
-    # found through `decision_left_in_force_idx`, and PostgreSQL's statistics on this column
-    # tell it that these are few (on `period_to` and the case, it expected ten times as many).
+    # it has none) while that day has not passed; null for any other decision, and once the day
+    # has passed. Kept by the same triggers, also when the period is corrected; a day that
+    # passes is cleared by the daily jobs (`manage.py clear_ended_periods`, decisions.0012), so
+    # that `decision_left_in_force_idx` holds little more than the running ones. The list still
+    # asks `left_running_until > today`: a day not yet cleared is never shown.
     left_running_until = models.DateField(null=True, editable=False)
 
     objects = DecisionQuerySet.as_manager()
@@ -297,10 +298,10 @@ class Decision(models.Model):
             models.Index(
                 fields=["decided_on", "outcome", "kind", "person"], name="decision_report_idx"
             ),
-            # The grants of closed cases by the end of their period: those running past today
-            # are the few at its end (decisions.sections._left_in_force, bench/README.md).
+            # The grants of closed cases still running, in the list's order: walked until a
+            # page is full (decisions.sections._left_in_force, decisions.0012, bench/README.md).
             models.Index(
-                fields=["left_running_until", "case_ended_on", "number"],
+                fields=["case_ended_on", "number"],
                 condition=models.Q(left_running_until__isnull=False),
                 name="decision_left_in_force_idx",
             ),

@@ -216,7 +216,10 @@ def _as_the_triggers_would(
         closed = case.status == CaseStatus.CLOSED
         decision.case_ended_on = (case.closed_on or case.opened_on) if closed else None
         granted = closed and decision.outcome in GRANTED
-        decision.left_running_until = (decision.period_to or NO_END) if granted else None
+        until = decision.period_to or NO_END
+        # Null once passed, by the database's date (decisions.0012).
+        running = granted and until >= timezone.now().date()
+        decision.left_running_until = until if running else None
     for order in orders:
         order.decided_on = order.decision.decided_on
     for follow_up in follow_ups:

@@ -38,7 +38,7 @@ def test_the_daily_command_runs_every_job(capsys, officer, person):
     log_access(user=officer, person=person, action=Action.READ)
     call_command("daily")
     out = capsys.readouterr().out
-    for command in ("cull", "clearsessions", "verify_access_log"):
+    for command in ("cull", "clearsessions", "verify_access_log", "clear_ended_periods"):
         assert f"({command})" in out
     assert "All daily jobs done." in out
     assert "Fiktiv" not in out

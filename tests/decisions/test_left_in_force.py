@@ -5,11 +5,13 @@ the same order, shown to the same people as when they were computed from the cas
 from __future__ import annotations
 
 import datetime
+import io
 import itertools
 from importlib import import_module
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -60,12 +62,29 @@ def expected_day(case: Case) -> datetime.date | None:
 
 
 def assert_marks_follow_the_cases():
+    """Each decision's stored days, as its case and period give them: the period's last day
+    only while it has not passed by the database's date (UTC on Django's connections)."""
+    database_today = timezone.now().date()
     for decision in Decision.objects.select_related("case"):
         ended = expected_day(decision.case)
         assert decision.case_ended_on == ended, decision.number
-        running = ended is not None and decision.outcome in GRANTED
-        until = (decision.period_to or NO_END) if running else None
-        assert decision.left_running_until == until, decision.number
+        until = decision.period_to or NO_END
+        running = ended is not None and decision.outcome in GRANTED and until >= database_today
+        assert decision.left_running_until == (until if running else None), decision.number
+
+
+def migration(name: str):
+    return import_module(f"decisions.migrations.{name}")
+
+
+def run_sql(statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        editor = SimpleNamespace(connection=connection, execute=cursor.execute)
+        run_per_vendor({connection.vendor: statements})(None, editor)
+
+
+def vendor_sql(module, suffix: str = "") -> list[str]:
+    return getattr(module, f"{connection.vendor.upper()}{suffix}")
 
 
 @pytest.fixture
@@ -198,9 +217,11 @@ def test_another_authoritys_officer_and_a_coordinator_see_none_of_it(
 
 
 def test_the_list_follows_the_day_it_is_read(officer, story):
-    """The stored day says only that the case is closed; whether a decision still runs is
-    asked of the day the list is read."""
-    for day in (days(-400), days(-1), days(9), days(45), days(100), days(400)):
+    """The stored days say that the case is closed and until when a decision may run; whether
+    it still runs is asked of the day the list is read: today or later (a passed period's day
+    is cleared, so a list as of an earlier day is not what the stored days give)."""
+    assert assert_marks_follow_the_cases() is None
+    for day in (days(0), days(1), days(9), days(45), days(100), days(400)):
         assert stored(officer, day) == computed(officer, day)
     assert stored(officer, days(400)) == [d for d in stored(officer, days(0)) if not d.period_to]
 
@@ -314,17 +335,17 @@ def test_a_day_written_to_a_decision_is_taken_from_its_case_again(officer, org, 
 
 def test_the_migration_marks_the_decisions_already_there(officer, story):
     """Its backfill, run on decisions whose days were lost (the triggers dropped meanwhile)."""
-    migration = import_module("decisions.migrations.0011_ha_decision_case_ended_on")
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        editor = SimpleNamespace(connection=connection, execute=cursor.execute)
-        run_per_vendor({vendor: getattr(migration, f"{vendor.upper()}_REVERSE")})(None, editor)
-        cursor.execute(
-            "UPDATE decisions_decision SET case_ended_on = NULL, left_running_until = NULL"
-        )
-        assert not Decision.objects.filter(case_ended_on__isnull=False).exists()
-        statements = [*migration.BACKFILL, *getattr(migration, vendor.upper())]
-        run_per_vendor({vendor: statements})(None, editor)
+    first, second = (
+        migration("0011_ha_decision_case_ended_on"),
+        migration("0012_left_in_force_ends"),
+    )
+    run_sql(vendor_sql(first, "_REVERSE"))
+    run_sql(["UPDATE decisions_decision SET case_ended_on = NULL, left_running_until = NULL"])
+    assert not Decision.objects.filter(case_ended_on__isnull=False).exists()
+    run_sql([*first.BACKFILL, *vendor_sql(first)])
+    # 0011 marked every grant of a closed case, also those whose period has passed.
+    assert Decision.objects.filter(left_running_until__lt=days(0)).exists()
+    run_sql([*vendor_sql(second), *second.CLEAR[connection.vendor]])
     assert_marks_follow_the_cases()
     today = timezone.localdate()
     assert stored(officer, today) == computed(officer, today) != []
@@ -369,3 +390,44 @@ def test_a_protected_person_shows_only_to_an_officer_named_on_the_case(org, deci
     today = timezone.localdate()
     assert stored(named, today) == computed(named, today) == [decision]
     assert stored(other, today) == computed(other, today) == []
+
+
+def test_the_daily_job_clears_the_days_that_have_passed_and_the_list_stays(officer, org, decide):
+    """A period that ends after its case closed keeps its day until the daily job: the list
+    never shows it (it asks for a day after today), and the job takes it out of the index."""
+    unit = org["authority"]
+    running = decide(a_case(unit, closed_on=days(-30)), period_to=days(20))
+    endless = decide(a_case(unit, closed_on=days(-40)), period_to=None)
+    passing = decide(a_case(unit, closed_on=days(-50)), period_to=days(30))
+    second = migration("0012_left_in_force_ends")
+    # The period "ends" three days ago while the day is still marked, as if it had been
+    # written when the day was ahead: written with the triggers as they were before 0012.
+    run_sql(vendor_sql(second, "_REVERSE"))
+    Decision._base_manager.filter(pk=passing.pk).update(period_to=days(-3))
+    run_sql(vendor_sql(second))
+    assert Decision.objects.get(pk=passing.pk).left_running_until == days(-3)
+    today = timezone.localdate()
+    before = stored(officer, today)
+    assert before == computed(officer, today) == [endless, running]  # by closing day
+
+    out = io.StringIO()
+    call_command("clear_ended_periods", stdout=out)
+    assert "cleared: 1" in out.getvalue()
+    assert Decision.objects.get(pk=passing.pk).left_running_until is None
+    assert Decision.objects.get(pk=running.pk).left_running_until == days(20)
+    assert Decision.objects.get(pk=endless.pk).left_running_until == NO_END
+    assert stored(officer, today) == before
+    assert_marks_follow_the_cases()
+    # Run again, there is nothing left to clear.
+    call_command("clear_ended_periods", stdout=out)
+    assert "cleared: 0" in out.getvalue()
+
+
+def test_a_period_written_as_already_ended_is_never_marked(officer, org, decide):
+    decision = decide(a_case(org["authority"], closed_on=days(-30)), period_to=days(-2))
+    assert Decision.objects.get(pk=decision.pk).left_running_until is None
+    case = a_case(org["authority"], status=CaseStatus.OPEN)
+    ended = decide(case, period_to=days(-2))
+    close(case, days(-1))
+    assert Decision.objects.get(pk=ended.pk).left_running_until is None
+    assert stored(officer, timezone.localdate()) == []

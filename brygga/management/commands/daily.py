@@ -31,6 +31,7 @@ JOBS: list[tuple[str, str, dict]] = [
     ("the access log's chain", "verify_access_log", {"since_checkpoint": True}),
     ("the access log's anchor outside the database", "anchor_access_log", {}),
     ("the day's capacity forecasts", "warm_capacity_forecasts", {}),
+    ("ended periods off the closed cases' running decisions", "clear_ended_periods", {}),
 ]
 
 
@@ -49,7 +50,7 @@ def jobs() -> list[tuple[str, str, dict]]:
 class Command(BaseCommand):
     help = (
         "Run the daily jobs: culling, expired sessions, checking the access log and anchoring "
-        "its head, the day's capacity forecasts."
+        "its head, the day's capacity forecasts, ended periods off the closed cases' list."
     )
 
     def add_arguments(self, parser):
