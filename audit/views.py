@@ -9,7 +9,7 @@ from django.shortcuts import render
 from audit.events import log_list
 from audit.forms import LogFilterForm
 from audit.models import AccessLogEntry, AccessLogSubject, Action, attach_people
-from core.lookups import ExistsPerRow
+from core.lookups import ExistsPerRow, among
 from core.pagination import keyset_page
 from core.widgets import offer_matches
 from organisation.models import Membership, Role
@@ -29,7 +29,7 @@ def _reviewable_entries(user):
     page then stops after its rows. As correlated `EXISTS` tests per entry, with a count of them
     all, the page took 75 s for a manager whose units hold every case (bench/README.md)."""
     units = roles_of(user).unit_ids(Role.MANAGER)
-    staff = Membership.objects.filter(unit_id__in=units).values("user_id")
+    staff = Membership.objects.filter(among("unit_id", units)).values("user_id")
     in_cases = own_cases(user).order_by().values("person_id")
     merged = Person.objects.filter(merged_into__isnull=False, merged_into_id__in=in_cases)
     # Three hashes, each found through an index (one `pk IN … OR merged_into_id IN …` over

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from core.lookups import among
 from organisation.models import Membership, SupportKind, Unit
 
 
@@ -39,7 +40,7 @@ def staff_holding(roles: Iterable[str], unit_ids: Iterable[int]) -> QuerySet:
     (`user.shown_memberships`) for `staff_label`."""
     roles, unit_ids = list(roles), list(unit_ids)
     memberships = Membership.objects.filter(role__in=roles, unit__active=True)
-    holds_role = memberships.filter(user_id=OuterRef("pk"), unit_id__in=unit_ids)
+    holds_role = memberships.filter(among("unit_id", unit_ids), user_id=OuterRef("pk"))
     return (
         get_user_model()
         .objects.filter(is_active=True)
@@ -51,7 +52,9 @@ def staff_holding(roles: Iterable[str], unit_ids: Iterable[int]) -> QuerySet:
 
 def shown_memberships(roles: Iterable[str], unit_ids: Iterable[int]) -> Prefetch:
     """Each user's memberships of these roles in these units, as `user.shown_memberships`."""
-    memberships = Membership.objects.filter(role__in=roles, unit__active=True, unit_id__in=unit_ids)
+    memberships = Membership.objects.filter(
+        among("unit_id", unit_ids), role__in=roles, unit__active=True
+    )
     return Prefetch(
         "memberships",
         queryset=memberships.select_related("unit").order_by("unit__name", "role"),

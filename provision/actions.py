@@ -294,7 +294,7 @@ def correct_history_orders(*, user: User, corrections: list[tuple[Order, dict]])
 def _manager_team_of(to_user: User, manager: User) -> int:
     units = roles_of(manager).unit_ids(Role.MANAGER)
     team = (
-        Membership.objects.filter(user=to_user, role=Role.COORDINATOR, unit_id__in=units)
+        Membership.objects.filter(among("unit_id", units), user=to_user, role=Role.COORDINATOR)
         .values_list("unit_id", flat=True)
         .first()
     )
@@ -333,10 +333,10 @@ def _selection(
         raise ValidationError({"to_user": _("Choose another coordinator to move the cases to.")})
     team_id = _manager_team_of(to_user, user)
     to_move = CaseStaff.objects.filter(
+        among("case__provider_unit_id", units),
         user=from_user,
         role__in=COORDINATOR_ROLES,
         case__status=CaseStatus.OPEN,
-        case__provider_unit_id__in=units,
     )
     if lock:
         # Only the links are locked: a case's team may be empty (an outer join PostgreSQL will

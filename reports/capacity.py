@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.lookups import among
 from intake.models import Intake
 from organisation.models import Membership, Role, SupportKind
 from organisation.roles import roles_of
@@ -144,11 +145,11 @@ def _months(days: int | float) -> float:
 
 def gather(units: set[int], kinds: list, today: datetime.date) -> dict:
     since = today - datetime.timedelta(days=round(WINDOW_MONTHS * DAYS_PER_MONTH))
-    intakes = Intake.objects.filter(unit_id__in=units, received_on__gte=since).count()
+    intakes = Intake.objects.filter(among("unit_id", units), received_on__gte=since).count()
     granted = dict(
         # An order that goes on under a changed or renewed decision is no one newly granted.
         Order.objects.filter(
-            provider_unit_id__in=units, decision__decided_on__gte=since, replaces__isnull=True
+            among("provider_unit_id", units), decision__decided_on__gte=since, replaces__isnull=True
         )
         .values_list("support_kind_id")
         .annotate(n=Count("id"))
@@ -156,7 +157,7 @@ def gather(units: set[int], kinds: list, today: datetime.date) -> dict:
     durations = defaultdict(list)
     # The cases closed after support of the kind at the units started, latest first.
     closed = Case.objects.filter(
-        closed_on__isnull=False, orders__provider_unit_id__in=units
+        among("orders__provider_unit_id", units), closed_on__isnull=False
     ).values("pk", "orders__support_kind_id")
     ended = (
         contact_days(closed, F("closed_on"))
@@ -168,7 +169,7 @@ def gather(units: set[int], kinds: list, today: datetime.date) -> dict:
         durations[kind_id].append(_months(max(days, 1)))
     ongoing = defaultdict(list)
     rows = (
-        Order.objects.filter(provider_unit_id__in=units, status=OrderStatus.ACCEPTED)
+        Order.objects.filter(among("provider_unit_id", units), status=OrderStatus.ACCEPTED)
         .values("case_id", "support_kind_id")
         .annotate(start=Min("accepted_on"))
     )
@@ -178,7 +179,7 @@ def gather(units: set[int], kinds: list, today: datetime.date) -> dict:
     leads = defaultdict(list)
     # How long a start has taken: from decision to the order's acceptance, latest first.
     started = (
-        Order.objects.filter(provider_unit_id__in=units, accepted_on__isnull=False)
+        Order.objects.filter(among("provider_unit_id", units), accepted_on__isnull=False)
         .annotate(days=DaysBetween(F("accepted_on"), F("decision__decided_on")))
         .values_list("support_kind_id", "days")
         .order_by("-accepted_on")[:MAX_DURATIONS]
@@ -187,7 +188,7 @@ def gather(units: set[int], kinds: list, today: datetime.date) -> dict:
         leads[kind_id].append(_months(max(days or 0, 0)))
     waiting = defaultdict(list)
     for kind_id, decided in Order.objects.filter(
-        provider_unit_id__in=units, status=OrderStatus.NEW
+        among("provider_unit_id", units), status=OrderStatus.NEW
     ).values_list("support_kind_id", "decision__decided_on"):
         waiting[kind_id].append(_months((today - decided).days))
     return {
