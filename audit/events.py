@@ -27,6 +27,7 @@ from audit.models import (
     entry_payload,
     keyed_text_hasher,
     named_people,
+    payload_texts,
 )
 from core.bulk import insert, insert_values, unsaved
 
@@ -315,11 +316,20 @@ def _unlinked(
     """Each entry's fields before its links (`_COLUMNS` up to `prev_hash`) and the text of its
     payload, for `chain` and the key `key_id`."""
     stamp = now.astimezone(datetime.UTC).isoformat()
+    text = payload_texts(at=stamp, key_id=key_id, chain=chain)
     result = []
+    who: dict[int, tuple[int | None, str]] = {}  # by the user object: most pending share one
     for user, access in pending:
-        user_id, username = _who(user)
+        user_id, username = who.get(id(user)) or who.setdefault(id(user), _who(user))
         person_id = _as_uuid(access.person_id)
         record_id = str(access.record_id or "")
+        fields = (
+            *(now, user_id, username, person_id, access.record_type, record_id),
+            *(access.action, access.reason, access.detail),
+        )
+        if not access.people:
+            result.append((fields, text(*fields[1:])))
+            continue
         payload = entry_payload(
             at=stamp,
             user_id=user_id,
@@ -333,10 +343,6 @@ def _unlinked(
             key_id=key_id,
             chain=chain,
             people=named_people(access.people),
-        )
-        fields = (
-            *(now, user_id, username, person_id, access.record_type, record_id),
-            *(access.action, access.reason, access.detail),
         )
         result.append((fields, canonical_payload(payload)))
     return result

@@ -266,6 +266,47 @@ def entry_payload(
     }
 
 
+def payload_texts(*, at: str, key_id: str | None, chain: int) -> Callable[..., str]:
+    """`canonical_payload(entry_payload(...))` for entries naming no list of people, made
+    straight as text for many entries of one time, key and chain (the history import's batches:
+    a hundred thousand entries; the same text, `tests/test_access_log_bulk.py`). The function
+    returned takes the other fields of `entry_payload` by position: user_id, username,
+    person_id, record_type, record_id, action, reason, detail. Keys in sorted order, as
+    `_canonical` writes them."""
+    text = json.encoder.encode_basestring  # the strings of ensure_ascii=False
+    at_part = ',"at":' + text(at)
+    chain_part = f',"chain":{_canonical(chain)}' if chain else ""
+    key_part = ',"key":' + text(key_id) if key_id is not None else ""
+    users: dict = {}
+
+    def payload_text(user_id, username, person_id, record_type, record_id, action, reason, detail):
+        user_part = users.get((user_id, username))
+        if user_part is None:
+            user_part = f',"user":{_canonical(user_id)},"username":{text(username)}}}'
+            users[(user_id, username)] = user_part
+        return "".join(
+            (
+                '{"action":',
+                text(action),
+                at_part,
+                chain_part,
+                ',"detail":' + text(detail) if detail else "",
+                key_part,
+                ',"person":',
+                text(str(person_id) if person_id else ""),
+                ',"reason":',
+                text(reason),
+                ',"record_id":',
+                text(record_id),
+                ',"record_type":',
+                text(record_type),
+                user_part,
+            )
+        )
+
+    return payload_text
+
+
 class AccessLogSubject(AppendOnly):
     """One person named by a list entry: a list page writes one entry naming everyone it shows,
     not one entry per person (docs/access-log.md). Covered by the entry's hash."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -17,9 +19,10 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import DateField, DateTimeField, Field, Model
 from django.db.models.base import ModelState
 from django.db.models.fields import return_None  # type: ignore[attr-defined]
+from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
 
@@ -32,38 +35,51 @@ def unsaved(model: type[M], **values: Any) -> M:
     the thousand to be inserted with `insert` (the history import's batches). Plain models
     only: no custom __init__, no pre_init/post_init receivers."""
     obj = model.__new__(model)
-    obj._state = ModelState()
+    obj._state = state = ModelState()
     attrs = obj.__dict__
-    for field, constant, default in _fields(model):
-        if field.name in values:
-            value = values.pop(field.name)
-            if field.is_relation:
-                attrs[field.attname] = (
-                    None if value is None else getattr(value, field.target_field.attname)
-                )
-                field.set_cached_value(obj, value)
-                if value is not None and not field.remote_field.multiple:
-                    field.remote_field.set_cached_value(value, obj)  # one-to-one: both ways
+    for name, attname, related, constant, default in _fields(model):
+        if name in values:
+            value = values.pop(name)
+            if related is not None:
+                target, cache_name, one_to_one = related
+                attrs[attname] = None if value is None else getattr(value, target)
+                state.fields_cache[cache_name] = value  # as field.set_cached_value
+                if value is not None and one_to_one is not None:
+                    one_to_one.set_cached_value(value, obj)  # one-to-one: both ways
                 continue
-            attrs[field.attname] = value
-        elif field.attname in values:
-            attrs[field.attname] = values.pop(field.attname)
+            attrs[attname] = value
+        elif attname in values:
+            attrs[attname] = values.pop(attname)
         else:
-            attrs[field.attname] = default if constant else default()
+            attrs[attname] = default if constant else default()
     if values:
         raise TypeError(f"{model.__name__}() got unexpected fields {sorted(values)}")
     return obj
 
 
 @functools.cache
-def _fields(model: type[Model]) -> tuple[tuple[Any, bool, Any], ...]:
-    """Each concrete field with its default: (field, True, the value) where `get_default` gives
-    the same value every time (None, "", a constant: the same object, as Django gives it), else
-    (field, False, a function making it): a call less per field and row."""
-    return tuple((field, *_default(field)) for field in model._meta.concrete_fields)
+def _fields(model: type[Model]) -> tuple[tuple[str, str, Any, bool, Any], ...]:
+    """Each concrete field as `unsaved` sets it, read once per model: its name, its attname,
+    for a relation (the target's attname, its cache name, the remote field of a one-to-one)
+    else None, and its default: (True, the value) where `get_default` gives the same value
+    every time (None, "", a constant: the same object, as Django gives it), else (False, a
+    function making it): a call less per field and row."""
+    return tuple(
+        (field.name, field.attname, _related(field), *_default(field))
+        for field in model._meta.concrete_fields
+    )
+
+
+def _related(field: Any) -> tuple[str, str, Any] | None:
+    if not field.is_relation:
+        return None
+    one_to_one = None if field.remote_field.multiple else field.remote_field
+    return field.target_field.attname, field.cache_name, one_to_one
 
 
 def _default(field: Any) -> tuple[bool, Any]:
+    if field.default is uuid.uuid4:
+        return False, uuid4
     make = field._get_default  # what get_default calls (a ForeignKey's may add a lookup)
     if make is return_None:
         return True, None
@@ -72,6 +88,30 @@ def _default(field: Any) -> tuple[bool, Any]:
     if field.has_default() and not callable(field.default) and not field.is_relation:
         return True, field.default
     return False, field.get_default
+
+
+# Random ids read from the system's generator many at a time (`uuid4`): the same source as
+# `uuid.uuid4`, one call to it per 256 ids instead of one each.
+_IDS_READ = 256
+_ids: list[int] = []
+# A child process must never hand out ids its parent handed out too.
+os.register_at_fork(after_in_child=_ids.clear)
+_VERSION_4 = (0x4 << 76) | (0x2 << 62)  # RFC 4122's version 4 and variant bits
+_KEEP = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+
+
+def uuid4() -> uuid.UUID:
+    """What `uuid.uuid4()` gives (122 random bits from `os.urandom`, version 4), with the
+    random bytes read for 256 ids at once: `os.urandom` lets go of the interpreter while it
+    reads, and the history import, whose rows take a new id each, then waited at every id for
+    its writing thread to give it back (bench/README.md, issue 17, hI)."""
+    try:
+        bits = _ids.pop()
+    except IndexError:
+        data = os.urandom(16 * _IDS_READ)
+        _ids.extend(int.from_bytes(data[i : i + 16]) for i in range(0, len(data), 16))
+        bits = _ids.pop()
+    return uuid.UUID(int=(bits & _KEEP) | _VERSION_4)
 
 
 def insert(model: type[Model], objs: Sequence[Model]) -> None:
@@ -144,7 +184,8 @@ def _copy_of(
     ]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    values = [_value_of(f, keep_stamps and _stamped(f)) for f in fields]
+    now = timezone.now()  # one time for the rows written together (bulk_create: one each)
+    values = [_value_of(f, keep_stamps and _stamped(f), now) for f in fields]
     rows = [[value(obj) for value in values] for obj in objs]
     return f"COPY {table} ({columns}) FROM STDIN", rows
 
@@ -155,16 +196,27 @@ def _copy(statement: str, rows: Sequence[Sequence]) -> None:
             copy.write_row(row)
 
 
-def _value_of(field, keep_stamp: bool) -> Callable[[Model], Any]:
+def _value_of(field, keep_stamp: bool, now: Any = None) -> Callable[[Model], Any]:
     """How a row's value of `field` is read, as `bulk_create` would (`pre_save`): a plain field's
     is its attribute (most of them: read without the call), a time stamp's is now (or the one
-    set, with `keep_stamp`), a JSON field's is dumped."""
+    set, with `keep_stamp`), a JSON field's is dumped. `now`: the time stamps' now, set on
+    each row as `pre_save` sets it."""
     name = field.attname
     if field.get_internal_type() == "JSONField":
         return lambda obj: json.dumps(field.pre_save(obj, True))
     if keep_stamp:
         return lambda obj: getattr(obj, name) or field.pre_save(obj, True)
-    if type(field).pre_save is Field.pre_save:
+    if now is not None and _stamped(field) and field.get_internal_type() == "DateTimeField":
+
+        def stamped(obj: Model) -> Any:
+            setattr(obj, name, now)
+            return now
+
+        return stamped
+    if type(field).pre_save is Field.pre_save or (
+        # Django's date fields read the attribute unless they stamp
+        type(field).pre_save in (DateField.pre_save, DateTimeField.pre_save) and not _stamped(field)
+    ):
         return attrgetter(name)
     return lambda obj: field.pre_save(obj, True)
 

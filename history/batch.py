@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from audit.events import Access, Ready, append_ready, chain_in_use, prepare_accesses
 from audit.models import Action
@@ -151,6 +152,7 @@ class Batches:
         # The numbers of every line split so far: a later line with one of them joins that
         # person one by one, even while the earlier line's batch is still being written.
         self.seen: set[str] = set()
+        self.today = timezone.localdate()
 
     # Which lines only add
 
@@ -214,6 +216,7 @@ class Batches:
         """Each line worked out in memory, or refused with its reason: no query, so that it can
         run while another batch is written (`history.importer.load`)."""
         planned = Planned()
+        self.today = timezone.localdate()  # validate_decision's, once for the batch
         for row in rows:
             try:
                 planned.plans.append(self.plan(row))
@@ -399,6 +402,7 @@ class Batches:
             kind=decision_kind,
             history=True,
             cited_on=self.cited_on,
+            today=self.today,
         )
         # A line's latest earlier decision is never one already replaced (the one replacing it
         # would be the latest), so `refuse_replaced` has nothing to refuse here.
@@ -507,7 +511,7 @@ class Batches:
         ended = [o for o in orders if o.status != OrderStatus.ENDED]
         for o in ended:
             o.status = OrderStatus.ENDED
-        follow_ups = follow_ups_due(closure) if closure.follow_up_consent else []
+        follow_ups = follow_ups_due(closure, _follow_up) if closure.follow_up_consent else []
         for follow in follow_ups:
             plan.add(follow)
         person_id = case.person_id
@@ -537,6 +541,10 @@ class Batches:
             history=True,
         )
         plan.accesses.append(Access(follow.person_id, "follow_up", follow.pk, Action.UPDATE))
+
+
+def _follow_up(**values: Any) -> FollowUp:
+    return unsaved(FollowUp, **values)
 
 
 def _replaces(plan: Plan, item: dict, decided: datetime.date) -> tuple[str, Decision | None]:

@@ -38,7 +38,11 @@ class ImportedRecord(models.Model):
     """
 
     source = models.CharField(max_length=20, default="legacy")
-    run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="records")
+    # Which run made it. No index: nothing looks records up by their run (runs are never
+    # deleted), and an import writes four or five records a person (issue 17, hI).
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     kind = models.CharField(max_length=20)  # person, intake, decision, closure
     external_id = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)

@@ -66,8 +66,13 @@ def answer_field(label):
 
 class Intake(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Looked up through intake_unit_status_idx (unit, status, received_on), which it leads.
     unit = models.ForeignKey(
-        Unit, verbose_name=_("authority unit"), on_delete=models.PROTECT, related_name="intakes"
+        Unit,
+        verbose_name=_("authority unit"),
+        on_delete=models.PROTECT,
+        related_name="intakes",
+        db_index=False,
     )
     received_on = models.DateField(_("received"), default=timezone.localdate)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)

@@ -235,10 +235,11 @@ def _schedule_follow_ups(closure: Closure) -> list[FollowUp]:
     return FollowUp.objects.bulk_create(follow_ups_due(closure))
 
 
-def follow_ups_due(closure: Closure) -> list[FollowUp]:
-    """The follow-ups a closure with consent schedules (not yet saved)."""
+def follow_ups_due(closure: Closure, make: Callable[..., FollowUp] = FollowUp) -> list[FollowUp]:
+    """The follow-ups a closure with consent schedules (not yet saved); `make` makes each
+    from its fields (the history import's batches: `core.bulk.unsaved`)."""
     return [
-        FollowUp(
+        make(
             closure=closure,
             person_id=closure.person_id,
             months=months,

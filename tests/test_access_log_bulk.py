@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import uuid
 
 import pytest
@@ -25,8 +26,10 @@ from audit.models import (
     Action,
     canonical_payload,
     chain_hash,
+    entry_payload,
     keyed_hasher,
     keyed_text_hasher,
+    payload_texts,
 )
 
 FIELDS = ("user_id", "username", "person_id", "record_type", "record_id", "action", "detail")
@@ -195,3 +198,51 @@ def test_a_field_changed_in_an_entry_of_either_path_is_found(
     assert verify_chain().id == changed.id
     with pytest.raises(CommandError, match=rf"entry {changed.id}\b"):
         call_command("verify_access_log", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.parametrize("key_id", [None, "k1", 'nyckel "å"'])
+@pytest.mark.parametrize("chain", [0, 3])
+def test_a_payloads_text_made_straight_is_the_canonical_payloads(key_id, chain):
+    """`payload_texts` (the bulk path's entries) gives the text `canonical_payload` makes of
+    `entry_payload`, whatever the fields hold: the hashes cannot tell the paths apart."""
+    at = "2026-12-07T10:00:00.123456+00:00"
+    text = payload_texts(at=at, key_id=key_id, chain=chain)
+    for (
+        user_id,
+        username,
+        person_id,
+        record_type,
+        record_id,
+        action,
+        reason,
+        detail,
+    ) in itertools.product(
+        [None, 7],
+        ["", 'anna\\\\"ö'],
+        [None, "", uuid.uuid4()],
+        ["person", "intake"],
+        ["", "x\u2028y"],
+        [Action.CREATE, "read"],
+        ["", 'skäl "citat"\n\t\x01'],
+        ["", "import", "🙂"],
+    ):
+        fields = (user_id, username, person_id, record_type, record_id, action, reason, detail)
+        expected = entry_payload(
+            at=at,
+            **dict(zip(PAYLOAD_FIELDS, fields, strict=True)),
+            key_id=key_id,
+            chain=chain,
+        )
+        assert text(*fields) == canonical_payload(expected)
+
+
+PAYLOAD_FIELDS = (
+    "user_id",
+    "username",
+    "person_id",
+    "record_type",
+    "record_id",
+    "action",
+    "reason",
+    "detail",
+)
