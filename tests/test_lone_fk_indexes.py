@@ -1,4 +1,4 @@
-"""Foreign keys without an index of their own (decisions.0012, provision.0015, intake.0010: the
+"""Foreign keys without an index of their own (decisions.0013, provision.0015, intake.0010: the
 history import writes fewer index entries per row): each column is still the first column of
 an index, on PostgreSQL and on SQLite, so a lookup by it (a page's, a foreign key's check when
 the row it points to is deleted) still finds an index; and the triggers of the tables stay."""

@@ -20,7 +20,7 @@ def dropped(table: str, column: str, index: str) -> migrations.RunSQL:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("decisions", "0011_ha_decision_case_ended_on"),
+        ("decisions", "0012_left_in_force_ends"),
         ("organisation", "0007_he_user_name_idx"),
         ("people", "0007_he_caseload_indexes"),
     ]
