@@ -38,21 +38,22 @@ from django.db.models.query import (  # type: ignore[attr-defined]
 M = TypeVar("M", bound=Model)
 
 
-def _stand_ins(field: models.Field, connection) -> tuple[Any, Any]:
-    """Two values of the field's type that no real row has (within the column's range: Django
-    builds no condition on a value beyond it)."""
+def _stand_ins(field: models.Field, connection, n: int = 0) -> tuple[Any, Any]:
+    """Two values of the field's type that no real row has, other than those of the values
+    before it (`n`), and within the column's range (Django builds no condition on a value
+    beyond it)."""
     if field.is_relation:
         field = field.target_field  # type: ignore[attr-defined]
     if isinstance(field, models.UUIDField):
-        return uuid.UUID(int=0), uuid.UUID(int=1)
+        return uuid.UUID(int=2 * n), uuid.UUID(int=2 * n + 1)
     if isinstance(field, models.DateTimeField):
         return (
-            datetime.datetime(1901, 2, 3, 4, 5, 6, 7, tzinfo=datetime.UTC),
-            datetime.datetime(1902, 3, 4, 5, 6, 7, 8, tzinfo=datetime.UTC),
+            datetime.datetime(1901 + 2 * n, 2, 3, 4, 5, 6, 7, tzinfo=datetime.UTC),
+            datetime.datetime(1902 + 2 * n, 3, 4, 5, 6, 7, 8, tzinfo=datetime.UTC),
         )
     if isinstance(field, models.IntegerField):
         _low, high = connection.ops.integer_field_range(field.get_internal_type())
-        return high - 1, high - 2
+        return high - 1 - 2 * n, high - 2 - 2 * n
     raise TypeError(f"no stand-ins for {field!r}")
 
 
@@ -122,7 +123,7 @@ class CompiledQuery:
 
     def _compile(self, alias: str) -> _Compiled:
         connection = connections[alias]
-        pairs = [_stand_ins(field, connection) for field in self._fields]
+        pairs = [_stand_ins(field, connection, n) for n, field in enumerate(self._fields)]
         built = []
         for n in (0, 1):
             values = [pair[n] for pair in pairs]
@@ -148,6 +149,9 @@ class CompiledQuery:
         for value, places in zip(second, positions, strict=True):
             for i in places:
                 expected[i] = value
+        places = [i for value in positions for i in value]
+        if len(places) != len(set(places)):
+            raise ValueError(f"{self._model}: two values stand at one place in the query")
         if not all(positions) or sql != other_sql or list(other_params) != expected:
             raise ValueError(f"{self._model}: only the values given may vary in the query")
         select, klass_info = compiler.select, compiler.klass_info

@@ -135,3 +135,14 @@ def test_a_locking_read(db):
     )
     with transaction.atomic():
         assert [head.pk for head in locked.rows(0)] == [0]
+
+
+def test_two_values_of_one_field_each_go_to_their_place(person, org):
+    CaseFactory.create_batch(4, person=person, authority_unit=org["authority"])
+    ids = sorted(Case.objects.filter(person=person).values_list("pk", flat=True))
+    between = CompiledQuery(
+        lambda low, high: Case.objects.filter(pk__gt=low, pk__lt=high).order_by("pk"),
+        Case._meta.pk,
+        Case._meta.pk,
+    )
+    assert [case.pk for case in between.rows(ids[0], ids[-1])] == ids[1:-1]
