@@ -30,6 +30,7 @@ from audit.models import (
     payload_texts,
 )
 from core.bulk import insert, insert_values, unsaved
+from core.compiled import CompiledQuery
 
 
 @dataclass(frozen=True)
@@ -388,6 +389,19 @@ def _write_subjects(entries: list[AccessLogEntry]) -> None:
 _LAST_CHAIN = "brygga_access_log_chain"
 
 
+# The head of a free chain, the one `last` first: asked for every entry written, its SQL built
+# once (core/compiled.py). `first()` of the ordered queryset.
+_FREE_CHAIN = CompiledQuery(
+    lambda chains, last: (
+        ChainHead.objects.select_for_update(skip_locked=True)
+        .filter(pk__lt=chains)
+        .order_by(Case(When(pk=last, then=Value(0)), default=Value(1)), "?")[:1]
+    ),
+    ChainHead._meta.pk,
+    ChainHead._meta.pk,
+)
+
+
 def _take_a_chain() -> ChainHead:
     """Lock the head of a chain no other writer holds, so that concurrent writers do not queue
     on one row: one query, `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite has one writer at a
@@ -398,12 +412,9 @@ def _take_a_chain() -> ChainHead:
     # holds a chain takes it again (its own lock is not skipped), so it never waits for another
     # while holding one (no deadlock), and a connection keeps to its chain while it is free.
     last = chain_in_use()
-    free = (
-        ChainHead.objects.select_for_update(skip_locked=True)
-        .filter(pk__lt=settings.BRYGGA_ACCESS_LOG_CHAINS)
-        .order_by(Case(When(pk=last, then=Value(0)), default=Value(1)), "?")
-        .first()
-    )
+    # No chain is numbered -1: with none taken yet, every chain comes in random order.
+    found = _FREE_CHAIN.rows(settings.BRYGGA_ACCESS_LOG_CHAINS, -1 if last is None else last)
+    free = found[0] if found else None
     if free is not None:
         setattr(connection, _LAST_CHAIN, free.pk)
         return free

@@ -7,7 +7,8 @@
   (rows of `Model` whose `path` leads to the person). The first time the page asks whether a
   person has rows of any kind (`PersonRows.of`), one query asks it of every kind at once, and
   the page then skips the queries of the kinds the person has none of: most people have no
-  network, talks, referrals, mappings, documents or appeals.
+  network, talks, referrals, mappings, documents or appeals. `read(person, OnePersonQuery(...))`
+  reads a kind's list with SQL the ORM built once per process (core/compiled.py).
 - A worklist's whole list: `full_list(WorkList(...))` registers one list a worklist shows the
   first `START_ROWS` rows of (`first_rows`); its page, `/arbetslista/<name>/`, shows every row
   a keyset page at a time, and the start page links to it when there are more.
@@ -27,6 +28,8 @@ from typing import Any, Generic, TypeVar
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable
+
+from core.compiled import OnePersonQuery
 
 # A start page shows the most urgent rows of each list, and links to the whole list: five
 # lists of fifty rows took more time to make into objects and HTML than to find (issue 17).
@@ -73,6 +76,11 @@ class PersonRows(Generic[M]):
         has any rows of this kind; otherwise the same queryset read already and found empty.
         Chain nothing after it: a new queryset would be read again."""
         return queryset if self.exist(person) else _read_as_empty(queryset)
+
+    def read(self, person, query: OnePersonQuery[Any]) -> list[M]:
+        """`query`'s rows for the person (its SQL built once, core/compiled.py) when the person
+        has any rows of this kind; otherwise [], without building or running anything."""
+        return query.rows(person) if self.exist(person) else []
 
     def exist(self, person) -> bool:
         """Whether the person has any rows of this kind: every kind asked the first time, in one

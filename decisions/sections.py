@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.events import list_access, log_accesses
+from core.compiled import OnePersonQuery
 from core.sections import (
     FirstRows,
     WorkList,
@@ -49,27 +50,36 @@ APPLICATION_SHOWN = (
 DECISIONS = person_rows(Decision)
 APPLICATIONS = person_rows(Application)
 APPEALS_OF_PERSON = person_rows(Appeal, "decision__person")
+# The section's lists, their SQL built once (core/compiled.py).
+DECISION_LIST = OnePersonQuery(
+    lambda person_id: (
+        Decision.objects.filter(person_id=person_id)
+        .select_related("support_kind")
+        .annotate(letter_sent=Exists(LetterDelivery.objects.filter(decision_id=OuterRef("pk"))))
+    )
+)
+APPLICATION_LIST = OnePersonQuery(
+    lambda person_id: (
+        Application.objects.filter(person_id=person_id)
+        .select_related("support_kind")
+        .only(*APPLICATION_SHOWN)
+    )
+)
+APPEAL_LIST = OnePersonQuery(
+    lambda person_id: (
+        Appeal.objects.filter(decision__person_id=person_id)
+        .select_related("decision")
+        .only("received_on", "deadline", "in_time", "status", "decision__number")
+        .order_by("-received_on")
+    ),
+    path="",
+)
 
 
 @person_section(40)
 def person_decisions(request, person) -> dict:
-    sent = LetterDelivery.objects.filter(decision_id=OuterRef("pk"))
-    decisions = mark_replaced(
-        DECISIONS.of(
-            person,
-            Decision.objects.filter(person=person)
-            .select_related("support_kind")
-            .annotate(letter_sent=Exists(sent)),
-        )
-    )
-    applications = list(
-        APPLICATIONS.of(
-            person,
-            Application.objects.filter(person=person)
-            .select_related("support_kind")
-            .only(*APPLICATION_SHOWN),
-        )
-    )
+    decisions = mark_replaced(DECISIONS.read(person, DECISION_LIST))
+    applications = APPLICATIONS.read(person, APPLICATION_LIST)
     # Each application's decisions are among the person's (a decision is the applicant's):
     # given from those read above, in their order, rather than asked for again.
     by_application: dict = {}
@@ -84,15 +94,7 @@ def person_decisions(request, person) -> dict:
         "person": person,
         "applications": applications,
         "decisions": decisions,
-        "appeals": list(
-            APPEALS_OF_PERSON.of(
-                person,
-                Appeal.objects.filter(decision__person=person)
-                .select_related("decision")
-                .only("received_on", "deadline", "in_time", "status", "decision__number")
-                .order_by("-received_on"),
-            )
-        ),
+        "appeals": APPEALS_OF_PERSON.read(person, APPEAL_LIST),
         # Orders are shown once, in the provider's section (provision/sections.py).
         "may_act": may_do_authority_work(request.user, level),
     }

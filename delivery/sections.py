@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.events import Access, list_access, log_accesses
+from core.compiled import CompiledQuery, OnePersonQuery
 from core.sections import WorkList, first_rows, full_list, person_rows, person_section, worklist
 from delivery.models import Homework, Note, Plan, Visit, VisitStatus
 from organisation.models import Role
@@ -23,33 +24,38 @@ SECTION_ROWS = 5
 PLANS_OF_PERSON = person_rows(Plan)
 VISITS_OF_PERSON = person_rows(Visit)
 NOTES_OF_PERSON = person_rows(Note)
+# The latest plan, the visits to come and the latest signed notes: their SQL built once
+# (core/compiled.py).
+LATEST_PLAN = OnePersonQuery(
+    lambda person_id: Plan.objects.filter(person_id=person_id).order_by("-version")[:1]
+)
+COMING_VISITS = CompiledQuery(
+    lambda person_id, now: (
+        Visit.objects.filter(person_id=person_id, status=VisitStatus.PLANNED, planned_at__gte=now)
+        .only("planned_at", "kind", "place", "transport")  # what the section shows
+        .order_by("planned_at")[:SECTION_ROWS]
+    ),
+    Visit._meta.get_field("person"),
+    Visit._meta.get_field("planned_at"),
+)
+LATEST_NOTES = OnePersonQuery(
+    lambda person_id: (
+        Note.objects.filter(person_id=person_id)
+        .exclude(signed_at__isnull=True)
+        .only("happened_on", "text")  # what the section shows
+        .order_by("-happened_on", "-created_at")[:SECTION_ROWS]
+    )
+)
 
 
 @person_section(45)
 def delivery_section(request, person) -> dict:
     level = getattr(request, "access_level", Level.NONE)
-    plan = PLANS_OF_PERSON.of(
-        person, Plan.objects.filter(person=person).order_by("-version")
-    ).first()
-    upcoming = list(
-        VISITS_OF_PERSON.of(
-            person,
-            Visit.objects.filter(
-                person=person, status=VisitStatus.PLANNED, planned_at__gte=timezone.now()
-            )
-            .only("planned_at", "kind", "place", "transport")  # what the section shows
-            .order_by("planned_at")[:SECTION_ROWS],
-        )
+    plan = next(iter(PLANS_OF_PERSON.read(person, LATEST_PLAN)), None)
+    upcoming = (
+        COMING_VISITS.rows(person.pk, timezone.now()) if VISITS_OF_PERSON.exist(person) else []
     )
-    notes = list(
-        NOTES_OF_PERSON.of(
-            person,
-            Note.objects.filter(person=person)
-            .exclude(signed_at__isnull=True)
-            .only("happened_on", "text")
-            .order_by("-happened_on", "-created_at")[:SECTION_ROWS],
-        )
-    )
+    notes = NOTES_OF_PERSON.read(person, LATEST_NOTES)
     log_accesses(
         user=request.user,
         accesses=[Access(person.pk, "visit", v.pk) for v in upcoming]

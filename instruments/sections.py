@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.events import Access, log_accesses, log_list
+from core.compiled import OnePersonQuery
 from core.sections import WorkList, first_rows, full_list, person_rows, person_section, worklist
 from instruments.access import open_alerts_for
 from instruments.models import Response, RiskAlert
@@ -19,27 +20,27 @@ from people.access import Level
 
 RESPONSES = person_rows(Response)
 ALERTS = person_rows(RiskAlert)
+RESPONSE_LIST = OnePersonQuery(
+    lambda person_id: (
+        Response.objects.filter(person_id=person_id)
+        .select_related("home_link")
+        .order_by("administered_on", "created_at")
+    )
+)
+ALERT_LIST = OnePersonQuery(
+    lambda person_id: (
+        RiskAlert.objects.filter(person_id=person_id, resolved_at__isnull=True)
+        .select_related("response")
+        .order_by("raised_at")
+    )
+)
 
 
 @person_section(35)
 def instruments_section(request, person) -> dict:
     level = getattr(request, "access_level", Level.NONE)
-    responses = list(
-        RESPONSES.of(
-            person,
-            Response.objects.filter(person=person)
-            .select_related("home_link")
-            .order_by("administered_on", "created_at"),
-        )
-    )
-    alerts = list(
-        ALERTS.of(
-            person,
-            RiskAlert.objects.filter(person=person, resolved_at__isnull=True)
-            .select_related("response")
-            .order_by("raised_at"),
-        )
-    )
+    responses = RESPONSES.read(person, RESPONSE_LIST)
+    alerts = ALERTS.read(person, ALERT_LIST)
     links = [
         {"link": r.home_link, "title": instrument_title(r.code, r.version)}
         for r in responses

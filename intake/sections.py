@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from audit.events import log_list
+from core.compiled import OnePersonQuery
 from core.pagination import bounded_count
 from core.sections import head, person_rows, person_section, worklist
 from intake.access import unit_intakes
@@ -18,6 +19,26 @@ from people.access import Level
 INTAKES = person_rows(Intake)
 TALKS = person_rows(AssessmentTalk)
 REFERRALS = person_rows(Referral)
+# Only what the section shows (an intake has some forty columns); SQL built once
+# (core/compiled.py), and each list read only when the person has any such rows
+# (core/sections.py).
+INTAKE_LIST = OnePersonQuery(
+    lambda person_id: (
+        Intake.objects.filter(person_id=person_id)
+        .only("person", "received_on", "status", "outcome")
+        .order_by("-received_on")
+    )
+)
+TALK_LIST = OnePersonQuery(
+    lambda person_id: (
+        AssessmentTalk.objects.filter(person_id=person_id)
+        .only("person", "held_on", "outcome")
+        .order_by("-held_on")
+    )
+)
+REFERRAL_LIST = OnePersonQuery(
+    lambda person_id: Referral.objects.filter(person_id=person_id).select_related("service")
+)
 
 
 @person_section(30)
@@ -26,20 +47,9 @@ def intake_and_referrals(request, person) -> dict:
     return {
         "template": "intake/person_section.html",
         "person": person,
-        # Only what the section shows (an intake has some forty columns), and the person, which
-        # the related manager sets on each row.
-        # Each list is read only when the person has any such rows (core/sections.py).
-        "intakes": INTAKES.of(
-            person,
-            person.intakes.only("person", "received_on", "status", "outcome").order_by(
-                "-received_on"
-            ),
-        ),
-        "talks": TALKS.of(
-            person,
-            person.assessment_talks.only("person", "held_on", "outcome").order_by("-held_on"),
-        ),
-        "referrals": REFERRALS.of(person, person.referrals.select_related("service")),
+        "intakes": INTAKES.read(person, INTAKE_LIST),
+        "talks": TALKS.read(person, TALK_LIST),
+        "referrals": REFERRALS.read(person, REFERRAL_LIST),
         "may_write": getattr(request, "access_level", Level.NONE) >= Level.WRITE,
     }
 

@@ -11,8 +11,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
+from core.compiled import CompiledQuery
 from core.lookups import among
 from organisation.models import CASE_ROLES, Membership, Role, Unit
+
+# A user's roles in active units: asked on every request, its SQL built once
+# (core/compiled.py).
+_MEMBERSHIPS = CompiledQuery(
+    lambda user_id: Membership.objects.filter(user_id=user_id, unit__active=True).values_list(
+        "role", "unit_id"
+    ),
+    Membership._meta.get_field("user"),
+)
 
 
 class UserRoles:
@@ -22,9 +32,7 @@ class UserRoles:
         self.units: dict[str, set[int]] = {}
         if not user.is_authenticated or not user.is_active:
             return
-        rows = Membership.objects.filter(user=user, unit__active=True).values_list(
-            "role", "unit_id"
-        )
+        rows = _MEMBERSHIPS.rows(user.pk)
         direct: dict[str, set[int]] = {}
         for role, unit_id in rows:
             direct.setdefault(role, set()).add(unit_id)

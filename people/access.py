@@ -14,11 +14,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.query import MAX_GET_RESULTS
 from django.http import Http404
 from django.utils import timezone
 
 from audit.events import log_access
 from audit.models import Action
+from core.compiled import CompiledQuery
 from core.lookups import AnyOf, ExistsPerRow, among
 from core.pagination import bounded_count
 from organisation.models import Role
@@ -194,17 +196,37 @@ def access_levels(user: User, people: list[Person]) -> dict[Any, Level]:
     return {pk: level(person) for pk, person in current.items()}
 
 
+# The person with whether the user is named on their cases (one query), as `get(pk=pk)` asks
+# it: its SQL built once (core/compiled.py).
+_PERSON_FOR_STAFF = CompiledQuery(
+    lambda pk, user_id: (
+        Person.objects.select_related("merged_into")
+        .annotate(
+            user_is_named=Exists(
+                CaseStaff.objects.filter(case__person_id=OuterRef("pk"), user_id=user_id)
+            )
+        )
+        .filter(pk=pk)
+        .order_by()[:MAX_GET_RESULTS]
+    ),
+    Person._meta.pk,
+    CaseStaff._meta.get_field("user"),
+)
+
+
 def get_person_for_user(user: User, pk: Any, *, write: bool = False) -> tuple[Person, Level]:
     """Load a person for a view: 404, ReasonRequired, 403, or the person and the level."""
-    people = Person.objects.select_related("merged_into")
     if roles_of(user).works_with_cases:
-        # Whether the user is named on the person's cases, read with the person: one query.
-        named = CaseStaff.objects.filter(case__person_id=OuterRef("pk"), user=user)
-        people = people.annotate(user_is_named=Exists(named))
-    try:
-        person = people.get(pk=pk)  # get(): without the model's ordering, which costs CPU
-    except Person.DoesNotExist:
-        raise Http404 from None
+        found = _PERSON_FOR_STAFF.rows(pk, user.pk)
+        if not found:
+            raise Http404
+        person = found[0]
+    else:
+        try:
+            # get(): without the model's ordering, which costs CPU
+            person = Person.objects.select_related("merged_into").get(pk=pk)
+        except Person.DoesNotExist:
+            raise Http404 from None
     level = access_level(user, person, named=getattr(person, "user_is_named", None))
     if level == Level.NONE:
         raise Http404

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from audit.events import Access, log_access, log_accesses, log_list, one_write
 from audit.models import AccessLogEntry, Action
+from core.compiled import OnePersonQuery
 from core.forms_util import refusal_shown_on
 from core.pagination import keyset_page
 from core.sections import person_rows, person_sections
@@ -38,6 +38,11 @@ from people.search import found_outside_own_cases, names_someone, search_people
 PAGE_SIZE = 50
 CONTACTS = person_rows(Contact)
 MERGED_RECORDS = person_rows(Person, "merged_into")
+# Their SQL built once (core/compiled.py).
+CONTACT_LIST = OnePersonQuery(lambda person_id: Contact.objects.filter(person_id=person_id))
+MERGED_LIST = OnePersonQuery(
+    lambda person_id: Person.objects.filter(merged_into_id=person_id), path="merged_into"
+)
 
 
 def _next_or_person(request, person: Person):
@@ -157,14 +162,14 @@ def person_detail(request, person):
         log_read(request.user, person.pk, request.access_level, record_type="person")
         # Read once, before the sections: those that show the cases or their staff (provision)
         # take them from `person.cases.all()` instead of asking again.
-        prefetch_related_objects([person], _cases_with_staff())
+        _read_cases_with_staff(person)
         return render(
             request,
             "people/person_detail.html",
             {
                 "person": person,
                 "cases": person.cases.all(),
-                "contacts": CONTACTS.of(person, person.contacts.all()),
+                "contacts": CONTACTS.read(person, CONTACT_LIST),
                 "merged_from": _merged_records(person),
                 "may_write": request.access_level >= access.Level.WRITE,
                 "sections": person_sections(request, person),
@@ -172,24 +177,57 @@ def person_detail(request, person):
         )
 
 
-def _cases_with_staff() -> Prefetch:
-    """The person's cases with their units and the staff named on each, in two queries."""
-    staff = CaseStaff.objects.select_related("user").only(
-        "case", "role", "user__username", "user__first_name", "user__last_name"
-    )
-    cases = (
-        Case.objects.select_related("authority_unit", "provider_unit")
+# The person's cases with their units, and the staff named on each with their users: two
+# queries, their SQL built once (core/compiled.py).
+CASE_LIST = OnePersonQuery(
+    lambda person_id: (
+        Case.objects.filter(person_id=person_id)
+        .select_related("authority_unit", "provider_unit")
         .only("person", "status", "opened_on", "authority_unit__name", "provider_unit__name")
-        .prefetch_related(Prefetch("staff_links", staff))
     )
-    return Prefetch("cases", cases)
+)
+CASE_STAFF_LIST = OnePersonQuery(
+    lambda person_id: (
+        CaseStaff.objects.filter(case__person_id=person_id)
+        .select_related("user")
+        .only("case", "role", "user__username", "user__first_name", "user__last_name")
+    ),
+    path="",
+)
+
+
+def _read_cases_with_staff(person: Person) -> None:
+    """`person.cases.all()` and each case's `staff_links.all()` read, as
+    `prefetch_related_objects` leaves them (each link's case set), without its machinery."""
+    cases = CASE_LIST.rows(person)
+    staff: dict = {}
+    for link in CASE_STAFF_LIST.rows(person) if cases else []:
+        staff.setdefault(link.case_id, []).append(link)
+    case_of_link = CaseStaff._meta.get_field("case")
+    for case in cases:
+        links = staff.get(case.pk, [])
+        for link in links:
+            case_of_link.set_cached_value(link, case)
+        _as_prefetched(case, "staff_links", links)
+    _as_prefetched(person, "cases", cases)
+
+
+def _as_prefetched(instance, name: str, rows: list) -> None:
+    """Leave `rows` as `prefetch_related_objects` leaves a relation it has read: its manager's
+    `all()` gives them without a query, and a filter on it is still the instance's rows."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
 
 
 def _merged_records(person: Person) -> list[Person]:
     """Records merged into this one, each with the name of who merged it (from the log). Most
     people have none: then no query (core/sections.py `person_rows`), and the log is read only
     when there are some."""
-    merged = list(MERGED_RECORDS.of(person, person.merged_from.all()))
+    merged = MERGED_RECORDS.read(person, MERGED_LIST)
     if not merged:
         return merged
     merges = (

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.events import list_access, log_accesses
 from audit.models import Action
+from core.compiled import OnePersonQuery
 from core.sections import (
     WorkList,
     first_rows,
@@ -42,6 +43,16 @@ ORDER_SHOWN = (
 )
 ORDERS = person_rows(Order)
 CLOSURES = person_rows(Closure)
+# The section's lists, their SQL built once (core/compiled.py). Of the five rows joined to an
+# order, only what the section shows (some 90 columns in all).
+ORDER_LIST = OnePersonQuery(
+    lambda person_id: (
+        Order.objects.filter(person_id=person_id)
+        .select_related("support_kind", "provider_unit", "decision", "replaced_by__decision")
+        .only(*ORDER_SHOWN)
+    )
+)
+CLOSURE_LIST = OnePersonQuery(lambda person_id: Closure.objects.filter(person_id=person_id))
 
 
 @person_section(50)
@@ -51,26 +62,14 @@ def person_provision(request, person) -> dict:
     # The person page has read the cases and their staff already: then no query here.
     prefetch_related_objects([person], "cases__staff_links__user")
     cases = person.cases.all()
+    closures = CLOSURES.read(person, CLOSURE_LIST)
+    prefetch_related_objects(closures, "follow_ups")
     return {
         "template": "provision/person_section.html",
         "person": person,
-        "orders": list(
-            ORDERS.of(
-                person,
-                Order.objects.filter(person=person)
-                .select_related(
-                    "support_kind", "provider_unit", "decision", "replaced_by__decision"
-                )
-                # Of the five rows joined, only what the section shows (some 90 columns in all).
-                .only(*ORDER_SHOWN),
-            )
-        ),
+        "orders": ORDERS.read(person, ORDER_LIST),
         "staff": _coordinators(cases),
-        "closures": list(
-            CLOSURES.of(
-                person, Closure.objects.filter(person=person).prefetch_related("follow_ups")
-            )
-        ),
+        "closures": closures,
         "open_case": any(case.status == CaseStatus.OPEN for case in cases),
         "may_act": may_act,
     }
