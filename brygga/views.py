@@ -23,6 +23,7 @@ from audit.models import Action
 from brygga.worklists import OPEN_CASES, open_cases
 from core.lookups import among
 from core.pagination import bounded_count, keyset_page
+from core.planner import without_parallel_workers
 from core.sections import (
     find_full_list,
     head,
@@ -96,7 +97,8 @@ def worklist_page(request, name):
     if not spec.allowed(roles_of(request.user)):
         raise PermissionDenied
     today = timezone.localdate()
-    page = keyset_page(request, spec.rows(request.user, today), spec.keys)
+    with without_parallel_workers():  # a page of rows, as the start page's (core.sections)
+        page = keyset_page(request, spec.rows(request.user, today), spec.keys)
     log_list(
         user=request.user,
         record_type=spec.record_type,
