@@ -149,8 +149,8 @@ class CompiledQuery:
         for value, places in zip(second, positions, strict=True):
             for i in places:
                 expected[i] = value
-        places = [i for value in positions for i in value]
-        if len(places) != len(set(places)):
+        taken = [i for value in positions for i in value]
+        if len(taken) != len(set(taken)):
             raise ValueError(f"{self._model}: two values stand at one place in the query")
         if not all(positions) or sql != other_sql or list(other_params) != expected:
             raise ValueError(f"{self._model}: only the values given may vary in the query")
