@@ -15,3 +15,15 @@ def run_per_vendor(statements: Mapping[str, Sequence[str]]) -> Callable[[Any, An
             schema_editor.execute(sql)
 
     return run
+
+
+def index_dropped(table: str, column: str, index: str):
+    """A migration operation dropping one column's index and only it (`DROP INDEX`), recreated on
+    reverse: Django's `AlterField(db_index=False)` would also re-add the foreign key on
+    PostgreSQL and rebuild the table on SQLite, losing its triggers (issue 17, hI)."""
+    from django.db import migrations
+
+    return migrations.RunSQL(
+        f'DROP INDEX IF EXISTS "{index}"',
+        reverse_sql=f'CREATE INDEX "{index}" ON "{table}" ("{column}")',
+    )

@@ -11,12 +11,8 @@ stays indexed as the first column of the index named (`tests/test_lone_fk_indexe
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.vendor_sql import index_dropped as dropped
 
-def dropped(table: str, column: str, index: str) -> migrations.RunSQL:
-    return migrations.RunSQL(
-        f'DROP INDEX IF EXISTS "{index}"',
-        reverse_sql=f'CREATE INDEX "{index}" ON "{table}" ("{column}")',
-    )
 
 
 class Migration(migrations.Migration):
