@@ -286,6 +286,13 @@ class Decision(models.Model):
     # that `decision_left_in_force_idx` holds little more than the running ones. The list still
     # asks `left_running_until > today`: a day not yet cleared is never shown.
     left_running_until = models.DateField(null=True, editable=False)
+    # Whether a delivery of the letter has been recorded. Kept by the database alone (migration
+    # decisions.0014_letter_sent): set when a delivery is inserted, however it is inserted, and
+    # never cleared by an update (the save of a copy read before the delivery). Deliveries are
+    # facts and are not deleted, except with their decision when the person's data is culled.
+    # For the officer's "decisions whose letter has not been sent" (decisions.sections), read
+    # from `decision_unsent_idx` instead of testing every decision for a delivery.
+    letter_sent = models.BooleanField(default=False, editable=False)
 
     objects = DecisionQuerySet.as_manager()
 
@@ -308,6 +315,13 @@ class Decision(models.Model):
                 fields=["case_ended_on", "number"],
                 condition=models.Q(left_running_until__isnull=False),
                 name="decision_left_in_force_idx",
+            ),
+            # The decisions made here whose letter has not been sent, in the list's order
+            # (decisions.sections._unsent, decisions.0014).
+            models.Index(
+                fields=["decided_on", "number"],
+                condition=models.Q(letter_sent=False, from_history=False),
+                name="decision_unsent_idx",
             ),
         ]
         constraints = [

@@ -28,7 +28,6 @@ from decisions.models import (
     AppealStatus,
     Application,
     Decision,
-    LetterDelivery,
     Outcome,
     mark_replaced,
 )
@@ -52,11 +51,7 @@ APPLICATIONS = person_rows(Application)
 APPEALS_OF_PERSON = person_rows(Appeal, "decision__person")
 # The section's lists, their SQL built once (core/compiled.py).
 DECISION_LIST = OnePersonQuery(
-    lambda person_id: (
-        Decision.objects.filter(person_id=person_id)
-        .select_related("support_kind")
-        .annotate(letter_sent=Exists(LetterDelivery.objects.filter(decision_id=OuterRef("pk"))))
-    )
+    lambda person_id: Decision.objects.filter(person_id=person_id).select_related("support_kind")
 )
 APPLICATION_LIST = OnePersonQuery(
     lambda person_id: (
@@ -156,12 +151,12 @@ def _waiting(user, today: datetime.date) -> QuerySet:
 
 
 def _unsent(user, today: datetime.date) -> QuerySet:
-    # A decision recorded from an earlier system had its letter there, if any.
-    return (
-        _in_my_cases(Decision.objects.filter(from_history=False), user)
-        .exclude(Exists(LetterDelivery.objects.filter(decision_id=OuterRef("pk"))))
-        .select_related("person", "support_kind")
-    )
+    # A decision recorded from an earlier system had its letter there, if any. The stored
+    # mark (decisions.0014) and its partial index `decision_unsent_idx`: the few unsent, in the
+    # list's order, not every decision tested for a delivery (all of them once most are sent).
+    return _in_my_cases(
+        Decision.objects.filter(letter_sent=False, from_history=False), user
+    ).select_related("person", "support_kind")
 
 
 def _left_in_force(user, today: datetime.date) -> QuerySet:

@@ -40,6 +40,7 @@ from decisions.models import (
     Decision,
     DecisionKind,
     LegalBasis,
+    LetterDelivery,
     citing,
 )
 from delivery.models import Note, Visit, VisitKind, VisitStatus
@@ -86,6 +87,9 @@ INTAKE_OUTCOMES = [
     ("no_action", 7),
 ]
 DECISION_OUTCOMES = [("grant", 75), ("partial", 10), ("rejection", 15)]
+DELIVERY_METHODS = [("post", 60), ("digital", 25), ("handed_over", 10), ("service", 5)]
+# The share of letters whose delivery was never recorded: the officer's "not sent" list.
+UNRECORDED_DELIVERY = 0.005
 CLOSURE_REASONS = [
     ("goals_reached", 45),
     ("other_support", 20),
@@ -155,6 +159,7 @@ class Batch:
     intakes: list = field(default_factory=list)
     applications: list = field(default_factory=list)
     decisions: list = field(default_factory=list)
+    deliveries: list = field(default_factory=list)
     orders: list = field(default_factory=list)
     closures: list = field(default_factory=list)
     follow_ups: list = field(default_factory=list)
@@ -172,6 +177,7 @@ class Batch:
             (Intake, self.intakes),
             (Application, self.applications),
             (Decision, self.decisions),
+            (LetterDelivery, self.deliveries),
             (Order, self.orders),
             (Closure, self.closures),
             (FollowUp, self.follow_ups),
@@ -182,7 +188,7 @@ class Batch:
             from instruments.models import Response
 
             order.append((Response, self.responses))
-        _as_the_triggers_would(self.decisions, self.orders, self.follow_ups)
+        _as_the_triggers_would(self.decisions, self.deliveries, self.orders, self.follow_ups)
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 _fast_session()
@@ -200,14 +206,17 @@ class Batch:
 
 
 def _as_the_triggers_would(
-    decisions: list[Decision], orders: list[Order], follow_ups: list[FollowUp]
+    decisions: list[Decision],
+    deliveries: list[LetterDelivery],
+    orders: list[Order],
+    follow_ups: list[FollowUp],
 ) -> None:
     """What the database's triggers write on an insert, written here: `_fast_session` turns
     every trigger off for the batch on PostgreSQL. Each case is as the batch leaves it (its story
     is over), and each application here has its one decision.
 
     - a decision's: `Application.decided` (decisions.0010), `Decision.case_ended_on` and
-      `left_running_until` (decisions.0011);
+      `left_running_until` (decisions.0011), `letter_sent` (decisions.0014);
     - an order's decision date (provision.0013);
     - a follow-up's closure's case and that case's units (provision.0012)."""
     for decision in decisions:
@@ -220,6 +229,8 @@ def _as_the_triggers_would(
         # Null once passed, by the database's date (decisions.0012).
         running = granted and until >= timezone.now().date()
         decision.left_running_until = until if running else None
+    for delivery in deliveries:
+        delivery.decision.letter_sent = True
     for order in orders:
         order.decided_on = order.decision.decided_on
     for follow_up in follow_ups:
@@ -525,7 +536,30 @@ class Story:
         )
         self.b.applications.append(application)
         self.b.decisions.append(decision)
+        self.deliver(decision)
         return decision
+
+    def deliver(self, decision: Decision) -> None:
+        """The letter's delivery, recorded within a few days of the decision: for all but a
+        few letters, and not yet for a decision of the last days."""
+        rng, s = self.rng, self.s
+        sent = decision.decided_on + datetime.timedelta(days=rng.randint(0, 4))
+        if sent > s.today or rng.random() < UNRECORDED_DELIVERY:
+            return
+        method = pick(rng, DELIVERY_METHODS)
+        arrived = sent + datetime.timedelta(days=rng.randint(1, 4) if method == "post" else 0)
+        received = arrived if arrived <= s.today else None
+        self.b.deliveries.append(
+            LetterDelivery(
+                decision=decision,
+                method=method,
+                sent_on=sent,
+                received_on=received,
+                recorded_by=s.officer,
+                # Recorded once the day it reached the person was known.
+                recorded_at=self.entry(received or sent),
+            )
+        )
 
     def decisions(self, decided: datetime.date) -> None:
         rng, s = self.rng, self.s

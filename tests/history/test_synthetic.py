@@ -7,6 +7,7 @@ import io
 
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from decisions.models import Decision
 from history.synthetic import MUNICIPALITY, fictitious_number
@@ -75,6 +76,23 @@ def test_the_stored_marks_say_what_the_rows_say(db):
     running = Decision.objects.filter(left_running_until__isnull=False).count()
     granted = Decision.objects.filter(case_ended_on__isnull=False, outcome__in=["grant", "partial"])
     assert 0 < running < granted.count()
+    # A decision's letter is sent when a delivery of it is recorded (decisions.0014).
+    delivered = Decision.objects.filter(deliveries__isnull=False).distinct()
+    assert set(Decision.objects.filter(letter_sent=True)) == set(delivered)
+
+
+def test_nearly_every_letter_has_its_delivery_recorded(db):
+    """As in a service whose officers record the letters they send: the officer's list of
+    decisions whose letter has not been sent holds a few, not every decision."""
+    from decisions.models import LetterDelivery
+
+    call_command("generate_synthetic", "--people", "1000", stdout=io.StringIO())
+    decisions = Decision.objects.count()
+    unsent = Decision.objects.filter(letter_sent=False).count()
+    assert 0 < unsent < decisions * 0.05
+    for delivery in LetterDelivery.objects.select_related("decision"):
+        assert delivery.decision.decided_on <= delivery.sent_on <= timezone.localdate()
+        assert delivery.received_on is None or delivery.received_on >= delivery.sent_on
 
 
 def test_a_second_run_adds_new_people_after_the_first(db):
