@@ -651,9 +651,62 @@ def test_search_finds_swedish_names_whatever_the_case(login, coordinator, person
     assert mine == [person]
 
 
-def test_search_needs_every_word_to_match(login, coordinator, person):
-    mine, _ = search(login(coordinator), "Elin Annan")
+@pytest.mark.parametrize("q", ["Elin Annan", "Elin Elsa", "Fikt Fiktivsson", "El_n Fik", "Elin %"])
+def test_search_needs_every_word_to_match(login, coordinator, person, q):
+    mine, _ = search(login(coordinator), q)
     assert mine == []
+
+
+@pytest.mark.parametrize("q", ["Elin Eli", "eli ELIN", "Fiktiv Fik", "fik fikt"])
+def test_search_finds_two_words_that_both_start_one_name(login, coordinator, person, q):
+    mine, _ = search(login(coordinator), q)
+    assert mine == [person]
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("Öhrström Åsa", True),  # the last name first
+        ("öhrström åsa", True),
+        ("ÖHRSTRÖM ÅSA", True),  # a letter beyond ASCII inside a word, in either case
+        ("åsa öhrSTRÖM", True),
+        ("Åsa Å", True),  # both words start the first name
+        ("Öh Ö", True),  # both words start the last name
+        ("Åsa Öhr Ö", True),  # three words, each the start of a name
+        ("Åsa Öhr Ä", False),  # the third word must match too
+        ("Björk Öhrström", False),  # "Björk" starts neither name (a second first name)
+        ("Åsa Björkman", False),
+    ],
+)
+def test_search_by_full_name_in_any_order_and_case(login, coordinator, person, q, found):
+    person.first_name, person.last_name = "Åsa Björk", "Öhrström"
+    person.save()
+    PersonFactory(first_name="Åsa", last_name="Björkman")  # nobody's case: never listed
+    mine, _ = search(login(coordinator), q)
+    assert mine == ([person] if found else [])
+
+
+@pytest.mark.parametrize("q", ["åsa öhrström", "ÖHRSTRÖM åsa", "Åsa Ö", "björk"])
+def test_search_by_spellings_where_the_database_upper_cases_only_ascii(
+    login, coordinator, person, monkeypatch, q
+):
+    """A PostgreSQL database created with `LC_CTYPE=C` upper-cases only ASCII letters, as
+    SQLite compares them: the usual spellings of a word are asked instead of one."""
+    monkeypatch.setattr("people.search._upper_beyond_ascii", lambda alias: False)
+    person.first_name, person.last_name = "Åsa Björk", "Öhrström"
+    person.save()
+    mine, _ = search(login(coordinator), q)
+    assert mine == ([] if q == "björk" else [person])
+
+
+def test_search_outside_own_cases_finds_a_full_name_in_any_order(login, colleague, person):
+    person.first_name, person.last_name = "Åsa", "Öberg"
+    person.save()
+    other = PersonFactory(first_name="Öberg", last_name="Åsa")  # the same words the other way
+    neither = PersonFactory(first_name="Åsa", last_name="Åberg")
+    for q in ["Åsa Öberg", "öberg åsa", "ÖBERG Å"]:
+        assert set(search(login(colleague), q)[1]) == {person, other}, q
+    assert search(login(colleague), "åsa åb")[1] == [neither]
 
 
 def test_search_by_full_number_in_every_accepted_format(login, coordinator, person):

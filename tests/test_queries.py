@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import difflib
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -65,15 +66,17 @@ def test_person_list_queries_do_not_grow_with_the_number_of_people(org, login, o
     assert_same_queries(few, many)
 
 
-def test_person_search_queries_do_not_grow_with_the_number_of_matches(org, login, officer):
+@pytest.mark.parametrize("q", ["Kim", "Kim Öberg", "öberg kim"])
+def test_person_search_queries_do_not_grow_with_the_number_of_matches(org, login, officer, q):
     client = login(officer)
-    add_people(5, org["authority"], first_name="Kim")
-    add_people(5, org["other_authority"], first_name="Kim")  # found outside own cases
-    client.get("/personer/", {"q": "Kim"})
-    few = queries_for(client, "/personer/", {"q": "Kim"})
-    add_people(495, org["authority"], first_name="Kim")
-    add_people(100, org["other_authority"], first_name="Kim")
-    many = queries_for(client, "/personer/", {"q": "Kim"})
+    name = {"first_name": "Kim", "last_name": "Öberg"}
+    add_people(5, org["authority"], **name)
+    add_people(5, org["other_authority"], **name)  # found outside own cases by a full name
+    client.get("/personer/", {"q": q})
+    few = queries_for(client, "/personer/", {"q": q})
+    add_people(495, org["authority"], **name)
+    add_people(100, org["other_authority"], **name)
+    many = queries_for(client, "/personer/", {"q": q})
     assert_same_queries(few, many)
 
 
