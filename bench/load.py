@@ -37,6 +37,7 @@ import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from serving import ACTION_HEADER  # noqa: E402
 
 from people.models import CaseStaff, CaseStatus  # noqa: E402
 
@@ -91,6 +92,8 @@ class Worker(threading.Thread):
         self.errors = 0
 
     def timed(self, action: str, method: str, path: str, **kwargs) -> requests.Response:
+        # Named for the server's access log (bench/serving.py, `server_times`).
+        kwargs["headers"] = {**kwargs.get("headers", {}), ACTION_HEADER: action.replace(" ", "_")}
         began = time.perf_counter()
         response = self.http.request(method, self.base + path, allow_redirects=False, **kwargs)
         elapsed = (time.perf_counter() - began) * 1000
