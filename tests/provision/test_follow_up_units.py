@@ -216,3 +216,41 @@ def test_generated_follow_ups_hold_their_cases_units(db):
     call_command("generate_synthetic", "--people", "80", "--seed", "3", stdout=io.StringIO())
     assert FollowUp.objects.filter(case__isnull=False).exists()
     assert _copies_match()
+
+
+def test_closures_inserted_in_bulk_after_their_follow_ups_give_each_its_case(org, coordinator):
+    """Follow-ups first, their closures after in one statement: each follow-up takes its own
+    closure's case and that case's units (one statement-level trigger on PostgreSQL,
+    provision.0016)."""
+    closures, follow_ups = [], []
+    for authority, team in (
+        (org["authority"], org["north"]),
+        (org["authority"], org["south"]),
+        (org["other_authority"], None),
+    ):
+        person = PersonFactory()
+        case = CaseFactory(person=person, authority_unit=authority, provider_unit=team)
+        closure = Closure(
+            case=case,
+            person=person,
+            closed_on=TODAY - datetime.timedelta(days=200),
+            reason="goals_reached",
+            occupation="studies",
+            isolation="partly",
+            follow_up_consent=True,
+            closed_by=coordinator,
+        )
+        closures.append(closure)
+        follow_ups += [
+            FollowUp(closure=closure, person=person, months=months, due_on=TODAY)
+            for months in (6, 12)
+        ]
+    with transaction.atomic():
+        FollowUp.objects.bulk_create(follow_ups)
+        Closure.objects.bulk_create(closures)
+    stored = FollowUp.objects.filter(pk__in=[f.pk for f in follow_ups])
+    assert {(f.closure_id, f.case_id, f.authority_unit_id, f.provider_unit_id) for f in stored} == {
+        (c.pk, c.case_id, c.case.authority_unit_id, c.case.provider_unit_id) for c in closures
+    }
+    assert stored.count() == 6
+    assert _copies_match()

@@ -8,11 +8,13 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count, F, Min
 
-from decisions.models import Decision
+from decisions.models import Application, Decision
 from provision.actions import orders_for_provider, waiting_orders
 from provision.models import Order, OrderStatus
+from tests.factories import CaseFactory, PersonFactory
 from tests.provision.conftest import TODAY
 
 
@@ -76,4 +78,54 @@ def test_generated_orders_hold_their_decisions_dates(db):
     # On PostgreSQL the generator turns the triggers off and writes the copies itself.
     call_command("generate_synthetic", "--people", "80", "--seed", "3", stdout=io.StringIO())
     assert Order.objects.filter(decided_on__isnull=False).exists()
+    assert _copies_match()
+
+
+def test_decisions_inserted_in_bulk_after_their_orders_give_each_its_date(org, kind, officer):
+    """Orders first, their decisions after in one statement (the keys are checked at the
+    commit): each order takes its own decision's date (one statement-level trigger on
+    PostgreSQL, provision.0016)."""
+    decisions, orders = [], []
+    for days in (5, 30, 61, 200):
+        person = PersonFactory()
+        case = CaseFactory(person=person, authority_unit=org["authority"])
+        decided_on = TODAY - datetime.timedelta(days=days)
+        application = Application.objects.create(
+            person=person,
+            case=case,
+            support_kind=kind,
+            applied_on=decided_on,
+            form="written",
+            what="Stöd",
+            created_by=officer,
+        )
+        decision = Decision(
+            number=f"B-BULK-{days}",
+            application=application,
+            person=person,
+            case=case,
+            support_kind=kind,
+            decided_on=decided_on,
+            outcome="grant",
+            content="Bifall",
+            legal_basis="4 kap. 1 § SoL",
+            decided_by=officer,
+        )
+        decisions.append(decision)
+        orders.append(
+            Order(
+                decision=decision,
+                person=person,
+                case=case,
+                support_kind=kind,
+                provider_unit=org["provider"],
+                created_by=officer,
+            )
+        )
+    with transaction.atomic():
+        Order.objects.bulk_create(orders)
+        Decision.objects.bulk_create(decisions)
+    inserted = Order.objects.filter(pk__in=[o.pk for o in orders])
+    stored = {o.decision_id: o.decided_on for o in inserted}
+    assert stored == {d.pk: d.decided_on for d in decisions}
     assert _copies_match()
