@@ -5,6 +5,12 @@ rather than code in each place that records deliveries: the synthetic data inser
 The column is added by `ALTER TABLE ... ADD COLUMN` on both databases: Django's own AddField of a
 NOT NULL column rebuilds the table on SQLite, which would lose the triggers of decisions.0011 and
 0012 on `decisions_decision`.
+
+The statement triggers' functions, this one and decisions.0010's, run without hash and merge
+joins (as provision.0016's): PostgreSQL plans a function's query once a session, for the size of
+the first statement's rows, and a first insert of many rows would leave later one-row inserts
+hashing the whole decision or application table. With nested loops each inserted row costs one
+index probe.
 """
 
 from django.db import migrations, models
@@ -27,9 +33,11 @@ BACKFILL = """
         SELECT 1 FROM decisions_letterdelivery l WHERE l.decision_id = decisions_decision.id
     )
 """
+NESTED_LOOPS = "SET enable_hashjoin = off SET enable_mergejoin = off"
 POSTGRESQL = [
-    """
-    CREATE FUNCTION decisions_decision_letter_sent() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""
+    CREATE FUNCTION decisions_decision_letter_sent() RETURNS trigger LANGUAGE plpgsql
+    {NESTED_LOOPS} AS $$
     BEGIN
         UPDATE decisions_decision d SET letter_sent = true
         FROM inserted WHERE d.id = inserted.decision_id AND NOT d.letter_sent;
@@ -53,8 +61,10 @@ POSTGRESQL = [
     FOR EACH ROW WHEN (OLD.letter_sent AND NOT NEW.letter_sent)
     EXECUTE FUNCTION decisions_decision_stays_sent()
     """,
+    f"ALTER FUNCTION decisions_application_decided() {NESTED_LOOPS}",
 ]
 POSTGRESQL_REVERSE = [
+    "ALTER FUNCTION decisions_application_decided() RESET enable_hashjoin RESET enable_mergejoin",
     "DROP TRIGGER decisions_letterdelivery_sends ON decisions_letterdelivery",
     "DROP FUNCTION decisions_decision_letter_sent()",
     "DROP TRIGGER decisions_decision_stays_sent ON decisions_decision",

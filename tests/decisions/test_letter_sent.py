@@ -124,3 +124,19 @@ def test_the_list_reads_the_unsent_from_their_own_index(officer, decisions):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "decision_unsent_idx" in plan, plan
     assert "decisions_letterdelivery" not in plan, plan
+
+
+def test_the_statement_triggers_plan_a_probe_per_inserted_row(db):
+    """Their plan, made once a session, stays nested loops (decisions.0014): a first insert of
+    many rows must not leave later one-row inserts hashing the whole table."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's functions")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname, proconfig FROM pg_proc WHERE proname IN "
+            "('decisions_decision_letter_sent', 'decisions_application_decided')"
+        )
+        found = dict(cursor.fetchall())
+    assert set(found) == {"decisions_decision_letter_sent", "decisions_application_decided"}
+    for config in found.values():
+        assert {"enable_hashjoin=off", "enable_mergejoin=off"} <= set(config)
