@@ -524,13 +524,20 @@ LIST_PAGES = [
     "/uppdrag/omfordela/",
     "/uppdrag/omfordela/ (the largest caseload chosen)",
     "/atkomstlogg/",
-    # The start page's lists in full (core/sections.py), the longest of them at 100,000 people.
-    "/arbetslista/oppna-arenden/",
-    "/arbetslista/oppna-arenden/ (page 2)",
-    "/arbetslista/uppfoljningar/",
-    "/arbetslista/beslut-i-avslutade-arenden/",
-    "/arbetslista/beslut-som-upphor/",
 ]
+
+
+def list_pages() -> list[str]:
+    """`LIST_PAGES`, then every list of the start pages in full (core/sections.py: each role
+    opens those it has), and the second page of the longest of them at 100,000 people."""
+    from core.sections import full_list_names
+
+    pages = []
+    for name in full_list_names():
+        pages.append(f"/arbetslista/{name}/")
+        if name == "oppna-arenden":
+            pages.append(f"/arbetslista/{name}/ (page 2)")
+    return LIST_PAGES + pages
 
 
 def _bench_manager(username: str, unit_names: list[str]):
@@ -654,7 +661,7 @@ def every_page(repeat: int, verbose: bool = False) -> None:
     for label, user in page_users():
         client = Client()
         client.force_login(user, backend="organisation.auth.BryggaModelBackend")
-        for page in LIST_PAGES:
+        for page in list_pages():
             url = page.split(" ")[0]
             if page.endswith("(page 2)"):
                 first = client.get(url)

@@ -184,6 +184,11 @@ def find_full_list(name: str) -> WorkList | None:
     return _full_lists.get(name)
 
 
+def full_list_names() -> list[str]:
+    """The names of every list with a whole-list page (`/arbetslista/<name>/`)."""
+    return sorted(_full_lists)
+
+
 class FirstRows(list):
     """The first rows of a list (a list), the list they are from, and whether it has more
     (then the start page links to the whole list)."""
