@@ -59,6 +59,24 @@ def _fast_and_offline(request, settings, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_other_session_at_teardown(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end every other session on it: one left open by a
+    connection outside this thread's handles (one opened in the PostgreSQL run and idle to its
+    end) made PostgreSQL refuse the drop ("test_test is being accessed by other users") and
+    left the database behind."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _heavy_reads_on_primary(request, settings):
     """Only tests marked `replica` send the heavy reads through the alias "replica" (a mirror
