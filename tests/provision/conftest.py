@@ -31,6 +31,32 @@ def kind(org):
     return kind
 
 
+def unsaved_grant(case, kind, officer, decided_on, number, **period) -> Decision:
+    """A grant on a new application in the case (saved), the decision itself not yet saved."""
+    application = Application.objects.create(
+        person=case.person,
+        case=case,
+        support_kind=kind,
+        applied_on=decided_on - datetime.timedelta(days=20),
+        form="written",
+        what="Stöd",
+        created_by=officer,
+    )
+    return Decision(
+        number=number,
+        application=application,
+        person=case.person,
+        case=case,
+        support_kind=kind,
+        decided_on=decided_on,
+        outcome="grant",
+        content="Bifall",
+        legal_basis="4 kap. 1 § SoL",
+        decided_by=officer,
+        **period,
+    )
+
+
 @pytest.fixture
 def make_order(org, kind, officer):
     """make_order(decided_on=, status=, unit=, person=) -> the order of a granted decision."""
@@ -49,29 +75,16 @@ def make_order(org, kind, officer):
             case = CaseFactory(person=person, authority_unit=org["authority"])
         else:
             case = person.cases.first()
-        application = Application.objects.create(
-            person=person,
-            case=case,
-            support_kind=kind,
-            applied_on=decided_on - datetime.timedelta(days=20),
-            form="written",
-            what="Stöd",
-            created_by=officer,
-        )
-        decision = Decision.objects.create(
-            number=f"B-T-{next(_numbers):05d}",
-            application=application,
-            person=person,
-            case=case,
-            support_kind=kind,
-            decided_on=decided_on,
-            outcome="grant",
-            content="Bifall",
-            legal_basis="4 kap. 1 § SoL",
-            decided_by=officer,
+        decision = unsaved_grant(
+            case,
+            kind,
+            officer,
+            decided_on,
+            f"B-T-{next(_numbers):05d}",
             period_from=period_from,
             period_to=period_to,
         )
+        decision.save()
         if status == OrderStatus.ACCEPTED:
             # As `accept_order` does: the case now belongs to the accepting team (the
             # `coordinator` fixture's), whose coordinators may close it.

@@ -34,21 +34,28 @@ def _listed(user, today=TODAY):
     return list(follow_ups_due(user, today).order_by("due_on", "id"))
 
 
-def _closed_case(authority, team, *, protected=False, named=None, days_ago=30, status="pending"):
-    person = PersonFactory(protected_identity=protected)
-    case = CaseFactory(person=person, authority_unit=authority, provider_unit=team)
-    if named is not None:
-        CaseStaffFactory(case=case, user=named, role=CaseStaffRole.COORDINATOR)
-    closure = Closure.objects.create(
+def _closure(case: Case, closed_by) -> Closure:
+    """An unsaved closure of the case, 200 days ago, its goals reached, with consent to follow
+    up."""
+    return Closure(
         case=case,
-        person=person,
+        person=case.person,
         closed_on=TODAY - datetime.timedelta(days=200),
         reason="goals_reached",
         occupation="studies",
         isolation="partly",
         follow_up_consent=True,
-        closed_by=UserFactory(),
+        closed_by=closed_by,
     )
+
+
+def _closed_case(authority, team, *, protected=False, named=None, days_ago=30, status="pending"):
+    person = PersonFactory(protected_identity=protected)
+    case = CaseFactory(person=person, authority_unit=authority, provider_unit=team)
+    if named is not None:
+        CaseStaffFactory(case=case, user=named, role=CaseStaffRole.COORDINATOR)
+    closure = _closure(case, UserFactory())
+    closure.save()
     due = TODAY - datetime.timedelta(days=days_ago)
     FollowUp.objects.create(closure=closure, person=person, months=6, due_on=due, status=status)
     FollowUp.objects.create(
@@ -192,16 +199,7 @@ def test_follow_ups_inserted_in_bulk_are_listed(world, org, coordinator):
     case = CaseFactory(person=person, authority_unit=org["authority"], provider_unit=org["north"])
     with transaction.atomic():
         # The follow-up first, its closure after, as the keys checked at commit allow.
-        closure = Closure(
-            case=case,
-            person=person,
-            closed_on=TODAY - datetime.timedelta(days=200),
-            reason="goals_reached",
-            occupation="studies",
-            isolation="partly",
-            follow_up_consent=True,
-            closed_by=coordinator,
-        )
+        closure = _closure(case, coordinator)
         FollowUp.objects.bulk_create(
             [FollowUp(closure=closure, person=person, months=6, due_on=TODAY)]
         )
@@ -230,16 +228,7 @@ def test_closures_inserted_in_bulk_after_their_follow_ups_give_each_its_case(org
     ):
         person = PersonFactory()
         case = CaseFactory(person=person, authority_unit=authority, provider_unit=team)
-        closure = Closure(
-            case=case,
-            person=person,
-            closed_on=TODAY - datetime.timedelta(days=200),
-            reason="goals_reached",
-            occupation="studies",
-            isolation="partly",
-            follow_up_consent=True,
-            closed_by=coordinator,
-        )
+        closure = _closure(case, coordinator)
         closures.append(closure)
         follow_ups += [
             FollowUp(closure=closure, person=person, months=months, due_on=TODAY)

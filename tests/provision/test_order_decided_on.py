@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Min
 
-from decisions.models import Application, Decision
+from decisions.models import Decision
 from provision.actions import orders_for_provider, waiting_orders
 from provision.models import Order, OrderStatus
 from tests.factories import CaseFactory, PersonFactory
-from tests.provision.conftest import TODAY
+from tests.provision.conftest import TODAY, unsaved_grant
 
 
 def _copies_match() -> bool:
@@ -90,27 +90,7 @@ def test_decisions_inserted_in_bulk_after_their_orders_give_each_its_date(org, k
         person = PersonFactory()
         case = CaseFactory(person=person, authority_unit=org["authority"])
         decided_on = TODAY - datetime.timedelta(days=days)
-        application = Application.objects.create(
-            person=person,
-            case=case,
-            support_kind=kind,
-            applied_on=decided_on,
-            form="written",
-            what="Stöd",
-            created_by=officer,
-        )
-        decision = Decision(
-            number=f"B-BULK-{days}",
-            application=application,
-            person=person,
-            case=case,
-            support_kind=kind,
-            decided_on=decided_on,
-            outcome="grant",
-            content="Bifall",
-            legal_basis="4 kap. 1 § SoL",
-            decided_by=officer,
-        )
+        decision = unsaved_grant(case, kind, officer, decided_on, f"B-BULK-{days}")
         decisions.append(decision)
         orders.append(
             Order(
