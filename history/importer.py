@@ -34,6 +34,7 @@ from audit.models import Action
 from core.background import background
 from core.bulk import unsaved
 from core.choices import UNKNOWN, values_of
+from core.planner import index_lookups
 from decisions.actions import (
     correct_history_decision,
     create_application,
@@ -409,7 +410,8 @@ def load(
     reimport = Reimport(loader, batches.cited_on)
     chunks = [rows[start : start + BATCH] for start in range(0, len(rows), BATCH)]
     done = 0
-    with background() as writer:
+    # The tables grow by thousands of rows the planner's statistics cannot see yet.
+    with index_lookups(), background() as writer:
         fast, slow = _split(chunks[0], loader, batches, batched) if chunks else ([], [])
         planned = batches.plan_lines(fast)
         for index, chunk in enumerate(chunks):

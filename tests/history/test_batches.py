@@ -204,3 +204,37 @@ def test_working_out_a_batch_asks_the_database_nothing(
     assert batches.write_planned(planned)
     people = {p.pk for plan in planned.plans for p in plan.rows.get(Person, [])}
     assert set(Person.objects.values_list("pk", flat=True)) == people != set()
+
+
+def test_an_import_writes_with_index_lookups_and_ends_with_the_setting_as_before(
+    mixed, monkeypatch
+):
+    """Into tables the planner takes for small (a new database), each foreign-key check and
+    trigger lookup is planned as a lookup by index (core.planner.index_lookups), for the batches
+    and for the lines loaded one by one alike."""
+    from django.db import connection
+
+    from history.batch import Batches
+    from history.importer import Loader
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the setting is PostgreSQL's")
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan')")
+            return cursor.fetchone()[0]
+
+    seen: list[str] = []
+    for cls, name in ((Batches, "write"), (Loader, "one")):
+        method = getattr(cls, name)
+
+        def spy(self, *args, _method=method):
+            seen.append(setting())
+            return _method(self, *args)
+
+        monkeypatch.setattr(cls, name, spy)
+    checked, target = mixed
+    load_and_look(checked, target, batched=True)
+    assert len(seen) > 2 and set(seen) == {"off"}
+    assert setting() == "on"
