@@ -20,6 +20,7 @@ from audit.models import (
     GENESIS_HASH,
     AccessLogEntry,
     AccessLogSubject,
+    Action,
     ChainHead,
     attach_people,
     canonical_payload,
@@ -160,6 +161,72 @@ def _with_reasons(user, accesses: list[Access]) -> list[Access]:
     return result
 
 
+# Entries gathered inside `one_entry_per_person()`: the block's single-person accesses.
+_gathered: contextvars.ContextVar[list[Access] | None] = contextvars.ContextVar(
+    "access_log_gathered", default=None
+)
+# Between the items of a combined entry's detail, and between an item's parts.
+ITEM_SEPARATOR, PART_SEPARATOR = "; ", " "
+_STRONGEST = (Action.DELETE, Action.CREATE, Action.UPDATE)
+
+
+@contextmanager
+def one_entry_per_person(*, user, record_type: str, record_id: object = "") -> Iterator[None]:
+    """What the block logs about one person at a time is written when it ends as one entry per
+    person (`combined`), in place of an entry per record: an imported line of history creates
+    some ten records of a person, and their ten entries were most of what the import wrote
+    (docs/access-log.md, "One entry per imported person"). Written only when the block ends
+    without an error, inside the transaction that holds the block (call it inside the one that
+    makes the changes). A list's entry (`people`) is written as usual. Inside another such
+    block, the outer one gathers."""
+    if _gathered.get() is not None:
+        yield
+        return
+    gathered: list[Access] = []
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    log_accesses(
+        user=user, accesses=combined(gathered, record_type=record_type, record_id=record_id)
+    )
+
+
+def combined(accesses: Iterable[Access], *, record_type: str, record_id: object) -> list[Access]:
+    """One access per person for `accesses` (each about one person, or about no one): of the
+    kind `record_type` and id `record_id` (an import's run), with the strongest action among
+    them (a removal, else a creation, else a change, else theirs), the reasons given, and every
+    access as an item of its detail (record type, id, action and detail; `combined_items`
+    reads them back), sorted, so that the same accesses in another order make the same entry.
+    The people in the order they first appear."""
+    by_person: dict[uuid.UUID | None, list[Access]] = {}
+    for access in accesses:
+        by_person.setdefault(_as_uuid(access.person_id), []).append(access)
+    result = []
+    for person_id, items in by_person.items():
+        actions = {a.action for a in items}
+        action = next((a for a in _STRONGEST if a in actions), items[0].action)
+        reasons = sorted({a.reason for a in items if a.reason})
+        detail = ITEM_SEPARATOR.join(sorted(_item(a) for a in items))
+        result.append(Access(person_id, record_type, record_id, action, "; ".join(reasons), detail))
+    return result
+
+
+def _item(access: Access) -> str:
+    parts = (access.record_type, str(access.record_id or ""), access.action, access.detail)
+    return PART_SEPARATOR.join(parts).rstrip()
+
+
+def combined_items(detail: str) -> list[tuple[str, str, str, str]]:
+    """The accesses a combined entry's detail names: (record type, record id, action, detail)."""
+    items = []
+    for item in detail.split(ITEM_SEPARATOR) if detail else []:
+        record_type, record_id, action, *rest = item.split(PART_SEPARATOR, 3)
+        items.append((record_type, record_id, action, rest[0] if rest else ""))
+    return items
+
+
 # Reads logged inside `one_write()`: (depth of transactions when it began, [(user, access)]).
 _batch: contextvars.ContextVar[tuple[int, list] | None] = contextvars.ContextVar(
     "access_log_batch", default=None
@@ -196,6 +263,10 @@ def log_accesses(*, user, accesses: Iterable[Access]) -> list[AccessLogEntry]:
     when the block ends, and an empty list is returned.
     """
     accesses = _with_reasons(user, list(accesses))
+    gathered = _gathered.get()
+    if gathered is not None:  # `one_entry_per_person()`: written when its block ends
+        gathered.extend(a for a in accesses if not a.people)
+        accesses = [a for a in accesses if a.people]
     if not accesses:
         return []
     batch = _batch.get()
@@ -216,7 +287,12 @@ def append_accesses(*, user, accesses: Iterable[Access]) -> int:
     and one insert, as rows rather than entries: the same rows and hashes `log_accesses`
     writes (both are made by `_rows`), without making an entry object of each. Written at once
     (not deferred by `one_write()`); a list's entry (`people`) goes through `log_accesses`.
-    Returns the number written."""
+    Returns the number written. Inside `one_entry_per_person()` they are gathered by its
+    block, as `log_accesses` gathers them."""
+    if _gathered.get() is not None:
+        accesses = list(accesses)
+        log_accesses(user=user, accesses=accesses)
+        return len(accesses)
     return append_ready(prepare_accesses(user=user, accesses=accesses))
 
 

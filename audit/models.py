@@ -116,6 +116,8 @@ RECORD_TYPE_LABELS = {
     "retention_exception": _("Exception from culling"),
     "retention_status": _("Culling status"),
     "access_log_cull": _("Culling of the access log"),
+    # One entry per imported person (audit.events.one_entry_per_person): what the line made.
+    "history_import": _("Import from an earlier system"),
 }
 
 

@@ -7,7 +7,8 @@ in memory in the order `Loader.row` takes it, through the rules the actions call
 `closure_errors`, `refuse_closing_before_start`, `fill_follow_up`, the permissions of
 `organisation.permissions` with `people.access.access_levels`), so that a refused line is
 named with the same reason as one by one. The lines kept are then written per batch: one
-`bulk_create` per model, one access-log write with the same entries the actions write.
+`bulk_create` per model, one access-log write with the same entries as one by one (an entry
+per person and line, `Loader.combined`).
 
 Every other line (an existing person's history joining their case, a corrected re-import) goes
 through `Loader.row` and the actions themselves; so does a whole batch the database refuses
@@ -238,8 +239,11 @@ class Batches:
         ]
         # Hashed but for the links, for the chain this import's transaction already holds
         # from its previous batch (on the first, the entries are made when written).
+        combined = self.loader.combined
         planned.accesses = prepare_accesses(
-            user=self.user, accesses=[a for p in plans for a in p.accesses], chain=chain_in_use()
+            user=self.user,
+            accesses=[a for p in plans for a in combined(p.accesses)],
+            chain=chain_in_use(),
         )
 
     def write_planned(self, planned: Planned) -> bool:

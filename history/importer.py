@@ -19,7 +19,7 @@ import functools
 import gc
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from audit.events import Access, log_accesses
+from audit.events import Access, combined, log_accesses, one_entry_per_person
 from audit.models import Action
 from core.background import background
 from core.bulk import unsaved
@@ -489,7 +489,7 @@ class Loader:
             dict(self.known),
         )
         try:
-            with transaction.atomic():
+            with transaction.atomic(), self.one_entry_per_person():
                 self.row(row.data)
         except ValidationError as error:
             self.result.rejections.append(Rejection(row.line, self.where(error)))
@@ -497,6 +497,14 @@ class Loader:
             del self.result.changes[changes:]
 
     # Bookkeeping
+
+    def one_entry_per_person(self) -> AbstractContextManager[None]:
+        """What the block logs is written as one entry per person, naming this run."""
+        return one_entry_per_person(user=self.user, record_type=LOGGED_AS, record_id=self.run.pk)
+
+    def combined(self, accesses: list[Access]) -> list[Access]:
+        """One line's accesses as `one_entry_per_person` writes them (a batch's lines)."""
+        return combined(accesses, record_type=LOGGED_AS, record_id=self.run.pk)
 
     def where(self, error: ValidationError) -> str:
         if not hasattr(error, "error_dict"):
@@ -743,6 +751,9 @@ class Loader:
         record_follow_up(user=self.user, follow_up=follow, history=True, **wanted)
 
 
+# How the access log names what an imported line made: one entry per person, about the run
+# (audit.events.one_entry_per_person), by the batches, one line at a time and the re-import.
+LOGGED_AS = "history_import"
 RECORDED = "Recorded from an earlier system."  # stored text, not shown as a UI message
 
 

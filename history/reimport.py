@@ -135,7 +135,7 @@ class Reimport:
             except (OneByOne, ValidationError):
                 slow.append(row)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), self.loader.one_entry_per_person():
                 self._write(lines, found)
         except (DatabaseError, ValidationError):
             return rows

@@ -11,10 +11,11 @@ from collections import Counter
 import pytest
 from django.db import models, transaction
 
+from audit.events import combined_items
 from audit.models import AccessLogEntry
 from decisions.models import Application, Decision
 from history import fictional
-from history.importer import Target, load, validate_file
+from history.importer import LOGGED_AS, Target, load, validate_file
 from history.models import ImportedRecord, ImportRun
 from intake.models import Intake
 from people.models import Case, Person
@@ -53,6 +54,19 @@ def _shown(value, labels: dict[str, str]):
     return labels.get(value, value) if isinstance(value, str) else value
 
 
+def _entry(entry: tuple, labels: dict[str, str], run: ImportRun) -> tuple:
+    """An entry with its ids shown by what they name: an imported person's entry names its
+    run and, in its detail, each record it made (`combined_items`)."""
+    person_id, record_type, record_id, action, detail, username = entry
+    if record_type == LOGGED_AS:
+        record_id = "this run" if record_id == str(run.pk) else "an earlier run"
+        detail = tuple(
+            sorted(tuple(_shown(v, labels) for v in item) for item in combined_items(detail))
+        )
+    shown = (person_id, record_type, record_id, action, detail, username)
+    return tuple(_shown(v, labels) for v in shown)
+
+
 def snapshot(run: ImportRun) -> dict:
     labels = _labels()
     result: dict = {}
@@ -70,7 +84,7 @@ def snapshot(run: ImportRun) -> dict:
     entries = AccessLogEntry.objects.order_by("pk").values_list(
         "person_id", "record_type", "record_id", "action", "detail", "username"
     )
-    result["access log"] = Counter(tuple(_shown(v, labels) for v in e) for e in entries)
+    result["access log"] = Counter(_entry(e, labels, run) for e in entries)
     result["records"] = sorted(ImportedRecord.objects.values_list("source", "kind", "external_id"))
     result["run"] = (run.created, sorted(run.changes), run.rejected)
     return result

@@ -9,6 +9,7 @@ import datetime
 import io
 import json
 import logging
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Min
 
+from audit.events import combined_items
 from audit.models import AccessLogEntry
 from decisions.models import Application, Decision
+from history.importer import LOGGED_AS
+from history.models import ImportRun
 from intake.models import Intake
 from people.models import Case, Person
 from provision.models import Closure, FollowUp, Order, OrderStatus
@@ -49,6 +53,17 @@ def run(path, user, *extra, source="gamla"):
         stderr=err,
     )
     return out.getvalue(), err.getvalue()
+
+
+def logged_items(entries) -> Counter:
+    """(record type, action, detail) of every record the import's entries name (each entry is
+    one person's, `audit.events.combined`), counted."""
+    return Counter(
+        (record_type, action, detail)
+        for entry in entries
+        if entry.record_type == LOGGED_AS
+        for record_type, _id, action, detail in combined_items(entry.detail)
+    )
 
 
 def write(tmp_path, lines: list) -> Path:
@@ -237,14 +252,28 @@ def test_the_import_is_in_the_access_log_and_the_application_log_has_no_names(
 ):
     with caplog.at_level(logging.INFO, logger="brygga.history"):
         run(EXAMPLE, manager)
-    entries = AccessLogEntry.objects.filter(username=manager.username, action="create")
-    assert entries.filter(record_type="person", detail="import").count() == 7
-    # Decisions, orders and closures are logged by the actions that make them, as on the pages.
-    assert entries.filter(record_type="decision").count() == 6
-    assert entries.filter(record_type="order").count() == 5
-    assert entries.filter(record_type="closure").count() == 3
-    # The unidentified intakes are logged by their own id, with no person.
-    assert entries.filter(record_type="intake", person_id__isnull=True).count() == 2
+    # One entry per imported person, naming the run, and one for the unidentified intakes.
+    entries = AccessLogEntry.objects.filter(username=manager.username)
+    run_id = str(ImportRun.objects.get().pk)
+    assert set(entries.values_list("record_type", "record_id", "action")) == {
+        ("history_import", run_id, "create")
+    }
+    assert entries.filter(person_id__isnull=False).count() == 7
+    assert entries.filter(person_id__isnull=True).count() == 1
+    # Its detail names each record the line made, as the actions that make them log it.
+    items = logged_items(entries)
+    assert items[("person", "create", "import")] == 7
+    assert items[("decision", "create", "")] == 6
+    assert items[("order", "create", "")] == 5
+    assert items[("closure", "create", "")] == 3
+    people = {str(p) for p in Person.objects.values_list("pk", flat=True)}
+    for entry in entries.filter(person_id__isnull=False):
+        made = {i[1] for i in combined_items(entry.detail) if i[0] == "person"}
+        assert made == {str(entry.person_id)} and made <= people
+    # The unidentified intakes, each by its own id, in the entry about no one.
+    unidentified = entries.get(person_id__isnull=True)
+    assert {i[0] for i in combined_items(unidentified.detail)} == {"intake"}
+    assert logged_items([unidentified])[("intake", "create", "")] == 2
     text = caplog.text
     assert "history import" in text
     for secret in ("Arkivsson", "19900105", "Ebba"):
@@ -388,9 +417,9 @@ def test_a_corrected_re_import_updates_the_record_and_lists_old_and_new(kind, ma
     decision = Decision.objects.get(number="H-gamla-U-002-B1")
     assert decision.period_to == datetime.date(2013, 6, 30)
     assert decision.order.period_to == datetime.date(2013, 6, 30)
-    logged = AccessLogEntry.objects.filter(action="update", detail="history")
-    assert logged.filter(record_type="closure").count() == 1
-    assert logged.filter(record_type="decision").count() == 1
+    logged = logged_items(AccessLogEntry.objects.filter(action="update"))
+    assert logged[("closure", "update", "history")] == 1
+    assert logged[("decision", "update", "history")] == 1
 
 
 def test_a_correction_that_breaks_a_rule_is_refused_with_the_line(kind, manager, tmp_path):
