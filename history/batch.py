@@ -18,6 +18,7 @@ through `Loader.row` and the actions themselves; so does a whole batch the datab
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -149,7 +150,8 @@ class Batches:
             and may_take_intakes(self.user, self.target.authority_unit)  # create_intake
         )
         bases = list(LegalBasis.objects.all())
-        self.cited_on = lambda day: citing(day, bases=bases)["cites"]
+        # Asked twice per decision, of days that repeat: worked out once per day.
+        self.cited_on = functools.cache(lambda day: citing(day, bases=bases)["cites"])
         # The numbers of every line split so far: a later line with one of them joins that
         # person one by one, even while the earlier line's batch is still being written.
         self.seen: set[str] = set()
