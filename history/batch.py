@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from audit.events import Access, Ready, append_ready, chain_in_use, prepare_accesses
 from audit.models import Action
-from core.bulk import Prepared, insert_prepared, insert_values, prepare, unsaved
+from core.bulk import Prepared, insert_prepared, prepare, prepare_values, unsaved
 from decisions.actions import refuse_no_decision, require_authority_work, validate_decision
 from decisions.models import (
     Application,
@@ -55,7 +55,7 @@ from history.importer import (
 from history.models import ImportedRecord
 from intake.actions import refuse_closing
 from intake.models import Intake, IntakeStatus
-from organisation.permissions import may_take_intakes
+from organisation.permissions import Level, may_take_intakes
 from people.access import access_levels
 from people.models import Case, CaseStatus, Person
 from provision.actions import order_unit_ids, refuse_start_before_decision
@@ -69,7 +69,7 @@ from provision.closure import (
 from provision.models import Closure, FollowUp, FollowUpStatus, Order, OrderStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 BATCH = 1000  # lines per batch: one insert per model each
 
@@ -99,8 +99,12 @@ class Planned:
     rejections: list[Rejection] = field(default_factory=list)
     # What is written, read from the plans once they are all made (`Batches.prepare`).
     rows: dict[type[Model], Prepared] = field(default_factory=dict)
-    records: list[tuple] = field(default_factory=list)
+    records: Prepared = field(default_factory=lambda: Prepared(ImportedRecord, ()))
     accesses: Ready = field(default_factory=lambda: Ready([]))
+    # The access the actions ask of the user: the batch's people, and each check a line asks
+    # (`require_authority_work` or `require_provider_work`) with the id of its person.
+    people: list[Person] = field(default_factory=list)
+    checks: list[tuple[Callable[[Any, Level], None], Any]] = field(default_factory=list)
 
 
 @contextmanager
@@ -229,16 +233,20 @@ class Batches:
         return planned
 
     def prepare(self, planned: Planned) -> None:
-        """The rows of every model, the records of what came from where and the access-log
-        entries of the batch, read from its plans: here rather than in the write, so that
-        it is done while the previous batch is written."""
+        """The rows of every model and the records of what came from where, formatted for COPY
+        (`core.bulk.prepare`), the access-log entries of the batch and the access checks its
+        lines ask for, read from its plans: here rather than in the write, so that it is done
+        while the previous batch is written, and the writing thread, which shares the
+        interpreter with this one, only sends bytes and waits for the database (issue 17)."""
         plans = planned.plans
         for model in MODELS:
             planned.rows[model] = prepare(model, [r for p in plans for r in p.rows.get(model, [])])
         run, source = self.loader.run.pk, self.target.source
-        planned.records = [
-            (run, source, kind, key, str(obj.pk)) for p in plans for kind, key, obj in p.records
-        ]
+        planned.records = prepare_values(
+            ImportedRecord,
+            ("run_id", "source", "kind", "external_id", "object_id"),
+            [(run, source, kind, key, str(obj.pk)) for p in plans for kind, key, obj in p.records],
+        )
         # Hashed but for the links, for the chain this import's transaction already holds
         # from its previous batch (on the first, the entries are made when written).
         combined = self.loader.combined
@@ -247,6 +255,8 @@ class Batches:
             accesses=[a for p in plans for a in combined(p.accesses)],
             chain=chain_in_use(),
         )
+        planned.people = [person for p in plans for person in p.rows.get(Person, [])]
+        planned.checks = [check for p in plans for check in _checks(p)]
 
     def write_planned(self, planned: Planned) -> bool:
         """Write the lines worked out in one savepoint; False when the database refused them."""
@@ -270,26 +280,24 @@ class Batches:
     def write(self, planned: Planned) -> None:
         for model in MODELS[:2]:
             insert_prepared(planned.rows[model])
-        people = [p for plan in planned.plans for p in plan.rows.get(Person, [])]
-        self._require_access(planned.plans, people)
+        self._require_access(planned)
         for model in MODELS[2:]:
             insert_prepared(planned.rows[model])
-        insert_values(
-            ImportedRecord,
-            ("run_id", "source", "kind", "external_id", "object_id"),
-            planned.records,
-        )
+        insert_prepared(planned.records)
         append_ready(planned.accesses)
 
-    def _require_access(self, plans: list[Plan], people: list[Person]) -> None:
+    def _require_access(self, planned: Planned) -> None:
         """The access the actions ask of the user for each person (create_application and
-        close_case), read for the whole batch once its people and cases are in."""
-        levels = access_levels(self.user, people)
-        for plan in plans:
-            if plan.authority_work is not None:
-                require_authority_work(self.user, levels[plan.authority_work.pk])
-            if plan.provider_work is not None:
-                require_provider_work(self.user, levels[plan.provider_work.pk])
+        close_case), read for the whole batch once its people and cases are in. A check's
+        answer depends only on the user and the level: each is asked once per level, in the
+        order of the first line asking it, and refuses as the first line refused would."""
+        levels = access_levels(self.user, planned.people)
+        asked = set()
+        for check, person_id in planned.checks:
+            level = levels[person_id]
+            if (check, level) not in asked:
+                asked.add((check, level))
+                check(self.user, level)
 
     # One line, as Loader.row
 
@@ -573,3 +581,14 @@ def _close_if_nothing_ongoing(plan: Plan, obj: dict, case: Case) -> None:
     days += [d["decided_on"] for d in obj.get("decisions", [])]
     if days:
         case.status, case.closed_on = CaseStatus.CLOSED, datetime.date.fromisoformat(max(days))
+
+
+def _checks(plan: Plan) -> list[tuple[Callable[[Any, Level], None], Any]]:
+    """The access checks the actions make for the line, in their order: `create_application`'s
+    (its person's applications), then `close_case`'s."""
+    checks: list[tuple[Callable[[Any, Level], None], Any]] = []
+    if plan.authority_work is not None:
+        checks.append((require_authority_work, plan.authority_work.pk))
+    if plan.provider_work is not None:
+        checks.append((require_provider_work, plan.provider_work.pk))
+    return checks

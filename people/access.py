@@ -171,16 +171,18 @@ def access_levels(user: User, people: list[Person]) -> dict[Any, Level]:
     roles = roles_of(user)
     if not roles.works_with_cases:
         return dict.fromkeys(current, Level.NONE)
+    # Each list of ids one array parameter (`among`): a placeholder per id cost the import's
+    # batch of a thousand people 20 ms of Python, in the thread that waits for the database.
     ids = {p.pk for p in current.values()}
     named = set(
-        CaseStaff.objects.filter(case__person_id__in=ids, user=user).values_list(
+        CaseStaff.objects.filter(among("case__person_id", ids), user=user).values_list(
             "case__person_id", flat=True
         )
     )
-    own = set(own_cases(user).filter(person_id__in=ids).values_list("person_id", flat=True))
+    own = set(own_cases(user).filter(among("person_id", ids)).values_list("person_id", flat=True))
     reasoned = set(
         ReasonedAccess.objects.filter(
-            user=user, person_id__in=ids, expires_at__gt=timezone.now()
+            among("person_id", ids), user=user, expires_at__gt=timezone.now()
         ).values_list("person_id", flat=True)
     )
 

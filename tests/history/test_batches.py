@@ -9,16 +9,22 @@ import uuid
 from collections import Counter
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 
 from audit.events import combined_items
 from audit.models import AccessLogEntry
+from core.bulk import unsaved
+from decisions.actions import require_authority_work
 from decisions.models import Application, Decision
 from history import fictional
+from history.batch import Batches
 from history.importer import LOGGED_AS, Target, load, validate_file
 from history.models import ImportedRecord, ImportRun
 from intake.models import Intake
+from organisation.permissions import Level
 from people.models import Case, Person
+from provision.closure import require_provider_work
 from provision.models import Closure, FollowUp, Order
 from tests.factories import PersonFactory, SupportKindFactory
 from tests.history.test_import import example_lines, run, write
@@ -101,6 +107,10 @@ def mixed_file(tmp_path) -> list[dict]:
         {"id": "BAD-1", "applied_on": "2015-05-01", "decided_on": "2015-04-01", "outcome": "grant"}
     ]
     extra[5]["closure"] = {"closed_on": "2000-01-01"}  # before support started, if it did
+    # Text COPY would read wrongly unescaped: the same text must arrive both ways.
+    extra[0]["first_name"] = "Dag\\Åke"
+    extra[0]["intakes"][0]["reason"] = "Flyttade\ttill\nannan kommun \\N \\ åter\r"
+    extra[1]["decisions"][0]["reasons"] = "\\t är inte en tabb;\b\f\v"
     twin = {**extra[8], "id": "TWIN", "intakes": [], "decisions": [], "closure": None}
     for line in (extra[8], twin):
         line.pop("personal_number", None)
@@ -158,9 +168,15 @@ def test_batches_give_the_same_records_as_one_line_at_a_time(mixed, monkeypatch,
     """In one batch and in many; on PostgreSQL also with every insert a COPY (`copy_from`)."""
     monkeypatch.setattr("history.batch.BATCH", batch)
     monkeypatch.setattr("core.bulk.COPY_FROM", copy_from)
+    written = []
+    write_planned = Batches.write_planned
+    monkeypatch.setattr(
+        Batches, "write_planned", lambda *a: written.append(write_planned(*a)) or written[-1]
+    )
     checked, target = mixed
     one_by_one, refused = load_and_look(checked, target, batched=False)
     batched, refused_batched = load_and_look(checked, target, batched=True)
+    assert written and all(written)  # no batch was refused and then loaded line by line
     assert refused_batched == refused
     assert any("BAD-1" in r or "decisions[0].decided_on" in r for r in refused)
     for name in one_by_one:
@@ -201,7 +217,6 @@ def test_working_out_a_batch_asks_the_database_nothing(
 ):
     """A batch is worked out while the previous one is written on the same connection
     (`core.background`): the working out may not use it."""
-    from history.batch import Batches
     from history.importer import Loader
 
     lines = fictional.lines(30, seed=11)
@@ -252,3 +267,54 @@ def test_an_import_writes_with_index_lookups_and_ends_with_the_setting_as_before
     load_and_look(checked, target, batched=True)
     assert len(seen) > 2 and set(seen) == {"off"}
     assert setting() == "on"
+
+
+def _refusal(check, user) -> str:
+    with pytest.raises(PermissionDenied) as refused:
+        check(user, Level.READ)
+    return str(refused.value)
+
+
+def test_a_batch_without_access_is_refused_as_its_first_line_refused_would_be(
+    kind, manager, org, monkeypatch
+):
+    """The access checks run once the batch's people are in, asked once per level: what is
+    refused is what the first line refused would be refused for, in the actions' order (the
+    application's check before the closure's)."""
+    from history.batch import Plan, Planned
+    from history.importer import Loader
+
+    target = Target(manager, org["authority"], kind, org["north"], source="gamla")
+    run = ImportRun.objects.create(
+        source="gamla", file_name="f", file_sha256="0" * 64, by=manager, lines=3, rejected=0
+    )
+    batches = Batches(Loader(target, run, {}))
+    people = [unsaved(Person, first_name="Ada", last_name=str(n)) for n in range(4)]
+    levels = dict.fromkeys((p.pk for p in people), Level.WRITE)
+    asked = []
+    monkeypatch.setattr(
+        "history.batch.access_levels", lambda user, batch: asked.append(batch) or levels
+    )
+
+    def planned(*works: tuple[Person | None, Person | None]) -> Planned:
+        plans = [
+            Plan(n, rows={Person: [people[n]]}, authority_work=a, provider_work=p)
+            for n, (a, p) in enumerate(works)
+        ]
+        made = Planned(plans=plans)
+        batches.prepare(made)
+        return made
+
+    first, second, third, fourth = people
+    batch = planned((first, first), (second, second), (None, third), (fourth, None))
+    batches._require_access(batch)  # all may be changed: nothing refused
+    assert asked == [people]
+    levels[second.pk] = levels[fourth.pk] = Level.READ
+    with pytest.raises(PermissionDenied) as refused:
+        batches._require_access(batch)
+    assert str(refused.value) == _refusal(require_authority_work, manager)  # the second's
+    levels[second.pk] = Level.WRITE
+    levels[third.pk] = Level.REASON_REQUIRED
+    with pytest.raises(PermissionDenied) as refused:
+        batches._require_access(batch)
+    assert str(refused.value) == _refusal(require_provider_work, manager)  # the third's
