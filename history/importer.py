@@ -34,6 +34,7 @@ from audit.models import Action
 from core.background import background
 from core.bulk import unsaved
 from core.choices import UNKNOWN, values_of
+from core.lookups import among
 from core.planner import index_lookups
 from decisions.actions import (
     correct_history_decision,
@@ -402,13 +403,16 @@ def load(
         lines=lines,
         rejected=rejected,
     )
-    from history.batch import BATCH, Batches  # they build on this module
+    from history.batch import Batches, sizes  # they build on this module
     from history.reimport import Reimport
 
     loader = Loader(target, run, {})
     batches = Batches(loader)
     reimport = Reimport(loader, batches.cited_on)
-    chunks = [rows[start : start + BATCH] for start in range(0, len(rows), BATCH)]
+    chunks, start = [], 0
+    for size in sizes(len(rows)):
+        chunks.append(rows[start : start + size])
+        start += size
     done = 0
     # The tables grow by thousands of rows the planner's statistics cannot see yet.
     with index_lookups(), background() as writer:
@@ -459,7 +463,9 @@ def _split(
 def _known(rows: list[Row], source: str) -> dict[tuple[str, str], str]:
     keys = {key for row in rows for key in _ids(row.data)}
     keys |= {(kind, str(row.data.get("id"))) for row in rows for kind in ("closure", "case")}
-    records = ImportedRecord.objects.filter(source=source, external_id__in={k[1] for k in keys})
+    records = ImportedRecord.objects.filter(
+        among("external_id", {k[1] for k in keys}), source=source
+    )
     return {(r.kind, r.external_id): r.object_id for r in records}
 
 
