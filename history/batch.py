@@ -78,18 +78,16 @@ BATCH = 2000
 FIRST = 250
 
 
-def sizes(total: int, batch: int | None = None) -> list[int]:
+def sizes(batch: int | None = None) -> Iterator[int]:
     """How many lines each batch takes, in order: FIRST, then twice as many each time up to
     `batch` (BATCH), which every later one takes. The first batch is worked out while the
     database waits; each next one while the previous one is written, so that the two take
     about as long (bench/README.md, the history import, 7 Dec 2026)."""
     batch = batch or BATCH
-    result, size = [], min(FIRST, batch)
-    while total > 0:
-        result.append(min(size, total))
-        total -= size
+    size = min(FIRST, batch)
+    while True:
+        yield size
         size = min(size * 2, batch)
-    return result
 
 
 @dataclass

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import functools
 import gc
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -276,8 +277,19 @@ def _ids(obj: dict) -> Iterable[tuple[str, str]]:
 
 def validate_file(lines: Iterable[str], today: datetime.date | None = None) -> Checked:
     """Every line checked; a rejection names the line number and each reason."""
-    today = today or timezone.localdate()
     checked = Checked()
+    checked.rows = list(checking(lines, checked, today))
+    return checked
+
+
+def checking(
+    lines: Iterable[str], checked: Checked, today: datetime.date | None = None
+) -> Iterator[Row]:
+    """The valid rows, each line checked as it is asked for, as `validate_file` checks them
+    (its form, then its ids and number against the lines before it); `checked` counts the
+    lines read and holds the rejections so far. The import reads a batch's rows while the
+    previous batch is written (`load`), so that checking a file costs the database no wait."""
+    today = today or timezone.localdate()
     seen_ids: dict[tuple[str, str], int] = {}
     seen_numbers: dict[str, int] = {}
     for number, text in enumerate(lines, start=1):
@@ -296,8 +308,7 @@ def validate_file(lines: Iterable[str], today: datetime.date | None = None) -> C
         if errors:
             checked.rejections.append(Rejection(number, "; ".join(errors)))
         else:
-            checked.rows.append(Row(number, obj))
-    return checked
+            yield Row(number, obj)
 
 
 def _duplicates(obj: dict, number: int, seen_ids: dict, seen_numbers: dict) -> list[str]:
@@ -376,18 +387,22 @@ def check_user(target: Target) -> None:
 
 @transaction.atomic
 def load(
-    rows: list[Row],
+    rows: Iterable[Row],
     target: Target,
     *,
     file_name: str,
     file_sha256: str,
     lines: int,
     rejected: int,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
     batched: bool = True,
+    checked: Checked | None = None,
 ) -> Loaded:
     """Load every row: a row the rules refuse is left out alone and named in `rejections`
-    (the caller decides whether the rest is kept).
+    (the caller decides whether the rest is kept). `rows` may be read as they are checked
+    (`checking`, with `checked` given: the run's lines and rejected lines are then counted
+    from it once every row is read, in place of `lines` and `rejected`). `progress` is told
+    how many rows were loaded after each batch.
 
     Rows that only add (a new person, ids new to the source) are loaded in batches
     (`history.batch`), rows whose records all came from the source before are compared and
@@ -409,24 +424,27 @@ def load(
     loader = Loader(target, run, {})
     batches = Batches(loader)
     reimport = Reimport(loader, batches.cited_on)
-    chunks, start = [], 0
-    for size in sizes(len(rows)):
-        chunks.append(rows[start : start + size])
-        start += size
+    source, batch_sizes = iter(rows), sizes()
+
+    def take() -> list[Row]:
+        return list(itertools.islice(source, next(batch_sizes)))
+
+    chunk = take()
+    following = take() if chunk else []
     done = 0
     # The tables grow by thousands of rows the planner's statistics cannot see yet.
     with index_lookups(), background() as writer:
-        fast, slow = _split(chunks[0], loader, batches, batched) if chunks else ([], [])
+        fast, slow = _split(chunk, loader, batches, batched)
         planned = batches.plan_lines(fast)
-        for index, chunk in enumerate(chunks):
+        while chunk:
             # The next batch is read before this one's write starts and worked out while it
             # runs (`core.background`): the database and Python then work at the same time.
             # What its reads cannot see of this write yet (a number) `split` knows by the lines.
-            following = chunks[index + 1] if index + 1 < len(chunks) else []
             next_fast, next_slow = _split(following, loader, batches, batched)
             if planned.plans:
                 writer.start(batches.write_planned, planned)
             next_planned = batches.plan_lines(next_fast)
+            after = take() if following else []  # checked while the batch is written
             if not planned.plans or writer.wait():
                 batches.record(planned)
             else:
@@ -437,15 +455,16 @@ def load(
                     slow = sorted(reimport.load(known) + slow, key=lambda row: row.line)
             for row in slow:
                 loader.one(row)
-            if progress:
-                for number in range(done + 1, done + len(chunk) + 1):
-                    progress(number, len(rows))
             done += len(chunk)
-            planned, slow = next_planned, next_slow
+            if progress:
+                progress(done)
+            chunk, following, planned, slow = following, after, next_planned, next_slow
+    if checked is not None:
+        run.lines, rejected = checked.lines, len(checked.rejections)
     run.created = loader.result.counts
     run.rejected = rejected + len(loader.result.rejections)
     run.changes = loader.result.changes
-    run.save(update_fields=["created", "rejected", "changes"])
+    run.save(update_fields=["lines", "created", "rejected", "changes"])
     return loader.result
 
 

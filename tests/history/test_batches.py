@@ -322,12 +322,10 @@ def test_a_batch_without_access_is_refused_as_its_first_line_refused_would_be(
 
 def test_the_first_batches_are_small_and_grow_to_the_batch_size():
     """The database starts writing after a few lines are worked out (history.batch.sizes)."""
+    from itertools import islice
+
     from history.batch import BATCH, FIRST, sizes
 
-    assert sizes(0) == []
-    assert sizes(10) == [10]
-    assert sizes(10_000, 2000) == [250, 500, 1000, 2000, 2000, 2000, 2000, 250]
-    for total in (1, FIRST, FIRST + 1, 12_345):
-        assert sum(sizes(total)) == total
-        assert max(sizes(total)) <= BATCH
-    assert sizes(30, 7) == [7, 7, 7, 7, 2]
+    assert list(islice(sizes(2000), 6)) == [250, 500, 1000, 2000, 2000, 2000]
+    assert list(islice(sizes(), 8))[-1] == BATCH >= FIRST
+    assert list(islice(sizes(7), 3)) == [7, 7, 7]

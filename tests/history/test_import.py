@@ -568,3 +568,44 @@ def test_a_sex_other_than_f_m_or_x_is_refused(kind, manager, tmp_path):
     with pytest.raises(CommandError, match="rejected"):
         run(write(tmp_path, lines), manager)
     assert not Person.objects.exists()
+
+
+def test_a_file_is_checked_as_it_is_loaded_and_the_run_counts_every_line(
+    kind, manager, tmp_path, monkeypatch
+):
+    """Lines are checked batch by batch as the load reads them (`checking`), while the batch
+    before is written: a line late in the file, invalid or with an id an early line used, is
+    still named, and the run counts the file's lines and its rejected ones."""
+    from history import fictional
+    from history.models import ImportRun
+
+    monkeypatch.setattr("history.batch.BATCH", 8)
+    monkeypatch.setattr("history.batch.FIRST", 4)
+    lines = fictional.lines(40, seed=5)
+    lines[33]["intakes"][0]["received_on"] = "2013-02-30"
+    lines[37]["id"] = lines[2]["id"]  # an id the third line used
+    checked_when_loaded: list[int] = []
+    from history import importer
+
+    load = importer.load
+
+    def spy(rows, *args, progress=None, checked=None, **kwargs):
+        def told(done):
+            checked_when_loaded.append(checked.lines)
+            progress(done)
+
+        return load(rows, *args, progress=told, checked=checked, **kwargs)
+
+    monkeypatch.setattr("history.management.commands.import_history.load", spy)
+    out, err = run(write(tmp_path, lines), manager, "--skip-invalid")
+    rejected = err.splitlines()
+    assert rejected[0].startswith(("line 34:", "rad 34:")) and "received_on" in rejected[0]
+    assert rejected[1].startswith(("line 38:", "rad 38:")) and lines[2]["id"] in rejected[1]
+    # The first batch was loaded before the whole file had been checked.
+    n = len(lines)
+    assert checked_when_loaded[0] < n and checked_when_loaded[-1] == n
+    assert "lines loaded" in out and f"{n} lines read, {n - 2} valid, 2 rejected" in out
+    run_ = ImportRun.objects.get()
+    assert (run_.lines, run_.rejected) == (n, 2)
+    people = len([line for line in lines if not line.get("unidentified")]) - 2
+    assert Person.objects.count() == people

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
-from history.importer import Loaded, Target, fewer_collections, load, validate_file
+from history.importer import Checked, Loaded, Target, checking, fewer_collections, load
 from organisation.models import SupportKind, Unit, UnitKind
 
 logger = logging.getLogger("brygga.history")
@@ -61,9 +61,12 @@ class Command(BaseCommand):
         except UnicodeDecodeError:
             raise CommandError("The file is not UTF-8.") from None
         target = self._target(options)
-        checked = validate_file(text.splitlines())
+        lines = text.splitlines()
+        # Each line is checked as the load reads it, while the batch before it is written.
+        checked = Checked()
         digest = hashlib.sha256(raw).hexdigest()
-        loaded = self._load(checked, target, path, digest, options)
+        total = sum(1 for line in lines if line.strip())
+        loaded = self._load(checking(lines, checked), checked, total, target, path, digest, options)
         rejections = sorted(checked.rejections + loaded.rejections, key=lambda r: r.line)
         for rejection in rejections:
             self.stderr.write(str(rejection))
@@ -101,26 +104,28 @@ class Command(BaseCommand):
             for change in loaded.changes:
                 self.stdout.write(f"  {change}")
 
-    def _load(self, checked, target, path, digest: str, options) -> Loaded:
+    def _load(self, rows, checked, total, target, path, digest: str, options) -> Loaded:
         """Load in one transaction, rolled back for a dry run or for any rejected line
         (unless --skip-invalid): every line the actions refuse is named either way."""
-        step = max(1, len(checked.rows) // 20)
+        step, shown = max(1, total // 20), [0]
 
-        def progress(done: int, total: int) -> None:
-            if done % step == 0 or done == total:
+        def progress(done: int) -> None:
+            if done // step > shown[0] // step:  # about every twentieth of the file
                 self.stdout.write(f"  {done}/{total} lines loaded")
+                shown[0] = done
 
         loaded = Loaded(counts={})
         try:
             with transaction.atomic():
                 loaded = load(
-                    checked.rows,
+                    rows,
                     target,
                     file_name=path.name,
                     file_sha256=digest,
-                    lines=checked.lines,
-                    rejected=len(checked.rejections),
+                    lines=total,
+                    rejected=0,
                     progress=progress,
+                    checked=checked,
                 )
                 rejected = checked.rejections or loaded.rejections
                 if options["dry_run"] or (rejected and not options["skip_invalid"]):
