@@ -3,10 +3,11 @@
 The format is documented in docs/import-format.md. Each line's form is checked before it is
 loaded (`checking`, `validate_file`: types, dates, choices, ids), as the load reads the lines
 batch by batch, and the lines are loaded in one transaction (`load`). The load goes through
-the same actions as the pages and the API (`create_intake`, `issue_decision`, `accept_order`, `close_case`, …) with `history=True`, which
-relaxes only the rules that bind new work (communication before a rejection, delegation, a letter,
-a coordinator named) and lets what the earlier system never recorded be unknown. So every rule
-of the journey has one home, and the report counts imported history like history kept in Brygga.
+the same actions as the pages and the API (`create_intake`, `issue_decision`, `accept_order`,
+`close_case`, …) with `history=True`, which relaxes only the rules that bind new work
+(communication before a rejection, delegation, a letter, a coordinator named) and lets what the
+earlier system never recorded be unknown. So every rule of the journey has one home, and the
+report counts imported history like history kept in Brygga.
 
 Ids belong to their source (`Target.source`): a re-import of a source's file adds what is new,
 corrects what changed (listed old → new) and leaves the rest.
