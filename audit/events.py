@@ -175,10 +175,10 @@ def one_entry_per_person(*, user, record_type: str, record_id: object = "") -> I
     """What the block logs about one person at a time is written when it ends as one entry per
     person (`combined`), in place of an entry per record: an imported line of history creates
     some ten records of a person, and their ten entries were most of what the import wrote
-    (docs/access-log.md, "An imported line is one entry per person"). Written only when the block ends
-    without an error, inside the transaction that holds the block (call it inside the one that
-    makes the changes). A list's entry (`people`) is written as usual. Inside another such
-    block, the outer one gathers."""
+    (docs/access-log.md, "An imported line is one entry per person"). Written only when the
+    block ends without an error, inside the transaction that holds the block (call it inside
+    the one that makes the changes). A list's entry (`people`) is written as usual. Inside
+    another such block, the outer one gathers."""
     if _gathered.get() is not None:
         yield
         return
