@@ -609,3 +609,22 @@ def test_a_file_is_checked_as_it_is_loaded_and_the_run_counts_every_line(
     assert (run_.lines, run_.rejected) == (n, 2)
     people = len([line for line in lines if not line.get("unidentified")]) - 2
     assert Person.objects.count() == people
+
+
+def test_the_register_extract_shows_the_import_as_one_row_of_the_person(kind, manager):
+    """What the person reads of the log: the import of their history as one row, in words."""
+    from django.utils import translation
+
+    from retention.extract import build
+
+    run(EXAMPLE, manager)
+    person = Person.objects.get(personal_number="199001059857")
+    with translation.override("sv"):
+        data = build(person)
+    imported = [r for r in data["access_summary"] if "Import från tidigare system" in r["what"]]
+    assert len(imported) == 1 and imported[0]["what"].endswith("skapad")
+    assert manager.get_full_name() in imported[0]["who"]
+    # The JSON names the entry, whose detail lists what the import made of the person.
+    entry = AccessLogEntry.objects.get(person_id=person.pk)
+    made = {record_type for record_type, *_ in combined_items(entry.detail)}
+    assert {"person", "case", "intake", "decision"} <= made
