@@ -15,8 +15,9 @@ unchanged), then a copy with every 10th person's line corrected (a corrected re-
 (`load(batched=False)`, as before the batches); `--no-reimport` skips the re-imports;
 `--profile FILE` writes the real run's cProfile statistics (`python -m pstats FILE`).
 Prints wall-clock figures, the importing process's own CPU time and the CPU time of the
-PostgreSQL backend serving its connection (read from /proc: the server on this machine), and
-people per CPU-second of the two together: what a quiet machine would do with a core for each.
+PostgreSQL backend serving its connection (read from /proc: the server on this machine),
+people per CPU-second of the two together (what a quiet machine would do with a core for each),
+and the access-log entries each run wrote.
 The machine may be shared: the load average is printed. Asserts nothing.
 """
 
@@ -44,6 +45,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from audit.models import AccessLogEntry  # noqa: E402
 from history import fictional  # noqa: E402
 from history.importer import Target, load, validate_file  # noqa: E402
 from organisation.models import Membership, Role, SupportKind, Unit, UnitKind  # noqa: E402
@@ -204,12 +206,15 @@ def main() -> None:
             if label.startswith("re-import") and args.no_reimport:
                 continue
             profile = args.profile if label == "real run" else None
+            entries = AccessLogEntry.objects.count()
             took, cpu, server = command(file, *extra, profile=profile)
             both = cpu + (server or 0)
+            logged = AccessLogEntry.objects.count() - entries
             print(
                 f"  {label:<20} {took:7.1f} s  {people / took:8.0f} people/s"
                 f"  CPU: import {cpu:5.1f} s, database {server or 0:5.1f} s"
-                f" = {people / both:6.0f} people per CPU-second"
+                f" = {people / both:6.0f} people per CPU-second;"
+                f" {logged} access-log entries"
             )
         print(f"  load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
