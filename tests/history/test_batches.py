@@ -329,3 +329,70 @@ def test_the_first_batches_are_small_and_grow_to_the_batch_size():
     assert list(islice(sizes(2000), 6)) == [250, 500, 1000, 2000, 2000, 2000]
     assert list(islice(sizes(), 8))[-1] == BATCH >= FIRST
     assert list(islice(sizes(7), 3)) == [7, 7, 7]
+
+
+def _tuples_read(cursor, table: str) -> int:
+    cursor.execute(
+        "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
+        " FROM pg_stat_xact_user_tables WHERE relname = %s",
+        [table],
+    )
+    return cursor.fetchone()[0]
+
+
+GROWING = ("provision_followup", "provision_order", "provision_closure")
+
+
+@pytest.fixture
+def statistics_put_back(django_db_blocker):
+    """The planner's size of each table as it was: the test's ANALYZE writes it in place (not
+    undone by the test's rollback), and later tests' plans must not depend on this one. Set
+    up before `db`, so put back after its rollback; PostgreSQL only, as its superuser."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            pytest.skip("PostgreSQL's planner and statistics")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if not cursor.fetchone()[0]:
+                pytest.skip("putting the statistics back needs a superuser")
+            cursor.execute(
+                "SELECT relname, relpages, reltuples FROM pg_class WHERE relname = ANY(%s)",
+                [list(GROWING)],
+            )
+            sizes = cursor.fetchall()
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for name, pages, tuples in sizes:
+            cursor.execute(
+                "UPDATE pg_class SET relpages = %s, reltuples = %s WHERE relname = %s",
+                [pages, tuples, name],
+            )
+
+
+def test_closures_inserted_batch_after_batch_read_only_their_own_follow_ups_and_orders(
+    statistics_put_back, kind, manager, org, monkeypatch
+):
+    """Into tables the planner takes for empty (a new database: statistics gathered before the
+    import's rows), the closures' triggers look each closure's follow-ups and each case's
+    orders up by index (provision.0017): before, every batch's closures read every follow-up
+    and order already imported, and each batch took longer than the one before."""
+    from django.db import connection
+
+    monkeypatch.setattr("history.batch.BATCH", 20)
+    monkeypatch.setattr("history.batch.FIRST", 20)
+    tables = GROWING
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")  # as good as empty: nothing committed
+        before = {t: _tuples_read(cursor, t) for t in tables}
+    checked = validate_file([json.dumps(line) for line in fictional.lines(300, seed=9)])
+    target = Target(manager, org["authority"], kind, org["north"], source="gamla")
+    load(checked.rows, target, file_name="f", file_sha256="0" * 64, lines=300, rejected=0)
+    closures, orders = Closure.objects.count(), Order.objects.count()
+    assert closures > 60 and FollowUp.objects.count() > 60
+    with connection.cursor() as cursor:
+        read = {t: _tuples_read(cursor, t) - before[t] for t in tables}
+    # Each closure's follow-ups (none yet when it is inserted) and each case's orders, once.
+    assert read["provision_followup"] <= FollowUp.objects.count(), read
+    assert read["provision_order"] <= 2 * orders, read
