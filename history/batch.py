@@ -82,7 +82,7 @@ def sizes(batch: int | None = None) -> Iterator[int]:
     """How many lines each batch takes, in order: FIRST, then twice as many each time up to
     `batch` (BATCH), which every later one takes. The first batch is worked out while the
     database waits; each next one while the previous one is written, so that the two take
-    about as long (bench/README.md, the history import, 7 Dec 2026)."""
+    about as long (bench/README.md, "The history import at 2,000 a second")."""
     batch = batch or BATCH
     size = min(FIRST, batch)
     while True:
