@@ -47,8 +47,8 @@ def index_lookups(using: str = "default") -> Iterator[None]:
     of an inserted row (planned once per session and kept), each trigger's lookup, so that
     every row inserted made the next one slower. Importing 10,000 people into a new database,
     the follow-ups' inserts took 1.1 s of the database's time where they take 0.1 s with
-    index lookups (bench/README.md, "The history import at 2,000 a second"). Plans cached in the block
-    stay as they are after it, lookups by index, right for a table of any size.
+    index lookups (bench/README.md, "The history import at 2,000 a second"). Plans cached in
+    the block stay as they are after it, lookups by index, right for a table of any size.
 
     Set for the transaction (call it inside the one that fills the tables) and restored after
     the block; a failed block's rollback restores it by itself.
