@@ -87,38 +87,34 @@ BEFORE = """
 """
 
 
-CLOSURES_TO_FOLLOW_UPS = """
-    CREATE OR REPLACE FUNCTION provision_closures_case_to_follow_ups() RETURNS trigger
+def copied_to_earlier_rows(function: str, table: str, key: str, column: str) -> str:
+    """`function`: the rows of `table` whose `key` is an inserted row's id take its `column`.
+    Only rows inserted before what they point to, in the same transaction: rarely any, looked
+    for row by row, and then no UPDATE (which would also fire the table's statement
+    triggers)."""
+    return f"""
+    CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
     LANGUAGE plpgsql SET enable_hashjoin = off SET enable_mergejoin = off AS $$
     BEGIN
         IF EXISTS (
             SELECT FROM new_rows n CROSS JOIN LATERAL (
-                SELECT FROM provision_followup f WHERE f.closure_id = n.id LIMIT 1
-            ) f
+                SELECT FROM {table} r WHERE r.{key} = n.id LIMIT 1
+            ) r
         ) THEN
-            UPDATE provision_followup f SET case_id = n.case_id
-            FROM new_rows n WHERE f.closure_id = n.id;
+            UPDATE {table} r SET {column} = n.{column}
+            FROM new_rows n WHERE r.{key} = n.id;
         END IF;
         RETURN NULL;
     END $$
-"""
-DECISIONS_TO_ORDERS = """
-    CREATE OR REPLACE FUNCTION provision_decisions_date_to_orders() RETURNS trigger
-    LANGUAGE plpgsql SET enable_hashjoin = off SET enable_mergejoin = off AS $$
-    BEGIN
-        -- Only orders inserted before their decisions, in the same transaction: rarely any, and
-        -- then no UPDATE (which would also fire the order table's statement triggers).
-        IF EXISTS (
-            SELECT FROM new_rows n CROSS JOIN LATERAL (
-                SELECT FROM provision_order o WHERE o.decision_id = n.id LIMIT 1
-            ) o
-        ) THEN
-            UPDATE provision_order o SET decided_on = n.decided_on
-            FROM new_rows n WHERE o.decision_id = n.id;
-        END IF;
-        RETURN NULL;
-    END $$
-"""
+    """
+
+
+CLOSURES_TO_FOLLOW_UPS = copied_to_earlier_rows(
+    "provision_closures_case_to_follow_ups", "provision_followup", "closure_id", "case_id"
+)
+DECISIONS_TO_ORDERS = copied_to_earlier_rows(
+    "provision_decisions_date_to_orders", "provision_order", "decision_id", "decided_on"
+)
 # provision.0016's, for going back.
 DECISIONS_TO_ORDERS_BEFORE = """
     CREATE OR REPLACE FUNCTION provision_decisions_date_to_orders() RETURNS trigger
