@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.ids import new_id
 
 PREFIX = "brygga_"
 
@@ -30,7 +31,7 @@ class Scope(models.TextChoices):
 
 
 class ApiToken(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -30,6 +28,8 @@ from django.db.models.fields import return_None  # type: ignore[attr-defined]
 from django.utils import timezone
 from psycopg._copy_base import TextFormatter  # what `Copy.write_row` formats with
 from psycopg.adapt import AdaptersMap, Transformer
+
+from core.ids import new_id
 
 M = TypeVar("M", bound=Model)
 
@@ -85,8 +85,8 @@ def _related(field: Any) -> tuple[str, str, Any] | None:
 
 
 def _default(field: Any) -> tuple[bool, Any]:
-    if field.default is uuid.uuid4:
-        return False, uuid4
+    if field.default is new_id:
+        return False, new_id
     make = field._get_default  # what get_default calls (a ForeignKey's may add a lookup)
     if make is return_None:
         return True, None
@@ -95,30 +95,6 @@ def _default(field: Any) -> tuple[bool, Any]:
     if field.has_default() and not callable(field.default) and not field.is_relation:
         return True, field.default
     return False, field.get_default
-
-
-# Random ids read from the system's generator many at a time (`uuid4`): the same source as
-# `uuid.uuid4`, one call to it per 256 ids instead of one each.
-_IDS_READ = 256
-_ids: list[int] = []
-# A child process must never hand out ids its parent handed out too.
-os.register_at_fork(after_in_child=_ids.clear)
-_VERSION_4 = (0x4 << 76) | (0x2 << 62)  # RFC 4122's version 4 and variant bits
-_KEEP = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
-
-
-def uuid4() -> uuid.UUID:
-    """What `uuid.uuid4()` gives (122 random bits from `os.urandom`, version 4), with the
-    random bytes read for 256 ids at once: `os.urandom` lets go of the interpreter while it
-    reads, and the history import, whose rows take a new id each, then waited at every id for
-    its writing thread to give it back (bench/README.md, issue 17, hI)."""
-    try:
-        bits = _ids.pop()
-    except IndexError:
-        data = os.urandom(16 * _IDS_READ)
-        _ids.extend(int.from_bytes(data[i : i + 16]) for i in range(0, len(data), 16))
-        bits = _ids.pop()
-    return uuid.UUID(int=(bits & _KEEP) | _VERSION_4)
 
 
 def insert(model: type[Model], objs: Sequence[Model]) -> None:

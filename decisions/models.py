@@ -7,12 +7,12 @@ the old one. Anything but a full grant carries its reasons (FL 32 §) and an app
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import new_id
 from core.timefmt import date_text
 from organisation.models import SupportKind
 from people.models import Case, Person
@@ -28,7 +28,7 @@ class ApplicationForm(models.TextChoices):
 
 
 class Application(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="applications")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="applications")
     support_kind = models.ForeignKey(
@@ -208,7 +208,7 @@ class DecisionKind(models.TextChoices):
 
 
 class Decision(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # Room for a history number, H-<source>-<id> (history/importer.py).
     number = models.CharField(_("decision number"), max_length=60, unique=True)
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
@@ -438,7 +438,7 @@ class DeliveryMethod(models.TextChoices):
 class LetterDelivery(models.Model):
     """How and when the decision letter was sent or handed over, and when it was received."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="deliveries")
     method = models.CharField(_("how"), max_length=20, choices=DeliveryMethod.choices)
     sent_on = models.DateField(_("sent or handed over"))
@@ -478,7 +478,7 @@ class Judgment(models.TextChoices):
 
 
 class Appeal(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
     received_on = models.DateField(_("appeal received"))
     decision_received_on = models.DateField(

@@ -7,12 +7,11 @@ Plan versions are frozen once a newer version exists; earlier versions stay read
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import new_id
 from core.timefmt import datetime_text
 from organisation.models import LifeArea
 from people.models import Person
@@ -32,7 +31,7 @@ class SupersededPlanError(Exception):
 class Plan(models.Model):
     """One version of a person's implementation plan (genomförandeplan)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="plans")
     version = models.PositiveIntegerField(_("version"), default=1)
     visit_frequency = models.CharField(_("planned visit frequency"), max_length=200)
@@ -72,7 +71,7 @@ class Plan(models.Model):
 class Goal(models.Model):
     """A goal (or, with a parent, a sub-goal) of one plan version, tied to a life area."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="goals")
     parent = models.ForeignKey(
         "self",
@@ -83,7 +82,7 @@ class Goal(models.Model):
         related_name="sub_goals",
     )
     # The same goal carried through revisions shares a lineage: its review history follows it.
-    lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+    lineage = models.UUIDField(default=new_id, editable=False, db_index=True)
     life_area = models.ForeignKey(
         LifeArea, verbose_name=_("life area"), on_delete=models.PROTECT, related_name="+"
     )
@@ -115,7 +114,7 @@ class ReviewOutcome(models.TextChoices):
 
 
 class GoalReview(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="reviews")
     reviewed_on = models.DateField(_("reviewed on"))
     outcome = models.CharField(_("outcome"), max_length=15, choices=ReviewOutcome.choices)
@@ -168,7 +167,7 @@ class VisitQuerySet(models.QuerySet):
 
 
 class Visit(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="visits")
     kind = models.CharField(
         _("kind"), max_length=15, choices=VisitKind.choices, default=VisitKind.VISIT
@@ -233,7 +232,7 @@ class HomeworkResult(models.TextChoices):
 class Homework(models.Model):
     """Given at one visit, followed up at the next one that takes place."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     given_at = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="homework")
     text = models.TextField(_("homework"))
     result = models.CharField(
@@ -282,7 +281,7 @@ class NoteQuerySet(models.QuerySet):
 
 
 class Note(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="journal_notes")
     visit = models.ForeignKey(
         Visit,
@@ -341,7 +340,7 @@ class Note(models.Model):
 class Objection(models.Model):
     """The person's own objection or comment on a note, kept beside it."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     note = models.ForeignKey(Note, on_delete=models.PROTECT, related_name="objections")
     given_on = models.DateField(_("given on"))
     text = models.TextField(_("the person's objection or comment"))

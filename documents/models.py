@@ -8,12 +8,11 @@ with the case.
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import new_id
 from people.models import Case, Person
 
 
@@ -31,7 +30,7 @@ class AttachmentQuerySet(models.QuerySet):
 
 
 class Attachment(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="attachments"
     )

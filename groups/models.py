@@ -9,13 +9,13 @@ it keeps anonymous head counts only, and may do so only under a recorded board d
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import new_id
 from organisation.models import Unit, UnitKind
 from people.models import Person
 
@@ -36,7 +36,7 @@ class Weekday(models.IntegerChoices):
 class Group(models.Model):
     """A recurring group activity run by a provider unit or team."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     name = models.CharField(_("name"), max_length=200)
     unit = models.ForeignKey(
         Unit,
@@ -74,7 +74,7 @@ class Group(models.Model):
 class GroupParticipant(models.Model):
     """A person taking part in a group; only people with a decision in force may be added."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="participants")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="group_places")
     added_by = models.ForeignKey(
@@ -94,7 +94,7 @@ class GroupParticipant(models.Model):
 
 
 class GroupSession(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("starts at"))
@@ -117,7 +117,7 @@ class GroupSession(models.Model):
 
 
 class Attendance(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="attendance")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="group_attendance")
     present = models.BooleanField(_("present"))

@@ -8,13 +8,13 @@ snapshot of the whole score, so a newer definition never changes an old score.
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import new_id
 from core.timefmt import date_text
 from people.models import Case, Person
 
@@ -42,7 +42,7 @@ class Channel(models.TextChoices):
 class Response(models.Model):
     """One administration of one instrument to one person."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="instrument_responses"
     )
@@ -118,7 +118,7 @@ def hash_token(token: str) -> str:
 class HomeLink(models.Model):
     """A one-time link for answering one response at home; only the token's hash is kept."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="home_link")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("valid until"))
@@ -160,7 +160,7 @@ class HomeLink(models.Model):
 class RiskAlert(models.Model):
     """Raised when a completed response carries a risk flag; open until an action is recorded."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="risk_alerts")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="risk_alerts")
     flag_code = models.CharField(max_length=60)

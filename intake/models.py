@@ -7,7 +7,6 @@ not offered support are counted.
 from __future__ import annotations
 
 import secrets
-import uuid
 from typing import cast
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import new_id
 from core.timefmt import datetime_text
 from organisation.models import Service, Unit
 from people.models import Case, Person
@@ -65,7 +65,7 @@ def answer_field(label):
 
 
 class Intake(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # Looked up through intake_unit_status_idx (unit, status, received_on), which it leads.
     unit = models.ForeignKey(
         Unit,
@@ -221,7 +221,7 @@ class Intake(models.Model):
 class IntakeNote(models.Model):
     """What was learned by phone, e-mail or in person, with when and by whom (FL 27 §)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="notes")
     happened_at = models.DateTimeField(_("when it happened"))
     channel = models.CharField(_("how"), max_length=20, choices=Channel.choices)
@@ -253,7 +253,7 @@ class TalkOutcome(models.TextChoices):
 
 
 class AssessmentTalk(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     intake = models.ForeignKey(
         Intake, on_delete=models.PROTECT, related_name="talks", null=True, blank=True
     )
@@ -313,7 +313,7 @@ class ReferralResult(models.TextChoices):
 
 
 class Referral(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )

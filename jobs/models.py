@@ -7,11 +7,11 @@ failed, and the result (HTML shown on the job's page, and files to download).
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.ids import new_id
 
 
 class Job(models.Model):
@@ -21,7 +21,7 @@ class Job(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # The key of its kind in jobs.kinds.KINDS ("reports.report", "retention.extract", "daily").
     kind = models.CharField(max_length=40)
     params = models.JSONField(default=dict)
@@ -74,7 +74,7 @@ class Job(models.Model):
 class JobFile(models.Model):
     """A file a job produced, downloaded from the job's page."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import new_id
 from organisation.models import LifeArea
 from people.models import Case, Person
 
@@ -27,7 +26,7 @@ class InterruptedBy(models.TextChoices):
 
 
 class Mapping(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="mappings")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="mappings")
     talk = models.ForeignKey(
@@ -62,7 +61,7 @@ class Mapping(models.Model):
 
 
 class MappingSession(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     mapping = models.ForeignKey(Mapping, on_delete=models.CASCADE, related_name="sessions")
     held_on = models.DateField(_("date"))
     staff = models.ManyToManyField(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import new_id
 from core.timefmt import datetime_text
 from organisation.models import Unit
 from people.identity import COORDINATION, PERSONAL, RESERVE, format_number
@@ -36,7 +36,7 @@ class PersonQuerySet(models.QuerySet):
 
 
 class Person(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     personal_number = models.CharField(
         _("personal identity number"), max_length=12, unique=True, null=True, blank=True
     )
@@ -112,7 +112,7 @@ class ContactKind(models.TextChoices):
 class Contact(models.Model):
     """Someone in the person's network, and what the person consents to."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="contacts"
     )
@@ -153,7 +153,7 @@ class Case(models.Model):
     named on the case.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="cases"
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import new_id
 from core.timefmt import date_text
 from decisions.models import Decision
 from organisation.models import SupportKind, Unit
@@ -23,7 +22,7 @@ class OrderStatus(models.TextChoices):
 class Order(models.Model):
     days_waited: int  # not a column: set on the rows of provision.actions.waiting_list
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="order")
     # Each looked up through an index it leads (order_person_start_idx, order_case_start_idx),
     # not one of its own: one index fewer to write per order (issue 17, hI).
@@ -99,7 +98,7 @@ class AssignmentEvent(models.Model):
         ASSIGNED = "assigned", _("Assigned at acceptance")
         REASSIGNED = "reassigned", _("Reassigned")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignment_events")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
@@ -157,7 +156,7 @@ class Isolation(models.TextChoices):
 class Closure(models.Model):
     """Why a case was closed and the person's situation then (the review's missing figures)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # A foreign key, not one-to-one: a case reopened by a later order can be closed again.
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closures")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="closures")
@@ -258,7 +257,7 @@ class FollowUpStatus(models.TextChoices):
 class FollowUp(models.Model):
     """A follow-up 6 or 12 months after closure, scheduled only with the person's consent."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # Looked up through follow_up_once_per_month (closure, months), not an index of its own.
     closure = models.ForeignKey(
         Closure, on_delete=models.PROTECT, related_name="follow_ups", db_index=False

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.ids import new_id
 from people.models import Case, Person
 
 
@@ -19,7 +18,7 @@ class RetentionExceptionQuerySet(models.QuerySet):
 class RetentionException(models.Model):
     """A case the manager has marked to be kept beyond the retention period, and why."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="retention_exceptions"
     )
@@ -112,7 +111,7 @@ class Requester(models.TextChoices):
 class RegisterExtract(models.Model):
     """A register extract produced on request (GDPR art. 15): who asked, when, who produced it."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="extracts"
     )

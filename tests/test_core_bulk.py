@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime
 import io
 import json
-import os
 import uuid
 
 import pytest
 from django.db import connection
 from psycopg.copy import Copy, FileWriter
 
-from core import bulk
+from core import bulk, ids
 from core.bulk import unsaved
+from core.ids import new_id
 from history.models import ImportRun
 from people.models import Case, CaseStatus, NumberKind, Person
 from provision.models import Order
@@ -52,41 +52,13 @@ def test_an_unknown_field_is_refused_as_the_constructor_refuses_it(db):
         unsaved(Case, nonsense=1)
 
 
-def test_ids_are_random_version_4_uuids_read_many_at_a_time(monkeypatch):
-    reads = []
-    real = bulk.os.urandom
-    monkeypatch.setattr(bulk.os, "urandom", lambda n: reads.append(n) or real(n))
-    monkeypatch.setattr(bulk, "_ids", [])  # a fresh pool (the fork handler clears the real one)
-    ids = [bulk.uuid4() for _ in range(3 * bulk._IDS_READ)]
-    assert len(set(ids)) == len(ids)
-    assert all(i.version == 4 and i.variant == uuid.RFC_4122 for i in ids)
-    assert reads == [16 * bulk._IDS_READ] * 3  # one read per 256 ids, not one each
-    # The 122 random bits are the bytes read, as uuid.uuid4 keeps them.
-    assert uuid.UUID(bytes=bytes(16), version=4).int == bulk._VERSION_4
-
-
-def test_a_uuid_default_comes_from_the_pool_and_other_defaults_as_before(db, org):
-    assert Case._meta.pk.default is uuid.uuid4
-    before = len(bulk._ids)
-    unsaved(Case, authority_unit=org["authority"])
-    assert len(bulk._ids) in (before - 1, bulk._IDS_READ - 1)
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
-def test_a_forked_child_hands_out_none_of_its_parents_ids():
-    bulk.uuid4()  # the parent's pool is filled
-    parent_left = list(bulk._ids)
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child
-        os.close(read)
-        os.write(write, bulk.uuid4().bytes)
-        os._exit(0)
-    os.close(write)
-    got = os.read(read, 16)
-    os.waitpid(child, 0)
-    os.close(read)
-    assert uuid.UUID(bytes=got).int not in {(b & bulk._KEEP) | bulk._VERSION_4 for b in parent_left}
+def test_a_uuid_key_comes_from_new_id_and_other_defaults_as_before(db, org):
+    assert Case._meta.pk.default is new_id
+    before = len(ids._bits)
+    case = unsaved(Case, authority_unit=org["authority"])
+    assert len(ids._bits) in (before - 1, ids._IDS_READ - 1)
+    assert case.id.version == 7
+    assert case.status == CaseStatus.OPEN
 
 
 def test_rows_prepared_together_have_one_time_stamp_set_as_pre_save_sets_it(db):

@@ -1,0 +1,27 @@
+"""New rows' UUID keys are made by `core.ids.new_id` (time-ordered, version 7) instead of
+`uuid.uuid4`: a default Python gives, so nothing changes in the database (only the state: on
+SQLite an altered field would otherwise rebuild its table)."""
+
+from django.db import migrations, models
+
+import core.ids
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("api", "0002_token_scope"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="apitoken",
+                    name="id",
+                    field=models.UUIDField(
+                        default=core.ids.new_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+            ],
+        ),
+    ]

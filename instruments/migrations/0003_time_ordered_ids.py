@@ -1,0 +1,41 @@
+"""New rows' UUID keys are made by `core.ids.new_id` (time-ordered, version 7) instead of
+`uuid.uuid4`: a default Python gives, so nothing changes in the database (only the state: on
+SQLite an altered field would otherwise rebuild its table)."""
+
+from django.db import migrations, models
+
+import core.ids
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("instruments", "0002_text_options_source"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="homelink",
+                    name="id",
+                    field=models.UUIDField(
+                        default=core.ids.new_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="response",
+                    name="id",
+                    field=models.UUIDField(
+                        default=core.ids.new_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="riskalert",
+                    name="id",
+                    field=models.UUIDField(
+                        default=core.ids.new_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+            ],
+        ),
+    ]

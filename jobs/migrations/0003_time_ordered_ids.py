@@ -1,0 +1,34 @@
+"""New rows' UUID keys are made by `core.ids.new_id` (time-ordered, version 7) instead of
+`uuid.uuid4`: a default Python gives, so nothing changes in the database (only the state: on
+SQLite an altered field would otherwise rebuild its table)."""
+
+from django.db import migrations, models
+
+import core.ids
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("jobs", "0002_h1_pending_key"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="job",
+                    name="id",
+                    field=models.UUIDField(
+                        default=core.ids.new_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="jobfile",
+                    name="id",
+                    field=models.UUIDField(
+                        default=core.ids.new_id, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+            ],
+        ),
+    ]
