@@ -17,7 +17,9 @@ unchanged), then a copy with every 10th person's line corrected (a corrected re-
 Prints wall-clock figures, the importing process's own CPU time and the CPU time of the
 PostgreSQL backend serving its connection (read from /proc: the server on this machine),
 people per CPU-second of the two together (what a quiet machine would do with a core for each),
-and the access-log entries each run wrote.
+and the access-log entries each run wrote; on PostgreSQL also, per 1,000 people, the WAL written
+and its full-page images (the whole server's: run it on a quiet server) and the blocks this
+database read from outside `shared_buffers` and found in them.
 The machine may be shared: the load average is printed. Asserts nothing.
 """
 
@@ -84,6 +86,40 @@ def backend_cpu() -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def server_io() -> dict[str, int]:
+    """The server's WAL written (bytes, full-page images: cluster-wide, so a quiet server is
+    needed) and this database's blocks read from outside `shared_buffers` and found in them,
+    tables and indexes together (PostgreSQL; empty elsewhere)."""
+    if connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        # this backend's own counts reach the shared statistics when it goes idle
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute(
+            "SELECT wal_bytes::bigint, wal_fpi FROM pg_stat_wal, pg_stat_clear_snapshot()"
+        )
+        wal_bytes, fpi = cursor.fetchone()
+        cursor.execute(
+            "SELECT coalesce(sum(heap_blks_read + coalesce(idx_blks_read, 0)), 0),"
+            " coalesce(sum(heap_blks_hit + coalesce(idx_blks_hit, 0)), 0)"
+            " FROM pg_statio_user_tables"
+        )
+        read, hit = cursor.fetchone()
+    return {"wal_bytes": wal_bytes, "fpi": fpi, "read": int(read), "hit": int(hit)}
+
+
+def io_line(before: dict[str, int], after: dict[str, int], people: int) -> str:
+    if not before:
+        return ""
+    d = {key: after[key] - before[key] for key in before}
+    return (
+        f"\n      per 1,000 people: WAL {d['wal_bytes'] / people * 1000 / 2**20:6.1f} MB,"
+        f" {d['fpi'] / people * 1000:7.0f} full-page images,"
+        f" blocks read {d['read'] / people * 1000:7.0f}, found in the buffers"
+        f" {d['hit'] / people * 1000:8.0f}"
+    )
 
 
 def command(
@@ -207,14 +243,16 @@ def main() -> None:
                 continue
             profile = args.profile if label == "real run" else None
             entries = AccessLogEntry.objects.count()
+            io_before = server_io()
             took, cpu, server = command(file, *extra, profile=profile)
+            io_after = server_io()
             both = cpu + (server or 0)
             logged = AccessLogEntry.objects.count() - entries
             print(
                 f"  {label:<20} {took:7.1f} s  {people / took:8.0f} people/s"
                 f"  CPU: import {cpu:5.1f} s, database {server or 0:5.1f} s"
                 f" = {people / both:6.0f} people per CPU-second;"
-                f" {logged} access-log entries"
+                f" {logged} access-log entries" + io_line(io_before, io_after, people)
             )
         print(f"  load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
