@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connections
 from psycopg.pq import TransactionStatus
@@ -28,11 +29,7 @@ def without_parallel_workers(using: str = "default") -> Iterator[None]:
     try:
         yield
     finally:
-        # A query of the block that failed inside a transaction aborted it: no statement runs
-        # before its rollback, which undoes the SET itself. The block's own error goes on.
-        if connection.connection.info.transaction_status != TransactionStatus.INERROR:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET max_parallel_workers_per_gather")
+        _put_back(connection, "RESET max_parallel_workers_per_gather")
 
 
 @contextmanager
@@ -65,6 +62,13 @@ def index_lookups(using: str = "default") -> Iterator[None]:
     try:
         yield
     finally:
-        if connection.connection.info.transaction_status != TransactionStatus.INERROR:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+        _put_back(connection, "SELECT set_config('enable_seqscan', %s, true)", [before])
+
+
+def _put_back(connection: Any, sql: str, params: list | None = None) -> None:
+    """Put a setting back after a block, unless a query of the block failed inside a
+    transaction and aborted it: then no statement runs before its rollback, which undoes the
+    setting itself, and the block's own error goes on."""
+    if connection.connection.info.transaction_status != TransactionStatus.INERROR:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
