@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 
 import factory
 from django.contrib.auth import get_user_model
 
+from decisions.models import Application, Decision
 from demo.data import test_number
 from documents.models import Attachment, AttachmentKind
 from mapping.models import Mapping
@@ -155,3 +157,60 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
 
 
 __all__ = ["Role"]
+
+
+_decision_numbers = itertools.count(1)
+
+
+def application(
+    case: Case, support_kind: SupportKind, by, applied_on: datetime.date, **extra
+) -> Application:
+    """A written application for `support_kind` in `case` (saved)."""
+    values = {"form": "written", "what": "Stöd", **extra}
+    return Application.objects.create(
+        person=case.person,
+        case=case,
+        support_kind=support_kind,
+        applied_on=applied_on,
+        created_by=by,
+        **values,
+    )
+
+
+def decision(
+    case: Case,
+    support_kind: SupportKind,
+    by,
+    decided_on: datetime.date,
+    *,
+    on: Application | None = None,
+    applied_on: datetime.date | None = None,
+    outcome: str = "grant",
+    save: bool = True,
+    **extra,
+) -> Decision:
+    """A decision by `by` on `support_kind` in `case`, on the application `on` or on a new one
+    applied for on `applied_on` (default the day decided): a grant unless `outcome` says
+    otherwise, with the content, reasons, legal basis and number a test that is not about them
+    needs. `save` False leaves the decision unsaved (the application is saved)."""
+    on = on or application(case, support_kind, by, applied_on or decided_on)
+    values = {
+        "number": f"F-{next(_decision_numbers):05d}",
+        "content": "Bifall" if outcome == "grant" else "Beslut",
+        "reasons": "" if outcome == "grant" else "Skäl",
+        "legal_basis": "4 kap. 1 § SoL",
+        **extra,
+    }
+    made = Decision(
+        application=on,
+        person=case.person,
+        case=case,
+        support_kind=support_kind,
+        decided_on=decided_on,
+        outcome=outcome,
+        decided_by=by,
+        **values,
+    )
+    if save:
+        made.save()
+    return made

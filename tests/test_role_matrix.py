@@ -164,34 +164,26 @@ def _decision_objects(ctx):
     if "decision" not in ctx:
         import datetime
 
-        from decisions.models import Appeal, Application, Decision
+        from decisions.models import Appeal
+        from tests import factories
         from tests.factories import SupportKindFactory
 
         person, by = ctx["person"], ctx["coordinator"]
         kind = SupportKindFactory(name="Stöd för att bryta isolering i matrisen")
-        application = Application.objects.create(
-            person=person,
-            case=person.cases.first(),
-            support_kind=kind,
-            applied_on=datetime.date(2026, 2, 2),
-            form="written",
-            what="Stöd",
-            communication_exemption="Matrisen",
-            created_by=by,
+        case = person.cases.first()
+        on = factories.application(
+            case, kind, by, datetime.date(2026, 2, 2), communication_exemption="Matrisen"
         )
-        ctx["application"] = application
-        ctx["decision"] = Decision.objects.create(
+        ctx["application"] = on
+        ctx["decision"] = factories.decision(
+            case,
+            kind,
+            by,
+            datetime.date(2026, 3, 2),
+            on=on,
             number="B-2026-0999",
-            application=application,
-            person=person,
-            case=application.case,
-            support_kind=kind,
-            decided_on=datetime.date(2026, 3, 2),
             outcome="rejection",
             content="Avslag",
-            legal_basis="4 kap. 1 § SoL",
-            reasons="Skäl",
-            decided_by=by,
         )
         ctx["appeal"] = Appeal.objects.create(
             decision=ctx["decision"],
@@ -349,33 +341,20 @@ def _provision_objects(ctx):
     if "order" not in ctx:
         import datetime
 
-        from decisions.models import Application, Decision
         from provision.models import Closure, FollowUp, Order
+        from tests import factories
         from tests.factories import SupportKindFactory
 
         person, by = ctx["person"], ctx["coordinator"]
         case = person.cases.first()
         kind = SupportKindFactory(name="Stöd i matrisens uppdrag")
-        application = Application.objects.create(
-            person=person,
-            case=case,
-            support_kind=kind,
+        decision = factories.decision(
+            case,
+            kind,
+            by,
+            datetime.date(2026, 3, 2),
             applied_on=datetime.date(2026, 2, 2),
-            form="written",
-            what="Stöd",
-            created_by=by,
-        )
-        decision = Decision.objects.create(
             number="B-2026-0998",
-            application=application,
-            person=person,
-            case=case,
-            support_kind=kind,
-            decided_on=datetime.date(2026, 3, 2),
-            outcome="grant",
-            content="Bifall",
-            legal_basis="4 kap. 1 § SoL",
-            decided_by=by,
         )
         ctx["order"] = Order.objects.create(
             decision=decision,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import itertools
 from importlib import import_module
 from types import SimpleNamespace
 
@@ -25,12 +24,12 @@ from decisions.models import GRANTED, NO_END, Application, Decision, DecisionKin
 from decisions.sections import LEFT_IN_FORCE
 from people import access
 from people.models import Case, CaseStaff, CaseStaffRole, CaseStatus
+from tests import factories
 from tests.factories import CaseFactory, PersonFactory, SupportKindFactory, UserFactory
 from tests.test_queries import assert_same_queries, queries_for
 from tests.test_worklist_pages import _every_page
 
 URL = "/arbetslista/beslut-i-avslutade-arenden/"
-_numbers = itertools.count()
 
 
 def days(n: int) -> datetime.date:
@@ -97,33 +96,18 @@ def decide(officer, kind):
     """decide(case, **fields) -> a decision on the case, inserted as the model inserts it."""
 
     def _decide(case, *, outcome=Outcome.GRANT, period_to=None, replaces=None, kind_of=None):
-        application = replaces.application if replaces else None
-        if application is None:
-            application = Application.objects.create(
-                person=case.person,
-                case=case,
-                support_kind=kind,
-                applied_on=days(-300),
-                form="written",
-                what="Stöd",
-                created_by=officer,
-            )
-        return Decision.objects.create(
-            number=f"T-{next(_numbers):05}",
-            application=application,
-            person=case.person,
-            case=case,
-            support_kind=kind,
+        return factories.decision(
+            case,
+            kind,
+            officer,
+            days(-200),
+            on=replaces.application if replaces else None,
+            applied_on=days(-300),
+            outcome=outcome,
             kind=kind_of or (DecisionKind.RENEWAL if replaces else DecisionKind.NEW),
             replaces=replaces,
-            decided_on=days(-200),
-            outcome=outcome,
-            content="Beslut.",
             period_from=days(-190),
             period_to=period_to,
-            legal_basis="SoL",
-            reasons="" if outcome == Outcome.GRANT else "Skäl.",
-            decided_by=officer,
         )
 
     return _decide

@@ -8,11 +8,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from decisions.models import Application, Decision
 from delivery import actions
 from delivery.models import Note, VisitStatus
 from provision.closure import close_case
 from provision.models import FollowUp, Order
+from tests import factories
 from tests.factories import CaseFactory, PersonFactory, SupportKindFactory
 
 
@@ -61,27 +61,7 @@ def week_of_work(person, coordinator, officer, org, life_area):
     newcomer = PersonFactory()
     case = CaseFactory(person=newcomer, authority_unit=org["authority"])
     kind = SupportKindFactory()
-    application = Application.objects.create(
-        person=newcomer,
-        case=case,
-        support_kind=kind,
-        applied_on=today,
-        form="written",
-        what="Stöd",
-        created_by=officer,
-    )
-    decision = Decision.objects.create(
-        number="W-1",
-        application=application,
-        person=newcomer,
-        case=case,
-        support_kind=kind,
-        decided_on=today,
-        outcome="grant",
-        content="Bifall",
-        legal_basis="SoL",
-        decided_by=officer,
-    )
+    decision = factories.decision(case, kind, officer, today)
     rows["order"] = Order.objects.create(
         decision=decision,
         person=newcomer,

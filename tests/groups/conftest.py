@@ -4,16 +4,13 @@ sessions, and a meeting place with its board decision and an activity."""
 from __future__ import annotations
 
 import datetime
-import itertools
 
 import pytest
 from django.utils import timezone, translation
 
-from decisions.models import Application, Decision
 from groups.models import Group, MeetingPlace, OpenActivity
+from tests import factories
 from tests.factories import CaseFactory, PersonFactory, SupportKindFactory
-
-_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -36,29 +33,15 @@ def decide(org, officer, today):
 
     def _decide(person, outcome="grant", starts=-30, ends=300):
         case = person.cases.first()
-        application = Application.objects.create(
-            person=person,
-            case=case,
-            support_kind=kind,
+        return factories.decision(
+            case,
+            kind,
+            officer,
+            today - datetime.timedelta(days=40),
             applied_on=today - datetime.timedelta(days=60),
-            form="written",
-            what="Stöd",
-            created_by=officer,
-        )
-        return Decision.objects.create(
-            number=f"G-{next(_numbers)}",
-            application=application,
-            person=person,
-            case=case,
-            support_kind=kind,
-            decided_on=today - datetime.timedelta(days=40),
             outcome=outcome,
-            content="Beslut",
-            legal_basis="4 kap. 1 § SoL",
-            reasons="" if outcome == "grant" else "Skäl",
             period_from=today + datetime.timedelta(days=starts),
             period_to=today + datetime.timedelta(days=ends),
-            decided_by=officer,
         )
 
     return _decide

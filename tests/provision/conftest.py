@@ -8,9 +8,10 @@ import itertools
 import pytest
 from django.utils import translation
 
-from decisions.models import Application, Decision
+from decisions.models import Decision
 from people.models import CaseStaffRole
 from provision.models import Order, OrderStatus
+from tests import factories
 from tests.factories import CaseFactory, CaseStaffFactory, PersonFactory, SupportKindFactory
 
 TODAY = datetime.date(2026, 6, 1)
@@ -33,27 +34,9 @@ def kind(org):
 
 def unsaved_grant(case, kind, officer, decided_on, number, **period) -> Decision:
     """A grant on a new application in the case (saved), the decision itself not yet saved."""
-    application = Application.objects.create(
-        person=case.person,
-        case=case,
-        support_kind=kind,
-        applied_on=decided_on - datetime.timedelta(days=20),
-        form="written",
-        what="Stöd",
-        created_by=officer,
-    )
-    return Decision(
-        number=number,
-        application=application,
-        person=case.person,
-        case=case,
-        support_kind=kind,
-        decided_on=decided_on,
-        outcome="grant",
-        content="Bifall",
-        legal_basis="4 kap. 1 § SoL",
-        decided_by=officer,
-        **period,
+    applied_on = decided_on - datetime.timedelta(days=20)
+    return factories.decision(
+        case, kind, officer, decided_on, applied_on=applied_on, number=number, save=False, **period
     )
 
 

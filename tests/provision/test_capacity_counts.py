@@ -5,19 +5,16 @@ follow-up year, other units' orders, other kinds, a case closed twice, a case wi
 from __future__ import annotations
 
 import datetime
-import itertools
 import random
 
 import pytest
 from django.utils import timezone
 
-from decisions.models import Application, Decision
 from people.models import CaseStatus
 from provision.actions import FOLLOW_UP_WINDOW
 from provision.models import Closure, FollowUpPlace, Order, OrderStatus
+from tests import factories
 from tests.factories import CaseFactory, PersonFactory, SupportKindFactory, UnitFactory
-
-_numbers = itertools.count(1)
 
 
 @pytest.fixture
@@ -35,26 +32,12 @@ def kinds(org):
 
 
 def _order(case, kind, unit, status, period_from, period_to, officer) -> Order:
-    application = Application.objects.create(
-        person=case.person,
-        case=case,
-        support_kind=kind,
+    decision = factories.decision(
+        case,
+        kind,
+        officer,
+        datetime.date(2020, 1, 2),
         applied_on=datetime.date(2020, 1, 1),
-        form="written",
-        what="Stöd",
-        created_by=officer,
-    )
-    decision = Decision.objects.create(
-        number=f"B-K-{next(_numbers):05d}",
-        application=application,
-        person=case.person,
-        case=case,
-        support_kind=kind,
-        decided_on=datetime.date(2020, 1, 2),
-        outcome="grant",
-        content="Bifall",
-        legal_basis="4 kap. 1 § SoL",
-        decided_by=officer,
         period_from=period_from,
         period_to=period_to,
     )

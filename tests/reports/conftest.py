@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime
-import itertools
 
 import pytest
 
-from decisions.models import Application, Decision
 from intake.models import Intake, IntakeStatus
 from people.models import CaseStatus
 from provision.models import Closure, FollowUp, Order, OrderStatus
+from tests import factories
 from tests.factories import CaseFactory, PersonFactory, SupportKindFactory
 
 D = datetime.date
-_numbers = itertools.count(1)
 
 
 @pytest.fixture
@@ -68,29 +66,13 @@ class World:
     def decision(
         self, person, decided_on, *, outcome="grant", kind="new", period_from=None, period_to=None
     ):
-        case = person.cases.first()
-        application = Application.objects.create(
-            person=person,
-            case=case,
-            support_kind=self.kind,
-            applied_on=decided_on,
-            form="written",
-            what="Stöd",
-            created_by=self.officer,
-        )
-        return Decision.objects.create(
-            number=f"R-{next(_numbers):05d}",
-            application=application,
-            person=person,
-            case=case,
-            support_kind=self.kind,
-            kind=kind,
-            decided_on=decided_on,
+        return factories.decision(
+            person.cases.first(),
+            self.kind,
+            self.officer,
+            decided_on,
             outcome=outcome,
-            content="Beslut",
-            reasons="" if outcome == "grant" else "Skäl",
-            legal_basis="4 kap. 1 § SoL",
-            decided_by=self.officer,
+            kind=kind,
             period_from=period_from,
             period_to=period_to,
         )

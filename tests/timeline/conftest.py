@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import translation
 
-from decisions.models import Appeal, Application, Decision, LetterDelivery
+from decisions.models import Appeal, LetterDelivery
 from delivery.models import Goal, GoalReview, Homework, Note, Objection, Plan, Visit, VisitKind
 from documents.models import Attachment
 from groups.models import Attendance, Group, GroupParticipant, GroupSession
@@ -16,6 +16,7 @@ from intake.models import AssessmentTalk, Intake, IntakeNote, Referral
 from mapping.models import Mapping, MappingSession, MappingStatus
 from organisation.models import LifeArea, Service
 from provision.models import AssignmentEvent, Closure, FollowUp, Order
+from tests import factories
 from tests.factories import AttachmentFactory, SupportKindFactory
 
 d = datetime.date
@@ -149,28 +150,19 @@ def whole_case(person, coordinator, officer, org):
             administered_on=d(2026, 1, 29),
             created_by=coordinator,
         )
-        application = Application.objects.create(
-            person=person,
-            case=case,
-            support_kind=kind,
-            applied_on=d(2026, 2, 12),
-            form="written",
-            what="Stöd i vardagen.",
-            created_by=officer,
+        application = factories.application(
+            case, kind, officer, d(2026, 2, 12), what="Stöd i vardagen."
         )
-        decision = Decision.objects.create(
+        decision = factories.decision(
+            case,
+            kind,
+            officer,
+            d(2026, 2, 20),
+            on=application,
             number=f"T-{n}",
-            application=application,
-            person=person,
-            case=case,
-            support_kind=kind,
-            decided_on=d(2026, 2, 20),
-            outcome="grant",
             content="Bifall.",
             period_from=d(2026, 3, 1),
             period_to=d(2027, 2, 28),
-            legal_basis="4 kap. 1 § SoL",
-            decided_by=officer,
         )
         LetterDelivery.objects.create(
             decision=decision, method="post", sent_on=d(2026, 2, 23), recorded_by=officer
