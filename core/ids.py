@@ -16,6 +16,7 @@ os.register_at_fork(after_in_child=_bits.clear)
 _VERSION_7 = (0x7 << 76) | (0x2 << 62)  # RFC 9562's version 7 and variant bits
 _RANDOM = ((1 << 80) - 1) & ~((0xF << 76) | (0x3 << 62))  # the 74 bits left random
 _MILLIS = (1 << 48) - 1
+_clock = time.time_ns  # nanoseconds since 1970 (replaced in tests)
 
 
 def new_id() -> uuid.UUID:
@@ -35,5 +36,5 @@ def new_id() -> uuid.UUID:
         data = os.urandom(10 * _IDS_READ)
         _bits.extend(int.from_bytes(data[i : i + 10]) for i in range(0, len(data), 10))
         bits = _bits.pop()
-    millis = time.time_ns() // 1_000_000 & _MILLIS
+    millis = _clock() // 1_000_000 & _MILLIS
     return uuid.UUID(int=millis << 80 | bits & _RANDOM | _VERSION_7)
