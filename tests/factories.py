@@ -23,6 +23,7 @@ from people.models import (
     Person,
     StaffPeriod,
 )
+from provision.models import Order
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -214,3 +215,18 @@ def decision(
     if save:
         made.save()
     return made
+
+
+def order(decision: Decision, provider_unit: Unit, by, **extra) -> Order:
+    """The order of `decision` (saved) to `provider_unit`, made by `by`: for the decision's
+    person, case and kind of support, new unless `extra` says otherwise (status, accepted_on,
+    the period)."""
+    return Order.objects.create(
+        decision=decision,
+        person=decision.person,
+        case=decision.case,
+        support_kind=decision.support_kind,
+        provider_unit=provider_unit,
+        created_by=by,
+        **extra,
+    )

@@ -341,7 +341,7 @@ def _provision_objects(ctx):
     if "order" not in ctx:
         import datetime
 
-        from provision.models import Closure, FollowUp, Order
+        from provision.models import Closure, FollowUp
         from tests import factories
         from tests.factories import SupportKindFactory
 
@@ -356,14 +356,7 @@ def _provision_objects(ctx):
             applied_on=datetime.date(2026, 2, 2),
             number="B-2026-0998",
         )
-        ctx["order"] = Order.objects.create(
-            decision=decision,
-            person=person,
-            case=case,
-            support_kind=kind,
-            provider_unit=case.provider_unit,
-            created_by=by,
-        )
+        ctx["order"] = factories.order(decision, case.provider_unit, by)
         closure = Closure.objects.create(
             case=case,
             person=person,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from delivery import actions
 from delivery.models import Note, VisitStatus
 from provision.closure import close_case
-from provision.models import FollowUp, Order
+from provision.models import FollowUp
 from tests import factories
 from tests.factories import CaseFactory, PersonFactory, SupportKindFactory
 
@@ -62,14 +62,7 @@ def week_of_work(person, coordinator, officer, org, life_area):
     case = CaseFactory(person=newcomer, authority_unit=org["authority"])
     kind = SupportKindFactory()
     decision = factories.decision(case, kind, officer, today)
-    rows["order"] = Order.objects.create(
-        decision=decision,
-        person=newcomer,
-        case=case,
-        support_kind=kind,
-        provider_unit=org["north"],
-        created_by=officer,
-    )
+    rows["order"] = factories.order(decision, org["north"], officer)
     leaver = PersonFactory()
     closed = CaseFactory(person=leaver, authority_unit=org["authority"], provider_unit=org["north"])
     closure = close_case(

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from decisions.models import Decision
 from people.models import CaseStaffRole
-from provision.models import Order, OrderStatus
+from provision.models import OrderStatus
 from tests import factories
 from tests.factories import CaseFactory, CaseStaffFactory, PersonFactory, SupportKindFactory
 
@@ -73,17 +73,14 @@ def make_order(org, kind, officer):
             # `coordinator` fixture's), whose coordinators may close it.
             case.provider_unit = unit or org["north"]
             case.save(update_fields=["provider_unit"])
-        return Order.objects.create(
-            decision=decision,
-            person=person,
-            case=case,
-            support_kind=kind,
-            provider_unit=unit or org["provider"],
+        return factories.order(
+            decision,
+            unit or org["provider"],
+            officer,
             period_from=period_from,
             period_to=period_to,
             status=status,
             accepted_on=decided_on if status == OrderStatus.ACCEPTED else None,
-            created_by=officer,
         )
 
     return _make

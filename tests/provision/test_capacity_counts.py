@@ -41,16 +41,8 @@ def _order(case, kind, unit, status, period_from, period_to, officer) -> Order:
         period_from=period_from,
         period_to=period_to,
     )
-    return Order.objects.create(
-        decision=decision,
-        person=case.person,
-        case=case,
-        support_kind=kind,
-        provider_unit=unit,
-        period_from=period_from,
-        period_to=period_to,
-        status=status,
-        created_by=officer,
+    return factories.order(
+        decision, unit, officer, period_from=period_from, period_to=period_to, status=status
     )
 
 

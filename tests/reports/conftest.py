@@ -8,7 +8,7 @@ import pytest
 
 from intake.models import Intake, IntakeStatus
 from people.models import CaseStatus
-from provision.models import Closure, FollowUp, Order, OrderStatus
+from provision.models import Closure, FollowUp, OrderStatus
 from tests import factories
 from tests.factories import CaseFactory, PersonFactory, SupportKindFactory
 
@@ -80,15 +80,12 @@ class World:
     def start(self, person, accepted_on, *, decided_on=None):
         """A granted decision whose order the provider accepted on the date."""
         decision = self.decision(person, decided_on or accepted_on)
-        return Order.objects.create(
-            decision=decision,
-            person=person,
-            case=decision.case,
-            support_kind=self.kind,
-            provider_unit=self.org["provider"],
+        return factories.order(
+            decision,
+            self.org["provider"],
+            self.officer,
             status=OrderStatus.ACCEPTED,
             accepted_on=accepted_on,
-            created_by=self.officer,
         )
 
     def close(

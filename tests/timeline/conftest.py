@@ -175,15 +175,8 @@ def whole_case(person, coordinator, officer, org):
             in_time=True,
             registered_by=officer,
         )
-        order = Order.objects.create(
-            decision=decision,
-            person=person,
-            case=case,
-            support_kind=kind,
-            provider_unit=org["north"],
-            status="accepted",
-            created_by=officer,
-            accepted_on=d(2026, 3, 5),
+        order = factories.order(
+            decision, org["north"], officer, status="accepted", accepted_on=d(2026, 3, 5)
         )
         Order.objects.filter(pk=order.pk).update(created_at=at(d(2026, 3, 4)))
         event = AssignmentEvent.objects.create(
