@@ -5,6 +5,7 @@ the row it points to is deleted) still finds an index; and the triggers of the t
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -45,19 +46,23 @@ def test_the_column_is_led_by_an_index_and_has_none_of_its_own(db, model, column
     assert not field.db_index
 
 
-def test_a_lookup_by_each_column_uses_its_leading_index(db):
+def test_a_lookup_by_each_column_uses_an_index_it_leads(db):
+    """Which of the indexes led by the column the planner takes depends on the tables'
+    statistics; that it takes one whose first column it is does not."""
     if connection.vendor != "postgresql":
         pytest.skip("the plan is PostgreSQL's")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        for model, column, index in LED:
+        for model, column, _index in LED:
             table = model._meta.db_table
             field = next(f for f in model._meta.concrete_fields if f.column == column)
             value = uuid.UUID(int=1) if isinstance(field.target_field, UUIDField) else 1
             sql = f'EXPLAIN SELECT 1 FROM "{table}" WHERE "{column}" = %s'  # noqa: S608 - ours
             cursor.execute(sql, [value])
             plan = " ".join(row[0] for row in cursor.fetchall())
-            assert index in plan, (table, column, plan)
+            used = set(re.findall(r"Index (?:Only )?Scan (?:using|on) (\w+)", plan))
+            led = {name for name, columns in _indexes(model).items() if columns[0] == column}
+            assert used & led, (table, column, plan)
 
 
 # Triggers on the tables whose indexes went: Django's AlterField would have rebuilt the tables
