@@ -218,7 +218,7 @@ def test_the_open_cases_of_a_provider_s_teams_have_their_own_index(db):
     """A manager's open cases include those whose provider unit is one of the manager's teams:
     `case_open_provider_idx` (people.0011) holds the open cases by provider unit, on both
     databases. Without it, at a million people, PostgreSQL read a manager of a few teams' cases
-    by walking every open case: the start page took 75-77 ms, with it 40-44 (bench/README.md,
+    by walking every open case: the start page took 75-83 ms, with it 36-44 (bench/README.md,
     "At a million people, fifth round"). Which index the planner takes depends on the tables'
     statistics, which a test database does not have, so the index itself is what is checked."""
     from django.db import connection

@@ -4,8 +4,8 @@ A manager's start page lists the open cases of the manager's units: those whose 
 provider unit is one of them, or that name the manager. The authority side had an index (the
 unit's key), the provider side only one over every case, open or closed, so for the demo's
 manager of five units (16 open cases among 62,000 at a million people) PostgreSQL estimated
-thousands of cases to fetch and walked every open case instead: 75-77 ms for the page. With the
-open cases' provider units in an index of their own, it reads the 16 by index: 40 ms
+thousands of cases to fetch and walked every open case instead: 75-83 ms for the page. With the
+open cases' provider units in an index of their own, it reads the 16 by index: 36-44 ms
 (bench/README.md, "At a million people, fifth round")."""
 
 from django.db import migrations, models
